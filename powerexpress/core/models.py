@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    REVEAL = "reveal", _("Revealed personal data")
+    EXPORT_UNMASKED = "export_unmasked", _("Exported unmasked personal data")
+    EXPORT = "export", _("Exported data")
+    IMPORT = "import", _("Imported data")
+
+
+class AuditEntry(models.Model):
+    """Who saw or exported which personal data, and when (PIPL). Never edited, never deleted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_ref = models.CharField(_("object"), max_length=100, blank=True)
+    fields = models.CharField(_("fields"), max_length=200, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_ref}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Rejected")
+
+
+class ImportJob(models.Model):
+    """One uploaded registry file and the outcome of importing it (all rows or none)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from powerexpress.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("imports/<int:pk>/", views.import_status, name="import_status"),
+]

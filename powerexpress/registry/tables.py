@@ -1,0 +1,132 @@
+"""Columns of the registry's list pages and exports: one definition per kind.
+
+A column is (label, value function). Personal data columns use the masked value unless an
+unmasked export is explicitly requested (and audited).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from powerexpress.core.masking import mask_id_number, mask_phone
+
+
+def _code(attr):
+    return lambda obj: getattr(getattr(obj, attr), "code", "") if getattr(obj, attr + "_id") else ""
+
+
+def _name(attr):
+    return lambda obj: str(getattr(obj, attr) or "")
+
+
+def _display(attr):
+    return lambda obj: getattr(obj, f"get_{attr}_display")()
+
+
+COLUMNS = {
+    "stations": [
+        ("code", _("code"), lambda o: o.code),
+        ("name", _("name"), lambda o: o.name),
+        ("address", _("address"), lambda o: o.address),
+        ("head_name", _("station head"), lambda o: o.head_name),
+    ],
+    "townships": [
+        ("code", _("code"), lambda o: o.code),
+        ("name", _("name"), lambda o: o.name),
+        ("station", _("station"), _code("station")),
+    ],
+    "villages": [
+        ("code", _("code"), lambda o: o.code),
+        ("name", _("name"), lambda o: o.name),
+        ("station", _("station"), _code("station")),
+        ("township", _("township"), _code("township")),
+        ("area_class", _("area class"), lambda o: o.area_class),
+        ("responsible_name", _("responsible person"), lambda o: o.responsible_name),
+        ("responsible_phone", _("responsible person's phone"), lambda o: o.responsible_phone),
+        ("latitude", _("latitude"), lambda o: o.latitude if o.latitude is not None else ""),
+        ("longitude", _("longitude"), lambda o: o.longitude if o.longitude is not None else ""),
+    ],
+    "transformers": [
+        ("code", _("code"), lambda o: o.code),
+        ("name", _("name"), lambda o: o.name),
+        ("station", _("station"), _code("station")),
+        ("village", _("village"), _code("village")),
+        ("rated_kva", _("rated capacity (kVA)"), lambda o: o.rated_kva),
+        ("connection_group", _("connection group"), lambda o: o.connection_group),
+        ("location", _("location"), lambda o: o.location),
+        ("commissioned_on", _("commissioned on"), lambda o: o.commissioned_on.isoformat() if o.commissioned_on else ""),
+    ],
+    "customers": [
+        ("account_no", _("account number"), lambda o: o.account_no),
+        ("name", _("name"), lambda o: o.name),
+        ("id_number", _("resident ID number"), lambda o: mask_id_number(o.id_number)),
+        ("phone", _("mobile"), lambda o: mask_phone(o.phone)),
+        ("address", _("address"), lambda o: o.address),
+        ("village", _("village"), _code("village")),
+        ("transformer", _("transformer district"), _code("transformer")),
+        ("phase", _("supply phase"), lambda o: o.phase),
+        ("tags", _("tags"), lambda o: ";".join(o.tag_list)),
+        ("payment_method", _("payment method"), lambda o: o.payment_method),
+        ("household_size", _("household size"), lambda o: o.household_size),
+        ("shared_meter", _("shared meter (合表)"), lambda o: "1" if o.shared_meter else "0"),
+    ],
+    "meters": [
+        ("meter_no", _("meter number"), lambda o: o.meter_no),
+        ("customer", _("customer"), lambda o: o.customer.account_no),
+        ("multiplier", _("multiplier"), lambda o: o.multiplier),
+        ("installed_on", _("installed on"), lambda o: o.installed_on.isoformat() if o.installed_on else ""),
+    ],
+    "staff": [
+        ("employee_no", _("employee number"), lambda o: o.employee_no),
+        ("name", _("name"), lambda o: o.name),
+        ("station", _("station"), _code("station")),
+        ("phone", _("mobile"), lambda o: mask_phone(o.phone)),
+        ("position", _("position"), lambda o: o.position),
+    ],
+    "teams": [
+        ("code", _("code"), lambda o: o.code),
+        ("name", _("name"), lambda o: o.name),
+        ("station", _("station"), _code("station")),
+        ("kind", _("kind"), lambda o: o.kind),
+        ("responsible_unit", _("responsible unit"), lambda o: o.responsible_unit),
+        ("responsible_person", _("responsible person"),
+         lambda o: o.responsible_person.employee_no if o.responsible_person_id else ""),
+        ("members", _("members"), lambda o: ";".join(m.employee_no for m in o.members.all())),
+    ],
+}
+
+# Columns holding personal data, and their unmasked value for an audited export.
+UNMASKED = {
+    "customers": {"id_number": lambda o: o.id_number, "phone": lambda o: o.phone},
+    "staff": {"phone": lambda o: o.phone},
+}
+
+# Columns shown on the list page (the rest appear on the detail page and in exports).
+LIST_COLUMNS = {
+    "stations": ["code", "name", "address", "head_name"],
+    "townships": ["code", "name", "station"],
+    "villages": ["code", "name", "station", "area_class", "responsible_name", "responsible_phone"],
+    "transformers": ["code", "name", "station", "village", "rated_kva", "connection_group"],
+    "customers": ["account_no", "name", "id_number", "phone", "village", "transformer", "phase", "tags"],
+    "meters": ["meter_no", "customer", "multiplier", "installed_on"],
+    "staff": ["employee_no", "name", "station", "phone", "position"],
+    "teams": ["code", "name", "station", "kind", "responsible_person"],
+}
+
+KIND_LABELS = {
+    "stations": _("Supply stations"),
+    "townships": _("Townships"),
+    "villages": _("Villages"),
+    "transformers": _("Transformer districts"),
+    "customers": _("Households"),
+    "meters": _("Meters"),
+    "staff": _("Staff"),
+    "teams": _("Teams"),
+}
+
+
+def export_rows(kind: str, queryset, *, unmasked: bool = False):
+    """Header and rows of an export; column names are the import's field names."""
+    columns = COLUMNS[kind]
+    overrides = UNMASKED.get(kind, {}) if unmasked else {}
+    header = [name for name, _label, _fn in columns]
+    rows = ([overrides.get(name, fn)(obj) for name, _label, fn in columns] for obj in queryset.iterator(chunk_size=2000))
+    return header, rows

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from powerexpress.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("stations/", views.registry_list_view, {"kind": "stations"}, name="stations"),
+    path("villages/", views.registry_list_view, {"kind": "villages"}, name="villages"),
+    path("transformers/", views.registry_list_view, {"kind": "transformers"}, name="transformers"),
+    path("customers/", views.registry_list_view, {"kind": "customers"}, name="customers"),
+    path("teams/", views.registry_list_view, {"kind": "teams"}, name="teams"),
+    path("<str:kind>/", views.registry_list_view, name="list"),
+    path("<str:kind>/new/", views.registry_edit_view, name="create"),
+    path("<str:kind>/import/", views.registry_import_view, name="import"),
+    path("<str:kind>/export/", views.registry_export_view, name="export"),
+    path("<str:kind>/<int:pk>/", views.registry_detail_view, name="detail"),
+    path("<str:kind>/<int:pk>/edit/", views.registry_edit_view, name="edit"),
+    path("customers/<int:pk>/reveal/", views.customer_reveal_view, name="customer_reveal"),
+]

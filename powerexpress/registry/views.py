@@ -1,0 +1,162 @@
+"""Web pages of the registry: list (filters, search, pages), detail, edit, import, export, reveal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from powerexpress.accounts.roles import EDIT_REGISTRY, IMPORT_REGISTRY, VIEW_PERSONAL_DATA
+from powerexpress.core.audit import audit_record
+from powerexpress.core.errors import ApiError
+from powerexpress.core.models import AuditAction, ImportJob
+from powerexpress.core.scope import get_visible_or_404
+from powerexpress.core.tables import write_csv, write_xlsx
+from powerexpress.registry.filters import FILTERSETS
+from powerexpress.registry.forms import ImportForm, initial_from_instance, registry_form_class
+from powerexpress.registry.selectors import QUERYSETS, registry_list
+from powerexpress.registry.services import registry_save
+from powerexpress.registry.tables import COLUMNS, KIND_LABELS, LIST_COLUMNS, UNMASKED, export_rows
+from powerexpress.registry.tasks import run_import_job
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in QUERYSETS:
+        raise Http404(kind)
+    return kind
+
+
+def _filtered(request, kind):
+    queryset = registry_list(request.user, kind, q=request.GET.get("q", "").strip())
+    return FILTERSETS[kind](request.GET, queryset=queryset)
+
+
+@login_required
+def registry_list_view(request, kind: str):
+    _kind_or_404(kind)
+    filterset = _filtered(request, kind)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    wanted = LIST_COLUMNS[kind]
+    columns = [(name, label, fn) for name, label, fn in COLUMNS[kind] if name in wanted]
+    rows = [(obj, [fn(obj) for _n, _l, fn in columns]) for obj in page]
+    context = {
+        "kind": kind,
+        "title": KIND_LABELS[kind],
+        "filterset": filterset,
+        "page": page,
+        "headers": [label for _n, label, _f in columns],
+        "rows": rows,
+        "can_edit": request.user.has_perm(EDIT_REGISTRY) and (kind != "stations" or request.user.is_bureau_wide),
+        "can_import": request.user.has_perm(IMPORT_REGISTRY) and kind != "stations",
+        "can_export_unmasked": kind in UNMASKED and request.user.has_perm(VIEW_PERSONAL_DATA),
+    }
+    template = "registry/_list_table.html" if request.htmx else "registry/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def registry_detail_view(request, kind: str, pk: int):
+    _kind_or_404(kind)
+    obj = get_visible_or_404(request.user, QUERYSETS[kind](), pk=pk)
+    fields = [(label, fn(obj)) for _name, label, fn in COLUMNS[kind]]
+    context = {
+        "kind": kind,
+        "title": KIND_LABELS[kind],
+        "obj": obj,
+        "fields": fields,
+        "can_edit": request.user.has_perm(EDIT_REGISTRY) and (kind != "stations" or request.user.is_bureau_wide),
+        "can_reveal": kind == "customers" and request.user.has_perm(VIEW_PERSONAL_DATA),
+    }
+    if kind == "customers":
+        context["meters"] = obj.meters.all()
+    if kind == "transformers":
+        context["customers"] = obj.customers.order_by("account_no")[:200]
+        context["customer_count"] = obj.customers.count()
+    return render(request, "registry/detail.html", context)
+
+
+@login_required
+def registry_edit_view(request, kind: str, pk: int | None = None):
+    _kind_or_404(kind)
+    if not request.user.has_perm(EDIT_REGISTRY):
+        raise PermissionDenied
+    instance = get_visible_or_404(request.user, QUERYSETS[kind](), pk=pk) if pk else None
+    form_class = registry_form_class(kind)
+    personal = set(UNMASKED.get(kind, {}))
+    if request.method == "POST":
+        form = form_class(request.POST)
+        form.is_valid()
+        raw = {name: value for name, value in form.cleaned_data.items()
+               if not (instance is not None and name in personal and not value)}
+        try:
+            obj = registry_save(user=request.user, kind=kind, raw=raw, instance=instance)
+        except ApiError as exc:
+            for error in exc.errors or [{"field": None, "message": str(exc.message)}]:
+                form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:detail", kind=kind, pk=obj.pk)
+    else:
+        initial = initial_from_instance(kind, instance) if instance else {}
+        for name in personal:
+            initial.pop(name, None)
+        form = form_class(initial=initial)
+    if instance is not None:
+        masked = {name: fn(instance) for name, _l, fn in COLUMNS[kind] if name in personal}
+        for name, value in masked.items():
+            form.fields[name].widget.attrs["placeholder"] = _("%(masked)s — leave empty to keep") % {"masked": value}
+    return render(request, "registry/edit.html", {"kind": kind, "title": KIND_LABELS[kind], "form": form,
+                                                   "instance": instance})
+
+
+@login_required
+def registry_import_view(request, kind: str):
+    _kind_or_404(kind)
+    if not request.user.has_perm(IMPORT_REGISTRY):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(user=request.user, kind=kind, file_name=upload.name, content=upload.read())
+        run_import_job.delay(job.pk)
+        return redirect("core:import_status", pk=job.pk)
+    columns = [(name, label) for name, label, _fn in COLUMNS[kind]]
+    return render(request, "registry/import.html", {"kind": kind, "title": KIND_LABELS[kind], "form": form,
+                                                     "columns": columns})
+
+
+@login_required
+def registry_export_view(request, kind: str):
+    _kind_or_404(kind)
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not (kind in UNMASKED and request.user.has_perm(VIEW_PERSONAL_DATA)):
+        raise PermissionDenied
+    queryset = _filtered(request, kind).qs
+    header, rows = export_rows(kind, queryset, unmasked=unmasked)
+    audit_record(user=request.user, action=AuditAction.EXPORT_UNMASKED if unmasked else AuditAction.EXPORT,
+                 object_type=kind, object_ref=request.GET.urlencode()[:100],
+                 fields=tuple(UNMASKED.get(kind, {})) if unmasked else (), request=request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'
+    else:
+        response = HttpResponse(write_xlsx(header, rows),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def customer_reveal_view(request, pk: int):
+    customer = get_visible_or_404(request.user, QUERYSETS["customers"](), pk=pk)
+    if not request.user.has_perm(VIEW_PERSONAL_DATA):
+        raise PermissionDenied
+    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="customer",
+                 object_ref=customer.account_no, fields=("id_number", "phone"), request=request)
+    return render(request, "registry/_revealed.html", {"obj": customer})
