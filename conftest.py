@@ -203,3 +203,39 @@ def browser_login(page, live_server, username: str, password: str = "pw-12345678
     page.fill("input[name=password]", password)
     page.click("button.primary")
     page.wait_for_load_state("networkidle")
+
+
+def _redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def celery_worker_redis(transactional_db):
+    """A real Celery worker (threads in this process) consuming from Redis on its own queue.
+
+    Tests that use it must be transactional (the worker thread sees committed rows only).
+    Skips with a reason when Redis is unreachable, unless REQUIRE_REDIS=1 (CI), where it fails.
+    """
+    import uuid
+
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from powerexpress.celery_app import app
+
+    url = _redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but Redis at {url} is unreachable: {exc}")
+        pytest.skip(f"Redis at {url} is unreachable: {exc}")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    saved = {key: app.conf.get(key) for key in ("broker_url", "result_backend", "task_always_eager",
+                                                   "task_default_queue")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
+    app.pool.force_close_all() if hasattr(app.pool, "force_close_all") else None
+    with start_worker(app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False,
+                      loglevel="WARNING", shutdown_timeout=30):
+        yield app
+    app.conf.update(**saved)

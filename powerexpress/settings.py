@@ -33,6 +33,12 @@ INSTALLED_APPS = [
     "powerexpress.core",
     "powerexpress.accounts",
     "powerexpress.registry",
+    "powerexpress.workorders",
+    "powerexpress.billing",
+    "powerexpress.repair",
+    "powerexpress.grid",
+    "powerexpress.applications",
+    "powerexpress.outreach",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +88,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "") or None}
+elif env_str("TEST_DB_NAME", ""):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -146,3 +154,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Notifications (see docs/notifications.md): log (default), email, or an HTTP SMS gateway.
+NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "powerexpress.core.notifications.LogBackend")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")

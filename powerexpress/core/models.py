@@ -68,3 +68,30 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    LOGGED = "logged", _("Written to the server log only")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One message to a person (SMS or e-mail) and what really happened to it."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=[("sms", "SMS"), ("email", _("E-mail"))])
+    recipient = models.CharField(_("recipient"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    purpose = models.CharField(_("purpose"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices,
+                              default=NotificationStatus.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]

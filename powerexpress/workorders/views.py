@@ -1,0 +1,46 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from powerexpress.accounts.roles import EDIT_REGISTRY
+from powerexpress.core.errors import ApiError
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.workorders.choices import TRANSITIONS, WorkOrderStatus
+from powerexpress.workorders.models import WorkOrder
+from powerexpress.workorders.services import work_order_transition
+
+
+@login_required
+def work_order_list(request):
+    orders = visible(request.user, WorkOrder.objects.select_related("station", "team", "transformer"))
+    status = request.GET.get("status")
+    if status in WorkOrderStatus.values:
+        orders = orders.filter(status=status)
+    page = Paginator(orders, 50).get_page(request.GET.get("page"))
+    return render(request, "workorders/list.html", {"page": page, "statuses": WorkOrderStatus.choices,
+                                                     "status": status})
+
+
+@login_required
+def work_order_detail(request, pk: int):
+    order = get_visible_or_404(request.user, WorkOrder.objects.select_related("station", "team"), pk=pk)
+    allowed = [(s, WorkOrderStatus(s).label) for s in WorkOrderStatus.values if s in TRANSITIONS[order.status]]
+    return render(request, "workorders/detail.html", {"order": order, "allowed": allowed,
+                                                       "events": order.events.select_related("actor")})
+
+
+@login_required
+@require_POST
+def work_order_move(request, pk: int):
+    order = get_visible_or_404(request.user, WorkOrder.objects.all(), pk=pk)
+    if not (request.user.has_perm(EDIT_REGISTRY) or request.user.role == "crew"):
+        raise PermissionDenied
+    try:
+        work_order_transition(user=request.user, order=order, to_status=request.POST.get("status", ""),
+                              notes=request.POST.get("notes", ""))
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    return redirect("workorders:detail", pk=order.pk)

@@ -1,0 +1,33 @@
+"""Architecture rules that keep the layers apart."""
+
+import ast
+from pathlib import Path
+
+ANALYTICS = Path(__file__).resolve().parent.parent / "powerexpress" / "analytics"
+FORBIDDEN = ("django", "ninja", "celery", "powerexpress.")
+
+
+def imported_modules(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_the_analytics_core_imports_no_django_and_no_app():
+    offenders = []
+    for path in ANALYTICS.rglob("*.py"):
+        for name in imported_modules(path):
+            if name.startswith(FORBIDDEN) and not name.startswith("powerexpress.analytics"):
+                offenders.append(f"{path.name}: {name}")
+    assert offenders == []
+
+
+def test_the_rule_catches_a_django_import(tmp_path):
+    sample = tmp_path / "bad.py"
+    sample.write_text("from django.db import models\nimport numpy\n")
+    assert [n for n in imported_modules(sample) if n.startswith(FORBIDDEN)] == ["django.db"]
