@@ -234,7 +234,6 @@ def celery_worker_redis(transactional_db):
     saved = {key: app.conf.get(key) for key in ("broker_url", "result_backend", "task_always_eager",
                                                    "task_default_queue")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
-    app.pool.force_close_all() if hasattr(app.pool, "force_close_all") else None
     with start_worker(app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False,
                       loglevel="WARNING", shutdown_timeout=30):
         yield app
