@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "powerexpress.grid",
     "powerexpress.applications",
     "powerexpress.outreach",
+    "powerexpress.portal",
 ]
 
 MIDDLEWARE = [

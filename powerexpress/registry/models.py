@@ -263,6 +263,7 @@ class Team(models.Model):
         related_name="teams_led",
     )
     members = models.ManyToManyField(Staff, verbose_name=_("members"), blank=True, related_name="teams")
+    flagged_on = models.DateField(_("flagged on"), null=True, blank=True)
 
     station_path = "station"
 

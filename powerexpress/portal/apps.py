@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "powerexpress.portal"
+    label = "portal"
+    verbose_name = _("Villager portal")
+    nav_items = ()
