@@ -63,6 +63,9 @@ class ImportJob(models.Model):
         verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
+
     @property
     def progress_percent(self) -> int:
         if not self.total_rows:
@@ -95,3 +98,6 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient} ({self.status})"

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from powerexpress.core.scope import visible
 from powerexpress.core.validators import id_number_error, mobile_error
-from powerexpress.registry.choices import AreaClass, ConnectionGroup, CustomerTag, PaymentMethod, Phase, TeamKind
+from powerexpress.registry.choices import (
+    AreaClass,
+    ConnectionGroup,
+    CustomerTag,
+    PaymentMethod,
+    Phase,
+    TeamKind,
+)
 from powerexpress.registry.models import (
     Customer,
     Meter,
@@ -258,6 +265,8 @@ def _empty_value(model, spec_field):
     model_field = model._meta.get_field(spec_field.model_attr)
     if model_field.null:
         return None
+    if model_field.has_default():
+        return model_field.get_default()
     if isinstance(model_field, models.BooleanField):
         return False
     return ""

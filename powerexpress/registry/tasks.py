@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
+from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.models import AuditAction, ImportJob, ImportStatus
-from powerexpress.core.audit import audit_record
 from powerexpress.registry.services import registry_import
 
 

@@ -68,3 +68,6 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("work order event")
         verbose_name_plural = _("work order events")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.from_status} → {self.to_status}"
