@@ -1,0 +1,391 @@
+"""Residential tiered tariffs (阶梯电价): schedule parsing, a Decimal reference quote and a
+vectorised kernel in integer fen.
+
+A schedule is plain data (the shape of ``POST /api/v1/billing/quote``'s inline ``tariff``)::
+
+    {"cycle": "annual", "cycle_start_month": 1,
+     "tiers": [{"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"}, ...,
+               {"up_to_kwh": null, "price_yuan_per_kwh": "0.7556"}],
+     "seasons": [{"months": [5, 6, 7, 8, 9, 10], "tiers": [...]}],
+     "free_kwh_per_month": {"low_income": "10"},
+     "shared_meter_price_yuan_per_kwh": "0.4556",
+     "large_household": {"min_size": 5, "extra_kwh": "100"}}
+
+Tier bounds are cumulative within the cycle and inclusive: with bounds 2040/3120 the 2040th
+kWh of the cycle is tier 1 and the 2041st tier 2. The kernel works in milli-kWh and in
+micro-yuan prices so that every line is rounded half-up to the fen exactly as the Decimal
+reference rounds it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import numpy as np
+
+CYCLES = ("annual", "monthly")
+KWH_SCALE = 1000  # milli-kWh per kWh: kWh carry at most 3 decimals
+PRICE_SCALE = 1_000_000  # micro-yuan per yuan: prices carry at most 6 decimals
+MAX_BILL_KWH = Decimal("10000000")  # keeps the kernel's products inside int64
+FEN = Decimal("0.01")
+
+
+class ScheduleError(ValueError):
+    """A schedule or quote input that is not valid; ``field`` names the offending key path."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Tier:
+    up_to_kwh: Decimal | None
+    price_yuan_per_kwh: Decimal
+
+
+@dataclass(frozen=True)
+class Season:
+    months: tuple[int, ...]
+    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cycle: str
+    tiers: tuple[Tier, ...]
+    cycle_start_month: int = 1
+    seasons: tuple[Season, ...] = ()
+    free_kwh_per_month: dict[str, Decimal] = field(default_factory=dict)
+    shared_meter_price_yuan_per_kwh: Decimal | None = None
+    large_household_min_size: int | None = None
+    large_household_extra_kwh: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    tier: int
+    kwh: Decimal
+    price_yuan_per_kwh: Decimal
+    amount_yuan: Decimal
+
+
+@dataclass(frozen=True)
+class Quote:
+    amount_yuan: Decimal
+    lines: tuple[QuoteLine, ...]
+    free_kwh: Decimal
+    tier_after: int
+    kwh_left_in_tier: Decimal | None
+    cycle_start: datetime.date
+
+
+# Parsing and validation
+
+
+def _decimal(value, path: str, *, places: int) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ScheduleError(path, "Enter a number.")
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ScheduleError(path, "Enter a number.") from exc
+    if not number.is_finite():
+        raise ScheduleError(path, "Enter a number.")
+    if number < 0:
+        raise ScheduleError(path, "Must not be negative.")
+    if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ScheduleError(path, f"At most {places} decimal places.")
+    return number
+
+
+def _tiers(raw, path: str) -> tuple[Tier, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ScheduleError(path, "Enter at least one tier.")
+    tiers = []
+    previous = Decimal(0)
+    for index, item in enumerate(raw):
+        here = f"{path}.{index}"
+        if not isinstance(item, dict):
+            raise ScheduleError(here, "Enter an object.")
+        last = index == len(raw) - 1
+        bound = item.get("up_to_kwh")
+        if last:
+            if bound is not None:
+                raise ScheduleError(f"{here}.up_to_kwh", "The last tier has no upper bound (null).")
+        else:
+            if bound is None:
+                raise ScheduleError(f"{here}.up_to_kwh", "Only the last tier may have no upper bound.")
+            bound = _decimal(bound, f"{here}.up_to_kwh", places=3)
+            if bound <= previous:
+                raise ScheduleError(f"{here}.up_to_kwh", "Tier bounds must increase.")
+            previous = bound
+        if "price_yuan_per_kwh" not in item:
+            raise ScheduleError(f"{here}.price_yuan_per_kwh", "This field is required.")
+        price = _decimal(item["price_yuan_per_kwh"], f"{here}.price_yuan_per_kwh", places=6)
+        if price > 100:
+            raise ScheduleError(f"{here}.price_yuan_per_kwh", "Must be at most 100.")
+        tiers.append(Tier(bound, price))
+    return tuple(tiers)
+
+
+def _month(value, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+        raise ScheduleError(path, "Enter a month from 1 to 12.")
+    return value
+
+
+def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
+    """Validate and parse a schedule; raises ``ScheduleError`` naming the field (e.g.
+    ``tariff.tiers.1.up_to_kwh``)."""
+    if not isinstance(raw, dict):
+        raise ScheduleError(path, "Enter a schedule object.")
+    cycle = raw.get("cycle")
+    if cycle not in CYCLES:
+        raise ScheduleError(f"{path}.cycle", "Choose one of: annual, monthly.")
+    start = _month(raw.get("cycle_start_month", 1), f"{path}.cycle_start_month")
+    tiers = _tiers(raw.get("tiers"), f"{path}.tiers")
+    seasons = []
+    seen: set[int] = set()
+    raw_seasons = raw.get("seasons") or []
+    if not isinstance(raw_seasons, list):
+        raise ScheduleError(f"{path}.seasons", "Enter a list.")
+    for index, season in enumerate(raw_seasons):
+        here = f"{path}.seasons.{index}"
+        if not isinstance(season, dict) or not isinstance(season.get("months"), list) or not season["months"]:
+            raise ScheduleError(f"{here}.months", "Enter a list of months.")
+        months = tuple(_month(m, f"{here}.months") for m in season["months"])
+        if seen & set(months):
+            raise ScheduleError(f"{here}.months", "A month belongs to one season only.")
+        seen |= set(months)
+        season_tiers = _tiers(season.get("tiers"), f"{here}.tiers")
+        seasons.append(Season(months, season_tiers))
+    free_raw = raw.get("free_kwh_per_month") or {}
+    if not isinstance(free_raw, dict):
+        raise ScheduleError(f"{path}.free_kwh_per_month", "Enter an object of tag → kWh.")
+    free = {str(tag): _decimal(v, f"{path}.free_kwh_per_month.{tag}", places=3) for tag, v in free_raw.items()}
+    shared_raw = raw.get("shared_meter_price_yuan_per_kwh")
+    shared = None
+    if shared_raw is not None:
+        shared = _decimal(shared_raw, f"{path}.shared_meter_price_yuan_per_kwh", places=6)
+    large = raw.get("large_household")
+    min_size, extra = None, Decimal(0)
+    if large is not None:
+        if not isinstance(large, dict):
+            raise ScheduleError(f"{path}.large_household", "Enter an object with min_size and extra_kwh.")
+        min_size = large.get("min_size")
+        if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+            raise ScheduleError(f"{path}.large_household.min_size", "Enter a whole number of at least 1.")
+        extra = _decimal(large.get("extra_kwh"), f"{path}.large_household.extra_kwh", places=3)
+    return Schedule(cycle=cycle, tiers=tiers, cycle_start_month=start, seasons=tuple(seasons),
+                    free_kwh_per_month=free, shared_meter_price_yuan_per_kwh=shared,
+                    large_household_min_size=min_size, large_household_extra_kwh=extra)
+
+
+def _tiers_out(tiers) -> list[dict]:
+    return [{"up_to_kwh": None if t.up_to_kwh is None else str(t.up_to_kwh),
+             "price_yuan_per_kwh": str(t.price_yuan_per_kwh)} for t in tiers]
+
+
+def schedule_to_dict(schedule: Schedule) -> dict:
+    """The export (and inline quote) format of a schedule."""
+    out: dict = {"cycle": schedule.cycle, "cycle_start_month": schedule.cycle_start_month,
+                 "tiers": _tiers_out(schedule.tiers)}
+    if schedule.seasons:
+        out["seasons"] = [{"months": list(s.months), "tiers": _tiers_out(s.tiers)} for s in schedule.seasons]
+    if schedule.free_kwh_per_month:
+        out["free_kwh_per_month"] = {tag: str(v) for tag, v in schedule.free_kwh_per_month.items()}
+    if schedule.shared_meter_price_yuan_per_kwh is not None:
+        out["shared_meter_price_yuan_per_kwh"] = str(schedule.shared_meter_price_yuan_per_kwh)
+    if schedule.large_household_min_size is not None:
+        out["large_household"] = {"min_size": schedule.large_household_min_size,
+                                  "extra_kwh": str(schedule.large_household_extra_kwh)}
+    return out
+
+
+# Cycle, season and household adjustments
+
+
+def cycle_start(schedule: Schedule, on_date: datetime.date) -> datetime.date:
+    """First day of the billing cycle containing ``on_date``."""
+    if schedule.cycle == "monthly":
+        return on_date.replace(day=1)
+    year = on_date.year if on_date.month >= schedule.cycle_start_month else on_date.year - 1
+    return datetime.date(year, schedule.cycle_start_month, 1)
+
+
+def tiers_for(schedule: Schedule, on_date: datetime.date, household_size: int = 0) -> tuple[Tier, ...]:
+    """The tiers that apply on ``on_date`` (season chosen by month), with the large-household
+    extra added to every finite bound."""
+    tiers = schedule.tiers
+    for season in schedule.seasons:
+        if on_date.month in season.months:
+            tiers = season.tiers
+            break
+    min_size = schedule.large_household_min_size
+    if min_size is not None and household_size >= min_size and schedule.large_household_extra_kwh:
+        extra = schedule.large_household_extra_kwh
+        tiers = tuple(Tier(None if t.up_to_kwh is None else t.up_to_kwh + extra, t.price_yuan_per_kwh)
+                      for t in tiers)
+    return tiers
+
+
+def free_allowance(schedule: Schedule, tags) -> Decimal:
+    """The monthly free kWh of a household: the largest allowance among its tags."""
+    return max((schedule.free_kwh_per_month.get(tag, Decimal(0)) for tag in tags), default=Decimal(0))
+
+
+# Decimal reference
+
+
+def _fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def tier_of(tiers, total_kwh: Decimal) -> int:
+    """1-based tier of the kWh that brings the cycle total to ``total_kwh`` (bounds inclusive)."""
+    for index, tier in enumerate(tiers):
+        if tier.up_to_kwh is None or total_kwh <= tier.up_to_kwh:
+            return index + 1
+    return len(tiers)
+
+
+def quote(schedule: Schedule, *, year_to_date_kwh: Decimal, kwh: Decimal, on_date: datetime.date,
+          tags=(), shared_meter: bool = False, household_size: int = 0) -> Quote:
+    """The Decimal reference: one bill's lines, rounded half-up to the fen per line."""
+    start = cycle_start(schedule, on_date)
+    if shared_meter:
+        price = schedule.shared_meter_price_yuan_per_kwh
+        if price is None:
+            raise ScheduleError("shared_meter", "This schedule has no shared-meter price.")
+        line = QuoteLine(1, kwh, price, _fen(kwh * price))
+        return Quote(line.amount_yuan, (line,), Decimal(0), 1, None, start)
+    tiers = tiers_for(schedule, on_date, household_size)
+    free = min(free_allowance(schedule, tags), kwh)
+    lines = []
+    if free > 0:
+        lines.append(QuoteLine(0, free, Decimal(0), Decimal("0.00")))
+    paid_from = year_to_date_kwh + free
+    end = year_to_date_kwh + kwh
+    lower = Decimal(0)
+    for index, tier in enumerate(tiers):
+        upper = tier.up_to_kwh
+        in_tier = (end if upper is None else min(end, upper)) - max(paid_from, lower)
+        if in_tier > 0:
+            lines.append(QuoteLine(index + 1, in_tier, tier.price_yuan_per_kwh,
+                                   _fen(in_tier * tier.price_yuan_per_kwh)))
+        if upper is not None:
+            lower = upper
+    after = tier_of(tiers, end)
+    bound = tiers[after - 1].up_to_kwh
+    left = None if bound is None else bound - end
+    total = sum((line.amount_yuan for line in lines), Decimal("0.00"))
+    return Quote(total, tuple(lines), free, after, left, start)
+
+
+# Vectorised kernel (integer fen)
+
+
+def to_milli_kwh(values) -> np.ndarray:
+    """Decimals (or strings) of kWh → int64 milli-kWh (exact for ≤3 decimals)."""
+    return np.array([int(Decimal(v) * KWH_SCALE) for v in values], dtype=np.int64)
+
+
+def tier_arrays(tiers) -> tuple[np.ndarray, np.ndarray]:
+    """Finite bounds in milli-kWh and prices in micro-yuan of a tier list."""
+    bounds = np.array([int(t.up_to_kwh * KWH_SCALE) for t in tiers[:-1]], dtype=np.int64)
+    prices = np.array([int(t.price_yuan_per_kwh * PRICE_SCALE) for t in tiers], dtype=np.int64)
+    return bounds, prices
+
+
+@dataclass(frozen=True)
+class KernelResult:
+    amount_fen: np.ndarray  # (n,) bill totals
+    kwh_milli: np.ndarray  # (n, tiers) paid milli-kWh per tier
+    line_fen: np.ndarray  # (n, tiers) rounded amount per tier line
+    tier_after: np.ndarray  # (n,) 1-based tier of the bill's last kWh
+    left_milli: np.ndarray  # (n,) milli-kWh left in that tier, -1 in the last tier
+
+
+def _round_fen(milli_kwh: np.ndarray, price_micro) -> np.ndarray:
+    # yuan = milli * price / (1000 * 1e6); fen = milli * price / 1e7, rounded half-up.
+    denominator = KWH_SCALE * PRICE_SCALE // 100
+    return (milli_kwh * price_micro * 2 + denominator) // (2 * denominator)
+
+
+def bill_kernel(ytd_milli: np.ndarray, kwh_milli: np.ndarray, free_milli: np.ndarray,
+                bounds_milli: np.ndarray, prices_micro: np.ndarray) -> KernelResult:
+    """Split each account's bill across the tiers and price it, one numpy pass per tier.
+
+    ``bounds_milli`` is (tiers-1,) for all accounts or (n, tiers-1) per account; ``free_milli``
+    is each account's free allowance (capped at its bill here). No input array is modified.
+    """
+    n = ytd_milli.shape[0]
+    count = prices_micro.shape[0]
+    bounds = np.broadcast_to(bounds_milli, (n, count - 1)) if count > 1 else np.zeros((n, 0), np.int64)
+    free = np.minimum(free_milli, kwh_milli)
+    paid_from = ytd_milli + free
+    end = ytd_milli + kwh_milli
+    split = np.empty((n, count), dtype=np.int64)
+    lines = np.empty((n, count), dtype=np.int64)
+    lower = np.zeros(n, dtype=np.int64)
+    for index in range(count):
+        upper = bounds[:, index] if index < count - 1 else end
+        in_tier = np.minimum(end, upper) - np.maximum(paid_from, lower)
+        np.maximum(in_tier, 0, out=in_tier)
+        split[:, index] = in_tier
+        lines[:, index] = _round_fen(in_tier, prices_micro[index])
+        lower = upper
+    tier_after = (bounds < end[:, None]).sum(axis=1) + 1
+    if count > 1:
+        padded = np.concatenate([bounds, np.full((n, 1), -1, dtype=np.int64)], axis=1)
+        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
+        left = np.where(tier_after < count, bound_after - end, -1)
+    else:
+        left = np.full(n, -1, dtype=np.int64)
+    return KernelResult(lines.sum(axis=1), split, lines, tier_after, left)
+
+
+def bill_amounts_fen(ytd_milli: np.ndarray, kwh_milli: np.ndarray, free_milli: np.ndarray,
+                     bounds_milli: np.ndarray, prices_micro: np.ndarray) -> np.ndarray:
+    """Only the bill totals in fen (the benchmark's hot path; same arithmetic as ``bill_kernel``)."""
+    free = np.minimum(free_milli, kwh_milli)
+    paid_from = ytd_milli + free
+    end = ytd_milli + kwh_milli
+    total = np.zeros(ytd_milli.shape[0], dtype=np.int64)
+    lower = None
+    count = prices_micro.shape[0]
+    for index in range(count):
+        upper = bounds_milli[..., index] if index < count - 1 else end
+        start = paid_from if lower is None else np.maximum(paid_from, lower)
+        in_tier = np.minimum(end, upper) - start
+        np.maximum(in_tier, 0, out=in_tier)
+        total += _round_fen(in_tier, prices_micro[index])
+        lower = upper
+    return total
+
+
+def python_loop_amounts_fen(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro) -> list[int]:
+    """The same computation as a plain Python loop (the benchmark's baseline)."""
+    bounds = [int(b) for b in bounds_milli]
+    prices = [int(p) for p in prices_micro]
+    denominator = KWH_SCALE * PRICE_SCALE // 100
+    out = []
+    for ytd, kwh, allowance in zip(ytd_milli.tolist(), kwh_milli.tolist(), free_milli.tolist(), strict=True):
+        paid_from = ytd + min(allowance, kwh)
+        end = ytd + kwh
+        lower = 0
+        total = 0
+        for index, price in enumerate(prices):
+            upper = bounds[index] if index < len(bounds) else end
+            in_tier = min(end, upper) - max(paid_from, lower)
+            if in_tier > 0:
+                total += (in_tier * price * 2 + denominator) // (2 * denominator)
+            lower = upper
+        out.append(total)
+    return out

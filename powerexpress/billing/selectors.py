@@ -1,0 +1,219 @@
+"""Reads of billing: tariff schedules, quotes, bills and their explanation, auto-debit KPIs."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from powerexpress.analytics import tariff as kernel
+from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult
+from powerexpress.billing.models import Agreement, Bill, BillingRun, DebitBatch, DebitItem, TariffSchedule
+from powerexpress.core.scope import visible
+from powerexpress.registry.models import Customer, SupplyStation, Village
+
+KWH = Decimal("0.001")
+SIGNUP_TARGET = Decimal("0.80")
+
+
+# Tariffs
+
+
+def tariff_schedule_get(code: str | None = None, on_date: datetime.date | None = None) -> TariffSchedule | None:
+    """The version of schedule ``code`` (default: the bureau's residential default) in force on
+    ``on_date``: the latest version whose effective date is on or before it."""
+    on_date = on_date or timezone.localdate()
+    queryset = TariffSchedule.objects.filter(effective_from__lte=on_date)
+    if code:
+        queryset = queryset.filter(code=code)
+    else:
+        default_codes = TariffSchedule.objects.filter(residential_default=True).values("code")
+        queryset = queryset.filter(code__in=default_codes)
+    return queryset.order_by("-effective_from", "-version").first()
+
+
+def tariff_schedule_list() -> list[TariffSchedule]:
+    """The newest version of every schedule code."""
+    newest = {}
+    for schedule in TariffSchedule.objects.order_by("code", "-effective_from", "-version"):
+        newest.setdefault(schedule.code, schedule)
+    return list(newest.values())
+
+
+_PARSED: dict[int, kernel.Schedule] = {}
+
+
+def parsed_schedule(schedule: TariffSchedule) -> kernel.Schedule:
+    """The pure schedule of a stored version (versions never change, so it is cached by id)."""
+    if schedule.pk not in _PARSED:
+        _PARSED[schedule.pk] = kernel.schedule_from_dict(schedule.definition)
+    return _PARSED[schedule.pk]
+
+
+def notice_board_tariff(on_date: datetime.date | None = None) -> dict | None:
+    """The bureau's active residential schedule as village notice boards show it."""
+    stored = tariff_schedule_get(None, on_date)
+    if stored is None:
+        return None
+    schedule = parsed_schedule(stored)
+    tiers, lower = [], Decimal(0)
+    for index, tier in enumerate(schedule.tiers, start=1):
+        tiers.append({"tier": index, "from_kwh": lower, "up_to_kwh": tier.up_to_kwh,
+                      "price_yuan_per_kwh": tier.price_yuan_per_kwh})
+        lower = tier.up_to_kwh if tier.up_to_kwh is not None else lower
+    return {"name": stored.name, "to_verify": stored.to_verify, "cycle": schedule.cycle, "tiers": tiers,
+            "free_kwh_per_month": dict(schedule.free_kwh_per_month)}
+
+
+def quote_out(result: kernel.Quote) -> dict:
+    """The JSON body of a quote: decimals as strings, kWh to 3 places, yuan to 2."""
+    return {
+        "amount_yuan": str(result.amount_yuan),
+        "lines": [{"tier": line.tier, "kwh": str(line.kwh.quantize(KWH)),
+                   "price_yuan_per_kwh": str(line.price_yuan_per_kwh), "amount_yuan": str(line.amount_yuan)}
+                  for line in result.lines],
+        "free_kwh": str(result.free_kwh.quantize(KWH)),
+        "tier_after": result.tier_after,
+        "kwh_left_in_tier": None if result.kwh_left_in_tier is None else str(result.kwh_left_in_tier.quantize(KWH)),
+        "cycle_start": result.cycle_start.isoformat(),
+    }
+
+
+# Bills
+
+
+def bills_visible(user):
+    return visible(user, Bill.objects.select_related("customer", "customer__village", "station", "schedule"))
+
+
+def runs_visible(user):
+    return visible(user, BillingRun.objects.select_related("station"))
+
+
+def bill_explanation(bill: Bill) -> dict:
+    """What a customer app shows: tier lines, cycle total, current tier, kWh left, cycle start."""
+    cycle_total = bill.ytd_before_kwh + bill.energy_kwh
+    return {
+        "lines": [{**line, "amount_yuan": Decimal(line["amount_fen"]) / 100} for line in bill.lines],
+        "ytd_kwh": cycle_total,
+        "tier_after": bill.tier_after,
+        "kwh_left_in_tier": bill.kwh_left_in_tier,
+        "cycle_start": bill.cycle_start,
+        "amount_yuan": Decimal(bill.amount_fen) / 100,
+    }
+
+
+def customer_bills(customer) -> list[dict]:
+    """A customer's bills, newest first, in the shape other capabilities rely on."""
+    out = []
+    for bill in Bill.objects.filter(customer=customer).order_by("-month", "-sequence"):
+        out.append({
+            "month": f"{bill.month:%Y-%m}",
+            "energy_kwh": bill.energy_kwh,
+            "amount_fen": bill.amount_fen,
+            "tier_after": bill.tier_after,
+            "kwh_left_in_tier": bill.kwh_left_in_tier,
+            "cycle_start": bill.cycle_start,
+            "status": bill.status,
+            "url": reverse("billing:bill", args=[bill.pk]),
+        })
+    return out
+
+
+def arrears_list(user):
+    return bills_visible(user).filter(status=BillStatus.ARREARS).order_by("station__code", "customer__account_no")
+
+
+# Auto-debit KPIs
+
+
+def signup_rate(village) -> Decimal | None:
+    """Share (0–1) of the village's households with an active auto-debit agreement."""
+    households = Customer.objects.filter(village=village).count()
+    if not households:
+        return None
+    signed = Agreement.objects.filter(customer__village=village, status=AgreementStatus.ACTIVE).count()
+    return (Decimal(signed) / Decimal(households)).quantize(Decimal("0.0001"))
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def recent_months(count: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The first days of the last ``count`` months, oldest first, ending with this month."""
+    month = (today or timezone.localdate()).replace(day=1)
+    months = []
+    for _step in range(count):
+        months.append(month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
+    """Per visible station and month: households, signed households (agreements signed by the
+    month's end and not cancelled by then), signed-up rate and the gap to the 80% target."""
+    stations = visible(user, SupplyStation.objects.order_by("code"))
+    households = dict(Customer.objects.values_list("village__station").annotate(n=Count("pk")))
+    rows = []
+    for station in stations:
+        total = households.get(station.pk, 0)
+        cells = []
+        for month in months:
+            end = month_end(month)
+            signed = (Agreement.objects.filter(customer__village__station=station, signed_on__lte=end)
+                      .exclude(status=AgreementStatus.PENDING)
+                      .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end)).count())
+            rate = (Decimal(signed) / total).quantize(Decimal("0.001")) if total else None
+            cells.append({"month": month, "signed": signed, "rate": rate,
+                          "on_target": rate is not None and rate >= SIGNUP_TARGET})
+        rows.append({"station": station, "households": total, "months": cells})
+    return rows
+
+
+def debit_kpis(user) -> list[dict]:
+    """Debit success rate per visible station and month (items answered by the bank)."""
+    items = visible(user, DebitItem.objects.exclude(result=DebitResult.PENDING))
+    grouped = (items.values("batch__station__code", "batch__month")
+               .annotate(total=Count("pk"), success=Count("pk", filter=Q(result=DebitResult.SUCCESS)),
+                         success_fen=Sum("amount_fen", filter=Q(result=DebitResult.SUCCESS)))
+               .order_by("batch__station__code", "-batch__month"))
+    return [{"station": row["batch__station__code"], "month": row["batch__month"], "total": row["total"],
+             "success": row["success"], "success_fen": row["success_fen"] or 0,
+             "rate": (Decimal(row["success"]) / row["total"]).quantize(Decimal("0.001"))} for row in grouped]
+
+
+def batches_visible(user):
+    return visible(user, DebitBatch.objects.select_related("station"))
+
+
+def agreements_visible(user):
+    return visible(user, Agreement.objects.select_related("customer", "customer__village"))
+
+
+def village_signup_table(user) -> list[dict]:
+    """Villages ranked by lowest signed-up rate: where the publicity team should go first."""
+    villages = visible(user, Village.objects.select_related("station"))
+    counts = villages.annotate(
+        households=Count("customers", distinct=True),
+        signed=Count("customers__agreements", filter=Q(customers__agreements__status=AgreementStatus.ACTIVE),
+                     distinct=True),
+    ).filter(households__gt=0)
+    rows = [{"village": v, "households": v.households, "signed": v.signed,
+             "rate": (Decimal(v.signed) / v.households).quantize(Decimal("0.001"))} for v in counts]
+    return sorted(rows, key=lambda row: (row["rate"], -row["households"]))
+
+
+def unsigned_worklist(village) -> list[Customer]:
+    """Households of a village without an open agreement, ranked for door-to-door visits:
+    households in arrears first, then the largest bills of the last twelve months."""
+    open_agreement = Q(agreements__status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING])
+    since = timezone.localdate().replace(day=1) - datetime.timedelta(days=365)
+    return list(
+        Customer.objects.filter(village=village).exclude(open_agreement)
+        .annotate(arrears=Count("bills", filter=Q(bills__status=BillStatus.ARREARS)),
+                  billed_fen=Sum("bills__amount_fen", filter=Q(bills__month__gte=since)))
+        .order_by("-arrears", F("billed_fen").desc(nulls_last=True), "account_no")
+    )

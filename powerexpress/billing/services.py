@@ -1,0 +1,593 @@
+"""Writes of billing: tariff versions, meter reading import, billing runs and adjustment bills,
+auto-debit agreements, debit batches and return files."""
+
+import datetime
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from powerexpress.analytics import tariff as kernel
+from powerexpress.billing.choices import (
+    AgreementStatus,
+    BillKind,
+    BillStatus,
+    DebitResult,
+    ReadingStatus,
+    RunStatus,
+)
+from powerexpress.billing.debitfile import DebitFileError, debit_format
+from powerexpress.billing.models import (
+    Agreement,
+    Bill,
+    BillingRun,
+    DebitBatch,
+    DebitItem,
+    MeterReading,
+    ReturnImport,
+    TariffSchedule,
+)
+from powerexpress.billing.selectors import parsed_schedule, tariff_schedule_get
+from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.tables import read_table
+from powerexpress.registry.models import Customer
+
+REGISTER_WRAP_KWH = Decimal(getattr(settings, "BILLING_REGISTER_WRAP_KWH", "100000"))
+IMPLAUSIBLE_KWH = Decimal(getattr(settings, "BILLING_IMPLAUSIBLE_KWH", "3000"))
+CHUNK_SIZE = int(getattr(settings, "BILLING_CHUNK_SIZE", 10_000))
+
+KERNEL_MESSAGES = {
+    "Enter a number.": gettext_lazy("Enter a number."),
+    "Must not be negative.": gettext_lazy("Must not be negative."),
+    "At most 3 decimal places.": gettext_lazy("At most 3 decimal places."),
+    "At most 6 decimal places.": gettext_lazy("At most 6 decimal places."),
+    "Must be at most 100.": gettext_lazy("Must be at most 100."),
+    "Enter at least one tier.": gettext_lazy("Enter at least one tier."),
+    "Enter an object.": gettext_lazy("Enter an object."),
+    "The last tier has no upper bound (null).": gettext_lazy("The last tier has no upper bound (null)."),
+    "Only the last tier may have no upper bound.": gettext_lazy("Only the last tier may have no upper bound."),
+    "Tier bounds must increase.": gettext_lazy("Tier bounds must increase."),
+    "This field is required.": gettext_lazy("This field is required."),
+    "Enter a month from 1 to 12.": gettext_lazy("Enter a month from 1 to 12."),
+    "Enter a schedule object.": gettext_lazy("Enter a schedule object."),
+    "Choose one of: annual, monthly.": gettext_lazy("Choose one of: annual, monthly."),
+    "Enter a list.": gettext_lazy("Enter a list."),
+    "Enter a list of months.": gettext_lazy("Enter a list of months."),
+    "A month belongs to one season only.": gettext_lazy("A month belongs to one season only."),
+    "Enter an object of tag → kWh.": gettext_lazy("Enter an object of tag → kWh."),
+    "Enter an object with min_size and extra_kwh.": gettext_lazy("Enter an object with min_size and extra_kwh."),
+    "Enter a whole number of at least 1.": gettext_lazy("Enter a whole number of at least 1."),
+    "This schedule has no shared-meter price.": gettext_lazy("This schedule has no shared-meter price."),
+}
+
+
+def field_error(exc: kernel.ScheduleError) -> FieldError:
+    return FieldError({exc.field: KERNEL_MESSAGES.get(exc.message, exc.message)})
+
+
+# Tariff schedules
+
+
+def tariff_schedule_save(*, user, code: str, name: str, effective_from: datetime.date, definition: dict,
+                         to_verify: bool, source: str = "") -> TariffSchedule:
+    """Save a schedule as a new version (bills keep the version they used)."""
+    try:
+        parsed = kernel.schedule_from_dict(definition, path="definition")
+    except kernel.ScheduleError as exc:
+        raise field_error(exc) from exc
+    with transaction.atomic():
+        latest = TariffSchedule.objects.select_for_update().filter(code=code).order_by("-version").first()
+        return TariffSchedule.objects.create(
+            code=code, name=name, effective_from=effective_from, definition=kernel.schedule_to_dict(parsed),
+            to_verify=to_verify, source=source, created_by=user,
+            version=(latest.version + 1) if latest else 1,
+            residential_default=latest.residential_default if latest else False,
+        )
+
+
+def tariff_quote(*, tariff, year_to_date_kwh: Decimal, kwh: Decimal, tags, on_date: datetime.date,
+                 shared_meter: bool, household_size: int = 0) -> kernel.Quote:
+    """Quote one bill on a stored schedule (by code) or an inline one; 422 names the field."""
+    if isinstance(tariff, str):
+        stored = tariff_schedule_get(tariff, on_date)
+        if stored is None:
+            raise FieldError({"tariff": _("No tariff schedule with this code is in force on this date.")})
+        schedule = parsed_schedule(stored)
+    else:
+        try:
+            schedule = kernel.schedule_from_dict(tariff)
+        except kernel.ScheduleError as exc:
+            raise field_error(exc) from exc
+    errors = {}
+    for name, value in (("year_to_date_kwh", year_to_date_kwh), ("kwh", kwh)):
+        if value < 0:
+            errors[name] = _("Must not be negative.")
+        elif value != value.quantize(Decimal("0.001")):
+            errors[name] = _("At most 3 decimal places.")
+    if kwh > kernel.MAX_BILL_KWH:
+        errors["kwh"] = _("Must be at most %(limit)s.") % {"limit": kernel.MAX_BILL_KWH}
+    if errors:
+        raise FieldError(errors)
+    try:
+        return kernel.quote(schedule, year_to_date_kwh=year_to_date_kwh, kwh=kwh, on_date=on_date, tags=tags,
+                            shared_meter=shared_meter, household_size=household_size)
+    except kernel.ScheduleError as exc:
+        raise field_error(exc) from exc
+
+
+# Meter readings
+
+
+@dataclass
+class ReadingImportOutcome:
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    held: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def _parse_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _parse_kwh(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.001")):
+        return None
+    return number
+
+
+def reading_consumption(previous: Decimal | None, register: Decimal) -> tuple[Decimal | None, bool, str]:
+    """(consumption, rolled over, problem) of a reading after ``previous``. A register below the
+    previous one is a rollover only when the wrapped difference is plausible; otherwise held."""
+    if previous is None:
+        return None, False, ""
+    energy, rollover = register - previous, False
+    if energy < 0:
+        wrapped = register + REGISTER_WRAP_KWH - previous
+        if wrapped <= IMPLAUSIBLE_KWH:
+            return wrapped, True, ""
+        return energy, False, _("Negative consumption: the register went down.")
+    if energy > IMPLAUSIBLE_KWH:
+        return energy, rollover, _("Implausible consumption above %(limit)s kWh.") % {"limit": IMPLAUSIBLE_KWH}
+    return energy, rollover, ""
+
+
+def _truthy(value) -> bool:
+    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "是", "估", "estimated"}
+
+
+def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOutcome:
+    """Import readings (columns account_no, read_on, register_kwh, estimated). Rows that cannot
+    be read are reported; implausible ones are stored *held* and never billed; a changed value
+    for an existing date becomes a new revision (a correction) and re-derives the next reading."""
+    from powerexpress.core.scope import visible
+
+    outcome = ReadingImportOutcome()
+    parsed = []
+    seen = set()
+    for row_no, row in read_table(file_name, content):
+        account = str(row.get("account_no") or "").strip()
+        read_on = _parse_date(row.get("read_on"))
+        register = _parse_kwh(row.get("register_kwh"))
+        problems = []
+        if not account:
+            problems.append(("account_no", _("This field is required.")))
+        if read_on is None:
+            problems.append(("read_on", _("Enter a date as YYYY-MM-DD.")))
+        if register is None:
+            problems.append(("register_kwh", _("Enter a non-negative number with at most 3 decimals.")))
+        if not problems and (account, read_on) in seen:
+            problems.append(("read_on", _("This account has two readings for this date in the file.")))
+        for column, message in problems:
+            outcome.errors.append({"row": row_no, "column": column, "message": str(message)})
+        if not problems:
+            seen.add((account, read_on))
+            parsed.append((row_no, account, read_on, register, _truthy(row.get("estimated"))))
+    customers = {c.account_no: c for c in visible(user, Customer.objects.all())
+                 .filter(account_no__in={p[1] for p in parsed})}
+    for row_no, account, *_rest in parsed:
+        if account not in customers:
+            outcome.errors.append({"row": row_no, "column": "account_no", "message": _("Unknown account number.")})
+    parsed = sorted((p for p in parsed if p[1] in customers), key=lambda p: (p[1], p[2]))
+    with transaction.atomic():
+        for row_no, account, read_on, register, estimated in parsed:
+            _reading_store(user=user, customer=customers[account], read_on=read_on, register=register,
+                           estimated=estimated, row_no=row_no, outcome=outcome)
+    return outcome
+
+
+def _reading_store(*, user, customer, read_on, register, estimated, row_no, outcome) -> None:
+    current = MeterReading.objects.filter(customer=customer, current=True)
+    existing = current.filter(read_on=read_on).first()
+    if existing and existing.register_kwh == register and existing.estimated == estimated:
+        outcome.unchanged += 1
+        return
+    previous = current.filter(read_on__lt=read_on).order_by("-read_on").first()
+    energy, rollover, problem = reading_consumption(previous.register_kwh if previous else None, register)
+    revision = 1
+    if existing:
+        revision = existing.revision + 1
+        MeterReading.objects.filter(pk=existing.pk).update(current=False)
+        outcome.corrected += 1
+    else:
+        outcome.created += 1
+    reading = MeterReading.objects.create(
+        customer=customer, read_on=read_on, revision=revision, register_kwh=register, energy_kwh=energy,
+        estimated=estimated, rollover=rollover, status=ReadingStatus.HELD if problem else ReadingStatus.OK,
+        problem=problem, imported_by=user)
+    if problem:
+        outcome.held.append({"row": row_no, "account_no": customer.account_no, "message": str(problem)})
+    following = current.filter(read_on__gt=read_on).order_by("read_on").first()
+    if following:
+        energy, rollover, problem = reading_consumption(reading.register_kwh, following.register_kwh)
+        MeterReading.objects.filter(pk=following.pk).update(
+            energy_kwh=energy, rollover=rollover, problem=problem,
+            status=ReadingStatus.HELD if problem else ReadingStatus.OK)
+
+
+# Billing runs
+
+
+def month_parse(value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
+    except (ValueError, AttributeError) as exc:
+        raise FieldError({"month": _("Enter a month as YYYY-MM.")}) from exc
+
+
+def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
+    """Start the month's billing for a station: one Celery task per chunk of households, so
+    several workers share a big run. Re-running a month bills nothing twice."""
+    from powerexpress.billing.tasks import billing_run_chunk_task
+
+    month = month.replace(day=1)
+    if tariff_schedule_get(None, month) is None:
+        raise ApiError(_("No residential tariff schedule is in force for this month."), status=422,
+                       code="no_tariff")
+    customer_ids = list(Customer.objects.filter(village__station=station).order_by("pk")
+                        .values_list("pk", flat=True))
+    run = BillingRun.objects.create(station=station, month=month, started_by=user, total_count=len(customer_ids))
+    chunks = [customer_ids[i:i + chunk_size] for i in range(0, len(customer_ids), chunk_size)]
+    if not chunks:
+        billing_run_finish(run=run)
+    for chunk in chunks:
+        billing_run_chunk_task.delay(run.pk, chunk)
+    run.refresh_from_db()
+    return run
+
+
+def billing_run_finish(*, run: BillingRun) -> None:
+    BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+
+
+def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, Decimal]:
+    rows = (Bill.objects.filter(customer_id__in=customer_ids, month__gte=start, month__lt=month)
+            .values("customer_id").annotate(total=Sum("energy_kwh")))
+    return {row["customer_id"]: row["total"] for row in rows}
+
+
+def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
+    """Bill one chunk of a run: new households get a regular bill from the vectorised kernel;
+    households whose corrected readings changed the month's energy get an adjustment bill."""
+    month = run.month
+    stored = tariff_schedule_get(None, month)
+    schedule = parsed_schedule(stored)
+    start = kernel.cycle_start(schedule, month)
+    readings = defaultdict(lambda: [Decimal(0), False])
+    held = set()
+    reading_rows = MeterReading.objects.filter(
+        customer_id__in=customer_ids, current=True, read_on__year=month.year, read_on__month=month.month,
+    ).values_list("customer_id", "energy_kwh", "estimated", "status")
+    for customer_id, energy, estimated, status in reading_rows:
+        if status == ReadingStatus.HELD:
+            held.add(customer_id)
+        elif energy is not None:
+            readings[customer_id][0] += energy
+            readings[customer_id][1] |= estimated
+    for customer_id in held:
+        readings.pop(customer_id, None)
+    issued = {row["customer_id"]: row for row in Bill.objects.filter(customer_id__in=list(readings), month=month)
+              .values("customer_id").annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))}
+    fresh = [cid for cid in readings if cid not in issued]
+    changed = [cid for cid in readings if cid in issued and issued[cid]["energy"] != readings[cid][0]]
+    created = adjusted = 0
+    with transaction.atomic():
+        if fresh:
+            created = _bills_create(run=run, stored=stored, schedule=schedule, start=start,
+                                    customer_ids=fresh, readings=readings)
+        for customer_id in changed:
+            _adjustment_create(run=run, customer_id=customer_id, energy=readings[customer_id][0],
+                               estimated=readings[customer_id][1])
+            adjusted += 1
+        missing = len(customer_ids) - len(readings) - len(held)
+        BillingRun.objects.filter(pk=run.pk).update(
+            processed_count=F("processed_count") + len(customer_ids), bills_created=F("bills_created") + created,
+            adjustments_created=F("adjustments_created") + adjusted, held_count=F("held_count") + len(held),
+            missing_count=F("missing_count") + missing)
+    run.refresh_from_db()
+    if run.processed_count >= run.total_count and run.status == RunStatus.RUNNING:
+        billing_run_finish(run=run)
+    return {"created": created, "adjusted": adjusted, "held": len(held), "missing": missing}
+
+
+def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> int:
+    rows = Customer.objects.filter(pk__in=customer_ids).values_list("pk", "tags", "shared_meter", "household_size")
+    customers = {pk: tags for pk, tags, _shared, _size in rows}
+    details = {pk: (shared, size) for pk, _tags, shared, size in rows}
+    ytd = _ytd_before(customer_ids, run.month, start)
+    groups = defaultdict(list)
+    for cid in customer_ids:
+        shared, size = details[cid]
+        large = schedule.large_household_min_size is not None and size >= schedule.large_household_min_size
+        groups[("shared" if shared else "large" if large else "normal")].append(cid)
+    bills = []
+    for group, ids in groups.items():
+        bills += _bills_for_group(run=run, stored=stored, schedule=schedule, start=start, ids=ids, group=group,
+                                  readings=readings, ytd=ytd, tags=customers)
+    Bill.objects.bulk_create(bills, batch_size=2000)
+    return len(bills)
+
+
+def _bills_for_group(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[Bill]:
+    month = run.month
+    if group == "shared":
+        if schedule.shared_meter_price_yuan_per_kwh is None:
+            return []
+        tiers = (kernel.Tier(None, schedule.shared_meter_price_yuan_per_kwh),)
+    else:
+        size = (schedule.large_household_min_size or 0) if group == "large" else 0
+        tiers = kernel.tiers_for(schedule, month, size)
+    bounds, prices = kernel.tier_arrays(tiers)
+    scale = kernel.KWH_SCALE
+    ytd_milli = np.array([int(ytd.get(cid, 0) * scale) for cid in ids], dtype=np.int64)
+    kwh_milli = np.array([int(readings[cid][0] * scale) for cid in ids], dtype=np.int64)
+    free_kwh = [Decimal(0) if group == "shared" else
+                kernel.free_allowance(schedule, [t for t in tags[cid].split(",") if t]) for cid in ids]
+    free_milli = np.array([int(f * scale) for f in free_kwh], dtype=np.int64)
+    result = kernel.bill_kernel(ytd_milli, kwh_milli, free_milli, bounds, prices)
+    free_used = np.minimum(free_milli, kwh_milli)
+    price_text = [str(t.price_yuan_per_kwh) for t in tiers]
+    split, line_fen = result.kwh_milli.tolist(), result.line_fen.tolist()
+    amounts, after, left = result.amount_fen.tolist(), result.tier_after.tolist(), result.left_milli.tolist()
+    bills = []
+    for i, cid in enumerate(ids):
+        lines = [{"tier": 0, "kwh": str(Decimal(int(free_used[i])) / scale), "price_yuan_per_kwh": "0",
+                  "amount_fen": 0}] if free_used[i] else []
+        lines += [{"tier": t + 1, "kwh": str(Decimal(split[i][t]) / scale), "price_yuan_per_kwh": price_text[t],
+                   "amount_fen": line_fen[i][t]} for t in range(len(tiers)) if split[i][t]]
+        bills.append(Bill(
+            customer_id=cid, station_id=run.station_id, month=month, sequence=0, kind=BillKind.REGULAR,
+            schedule=stored, run=run, energy_kwh=readings[cid][0], ytd_before_kwh=Decimal(int(ytd_milli[i])) / scale,
+            free_kwh=Decimal(int(free_used[i])) / scale, amount_fen=amounts[i], tier_after=after[i],
+            kwh_left_in_tier=None if left[i] < 0 else Decimal(left[i]) / scale, cycle_start=start, lines=lines,
+            estimated=readings[cid][1]))
+    return bills
+
+
+def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: bool) -> Bill:
+    issued = list(Bill.objects.filter(customer_id=customer_id, month=run.month).order_by("sequence"))
+    original = issued[0]
+    customer = Customer.objects.get(pk=customer_id)
+    corrected = kernel.quote(parsed_schedule(original.schedule), year_to_date_kwh=original.ytd_before_kwh,
+                             kwh=energy, on_date=run.month, tags=customer.tag_list,
+                             shared_meter=customer.shared_meter, household_size=customer.household_size)
+    billed = defaultdict(lambda: [Decimal(0), 0])
+    for bill in issued:
+        for line in bill.lines:
+            billed[line["tier"]][0] += Decimal(line["kwh"])
+            billed[line["tier"]][1] += line["amount_fen"]
+    prices = {line.tier: line.price_yuan_per_kwh for line in corrected.lines}
+    target = {line.tier: [line.kwh, int(line.amount_yuan * 100)] for line in corrected.lines}
+    lines = []
+    for tier in sorted(set(billed) | set(target)):
+        kwh_diff = target.get(tier, [Decimal(0), 0])[0] - billed[tier][0]
+        fen_diff = target.get(tier, [Decimal(0), 0])[1] - billed[tier][1]
+        if kwh_diff or fen_diff:
+            price = prices.get(tier) or Decimal(next(line["price_yuan_per_kwh"] for bill in issued
+                                                     for line in bill.lines if line["tier"] == tier))
+            lines.append({"tier": tier, "kwh": str(kwh_diff), "price_yuan_per_kwh": str(price),
+                          "amount_fen": fen_diff})
+    return Bill.objects.create(
+        customer_id=customer_id, station_id=run.station_id, month=run.month, sequence=issued[-1].sequence + 1,
+        kind=BillKind.ADJUSTMENT, schedule=original.schedule, run=run,
+        energy_kwh=energy - sum((b.energy_kwh for b in issued), Decimal(0)), ytd_before_kwh=original.ytd_before_kwh,
+        free_kwh=corrected.free_kwh - sum((b.free_kwh for b in issued), Decimal(0)),
+        amount_fen=sum(line["amount_fen"] for line in lines), tier_after=corrected.tier_after,
+        kwh_left_in_tier=corrected.kwh_left_in_tier, cycle_start=corrected.cycle_start, lines=lines,
+        estimated=estimated)
+
+
+# Auto-debit agreements
+
+
+def _agreement_check(*, customer, bank_name: str, bank_account: str, channel: str) -> None:
+    from powerexpress.billing.choices import AgreementChannel
+
+    errors = {}
+    if not bank_name.strip():
+        errors["bank_name"] = _("This field is required.")
+    account = bank_account.replace(" ", "")
+    if not account.isdigit() or not 12 <= len(account) <= 19:
+        errors["bank_account"] = _("Enter a bank account of 12 to 19 digits.")
+    if channel not in AgreementChannel.values:
+        errors["channel"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(AgreementChannel.values)}
+    if not errors and Agreement.objects.filter(customer=customer).exclude(status=AgreementStatus.CANCELLED).exists():
+        errors["customer"] = _("This household already has an auto-debit agreement or a pending request.")
+    if errors:
+        raise FieldError(errors)
+
+
+def agreement_request_create(*, customer, bank_name: str, bank_account: str, channel: str,
+                             campaign_ref: str = "") -> Agreement:
+    """A pending sign-up requested by the villager portal; station staff confirm it."""
+    _agreement_check(customer=customer, bank_name=bank_name, bank_account=bank_account, channel=channel)
+    return Agreement.objects.create(customer=customer, bank_name=bank_name.strip(),
+                                    bank_account=bank_account.replace(" ", ""), channel=channel,
+                                    campaign_ref=campaign_ref.strip(), status=AgreementStatus.PENDING)
+
+
+def agreement_sign(*, user, customer, bank_name: str, bank_account: str, channel: str, campaign_ref: str = "",
+                   signed_on: datetime.date | None = None) -> Agreement:
+    """Station staff record an agreement signed in front of them: active at once."""
+    agreement = agreement_request_create(customer=customer, bank_name=bank_name, bank_account=bank_account,
+                                         channel=channel, campaign_ref=campaign_ref)
+    return agreement_confirm(user=user, agreement=agreement, signed_on=signed_on)
+
+
+def agreement_confirm(*, user, agreement: Agreement, signed_on: datetime.date | None = None) -> Agreement:
+    if agreement.status != AgreementStatus.PENDING:
+        raise ApiError(_("Only a pending agreement can be confirmed."), status=409, code="conflict")
+    agreement.status = AgreementStatus.ACTIVE
+    agreement.signed_on = signed_on or timezone.localdate()
+    agreement.confirmed_by = user
+    agreement.save(update_fields=["status", "signed_on", "confirmed_by"])
+    return agreement
+
+
+def agreement_cancel(*, user, agreement: Agreement) -> Agreement:
+    if agreement.status == AgreementStatus.CANCELLED:
+        raise ApiError(_("This agreement is already cancelled."), status=409, code="conflict")
+    agreement.status = AgreementStatus.CANCELLED
+    agreement.cancelled_on = timezone.localdate()
+    agreement.cancelled_by = user
+    agreement.save(update_fields=["status", "cancelled_on", "cancelled_by"])
+    return agreement
+
+
+# Debit batches and return files
+
+
+def debit_batch_create(*, user, station, month: datetime.date, file_format: str = "") -> DebitBatch:
+    """The month's batch debit file for a station: every unpaid bill up to the month (new bills
+    and failed items of earlier batches) of households with an active agreement."""
+    from powerexpress.billing.debitfile import DEFAULT_FORMAT, DebitLine
+
+    month = month.replace(day=1)
+    fmt = debit_format(file_format or DEFAULT_FORMAT)
+    agreements = {a.customer_id: a for a in Agreement.objects.filter(customer__village__station=station,
+                                                                     status=AgreementStatus.ACTIVE)}
+    with transaction.atomic():
+        bills = list(Bill.objects.select_for_update().select_related("customer")
+                     .filter(station=station, month__lte=month, status__in=[BillStatus.ISSUED, BillStatus.ARREARS],
+                             amount_fen__gt=0, customer_id__in=list(agreements))
+                     .order_by("customer__account_no", "month", "sequence"))
+        if not bills:
+            raise ApiError(_("There is no unpaid bill of a signed-up household to debit."), status=422,
+                           code="nothing_to_debit")
+        count = DebitBatch.objects.filter(station=station, month=month).count()
+        batch_no = f"{station.code}{month:%Y%m}{count + 1:02d}"
+        items, lines = [], []
+        for line_no, bill in enumerate(bills, start=1):
+            agreement = agreements[bill.customer_id]
+            items.append(DebitItem(bill=bill, agreement=agreement, sequence=line_no, amount_fen=bill.amount_fen))
+            lines.append(DebitLine(line_no, str(bill.pk), bill.customer.account_no, agreement.bank_account,
+                                   bill.customer.name, bill.amount_fen))
+        content = fmt.render(batch_no=batch_no, station_code=station.code, month=f"{month:%Y%m}", lines=lines)
+        batch = DebitBatch.objects.create(batch_no=batch_no, station=station, month=month, file_format=fmt.code,
+                                          record_count=len(items), total_fen=sum(i.amount_fen for i in items),
+                                          content=content, created_by=user)
+        for item in items:
+            item.batch = batch
+        DebitItem.objects.bulk_create(items)
+        Bill.objects.filter(pk__in=[b.pk for b in bills]).update(status=BillStatus.IN_DEBIT)
+    return batch
+
+
+@dataclass
+class ReturnOutcome:
+    imported: ReturnImport
+    repeated: bool
+
+
+def debit_return_import(*, user, batches, file_name: str, content: bytes) -> ReturnOutcome:
+    """Apply a bank's return file to its batch (``batches``: the batches the user may touch).
+
+    The whole file is rejected when its checksum, record count or total does not match its
+    lines or the batch. The same file twice changes nothing. Lines for unknown bills or with a
+    wrong amount are reported, never dropped; failed items put the bill in arrears (it goes
+    into the next batch)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ApiError(_("The return file is not UTF-8 text."), status=422, code="bad_file") from exc
+    digest = hashlib.sha256(content).hexdigest()
+    head = text.strip().split("\n", 1)[0].split("|")
+    batch = batches.filter(batch_no=head[1].strip() if len(head) > 1 else "").first()
+    if batch is None:
+        raise ApiError(_("The return file names no batch of yours."), status=422, code="unknown_batch")
+    try:
+        parsed = debit_format(batch.file_format).parse_return(text)
+    except DebitFileError as exc:
+        raise ApiError(_("The return file was rejected: %(reason)s") % {"reason": exc}, status=422,
+                       code="bad_return_file") from exc
+    _return_totals_check(batch, parsed)
+    with transaction.atomic():
+        batch = DebitBatch.objects.select_for_update().get(pk=batch.pk)
+        previous = ReturnImport.objects.filter(batch=batch, file_sha256=digest).first()
+        if previous:
+            return ReturnOutcome(previous, True)
+        record = _return_apply(user=user, batch=batch, parsed=parsed, file_name=file_name, digest=digest)
+    return ReturnOutcome(record, False)
+
+
+def _return_totals_check(batch: DebitBatch, parsed) -> None:
+    counted, summed = len(parsed.lines), sum(line.amount_fen for line in parsed.lines)
+    problems = []
+    if parsed.record_count != counted or parsed.total_fen != summed:
+        problems.append(_("the header says %(n)s records and %(fen)s fen but the lines hold %(m)s records and "
+                          "%(sum)s fen") % {"n": parsed.record_count, "fen": parsed.total_fen, "m": counted,
+                                             "sum": summed})
+    if parsed.record_count != batch.record_count or parsed.total_fen != batch.total_fen:
+        problems.append(_("batch %(batch)s has %(n)s records and %(fen)s fen but the file reports %(m)s records "
+                          "and %(sum)s fen") % {"batch": batch.batch_no, "n": batch.record_count,
+                                                "fen": batch.total_fen, "m": parsed.record_count,
+                                                "sum": parsed.total_fen})
+    if problems:
+        raise ApiError(_("The return file was rejected: %(reason)s.") % {"reason": "; ".join(map(str, problems))},
+                       status=422, code="return_mismatch")
+
+
+def _return_apply(*, user, batch, parsed, file_name, digest) -> ReturnImport:
+    items = {str(item.bill_id): item for item in batch.items.select_related("bill")}
+    problems, success, failed = [], 0, 0
+    for line in parsed.lines:
+        item = items.get(line.bill_ref)
+        if item is None:
+            problems.append({"line": line.line_no, "bill": line.bill_ref, "message": str(_("Unknown bill."))})
+            continue
+        if item.amount_fen != line.amount_fen:
+            problems.append({"line": line.line_no, "bill": line.bill_ref,
+                             "message": str(_("Amount %(got)s fen differs from the batch's %(want)s fen.")
+                                            % {"got": line.amount_fen, "want": item.amount_fen})})
+            continue
+        if item.result != DebitResult.PENDING:
+            continue
+        DebitItem.objects.filter(pk=item.pk).update(result=line.result)
+        paid = line.result == DebitResult.SUCCESS
+        Bill.objects.filter(pk=item.bill_id).update(status=BillStatus.PAID if paid else BillStatus.ARREARS)
+        success, failed = success + paid, failed + (not paid)
+    if not batch.items.filter(result=DebitResult.PENDING).exists():
+        DebitBatch.objects.filter(pk=batch.pk).update(reconciled=True)
+    return ReturnImport.objects.create(batch=batch, file_sha256=digest, file_name=file_name[:200],
+                                       success_count=success, failed_count=failed, problems=problems,
+                                       imported_by=user)
