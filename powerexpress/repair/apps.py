@@ -6,4 +6,13 @@ class RepairConfig(AppConfig):
     name = "powerexpress.repair"
     label = "repair"
     verbose_name = _("Fault repair")
-    nav_items = ()
+    nav_items = (
+        (_("Fault repair"), "repair:list", None),
+        (_("My repairs"), "repair:crew", None),
+    )
+
+    def ready(self):
+        from powerexpress.celery_app import app
+
+        app.conf.beat_schedule["repair-escalate"] = {"task": "powerexpress.repair.tasks.fault_escalate",
+                                                     "schedule": 60.0}

@@ -1,0 +1,116 @@
+"""Reads for fault repair: commitments, tickets by reporter, lists, and who may do what."""
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from powerexpress.accounts.models import User
+from powerexpress.accounts.roles import Role
+from powerexpress.analytics.repair_kpis import TicketTimes, repair_kpis
+from powerexpress.core.scope import visible
+from powerexpress.registry.choices import AreaClass
+from powerexpress.registry.models import Customer, Village
+from powerexpress.repair.choices import AWAITING_ARRIVAL, OPEN_STATUSES, FaultStatus
+from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
+
+DISPATCH_ROLES = frozenset({Role.STATION_STAFF, Role.MANAGER})
+
+
+def repair_settings_for(bureau_id: int) -> RepairSettings:
+    """The bureau's commitments, created with the default values on first use."""
+    settings_obj, _created = RepairSettings.objects.get_or_create(bureau_id=bureau_id)
+    return settings_obj
+
+
+def tickets_for_phone(phone: str) -> QuerySet:
+    """The reporter's tickets, newest first (the portal's "follow my reports")."""
+    return (FaultTicket.objects.filter(phone=phone.strip()).select_related("village", "station")
+            .order_by("-reported_at", "-id"))
+
+
+def ticket_for_reporter(number: str, phone: str) -> FaultTicket | None:
+    """The ticket when ``phone`` is the one that reported it (else None: no hint that it exists)."""
+    return (FaultTicket.objects.select_related("village", "station", "outage")
+            .filter(number=number, phone=phone.strip()).first())
+
+
+def tickets_visible(user) -> QuerySet:
+    return visible(user, FaultTicket.objects.select_related("village", "station", "assignee", "outage"))
+
+
+def tickets_filtered(user, *, status: str = "", village: str = "", overdue: bool = False) -> QuerySet:
+    tickets = tickets_visible(user)
+    if status == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif status in FaultStatus.values:
+        tickets = tickets.filter(status=status)
+    if village:
+        tickets = tickets.filter(village__code=village)
+    if overdue:
+        now = timezone.now()
+        tickets = tickets.filter(status__in=AWAITING_ARRIVAL, arrival_due_at__lt=now) | tickets.filter(
+            status=FaultStatus.ON_SITE, restore_due_at__lt=now)
+    return tickets
+
+
+def tickets_for_crew(user) -> QuerySet:
+    """The crew member's own tickets still to work, most urgent first."""
+    return (tickets_visible(user).filter(assignee=user, status__in=OPEN_STATUSES)
+            .order_by("arrival_due_at"))
+
+
+def outages_visible(user) -> QuerySet:
+    return visible(user, Outage.objects.select_related("station", "transformer", "transformer__village"))
+
+
+def outage_households(outage: Outage) -> QuerySet:
+    """The households fed by the outage's transformer district: the list to notify."""
+    return Customer.objects.filter(transformer=outage.transformer).select_related("village").order_by("account_no")
+
+
+def villages_for_picker() -> QuerySet:
+    return Village.objects.only("code", "name").order_by("code")
+
+
+def can_dispatch(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role in DISPATCH_ROLES))
+
+
+def can_work(user, ticket: FaultTicket) -> bool:
+    """Dispatchers move any visible ticket; a crew member moves the tickets assigned to them."""
+    return can_dispatch(user) or (user.is_authenticated and user.role == Role.CREW
+                                  and ticket.assignee_id == user.pk)
+
+
+def can_manage_settings(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.MANAGER))
+
+
+def crew_for_station(station_id: int) -> QuerySet:
+    return User.objects.filter(station_id=station_id, role=Role.CREW, is_active=True).order_by("username")
+
+
+def repair_kpi_table(user, *, since=None) -> list[dict]:
+    """KPIs per station and area class (plus a station total), over the visible tickets."""
+    tickets = tickets_visible(user)
+    if since is not None:
+        tickets = tickets.filter(reported_at__gte=since)
+    groups: dict[tuple, list[TicketTimes]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in tickets.values("station__code", "station__name", "area_class", "status", "reported_at",
+                              "arrival_due_at", "on_site_at", "restore_due_at", "restored_at", "rating"):
+        times = TicketTimes(
+            reported_at=row["reported_at"], arrival_due_at=row["arrival_due_at"], on_site_at=row["on_site_at"],
+            restore_due_at=row["restore_due_at"], restored_at=row["restored_at"],
+            is_open=row["status"] in OPEN_STATUSES, awaiting_arrival=row["status"] in AWAITING_ARRIVAL,
+            rating=row["rating"])
+        names[row["station__code"]] = row["station__name"]
+        groups[(row["station__code"], row["area_class"])].append(times)
+        groups[(row["station__code"], "")].append(times)
+    now = timezone.now()
+    labels = dict(AreaClass.choices)
+    return [{"station": code, "station_name": names[code], "area_class": area,
+             "area_label": labels.get(area, ""), "kpis": repair_kpis(rows, now)}
+            for (code, area), rows in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] != "",
+                                                                                   item[0][1]))]

@@ -1,0 +1,368 @@
+"""Writes for fault repair: reporting, the lifecycle, notes, outages, escalation and ratings.
+
+Every status change goes through ``fault_ticket_transition`` (row lock, legal moves only,
+actor and time recorded in a ``FaultEvent``).
+"""
+
+import datetime
+import logging
+import secrets
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.notifications import notify
+from powerexpress.core.validators import mobile_error
+from powerexpress.registry.choices import TeamKind
+from powerexpress.registry.models import Customer, Team, TransformerDistrict
+from powerexpress.repair.choices import (
+    AWAITING_ARRIVAL,
+    OPEN_STATUSES,
+    OUTAGE_RESTORABLE,
+    TRANSITIONS,
+    Escalation,
+    FaultSource,
+    FaultStatus,
+    NoteKind,
+    OutageKind,
+    OutageStatus,
+)
+from powerexpress.repair.models import FaultEvent, FaultNote, FaultTicket, Outage, RepairSettings
+from powerexpress.repair.selectors import repair_settings_for
+
+logger = logging.getLogger("powerexpress.repair")
+
+# Moments recorded on the ticket when it enters a status.
+STATUS_STAMPS = {
+    FaultStatus.DISPATCHED: "dispatched_at",
+    FaultStatus.EN_ROUTE: "en_route_at",
+    FaultStatus.ON_SITE: "on_site_at",
+    FaultStatus.RESTORED: "restored_at",
+    FaultStatus.CLOSED: "closed_at",
+    FaultStatus.CANCELLED: "closed_at",
+    FaultStatus.DUPLICATE: "closed_at",
+}
+ESCALATION_RANK = {Escalation.NONE: 0, Escalation.NEAR: 1, Escalation.OVERDUE: 2}
+
+
+def _temporary_number() -> str:
+    return "tmp" + uuid.uuid4().hex[:24]
+
+
+def _numbered(prefix: str, pk: int, at: datetime.datetime) -> str:
+    return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk:06d}"
+
+
+def _customer_for(*, village, phone: str, account_no: str | None):
+    if account_no:
+        customer = Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
+        if customer is None:
+            raise FieldError({"account_no": _("No household has this account number.")})
+        if customer.village_id != village.pk:
+            raise FieldError({"account_no": _("This account number belongs to another village.")})
+        return customer
+    return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
+
+
+def fault_report_submit(*, village, phone: str, description: str, account_no: str | None = None,
+                        source: str = FaultSource.PORTAL, idempotency_key: str | None = None,
+                        actor=None) -> tuple[FaultTicket, bool]:
+    """Record a fault report; returns ``(ticket, created)``.
+
+    The same ``idempotency_key`` again returns the first ticket and creates nothing. The ticket
+    routes to the village's station service team and responsible person, starts the arrival
+    clock for the village's area class and joins an outage when neighbours on the same
+    transformer district reported within the grouping window.
+    """
+    key = (idempotency_key or "").strip()[:100]
+    if key:
+        existing = FaultTicket.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    if village is None:
+        raise FieldError({"village": _("Choose the village.")})
+    phone = (phone or "").strip()
+    error = mobile_error(phone)
+    if error:
+        raise FieldError({"phone": error})
+    description = (description or "").strip()
+    if not description:
+        raise FieldError({"description": _("Say what happened.")})
+    if source not in FaultSource.values:
+        raise FieldError({"source": _("Unknown source.")})
+    customer = _customer_for(village=village, phone=phone, account_no=account_no)
+    commitments = repair_settings_for(village.station.bureau_id)
+    team = Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE).order_by("pk").first()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ticket = FaultTicket.objects.create(
+                number=_temporary_number(), village=village, station_id=village.station_id, team=team,
+                responsible_name=village.responsible_name, responsible_phone=village.responsible_phone,
+                customer=customer, transformer=customer.transformer if customer else None,
+                account_no=customer.account_no if customer else "", phone=phone, description=description[:2000],
+                source=source, area_class=village.area_class, reported_by=actor, reported_at=now,
+                arrival_due_at=now + datetime.timedelta(minutes=commitments.arrival_minutes(village.area_class)),
+                idempotency_key=key, rating_token=secrets.token_urlsafe(16))
+            ticket.number = _numbered("F", ticket.pk, now)
+            FaultTicket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+            FaultEvent.objects.create(ticket=ticket, to_status=ticket.status, actor=actor, at=now)
+            if ticket.transformer_id:
+                _outage_group(ticket, commitments)
+    except IntegrityError:
+        existing = FaultTicket.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing, False
+    return ticket, True
+
+
+def fault_report_create(*, village, phone: str, description: str, account_no: str | None = None,
+                        source: str = "portal", idempotency_key: str | None = None, actor=None) -> FaultTicket:
+    """Record a fault report and return the ticket (the first one again for a repeated key)."""
+    ticket, _created = fault_report_submit(village=village, phone=phone, description=description,
+                                           account_no=account_no, source=source, idempotency_key=idempotency_key,
+                                           actor=actor)
+    return ticket
+
+
+def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
+    """Join the ticket to its transformer district's open outage, or open one when another
+    household on the same district reported within the window (called inside the transaction)."""
+    transformer = TransformerDistrict.objects.select_for_update().get(pk=ticket.transformer_id)
+    since = ticket.reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
+    outage = (Outage.objects.filter(transformer=transformer, kind=OutageKind.UNPLANNED, status=OutageStatus.OPEN,
+                                    last_report_at__gte=since).order_by("-started_at").first())
+    if outage is None:
+        neighbours = list(FaultTicket.objects.filter(
+            transformer=transformer, outage__isnull=True, status__in=OPEN_STATUSES, reported_at__gte=since,
+        ).exclude(pk=ticket.pk).exclude(customer_id=ticket.customer_id).order_by("reported_at"))
+        if not neighbours:
+            return
+        outage = Outage.objects.create(
+            number=_temporary_number(), station_id=transformer.station_id, transformer=transformer,
+            kind=OutageKind.UNPLANNED, status=OutageStatus.OPEN, suspected_device=str(transformer),
+            affected_households=Customer.objects.filter(transformer=transformer).count(),
+            started_at=neighbours[0].reported_at, last_report_at=ticket.reported_at)
+        outage.number = _numbered("T", outage.pk, outage.started_at)
+        Outage.objects.filter(pk=outage.pk).update(number=outage.number)
+        FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
+    else:
+        Outage.objects.filter(pk=outage.pk).update(last_report_at=ticket.reported_at)
+    FaultTicket.objects.filter(pk=ticket.pk).update(outage=outage)
+    ticket.outage = outage
+
+
+def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes: str = "", assignee=None,
+                            duplicate_of: FaultTicket | None = None, outage: Outage | None = None) -> FaultTicket:
+    """Move a ticket to ``to_status`` under a row lock, recording actor and time.
+
+    Illegal moves are refused with a clear message (so of two dispatchers taking the same
+    ticket at once, exactly one wins). ``outage`` restores a ticket from any open status.
+    """
+    if to_status not in FaultStatus.values:
+        raise ApiError(_("Unknown status “%(status)s”.") % {"status": to_status}, status=422, code="invalid_status")
+    with transaction.atomic():
+        locked = FaultTicket.objects.select_for_update().get(pk=ticket.pk)
+        from_status = locked.status
+        if outage is not None:
+            legal = to_status == FaultStatus.RESTORED and from_status in OUTAGE_RESTORABLE
+        else:
+            legal = to_status in TRANSITIONS[from_status]
+        if not legal:
+            raise _illegal(locked, to_status)
+        now = timezone.now()
+        update = {"status": to_status, STATUS_STAMPS[to_status]: now}
+        if to_status == FaultStatus.DISPATCHED:
+            if assignee is None:
+                raise FieldError({"assignee": _("Choose the crew member to send.")})
+            if assignee.station_id != locked.station_id:
+                raise FieldError({"assignee": _("The crew member belongs to another station.")})
+            update["assignee"] = assignee
+        if to_status == FaultStatus.ON_SITE:
+            commitments = repair_settings_for(locked.station.bureau_id)
+            update["restore_due_at"] = now + datetime.timedelta(
+                minutes=commitments.restore_minutes(locked.area_class))
+        if to_status == FaultStatus.DUPLICATE:
+            if duplicate_of is None or duplicate_of.pk == locked.pk or duplicate_of.station_id != locked.station_id:
+                raise FieldError({"duplicate_of": _("Give the number of another ticket of this station.")})
+            update["duplicate_of"] = duplicate_of
+        for name, value in update.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(update))
+        if outage is not None and not notes:
+            notes = _("Restored with outage %(number)s.") % {"number": outage.number}
+        FaultEvent.objects.create(ticket=locked, from_status=from_status, to_status=to_status, actor=actor, at=now,
+                                  notes=notes[:2000])
+    if to_status == FaultStatus.CLOSED:
+        _send_rating_link(locked)
+    return locked
+
+
+def _illegal(ticket: FaultTicket, to_status: str) -> ApiError:
+    return ApiError(
+        _("Ticket %(number)s is “%(current)s” and cannot become “%(target)s”.") % {
+            "number": ticket.number, "current": ticket.get_status_display(), "target": FaultStatus(to_status).label},
+        status=409, code="illegal_transition")
+
+
+def _send_rating_link(ticket: FaultTicket) -> None:
+    link = reverse("repair:rate", args=[ticket.number, ticket.rating_token])
+    notify(channel="sms", recipient=ticket.phone, purpose="repair_rating",
+           subject=_("Repair %(number)s closed") % {"number": ticket.number},
+           body=_("Your fault report %(number)s is closed. Rate our repair (1–5): %(link)s") % {
+               "number": ticket.number, "link": link})
+
+
+def fault_note_add(*, ticket: FaultTicket, actor, kind: str, text: str = "", photo=None) -> FaultNote:
+    """Add a note, a material used (e.g. "200 m conductor") or a photo to a ticket."""
+    text = (text or "").strip()
+    if kind not in NoteKind.values:
+        raise FieldError({"kind": _("Unknown note kind.")})
+    if kind == NoteKind.PHOTO and not photo:
+        raise FieldError({"photo": _("Choose a photo.")})
+    if kind != NoteKind.PHOTO and not text:
+        raise FieldError({"text": _("Write something.")})
+    return FaultNote.objects.create(ticket=ticket, kind=kind, text=text[:500], photo=photo or "", author=actor,
+                                    at=timezone.now())
+
+
+def fault_ticket_rate(*, ticket: FaultTicket, rating: int, comment: str = "") -> FaultTicket:
+    """The reporter's satisfaction (1–5) with a comment, once, after the ticket is closed."""
+    if ticket.status != FaultStatus.CLOSED:
+        raise ApiError(_("A repair can be rated once it is closed."), status=409, code="not_closed")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise FieldError({"rating": _("Choose 1 to 5 stars.")})
+    updated = FaultTicket.objects.filter(pk=ticket.pk, rating__isnull=True).update(
+        rating=rating, rating_comment=(comment or "").strip()[:1000], rated_at=timezone.now())
+    if not updated:
+        raise ApiError(_("This repair has already been rated. Thank you!"), status=409, code="already_rated")
+    ticket.refresh_from_db()
+    return ticket
+
+
+def repair_settings_update(*, settings_obj: RepairSettings, actor, values: dict) -> RepairSettings:
+    """Change the bureau's commitments (managers only; checked by the caller)."""
+    errors = {}
+    for name, value in values.items():
+        if not isinstance(value, int) or value <= 0:
+            errors[name] = _("Enter a whole number above zero.")
+    if errors:
+        raise FieldError(errors)
+    for name, value in values.items():
+        setattr(settings_obj, name, value)
+    settings_obj.updated_by = actor
+    settings_obj.save()
+    return settings_obj
+
+
+def outage_restore(*, outage: Outage, actor) -> Outage:
+    """Restore an outage and, with it, every open ticket grouped into it."""
+    with transaction.atomic():
+        locked = Outage.objects.select_for_update().get(pk=outage.pk)
+        if locked.status not in (OutageStatus.OPEN, OutageStatus.ANNOUNCED):
+            raise ApiError(_("Outage %(number)s is already “%(status)s”.") % {
+                "number": locked.number, "status": locked.get_status_display()}, status=409, code="illegal_transition")
+        locked.status, locked.restored_at, locked.restored_by = OutageStatus.RESTORED, timezone.now(), actor
+        locked.save(update_fields=["status", "restored_at", "restored_by"])
+        for ticket in locked.tickets.filter(status__in=OUTAGE_RESTORABLE):
+            fault_ticket_transition(ticket=ticket, to_status=FaultStatus.RESTORED, actor=actor, outage=locked)
+    return locked
+
+
+def planned_outage_announce(*, transformer: TransformerDistrict, start_at: datetime.datetime,
+                            end_at: datetime.datetime, reason: str, actor) -> Outage:
+    """Announce planned work on a transformer district; refused with less than the notice period."""
+    commitments = repair_settings_for(transformer.station.bureau_id)
+    now = timezone.now()
+    errors = {}
+    if start_at < now + datetime.timedelta(days=commitments.planned_notice_days):
+        errors["start_at"] = _("A planned outage must be announced at least %(days)s days ahead.") % {
+            "days": commitments.planned_notice_days}
+    if end_at <= start_at:
+        errors["end_at"] = _("The end must be after the start.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the power will be off.")
+    if errors:
+        raise FieldError(errors)
+    with transaction.atomic():
+        outage = Outage.objects.create(
+            number=_temporary_number(), station_id=transformer.station_id, transformer=transformer,
+            kind=OutageKind.PLANNED, status=OutageStatus.ANNOUNCED, suspected_device=str(transformer),
+            affected_households=Customer.objects.filter(transformer=transformer).count(), reason=reason.strip(),
+            started_at=start_at, planned_end_at=end_at, announced_at=now, created_by=actor)
+        outage.number = _numbered("P", outage.pk, start_at)
+        Outage.objects.filter(pk=outage.pk).update(number=outage.number)
+    return outage
+
+
+def planned_outage_notify(*, outage: Outage) -> dict[str, int]:
+    """Send the planned-outage notice to every affected household with a mobile number;
+    returns the count per real outcome (logged / sent / failed)."""
+    counts: dict[str, int] = {}
+    start = timezone.localtime(outage.started_at)
+    end = timezone.localtime(outage.planned_end_at) if outage.planned_end_at else start
+    body = _("Planned outage on %(district)s from %(start)s to %(end)s: %(reason)s") % {
+        "district": outage.transformer.name, "start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%Y-%m-%d %H:%M}",
+        "reason": outage.reason}
+    phones = (Customer.objects.filter(transformer=outage.transformer).exclude(phone="")
+              .values_list("phone", flat=True).distinct())
+    for phone in phones:
+        result = notify(channel="sms", recipient=phone, subject=_("Planned outage %(number)s") % {
+            "number": outage.number}, body=body, purpose="planned_outage")
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return counts
+
+
+def _escalation_level(now, due, warn: datetime.timedelta) -> str:
+    if now >= due:
+        return Escalation.OVERDUE
+    if now >= due - warn:
+        return Escalation.NEAR
+    return Escalation.NONE
+
+
+def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime, warn: datetime.timedelta) -> bool:
+    """Mark one ticket near or past its deadline and tell the station head (once per level)."""
+    if ticket.status in AWAITING_ARRIVAL:
+        field, due, clock = "arrival_escalation", ticket.arrival_due_at, _("arrival")
+    elif ticket.status == FaultStatus.ON_SITE and ticket.restore_due_at:
+        field, due, clock = "restore_escalation", ticket.restore_due_at, _("restoration")
+    else:
+        return False
+    level = _escalation_level(now, due, warn)
+    if ESCALATION_RANK[level] <= ESCALATION_RANK[getattr(ticket, field)]:
+        return False
+    if not FaultTicket.objects.filter(pk=ticket.pk, **{field: getattr(ticket, field)}).update(**{field: level}):
+        return False
+    station = ticket.station
+    if not station.head_phone:
+        logger.warning("repair: station %s has no head phone; ticket %s is %s", station.code, ticket.number, level)
+        return True
+    subject = (_("Overdue: %(clock)s of %(number)s") if level == Escalation.OVERDUE
+               else _("Deadline near: %(clock)s of %(number)s")) % {"clock": clock, "number": ticket.number}
+    body = _("%(village)s, ticket %(number)s (%(status)s): %(clock)s due %(due)s.") % {
+        "village": ticket.village.name, "number": ticket.number, "status": ticket.get_status_display(),
+        "clock": clock, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"}
+    notify(channel="sms", recipient=station.head_phone, subject=subject, body=body, purpose="repair_escalation")
+    return True
+
+
+def fault_escalation_run(*, now: datetime.datetime | None = None) -> int:
+    """The periodic job: escalate every open ticket near or past a deadline; returns how many."""
+    now = now or timezone.now()
+    warn_by_bureau: dict[int, datetime.timedelta] = {}
+    count = 0
+    tickets = (FaultTicket.objects.filter(status__in=OPEN_STATUSES).exclude(
+        arrival_escalation=Escalation.OVERDUE, restore_escalation=Escalation.OVERDUE)
+        .select_related("station", "village"))
+    for ticket in tickets.iterator():
+        bureau_id = ticket.station.bureau_id
+        if bureau_id not in warn_by_bureau:
+            warn_by_bureau[bureau_id] = datetime.timedelta(minutes=repair_settings_for(bureau_id).warn_before_min)
+        count += fault_escalation_process_one(ticket=ticket, now=now, warn=warn_by_bureau[bureau_id])
+    return count

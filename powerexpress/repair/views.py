@@ -1,0 +1,373 @@
+"""Pages: the villager's report, follow and rating pages (public, light), the hotline entry,
+the station's ticket list and detail, the crew's phone page, outages, KPIs and commitments."""
+
+import secrets
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
+from powerexpress.core.audit import audit_record
+from powerexpress.core.errors import ApiError
+from powerexpress.core.masking import mask_phone
+from powerexpress.core.models import AuditAction
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.registry.models import Customer, TransformerDistrict, Village
+from powerexpress.repair.choices import CREW_NEXT_STEP, TRANSITIONS, FaultSource, FaultStatus, NoteKind
+from powerexpress.repair.forms import NoteForm, PlannedOutageForm, RatingForm, RepairSettingsForm, ReportForm
+from powerexpress.repair.models import FaultTicket
+from powerexpress.repair.selectors import (
+    can_dispatch,
+    can_manage_settings,
+    can_work,
+    crew_for_station,
+    outage_households,
+    outages_visible,
+    repair_kpi_table,
+    repair_settings_for,
+    ticket_for_reporter,
+    tickets_filtered,
+    tickets_for_crew,
+    tickets_visible,
+    villages_for_picker,
+)
+from powerexpress.repair.services import (
+    fault_note_add,
+    fault_report_submit,
+    fault_ticket_rate,
+    fault_ticket_transition,
+    outage_restore,
+    planned_outage_announce,
+    planned_outage_notify,
+    repair_settings_update,
+)
+
+SESSION_NUMBERS = "repair_reported"
+
+
+def role_required(view):
+    """Signed in and holding a role (a user with no role sees nothing)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.role or request.user.is_superuser):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _apply_errors(form, exc: ApiError) -> None:
+    for item in exc.errors or [{"field": None, "message": exc.message}]:
+        field = item["field"] if item["field"] in form.fields else None
+        form.add_error(field, str(item["message"]))
+
+
+def _report(request, form: ReportForm, *, source: str, actor=None):
+    """Validate the form and record the report; returns the ticket or None (errors on the form)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    village = Village.objects.select_related("station").filter(code=data["village"]).first()
+    if village is None:
+        form.add_error("village", _("Choose the village."))
+        return None
+    try:
+        ticket, created = fault_report_submit(
+            village=village, phone=data["phone"], description=data["description"],
+            account_no=data["account_no"] or None, source=source, idempotency_key=data["idempotency_key"],
+            actor=actor)
+    except ApiError as exc:
+        _apply_errors(form, exc)
+        return None
+    if created and data.get("photo"):
+        fault_note_add(ticket=ticket, actor=actor, kind=NoteKind.PHOTO, text=_("Reporter's photo"),
+                       photo=data["photo"])
+    return ticket
+
+
+def report(request):
+    """Public report page; ``?village=CODE`` (the notice-board QR code) pre-fills the village."""
+    code = request.GET.get("village", "").strip()
+    village = Village.objects.filter(code=code).only("code", "name").first() if code else None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        if is_ratelimited(request, group="repair.report_page", key="ip", rate=settings.PUBLIC_RATE_LIMIT,
+                          increment=True):
+            form.is_valid()
+            form.add_error(None, _("Too many reports from this device; wait a minute and try again."))
+        else:
+            source = FaultSource.QR if request.POST.get("via") == "qr" else FaultSource.PORTAL
+            ticket = _report(request, form, source=source)
+            if ticket is not None:
+                request.session[SESSION_NUMBERS] = [ticket.number, *request.session.get(SESSION_NUMBERS, [])][:20]
+                return redirect("repair:follow", number=ticket.number)
+        posted = form.data.get("village", "")
+        village = village or Village.objects.filter(code=posted).only("code", "name").first()
+    else:
+        form = ReportForm(initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex})
+    villages = None if village else villages_for_picker()
+    return render(request, "repair/report.html", {"form": form, "village": village, "villages": villages})
+
+
+def follow(request, number: str):
+    """Public follow page for one ticket: this browser reported it, or the reporter's phone is given."""
+    phone = request.GET.get("phone", "").strip()
+    ticket = None
+    if number in request.session.get(SESSION_NUMBERS, []):
+        ticket = FaultTicket.objects.select_related("village", "outage").filter(number=number).first()
+    elif phone:
+        if is_ratelimited(request, group="repair.follow_page", key="ip", rate=settings.PUBLIC_RATE_LIMIT,
+                          increment=True):
+            raise PermissionDenied
+        ticket = ticket_for_reporter(number, phone)
+    if ticket is None:
+        return render(request, "repair/follow_ask.html", {"number": number, "phone": phone, "tried": bool(phone)})
+    steps = [FaultStatus.REPORTED, FaultStatus.DISPATCHED, FaultStatus.EN_ROUTE, FaultStatus.ON_SITE,
+             FaultStatus.RESTORED, FaultStatus.CLOSED]
+    reached = {event.to_status: event.at for event in ticket.events.all()}
+    return render(request, "repair/follow.html", {
+        "ticket": ticket, "steps": [(s, FaultStatus(s).label, reached.get(s)) for s in steps],
+        "rating_form": RatingForm() if ticket.status == FaultStatus.CLOSED and ticket.rating is None else None})
+
+
+def rate(request, number: str, token: str):
+    """The rating link sent to the reporter when the ticket closes: 1–5 stars and a comment."""
+    ticket = FaultTicket.objects.select_related("village").filter(number=number).first()
+    if ticket is None or not secrets.compare_digest(ticket.rating_token, token):
+        raise Http404
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fault_ticket_rate(ticket=ticket, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
+        except ApiError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "repair/rated.html", {"ticket": ticket})
+    return render(request, "repair/rate.html", {"ticket": ticket, "form": form})
+
+
+@role_required
+def hotline(request):
+    """Hotline entry for station staff: the caller's phone, village and (looked up) account."""
+    if not can_dispatch(request.user):
+        raise PermissionDenied
+    form = ReportForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST":
+        village_code = request.POST.get("village", "")
+        if not visible(request.user, Village.objects.filter(code=village_code)).exists():
+            form.is_valid()
+            form.add_error("village", _("Choose one of your villages."))
+        else:
+            ticket = _report(request, form, source=FaultSource.HOTLINE, actor=request.user)
+            if ticket is not None:
+                messages.success(request, _("Ticket %(number)s recorded.") % {"number": ticket.number})
+                return redirect("repair:detail", number=ticket.number)
+    villages = visible(request.user, Village.objects.order_by("code"))
+    return render(request, "repair/hotline.html", {"form": form, "villages": villages})
+
+
+@role_required
+def account_lookup(request):
+    """htmx: find a household by account number or mobile within the user's stations."""
+    query = request.GET.get("q", "").strip()
+    customers = []
+    if len(query) >= 4:
+        customers = list(visible(request.user, Customer.objects.select_related("village", "transformer"))
+                         .filter(account_no=query)[:1]
+                         or visible(request.user, Customer.objects.select_related("village", "transformer"))
+                         .filter(phone=query)[:5])
+    rows = [{"account_no": c.account_no, "name": c.name, "village": c.village, "transformer": c.transformer,
+             "phone": mask_phone(c.phone)} for c in customers]
+    return render(request, "repair/_lookup.html", {"rows": rows, "query": query})
+
+
+@role_required
+def ticket_list(request):
+    status = request.GET.get("status", "open")
+    overdue = request.GET.get("overdue") == "1"
+    tickets = tickets_filtered(request.user, status=status, village=request.GET.get("village", ""),
+                               overdue=overdue).order_by("arrival_due_at" if status == "open" else "-reported_at")
+    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "overdue": overdue,
+               "statuses": [("open", _("Open")), *FaultStatus.choices, ("all", _("All"))],
+               "can_dispatch": can_dispatch(request.user)}
+    template = "repair/_ticket_rows.html" if request.htmx else "repair/list.html"
+    return render(request, template, context)
+
+
+@role_required
+def ticket_detail(request, number: str):
+    ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
+    moves = [(s, FaultStatus(s).label) for s in FaultStatus.values
+             if s in TRANSITIONS[ticket.status] and s not in (FaultStatus.DISPATCHED, FaultStatus.DUPLICATE)]
+    return render(request, "repair/detail.html", {
+        "ticket": ticket, "phone": mask_phone(ticket.phone), "can_work": can_work(request.user, ticket),
+        "can_dispatch": can_dispatch(request.user), "moves": moves,
+        "may_dispatch": FaultStatus.DISPATCHED in TRANSITIONS[ticket.status],
+        "may_duplicate": FaultStatus.DUPLICATE in TRANSITIONS[ticket.status],
+        "crew": crew_for_station(ticket.station_id), "events": ticket.events.select_related("actor"),
+        "notes": ticket.notes.select_related("author"), "note_form": NoteForm(),
+        "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA)})
+
+
+@role_required
+@require_POST
+def ticket_reveal(request, number: str):
+    """htmx: show the reporter's full mobile to a role allowed to, and audit it."""
+    ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
+    if not request.user.has_perm(VIEW_PERSONAL_DATA):
+        raise PermissionDenied
+    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="repair.faultticket",
+                 object_ref=ticket.number, fields=["phone"], request=request)
+    return HttpResponse(f'<a href="tel:{ticket.phone}">{ticket.phone}</a>')
+
+
+def _back(request, ticket):
+    if request.POST.get("next") == "crew":
+        return redirect("repair:crew")
+    return redirect("repair:detail", number=ticket.number)
+
+
+@role_required
+@require_POST
+def ticket_move(request, number: str):
+    ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
+    if not can_work(request.user, ticket):
+        raise PermissionDenied
+    to_status = request.POST.get("status", "")
+    assignee = duplicate_of = None
+    if to_status == FaultStatus.DISPATCHED:
+        assignee = crew_for_station(ticket.station_id).filter(pk=request.POST.get("assignee") or 0).first()
+    if to_status == FaultStatus.DUPLICATE:
+        duplicate_of = tickets_visible(request.user).filter(number=request.POST.get("duplicate_of", "")).first()
+    try:
+        fault_ticket_transition(ticket=ticket, to_status=to_status, actor=request.user,
+                                notes=request.POST.get("notes", ""), assignee=assignee, duplicate_of=duplicate_of)
+    except ApiError as exc:
+        messages.error(request, "; ".join([str(exc.message)] + [str(e["message"]) for e in exc.errors or []]))
+    return _back(request, ticket)
+
+
+@role_required
+@require_POST
+def ticket_note(request, number: str):
+    ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
+    if not can_work(request.user, ticket):
+        raise PermissionDenied
+    form = NoteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            fault_note_add(ticket=ticket, actor=request.user, kind=form.cleaned_data["kind"],
+                           text=form.cleaned_data["text"], photo=form.cleaned_data["photo"])
+            messages.success(request, _("Saved."))
+        except ApiError as exc:
+            messages.error(request, "; ".join(str(e["message"]) for e in exc.errors or []) or exc.message)
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return _back(request, ticket)
+
+
+@role_required
+def crew_page(request):
+    """The crew's phone page: my open tickets, one tap per step, materials, notes, photos."""
+    tickets = list(tickets_for_crew(request.user).prefetch_related("notes"))
+    cards = [{"ticket": t, "next": CREW_NEXT_STEP.get(t.status),
+              "next_label": FaultStatus(CREW_NEXT_STEP[t.status]).label if t.status in CREW_NEXT_STEP else ""}
+             for t in tickets]
+    return render(request, "repair/crew.html", {"cards": cards})
+
+
+@role_required
+def outage_list(request):
+    outages = outages_visible(request.user)
+    page = Paginator(outages, 50).get_page(request.GET.get("page"))
+    return render(request, "repair/outages.html", {"page": page, "can_dispatch": can_dispatch(request.user)})
+
+
+@role_required
+def outage_detail(request, pk: int):
+    outage = get_visible_or_404(request.user, outages_visible(request.user), pk=pk)
+    households = Paginator(outage_households(outage), 100).get_page(request.GET.get("page"))
+    rows = [{"account_no": c.account_no, "name": c.name, "village": c.village.name, "phone": mask_phone(c.phone)}
+            for c in households]
+    return render(request, "repair/outage.html", {
+        "outage": outage, "tickets": outage.tickets.select_related("village"), "households": households,
+        "rows": rows, "can_dispatch": can_dispatch(request.user)})
+
+
+@role_required
+@require_POST
+def outage_action(request, pk: int, action: str):
+    if action not in ("restore", "notify"):
+        raise Http404
+    outage = get_visible_or_404(request.user, outages_visible(request.user), pk=pk)
+    if not can_dispatch(request.user):
+        raise PermissionDenied
+    try:
+        if action == "restore":
+            outage_restore(outage=outage, actor=request.user)
+            messages.success(request, _("Outage restored with its tickets."))
+        else:
+            counts = planned_outage_notify(outage=outage)
+            messages.success(request, _("Notices handled: %(counts)s") % {
+                "counts": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0"})
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    return redirect("repair:outage", pk=outage.pk)
+
+
+@role_required
+def outage_plan(request):
+    """Announce a planned outage (at least the notice period ahead)."""
+    if not can_dispatch(request.user):
+        raise PermissionDenied
+    transformers = visible(request.user, TransformerDistrict.objects.select_related("village").order_by("code"))
+    form = PlannedOutageForm(request.POST or None, transformers=transformers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outage = planned_outage_announce(transformer=data["transformer"], start_at=data["start_at"],
+                                             end_at=data["end_at"], reason=data["reason"], actor=request.user)
+        except ApiError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("repair:outage", pk=outage.pk)
+    return render(request, "repair/outage_plan.html", {"form": form})
+
+
+@role_required
+def kpis(request):
+    return render(request, "repair/kpis.html", {"rows": repair_kpi_table(request.user)})
+
+
+@role_required
+def commitments(request):
+    """The bureau's commitments: managers edit, everyone else reads."""
+    bureau_id = (request.user.station.bureau_id if request.user.station
+                 else Village.objects.values_list("station__bureau_id", flat=True).first())
+    if bureau_id is None:
+        raise Http404
+    settings_obj = repair_settings_for(bureau_id)
+    editable = can_manage_settings(request.user)
+    form = RepairSettingsForm(request.POST or None, instance=settings_obj)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            repair_settings_update(settings_obj=settings_obj, actor=request.user,
+                                   values={name: form.cleaned_data[name] for name in form.fields})
+            messages.success(request, _("Commitments saved."))
+            return redirect("repair:settings")
+    return render(request, "repair/settings.html", {"form": form, "editable": editable, "settings": settings_obj})
