@@ -6,4 +6,4 @@ class OutreachConfig(AppConfig):
     name = "powerexpress.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
-    nav_items = ()
+    nav_items = ((_("Outreach"), "outreach:home", None),)

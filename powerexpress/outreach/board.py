@@ -1,0 +1,134 @@
+"""The village notice board (宣传园地) as printable A3 PDF pages and the QR code to the
+fault-report page. Chinese renders through ReportLab's built-in CID font STSong-Light."""
+
+import io
+
+import segno
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A3
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+BLUE = colors.HexColor("#0b5cab")
+RED = colors.HexColor("#c0392b")
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (no external request, light for a cheap phone)."""
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+def qr_png(url: str, *, scale: int = 10) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=16, leading=24, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontSize=40, leading=52, textColor=BLUE, alignment=1),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=22, leading=30, alignment=1),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=24, leading=34, textColor=colors.white, backColor=BLUE,
+                             borderPadding=(4, 8, 4, 8), spaceBefore=14, spaceAfter=10),
+        "body": base,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=17, leading=24),
+        "mark": ParagraphStyle("mark", parent=base, fontSize=15, textColor=RED),
+        "hotline": ParagraphStyle("hotline", parent=base, fontSize=34, leading=44, textColor=RED),
+        "small": ParagraphStyle("small", parent=base, fontSize=13, leading=18, textColor=colors.grey),
+    }
+
+
+def _tariff_block(tariff: dict | None, s) -> list:
+    flow = [Paragraph(_("Residential tiered tariff"), s["h2"])]
+    if not tariff:
+        return flow + [Paragraph(_("Tariff not configured: ask the supply station for the current prices."),
+                                 s["mark"])]
+    flow.append(Paragraph(f"{tariff['name']}" + (f" · {tariff['cycle']}" if tariff.get("cycle") else ""), s["body"]))
+    rows = [[Paragraph(_("Tier"), s["cell"]), Paragraph(_("Consumption (kWh)"), s["cell"]),
+             Paragraph(_("Price (yuan/kWh)"), s["cell"])]]
+    for tier in tariff["tiers"]:
+        rows.append([Paragraph(str(tier["tier"]), s["cell"]),
+                     Paragraph(tier_range(tier), s["cell"]), Paragraph(str(tier["price_yuan_per_kwh"]), s["cell"])])
+    table = Table(rows, colWidths=[40 * mm, 120 * mm, 90 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.8, colors.black),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    flow.append(table)
+    if tariff.get("free_kwh_per_month"):
+        flow.append(Paragraph(_("Low-income households: %(kwh)s kWh free each month.") % {
+            "kwh": tariff["free_kwh_per_month"]}, s["body"]))
+    if tariff.get("to_verify"):
+        flow.append(Paragraph(_("To verify: these figures await confirmation by the price authority."), s["mark"]))
+    return flow
+
+
+def tier_range(tier: dict) -> str:
+    if tier.get("up_to_kwh") in (None, ""):
+        return _("above %(from)s") % {"from": tier["from_kwh"]}
+    return f"{tier['from_kwh']} – {tier['up_to_kwh']}"
+
+
+def _page(board: dict, report_url: str, s) -> list:
+    village, station = board["village"], board["station"]
+    flow = [Paragraph(_("Power Express into the Villages · Notice board"), s["title"]),
+            Paragraph(f"{village.name}（{village.code}） · {station.name}", s["subtitle"]), Spacer(1, 6 * mm)]
+    flow += _tariff_block(board["tariff"], s)
+    flow.append(Paragraph(_("Safe use of electricity"), s["h2"]))
+    flow += [Paragraph(f"{number}. {tip}", s["body"]) for number, tip in enumerate(board["tips"], start=1)]
+    flow.append(Paragraph(_("What the programme has done in this village"), s["h2"]))
+    rate = board["signup_rate"]
+    figures = [
+        (_("Activities this year"), board["activities_this_year"]),
+        (_("People reached this year"), board["people_reached_this_year"]),
+        (_("Auto-debit sign-up rate"), f"{rate}%" if rate is not None else "—"),
+        (_("Hazards fixed"), board["hazards_fixed"]),
+        (_("Care visits this year"), board["care_visits_this_year"]),
+    ]
+    table = Table([[Paragraph(str(label), s["cell"]) for label, _v in figures],
+                   [Paragraph(f"<b>{value}</b>", s["cell"]) for _l, value in figures]], colWidths=[54 * mm] * 5)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+    flow.append(table)
+    flow.append(Spacer(1, 3 * mm))
+    for activity in board["activities"][:6]:
+        flow.append(Paragraph(f"{activity.held_on:%Y-%m-%d} {activity.get_kind_display()}：{activity.title}",
+                              s["body"]))
+    contact = [
+        Paragraph(_("Responsible person: %(name)s") % {"name": board["responsible_name"] or "—"}, s["body"]),
+        Paragraph(_("Phone: %(phone)s") % {"phone": board["responsible_phone"] or "—"}, s["body"]),
+        Paragraph(_("Fault and service hotline"), s["body"]),
+        Paragraph(board["hotline"], s["hotline"]),
+        Paragraph(_("Scan the code to report a fault in this village."), s["body"]),
+        Paragraph(report_url, s["small"]),
+    ]
+    qr = Image(io.BytesIO(qr_png(report_url)), width=70 * mm, height=70 * mm)
+    box = Table([[contact, qr]], colWidths=[180 * mm, 80 * mm])
+    box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 1.5, BLUE)]))
+    flow += [Paragraph(_("Contact"), s["h2"]), KeepTogether(box)]
+    return flow
+
+
+def board_pdf(pages: list[tuple[dict, str]]) -> bytes:
+    """One A3 page per (board, report URL) pair."""
+    _register_font()
+    s = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A3, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=14 * mm, title=_("Notice board"), author="Power Express")
+    flow = []
+    for index, (board, url) in enumerate(pages):
+        if index:
+            flow.append(PageBreak())
+        flow += _page(board, url, s)
+    doc.build(flow)
+    return buffer.getvalue()

@@ -1,0 +1,290 @@
+"""Reads of the outreach programme: histories, the plan's views, who is due a visit, hazard
+lists, charity totals and what a village's notice board shows."""
+
+import datetime
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from powerexpress.core.scope import visible
+from powerexpress.outreach.calc import gantt_bar, interval_for, month_weeks, percent, visit_due
+from powerexpress.outreach.choices import DEFAULT_VISIT_DAYS, DUE_SOON_DAYS, HazardStatus, PlanStatus
+from powerexpress.outreach.models import (
+    Activity,
+    CareVisit,
+    CharityCampaign,
+    Hazard,
+    PlanItem,
+    VisitPlan,
+)
+from powerexpress.registry.choices import PaymentMethod
+from powerexpress.registry.models import Customer
+
+SAFE_USE_TIPS = (
+    _("Test the residual-current breaker (漏电保护开关) once a month with its test button."),
+    _("Never pull wires yourself or hang clothes on power lines."),
+    _("Keep children away from transformers, poles and meter boxes."),
+    _("Unplug heaters and chargers when you go out or go to sleep."),
+    _("A wire on the ground may be live: stay 8 metres away and call the hotline."),
+    _("Use one socket per high-power appliance; do not chain power strips."),
+)
+
+
+# Activities and sign-ups
+
+
+def agreement_model():
+    """Billing's auto-debit agreement model, or None while billing is not installed."""
+    try:
+        return apps.get_model("billing", "Agreement")
+    except LookupError:
+        return None
+
+
+def signups_by_code(codes) -> dict[str, int] | None:
+    """Auto-debit agreements carrying each activity code in ``campaign_ref`` (None without billing)."""
+    model = agreement_model()
+    if model is None:
+        return None
+    rows = model.objects.filter(campaign_ref__in=list(codes)).values("campaign_ref").annotate(n=Count("id"))
+    return {row["campaign_ref"]: row["n"] for row in rows}
+
+
+def with_signups(activities) -> list[Activity]:
+    """Attach ``signups`` (linked agreements where billing exists, else the recorded count) and
+    ``signups_linked`` to each activity."""
+    activities = list(activities)
+    linked = signups_by_code(a.code for a in activities)
+    for activity in activities:
+        activity.signups_linked = linked is not None
+        activity.signups = linked.get(activity.code, 0) if linked is not None else activity.signups_recorded
+    return activities
+
+
+def activity_list(user, *, kind: str = "", village_id=None, team_id=None, station_id=None):
+    queryset = visible(user, Activity.objects.select_related("village", "team", "station"))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if village_id:
+        queryset = queryset.filter(village_id=village_id)
+    if team_id:
+        queryset = queryset.filter(team_id=team_id)
+    if station_id:
+        queryset = queryset.filter(station_id=station_id)
+    return queryset
+
+
+def activity_totals(activities) -> dict:
+    activities = list(activities)
+    return {"count": len(activities), "people_reached": sum(a.people_reached for a in activities),
+            "signups": sum(a.signups for a in activities)}
+
+
+# Action plan
+
+
+def is_overdue(item: PlanItem, today: datetime.date) -> bool:
+    return item.due_on < today and item.status in (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+
+
+def plan_items(user, *, station_id=None, status: str = ""):
+    queryset = visible(user, PlanItem.objects.select_related("owner", "team", "station").prefetch_related("villages"))
+    if station_id:
+        queryset = queryset.filter(station_id=station_id)
+    if status == "overdue":
+        queryset = queryset.filter(due_on__lt=timezone.localdate(),
+                                   status__in=[PlanStatus.PLANNED, PlanStatus.IN_PROGRESS])
+    elif status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def gantt(items, *, window_start: datetime.date, weeks: int, today: datetime.date) -> dict:
+    """Rows with bars for a Gantt-like view of ``weeks`` weeks from ``window_start`` (a Monday)."""
+    window_end = window_start + datetime.timedelta(days=weeks * 7 - 1)
+    rows = []
+    for item in items:
+        bar = gantt_bar(item.starts_on, item.due_on, window_start, window_end)
+        if bar is not None:
+            rows.append({"item": item, "bar": bar, "overdue": is_overdue(item, today)})
+    today_percent = None
+    if window_start <= today <= window_end:
+        today_percent = round(((today - window_start).days + 0.5) / (weeks * 7) * 100, 3)
+    columns = [window_start + datetime.timedelta(days=7 * i) for i in range(weeks)]
+    return {"rows": rows, "columns": columns, "today_percent": today_percent, "start": window_start,
+            "end": window_end}
+
+
+def calendar_month(user, *, year: int, month: int, today: datetime.date, station_id=None) -> list[list[dict]]:
+    """Weeks of days, each with the plan items due and the activities held that day."""
+    weeks = month_weeks(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    items = plan_items(user, station_id=station_id).filter(due_on__range=(first, last))
+    held = activity_list(user, station_id=station_id).filter(held_on__range=(first, last))
+    by_day = defaultdict(list)
+    for item in items:
+        by_day[item.due_on].append({"kind": "plan", "obj": item, "overdue": is_overdue(item, today)})
+    for activity in held:
+        by_day[activity.held_on].append({"kind": "activity", "obj": activity, "overdue": False})
+    return [[{"date": day, "in_month": day.month == month, "today": day == today, "entries": by_day[day]}
+             for day in week] for week in weeks]
+
+
+# Vulnerable-household care
+
+
+def visit_plan_days(station_id: int) -> dict[str, int]:
+    """Visit interval per care tag at a station: its own plans over the defaults."""
+    days = dict(DEFAULT_VISIT_DAYS)
+    days.update(dict(VisitPlan.objects.filter(station_id=station_id).values_list("tag", "interval_days")))
+    return days
+
+
+STATE_ORDER = {"never": 0, "overdue": 1, "due": 2, "soon": 3, "ok": 4}
+
+
+def care_households(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = "") -> list[dict]:
+    """Every tagged household in scope with its interval, last visit, next due date and state,
+    most urgent first."""
+    queryset = visible(user, Customer.objects.exclude(tags="").select_related("village"))
+    if station_id:
+        queryset = queryset.filter(village__station_id=station_id)
+    if village_id:
+        queryset = queryset.filter(village_id=village_id)
+    if tag:
+        queryset = queryset.filter(tags__contains=f",{tag},")
+    queryset = queryset.annotate(last_visited_on=Max("care_visits__visited_on"))
+    plans: dict[int, dict[str, int]] = {}
+    rows = []
+    for customer in queryset.only("account_no", "name", "tags", "village__name", "village__code",
+                                  "village__station_id"):
+        station = customer.village.station_id
+        if station not in plans:
+            plans[station] = visit_plan_days(station)
+        interval = interval_for(customer.tag_list, plans[station])
+        if interval is None:
+            continue
+        due = visit_due(last_visited_on=customer.last_visited_on, interval_days=interval, today=today,
+                        soon_days=DUE_SOON_DAYS)
+        rows.append({"customer": customer, "interval_days": interval, "due": due})
+    rows.sort(key=lambda r: (STATE_ORDER[r["due"].state], -r["due"].days_overdue, r["customer"].account_no))
+    return rows
+
+
+def care_summary(rows) -> dict[str, int]:
+    summary = {state: 0 for state in STATE_ORDER}
+    for row in rows:
+        summary[row["due"].state] += 1
+    return summary
+
+
+def household_visits(customer):
+    return CareVisit.objects.filter(customer=customer).select_related("team", "recorded_by")
+
+
+# Hazards
+
+
+def hazard_list(user, *, station_id=None, village_id=None, severity: str = "", status: str = "",
+                today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    queryset = visible(user, Hazard.objects.select_related("village", "station", "responsible", "work_order"))
+    if station_id:
+        queryset = queryset.filter(station_id=station_id)
+    if village_id:
+        queryset = queryset.filter(village_id=village_id)
+    if severity:
+        queryset = queryset.filter(severity=severity)
+    if status == "overdue":
+        queryset = queryset.filter(deadline__lt=today).exclude(status=HazardStatus.CLOSED)
+    elif status == "unclosed":
+        queryset = queryset.exclude(status=HazardStatus.CLOSED)
+    elif status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def hazard_is_overdue(hazard: Hazard, today: datetime.date) -> bool:
+    return hazard.status != HazardStatus.CLOSED and hazard.deadline < today
+
+
+def hazard_counts(queryset, today: datetime.date) -> dict:
+    return queryset.aggregate(
+        total=Count("id"),
+        unclosed=Count("id", filter=~Q(status=HazardStatus.CLOSED)),
+        overdue=Count("id", filter=~Q(status=HazardStatus.CLOSED) & Q(deadline__lt=today)),
+        closed=Count("id", filter=Q(status=HazardStatus.CLOSED)),
+    )
+
+
+# Charity
+
+
+def charity_totals(campaign: CharityCampaign) -> dict:
+    donated = campaign.donations.aggregate(fen=Sum("amount_fen"), n=Count("id"))
+    given = campaign.distributions.aggregate(fen=Sum("amount_fen"), n=Count("id"),
+                                             people=Count("beneficiary", distinct=True))
+    donated_fen, given_fen = donated["fen"] or 0, given["fen"] or 0
+    return {"donated_fen": donated_fen, "donations": donated["n"], "distributed_fen": given_fen,
+            "distributions": given["n"], "beneficiaries": given["people"], "balance_fen": donated_fen - given_fen}
+
+
+# Notice board
+
+
+def board_tariff() -> dict | None:
+    """Billing's active residential tariff for the notice board, or None (not configured, or
+    billing not installed)."""
+    try:
+        from powerexpress.billing.selectors import notice_board_tariff
+    except ImportError:
+        return None
+    return notice_board_tariff()
+
+
+def board_signup_rate(village) -> float | None:
+    """The village's auto-debit sign-up rate in percent: billing's figure where billing provides
+    it, else the share of households whose payment method is bank auto-debit."""
+    try:
+        from powerexpress.billing.selectors import signup_rate
+    except ImportError:
+        signup_rate = None
+    if signup_rate is not None:
+        value = signup_rate(village)
+        if value is not None:
+            value = float(value)
+            return round(value * 100, 1) if value <= 1 else round(value, 1)
+    counts = Customer.objects.filter(village=village).aggregate(
+        total=Count("id"), auto=Count("id", filter=Q(payment_method=PaymentMethod.AUTO_DEBIT)))
+    return percent(counts["auto"], counts["total"])
+
+
+def notice_board(village, *, today: datetime.date | None = None) -> dict:
+    """Everything a village's notice board (宣传园地) shows."""
+    today = today or timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    activities = with_signups(Activity.objects.filter(village=village).select_related("team")[:8])
+    year_activities = Activity.objects.filter(village=village, held_on__gte=year_start)
+    hazards = Hazard.objects.filter(village=village)
+    station = village.station
+    return {
+        "village": village,
+        "station": station,
+        "hotline": station.bureau.hotline,
+        "tariff": board_tariff(),
+        "tips": SAFE_USE_TIPS,
+        "activities": activities,
+        "activities_this_year": year_activities.count(),
+        "people_reached_this_year": year_activities.aggregate(n=Sum("people_reached"))["n"] or 0,
+        "signup_rate": board_signup_rate(village),
+        "hazards_fixed": hazards.filter(status=HazardStatus.CLOSED).count(),
+        "hazards_open": hazards.exclude(status=HazardStatus.CLOSED).count(),
+        "care_visits_this_year": CareVisit.objects.filter(customer__village=village,
+                                                          visited_on__gte=year_start).count(),
+        "responsible_name": village.responsible_name or station.head_name,
+        "responsible_phone": village.responsible_phone or station.head_phone,
+        "today": today,
+    }
