@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from powerexpress.core.errors import ApiError
 from powerexpress.workorders.choices import WorkOrderKind, WorkOrderStatus
@@ -30,7 +31,7 @@ def test_transitions_record_who_and_refuse_illegal_moves(world):
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.DONE and order.completed_at is not None
     assert order.events.last().actor == world.users["crew_a"]
-    with pytest.raises(ApiError, match="cannot become"):
+    with translation.override("en"), pytest.raises(ApiError, match="cannot become"):
         work_order_transition(user=world.users["crew_a"], order=order, to_status=WorkOrderStatus.IN_PROGRESS)
 
 
