@@ -6,4 +6,4 @@ class ApplicationsConfig(AppConfig):
     name = "powerexpress.applications"
     label = "applications"
     verbose_name = _("Service applications")
-    nav_items = ()
+    nav_items = ((_("Applications"), "applications:list", None),)

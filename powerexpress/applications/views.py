@@ -1,0 +1,251 @@
+"""Pages: the public fill-in templates and status page, the station's queues and step forms, and the
+managers' settings. Views only read input, call a service or selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from powerexpress.applications import pdfs
+from powerexpress.applications.api import due_dates_note
+from powerexpress.applications.choices import (
+    KIND_FIELDS,
+    TRANSITIONS,
+    ApplicationKind,
+    ApplicationSource,
+    ApplicationStatus,
+    Document,
+)
+from powerexpress.applications.forms import blank_raw, documents_for, examples_for, raw_from_post
+from powerexpress.applications.links import track_path, track_token, track_token_valid
+from powerexpress.applications.models import Application
+from powerexpress.applications.permissions import can_edit_settings, can_move
+from powerexpress.applications.selectors import (
+    application_new_load_kw,
+    application_public_get,
+    application_steps,
+    headroom_check,
+    policy_current,
+    station_queues,
+    time_limits_all,
+)
+from powerexpress.applications.services import (
+    STEP_SERVICES,
+    application_submit,
+    application_withdraw,
+    format_yuan,
+    settings_update,
+)
+from powerexpress.applications.throttle import public_rate_limited
+from powerexpress.applications.validation import format_kw
+from powerexpress.core.errors import ApiError
+from powerexpress.core.masking import mask_id_number, mask_phone
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.registry.models import TransformerDistrict, Village
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in ApplicationKind.values:
+        raise Http404(kind)
+    return kind
+
+
+def apply_index(request):
+    return render(request, "applications/apply_index.html", {"kinds": ApplicationKind.choices,
+                                                             "village": request.GET.get("village", "")})
+
+
+def _appliance_rows(raw: dict, errors: dict) -> list[dict]:
+    rows = []
+    for index, line in enumerate(raw.get("appliances") or [{"name": "", "quantity": "", "kw": ""}]):
+        messages_ = [errors[f"appliances.{index}.{key}"] for key in ("name", "quantity", "kw")
+                     if f"appliances.{index}.{key}" in errors]
+        rows.append({**line, "errors": messages_})
+    return rows
+
+
+def _form_context(request, kind: str, raw: dict, errors: dict) -> dict:
+    return {"kind": kind, "kind_label": ApplicationKind(kind).label, "raw": raw, "errors": errors,
+            "rows": _appliance_rows(raw, errors),
+            "fields": KIND_FIELDS[kind], "documents": documents_for(kind), "examples": examples_for(kind),
+            "villages": Village.objects.order_by("code").values_list("code", "name"),
+            "form_token": raw.get("form_token") or get_random_string(24)}
+
+
+def apply_form(request, kind: str):
+    kind = _kind_or_404(kind)
+    if request.method != "POST":
+        raw = blank_raw(kind, request.GET.get("village", ""), request.session.get("portal_phone", ""))
+        return render(request, "applications/apply_form.html", _form_context(request, kind, raw, {}))
+    raw = raw_from_post(request.POST, kind)
+    raw["form_token"] = request.POST.get("form_token", "")
+    if public_rate_limited(request, "applications:web"):
+        errors = {"form": _("Too many submissions from this device. Please wait a minute and try again.")}
+        return render(request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=429)
+    source = ApplicationSource.COUNTER if request.user.is_authenticated else (
+        ApplicationSource.PORTAL if request.session.get("portal_customer_id") else ApplicationSource.WEB)
+    try:
+        application, _created = application_submit(raw=raw, source=source, idempotency_key=raw["form_token"],
+                                                   user=request.user)
+    except ApiError as exc:
+        errors = {item["field"]: item["message"] for item in exc.errors or []} or {"form": str(exc.message)}
+        return render(request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=422)
+    return redirect(track_path(application.tracking_no) + "&new=1")
+
+
+def track_lookup(request):
+    tracking_no, phone = request.GET.get("tracking_no", "").strip(), request.GET.get("phone", "").strip()
+    error = ""
+    if tracking_no or phone:
+        if public_rate_limited(request, "applications:track"):
+            error = _("Too many tries from this device. Please wait a minute and try again.")
+        else:
+            application = application_public_get(tracking_no, phone)
+            if application is not None:
+                return redirect(track_path(application.tracking_no))
+            error = _("No application with this tracking number and mobile number.")
+    return render(request, "applications/track_lookup.html", {"tracking_no": tracking_no, "phone": phone,
+                                                              "error": error})
+
+
+def _public_application(request, tracking_no: str) -> Application:
+    token = request.GET.get("t", "") or request.POST.get("t", "")
+    if not track_token_valid(tracking_no, token):
+        raise Http404(tracking_no)
+    application = Application.objects.select_related("village", "station").filter(tracking_no=tracking_no).first()
+    if application is None:
+        raise Http404(tracking_no)
+    return application
+
+
+def track(request, tracking_no: str):
+    token = request.GET.get("t", "")
+    if not track_token_valid(tracking_no, token):
+        return redirect(f"{reverse('applications:track_lookup')}?tracking_no={tracking_no}")
+    application = _public_application(request, tracking_no)
+    return render(request, "applications/track.html", {
+        "application": application, "steps": application_steps(application), "token": token,
+        "new": request.GET.get("new") == "1", "connected_kw": format_kw(application.connected_kw),
+        "requested_kw": format_kw(application.requested_kw), "fee_yuan": format_yuan(application.fee_fen),
+        "due_note": due_dates_note(application),
+        "can_withdraw": ApplicationStatus.WITHDRAWN in TRANSITIONS[application.status]})
+
+
+@require_POST
+def track_withdraw(request, tracking_no: str):
+    application = _public_application(request, tracking_no)
+    try:
+        application_withdraw(user=None, application=application, notes=_("Withdrawn by the applicant."))
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    return redirect(track_path(tracking_no))
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def receipt_pdf(request, tracking_no: str):
+    application = _public_application(request, tracking_no)
+    status_url = request.build_absolute_uri(track_path(tracking_no))
+    return _pdf_response(pdfs.receipt_pdf(application, status_url), f"receipt-{tracking_no}.pdf")
+
+
+def application_pdf(request, tracking_no: str):
+    application = _public_application(request, tracking_no)
+    return _pdf_response(pdfs.application_pdf(application), f"application-{tracking_no}.pdf")
+
+
+def blank_pdf(request, kind: str):
+    kind = _kind_or_404(kind)
+    return _pdf_response(pdfs.blank_pdf(kind), f"application-form-{kind}.pdf")
+
+
+@login_required
+def application_list(request):
+    queues = station_queues(request.user)
+    closed = visible(request.user, Application.objects.select_related("village", "station")).filter(
+        closed_at__isnull=False).order_by("-closed_at")[:20]
+    return render(request, "applications/list.html", {
+        "overdue": queues["overdue"][:200], "near_due": queues["near_due"][:200], "open": queues["open"][:200],
+        "closed": closed, "can_edit_settings": can_edit_settings(request.user)})
+
+
+@login_required
+def application_detail(request, tracking_no: str):
+    application = get_visible_or_404(
+        request.user, Application.objects.select_related("village", "station", "transformer"), tracking_no=tracking_no)
+    headroom = None
+    if application.transformer_id:
+        headroom = headroom_check(transformer=application.transformer, new_kw=application_new_load_kw(application))
+    next_steps = [(s, ApplicationStatus(s).label) for s in ApplicationStatus.values
+                  if s in TRANSITIONS[application.status]]
+    return render(request, "applications/detail.html", {
+        "application": application, "steps": application_steps(application), "headroom": headroom,
+        "next_steps": next_steps if can_move(request.user) else [], "token": track_token(application.tracking_no),
+        "transformers": application.station.transformers.filter(village=application.village).order_by("code"),
+        "events": application.events.select_related("actor"), "appliances": application.appliances.all(),
+        "connected_kw": format_kw(application.connected_kw), "requested_kw": format_kw(application.requested_kw),
+        "fee_yuan": format_yuan(application.fee_fen), "due_note": due_dates_note(application),
+        "masked_id": mask_id_number(application.id_number), "masked_phone": mask_phone(application.phone),
+        "document_labels": [Document(doc).label for doc in application.documents if doc in Document.values]})
+
+
+def _fee_fen(text: str) -> int:
+    try:
+        yuan = text.strip() or "0"
+        whole, _dot, cents = yuan.partition(".")
+        return int(whole) * 100 + int((cents + "00")[:2]) if len(cents) <= 2 else -1
+    except ValueError:
+        return -1
+
+
+@login_required
+@require_POST
+def application_move(request, tracking_no: str):
+    application = get_visible_or_404(request.user, Application.objects.all(), tracking_no=tracking_no)
+    if not can_move(request.user):
+        raise PermissionDenied
+    to_status = request.POST.get("to_status", "")
+    kwargs = {"user": request.user, "application": application, "notes": request.POST.get("notes", "")}
+    if to_status == ApplicationStatus.SURVEYED and request.POST.get("transformer"):
+        kwargs["transformer"] = get_visible_or_404(request.user, TransformerDistrict.objects.all(),
+                                                   pk=request.POST["transformer"])
+    if to_status == ApplicationStatus.PLAN_REPLIED:
+        kwargs.update(fee_fen=_fee_fen(request.POST.get("fee_yuan", "")),
+                      acknowledge_headroom=request.POST.get("acknowledge_headroom") == "1")
+    service = STEP_SERVICES.get(to_status)
+    if service is None:
+        messages.error(request, _("Choose a next step."))
+        return redirect("applications:detail", tracking_no=tracking_no)
+    try:
+        service(**kwargs)
+    except ApiError as exc:
+        details = " ".join(item["message"] for item in exc.errors or [])
+        messages.error(request, f"{exc.message} {details}".strip())
+    return redirect("applications:detail", tracking_no=tracking_no)
+
+
+@login_required
+def application_settings(request):
+    if not request.user.role and not request.user.is_superuser:
+        raise PermissionDenied
+    editable = can_edit_settings(request.user)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        try:
+            settings_update(user=request.user, values=request.POST)
+            messages.success(request, _("Settings saved. Time limits apply to applications received from now on."))
+        except ApiError as exc:
+            messages.error(request, " ".join(item["message"] for item in exc.errors or []) or exc.message)
+        return redirect("applications:settings")
+    return render(request, "applications/settings.html", {"limits": time_limits_all(), "editable": editable,
+                                                          "policy": policy_current()})
