@@ -44,7 +44,7 @@ class _Page:
         self.canvas.drawCentredString(WIDTH / 2, self.y, title)
         self.y -= 6 * mm
         self.canvas.setFont(FONT, 9)
-        self.canvas.drawCentredString(WIDTH / 2, self.y, _("Power Express into the Villages · Service hotline 95598"))
+        self.canvas.drawCentredString(WIDTH / 2, self.y, _("Power Express into the Villages | Service hotline 95598"))
         self.y -= 10 * mm
 
     def text(self, text: str, size: int = 11, x: float = LEFT, color=black, step: float = 7 * mm) -> None:
@@ -64,7 +64,7 @@ class _Page:
         self.canvas.drawString(LEFT + 47 * mm, self.y, value)
         self.y -= 9 * mm
 
-    def checkbox(self, label: str, ticked: bool | None) -> None:
+    def checkbox(self, label: str, ticked: bool) -> None:
         self.need(7 * mm)
         self.canvas.rect(LEFT, self.y - 0.5 * mm, 3.5 * mm, 3.5 * mm)
         if ticked:
@@ -173,7 +173,7 @@ def receipt_pdf(application, status_url: str) -> bytes:
 def blank_pdf(kind: str) -> bytes:
     """The blank form of one kind for the counter, with examples in grey."""
     limit = time_limit_for(kind)
-    page = _Page(_("Application for electricity supply") + " · " + str(ApplicationKind(kind).label))
+    page = _Page(_("Application for electricity supply") + " - " + str(ApplicationKind(kind).label))
     page.text(_("Fill in the boxes. Examples in grey. Bring the documents ticked below."), size=10, color=GREY)
     page.field(_("Applicant"), "", box=True)
     page.field(_("Resident ID number"), "", box=True)
@@ -192,7 +192,7 @@ def blank_pdf(kind: str) -> bytes:
     page.table(_appliance_header(), examples + [["", "", "", ""]] * 6, _widths(), grey_rows=len(examples))
     page.text(_("Documents"), size=12)
     for doc in KIND_DOCUMENTS[kind]:
-        page.checkbox(str(doc.label), None)
+        page.checkbox(str(doc.label), False)
     page.text(_("We reply a supply plan within %(plan)s working days and connect within %(install)s working days "
                 "after the formalities.") % {"plan": limit.plan_reply_days, "install": limit.install_days}, size=10)
     page.text(_("Applicant's signature: ____________    Date: ____________"), size=11, step=12 * mm)
