@@ -384,7 +384,7 @@ def hazard_list(request):
                "severity": request.GET.get("severity", ""), "status": request.GET.get("status", "unclosed")}
     queryset = selectors.hazard_list(request.user, today=today, **filters)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": [(h, selectors.hazard_is_overdue(h, today)) for h in page],
+    context = {"page": page, "today": today,
                "counts": selectors.hazard_counts(selectors.hazard_list(request.user), today),
                "filters": request.GET, "status": filters["status"], "severities": Severity.choices,
                "statuses": HazardStatus.choices, "stations": visible(request.user, SupplyStation.objects.all()),

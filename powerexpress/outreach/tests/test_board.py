@@ -1,0 +1,87 @@
+"""The village notice board: public HTML page, A3 PDF, batch printing for a station."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from powerexpress.outreach import selectors
+
+pytestmark = pytest.mark.django_db
+
+TARIFF = {"name": "贵州省居民阶梯电价", "to_verify": True, "cycle": "年度", "free_kwh_per_month": 10, "tiers": [
+    {"tier": 1, "from_kwh": 0, "up_to_kwh": 2040, "price_yuan_per_kwh": "0.4556"},
+    {"tier": 2, "from_kwh": 2040, "up_to_kwh": 3120, "price_yuan_per_kwh": "0.5056"},
+    {"tier": 3, "from_kwh": 3120, "up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}]}
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page(?!s)", pdf))
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "board.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_board_is_public_and_shows_the_tariff_with_its_to_verify_mark(world, monkeypatch):
+    monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
+    response = world.api(None, language="zh-hans").client.get("/outreach/board/XD001/", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "0.7556" in page and "To verify" in page and "老寨村" in page
+    assert "95598" in page and "吴台区" in page and "13900000001" in page
+
+
+def test_the_board_says_clearly_when_no_tariff_is_configured(world, monkeypatch):
+    monkeypatch.setattr(selectors, "board_tariff", lambda: None)
+    page = world.web("clerk_a").get("/outreach/board/XD001/").content.decode()
+    assert "Tariff not configured" in page
+
+
+def test_the_qr_code_points_at_the_fault_report_page_with_the_village(world, client, settings):
+    settings.ALLOWED_HOSTS = ["pe.example.cn"]
+    response = client.get("/outreach/board/XD001/", HTTP_HOST="pe.example.cn")
+    assert "<svg" in response.content.decode()
+    assert response.context["report_url"].startswith("http://pe.example.cn/")
+    assert response.context["report_url"].endswith("?village=XD001")
+
+
+def test_the_board_shows_what_the_programme_did_here(world, activity, hazard):
+    board = selectors.notice_board(world.village_a)
+    assert board["activities"][0].code == activity.code
+    assert board["hazards_open"] == 1 and board["hazards_fixed"] == 0
+    assert board["signup_rate"] is not None
+
+
+def test_an_unknown_village_answers_404(client, world):
+    assert client.get("/outreach/board/NOPE/").status_code == 404
+
+
+def test_the_a3_pdf_renders_chinese(world, monkeypatch, tmp_path):
+    monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
+    response = world.api(None).client.get("/outreach/board/XD001/pdf/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+    assert b"/MediaBox [ 0 0 841.8898 1190.551 ]" in pdf  # A3 portrait
+    text = pdf_text(pdf, tmp_path)
+    assert "老寨村" in text and "阶梯电价" in text and "95598" in text
+
+
+def test_a_station_prints_every_villages_board_in_one_pdf(world):
+    response = world.web("clerk_a").get("/outreach/boards/XD/print/")
+    assert response.status_code == 200 and page_count(response.content) == 2
+
+
+@pytest.mark.parametrize("who", ["clerk_b", "outsider"])
+def test_another_station_cannot_batch_print(world, who):
+    assert world.web(who).get("/outreach/boards/XD/print/").status_code == 404
+
+
+def test_batch_printing_needs_a_sign_in(client, world):
+    assert client.get("/outreach/boards/XD/print/").status_code == 302
