@@ -21,15 +21,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "django_filters",
+    # Project apps first: their templates and translations take precedence over Django's.
     "powerexpress.core",
     "powerexpress.accounts",
     "powerexpress.registry",
@@ -40,6 +32,15 @@ INSTALLED_APPS = [
     "powerexpress.applications",
     "powerexpress.outreach",
     "powerexpress.portal",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_filters",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for config in apps.get_app_configs():
+    configs = sorted(apps.get_app_configs(), key=lambda config: config.name == "powerexpress.core")
+    for config in configs:
         for label, url_name, perm in getattr(config, "nav_items", ()):
             if perm and not user.has_perm(perm):
                 continue

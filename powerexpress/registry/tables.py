@@ -93,6 +93,23 @@ COLUMNS = {
     ],
 }
 
+# How some columns read on pages (labels instead of stored codes); exports keep the codes.
+DISPLAY = {
+    "villages": {"area_class": _display("area_class")},
+    "transformers": {"connection_group": _display("connection_group")},
+    "customers": {"phase": _display("phase"), "tags": lambda o: "、".join(o.tag_labels),
+                  "payment_method": _display("payment_method"), "shared_meter": lambda o: _("Yes") if o.shared_meter else _("No")},
+    "teams": {"kind": _display("kind"), "responsible_person": _name("responsible_person"),
+              "members": lambda o: "、".join(m.name for m in o.members.all())},
+}
+
+
+def display_columns(kind: str, names=None) -> list[tuple]:
+    """(name, label, value function) for pages: display labels where defined."""
+    overrides = DISPLAY.get(kind, {})
+    return [(name, label, overrides.get(name, fn)) for name, label, fn in COLUMNS[kind] if names is None or name in names]
+
+
 # Columns holding personal data, and their unmasked value for an audited export.
 UNMASKED = {
     "customers": {"id_number": lambda o: o.id_number, "phone": lambda o: o.phone},

@@ -20,7 +20,14 @@ from powerexpress.registry.filters import FILTERSETS
 from powerexpress.registry.forms import ImportForm, initial_from_instance, registry_form_class
 from powerexpress.registry.selectors import QUERYSETS, registry_list
 from powerexpress.registry.services import registry_save
-from powerexpress.registry.tables import COLUMNS, KIND_LABELS, LIST_COLUMNS, UNMASKED, export_rows
+from powerexpress.registry.tables import (
+    COLUMNS,
+    KIND_LABELS,
+    LIST_COLUMNS,
+    UNMASKED,
+    display_columns,
+    export_rows,
+)
 from powerexpress.registry.tasks import run_import_job
 
 
@@ -40,8 +47,7 @@ def registry_list_view(request, kind: str):
     _kind_or_404(kind)
     filterset = _filtered(request, kind)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    wanted = LIST_COLUMNS[kind]
-    columns = [(name, label, fn) for name, label, fn in COLUMNS[kind] if name in wanted]
+    columns = display_columns(kind, LIST_COLUMNS[kind])
     rows = [(obj, [fn(obj) for _n, _l, fn in columns]) for obj in page]
     context = {
         "kind": kind,
@@ -62,7 +68,7 @@ def registry_list_view(request, kind: str):
 def registry_detail_view(request, kind: str, pk: int):
     _kind_or_404(kind)
     obj = get_visible_or_404(request.user, QUERYSETS[kind](), pk=pk)
-    fields = [(label, fn(obj)) for _name, label, fn in COLUMNS[kind]]
+    fields = [(label, fn(obj)) for _name, label, fn in display_columns(kind)]
     context = {
         "kind": kind,
         "title": KIND_LABELS[kind],
