@@ -6,4 +6,7 @@ class BillingConfig(AppConfig):
     name = "powerexpress.billing"
     label = "billing"
     verbose_name = _("Billing")
-    nav_items = ()
+    nav_items = (
+        (_("Billing"), "billing:home", None),
+        (_("Auto-debit"), "billing:kpis", None),
+    )

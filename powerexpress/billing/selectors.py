@@ -8,8 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from powerexpress.analytics import tariff as kernel
-from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult
-from powerexpress.billing.models import Agreement, Bill, BillingRun, DebitBatch, DebitItem, TariffSchedule
+from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult, ReadingStatus
+from powerexpress.billing.models import (
+    Agreement,
+    Bill,
+    BillingRun,
+    DebitBatch,
+    DebitItem,
+    MeterReading,
+    TariffSchedule,
+)
 from powerexpress.core.scope import visible
 from powerexpress.registry.models import Customer, SupplyStation, Village
 
@@ -119,6 +127,14 @@ def customer_bills(customer) -> list[dict]:
             "url": reverse("billing:bill", args=[bill.pk]),
         })
     return out
+
+
+def held_readings(run: BillingRun):
+    """Readings of the run's station and month held for checking (never billed until fixed)."""
+    return (MeterReading.objects.select_related("customer")
+            .filter(customer__village__station=run.station, current=True, status=ReadingStatus.HELD,
+                    read_on__year=run.month.year, read_on__month=run.month.month)
+            .order_by("customer__account_no"))
 
 
 def arrears_list(user):

@@ -1,0 +1,250 @@
+"""Billing pages: runs and readings, bills explained, tariffs, agreements, debit files, KPIs."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from powerexpress.billing import selectors, services
+from powerexpress.billing.choices import AgreementStatus, BillStatus
+from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
+from powerexpress.billing.models import TariffSchedule
+from powerexpress.billing.permissions import can_operate_billing
+from powerexpress.core.errors import ApiError
+from powerexpress.core.masking import mask_bank_account
+from powerexpress.core.scope import get_visible_or_404
+from powerexpress.registry.models import Customer, Village
+
+
+def _operator(request) -> None:
+    if not can_operate_billing(request.user):
+        raise PermissionDenied
+
+
+def _error_text(exc: ApiError) -> str:
+    if exc.errors:
+        return "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
+    return str(exc.message)
+
+
+@login_required
+def home_view(request):
+    context = {
+        "runs": selectors.runs_visible(request.user)[:20],
+        "run_form": StationMonthForm(user=request.user),
+        "upload_form": UploadForm(),
+        "can_operate": can_operate_billing(request.user),
+        "board": selectors.notice_board_tariff(),
+    }
+    return render(request, "billing/home.html", context)
+
+
+@login_required
+@require_POST
+def readings_import_view(request):
+    _operator(request)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV or Excel file."))
+        return redirect("billing:home")
+    upload = form.cleaned_data["file"]
+    try:
+        outcome = services.readings_import(user=request.user, file_name=upload.name, content=upload.read())
+    except ApiError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("billing:home")
+    return render(request, "billing/readings_result.html", {"outcome": outcome})
+
+
+@login_required
+@require_POST
+def run_start_view(request):
+    _operator(request)
+    form = StationMonthForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose a station and a month (YYYY-MM)."))
+        return redirect("billing:home")
+    try:
+        run = services.billing_run_start(user=request.user, station=form.cleaned_data["station"],
+                                         month=services.month_parse(form.cleaned_data["month"]))
+    except ApiError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("billing:home")
+    return redirect("billing:run", pk=run.pk)
+
+
+@login_required
+def run_view(request, pk: int):
+    run = get_visible_or_404(request.user, selectors.runs_visible(request.user), pk=pk)
+    context = {"run": run, "held": selectors.held_readings(run)[:200]}
+    template = "billing/_run_progress.html" if request.htmx else "billing/run.html"
+    return render(request, template, context)
+
+
+@login_required
+def bills_view(request):
+    bills = selectors.bills_visible(request.user)
+    account = request.GET.get("account_no", "").strip()
+    month = request.GET.get("month", "").strip()
+    status = request.GET.get("status", "").strip()
+    if account:
+        bills = bills.filter(customer__account_no=account)
+    if month:
+        bills = bills.filter(month=f"{month}-01") if len(month) == 7 else bills.none()
+    if status in BillStatus.values:
+        bills = bills.filter(status=status)
+    page = Paginator(bills.order_by("-month", "customer__account_no", "sequence"), 50).get_page(request.GET.get("page"))
+    return render(request, "billing/bills.html", {"page": page, "statuses": BillStatus.choices,
+                                                  "filters": {"account_no": account, "month": month,
+                                                              "status": status}})
+
+
+@login_required
+def bill_view(request, pk: int):
+    bill = get_visible_or_404(request.user, selectors.bills_visible(request.user), pk=pk)
+    return render(request, "billing/bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill),
+                                                 "history": selectors.customer_bills(bill.customer)[:24]})
+
+
+@login_required
+def tariffs_view(request):
+    schedules = TariffSchedule.objects.order_by("code", "-effective_from", "-version")
+    return render(request, "billing/tariffs.html", {"schedules": schedules,
+                                                    "can_edit": request.user.is_bureau_wide
+                                                    and can_operate_billing(request.user)})
+
+
+@login_required
+def tariff_view(request, pk: int):
+    schedule = get_object_or_404(TariffSchedule, pk=pk)
+    return render(request, "billing/tariff.html", {
+        "schedule": schedule, "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2)})
+
+
+@login_required
+def tariff_edit_view(request, pk: int):
+    if not (request.user.is_bureau_wide and can_operate_billing(request.user)):
+        raise PermissionDenied
+    schedule = get_object_or_404(TariffSchedule, pk=pk)
+    initial = {"name": schedule.name, "effective_from": schedule.effective_from, "to_verify": schedule.to_verify,
+               "source": schedule.source, "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2)}
+    form = TariffForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.tariff_schedule_save(user=request.user, code=schedule.code, **form.cleaned_data)
+        except ApiError as exc:
+            form.add_error("definition", _error_text(exc))
+        else:
+            messages.success(request, _("Saved as version %(version)s.") % {"version": saved.version})
+            return redirect("billing:tariff", pk=saved.pk)
+    return render(request, "billing/tariff_edit.html", {"schedule": schedule, "form": form})
+
+
+@login_required
+def agreements_view(request):
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST":
+        _operator(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = get_visible_or_404(request.user, Customer.objects.all(), account_no=data.pop("account_no"))
+            try:
+                services.agreement_sign(user=request.user, customer=customer, **data)
+            except ApiError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Agreement signed for %(account)s.") % {"account": customer.account_no})
+                return redirect("billing:agreements")
+    agreements = selectors.agreements_visible(request.user)
+    status = request.GET.get("status", AgreementStatus.PENDING)
+    if status in AgreementStatus.values:
+        agreements = agreements.filter(status=status)
+    page = Paginator(agreements, 50).get_page(request.GET.get("page"))
+    rows = [(a, mask_bank_account(a.bank_account)) for a in page]
+    return render(request, "billing/agreements.html", {
+        "form": form, "page": page, "rows": rows, "status": status, "statuses": AgreementStatus.choices,
+        "can_operate": can_operate_billing(request.user)})
+
+
+@login_required
+@require_POST
+def agreement_action_view(request, pk: int, action: str):
+    _operator(request)
+    agreement = get_visible_or_404(request.user, selectors.agreements_visible(request.user), pk=pk)
+    actions = {"confirm": services.agreement_confirm, "cancel": services.agreement_cancel}
+    if action not in actions:
+        raise PermissionDenied
+    try:
+        actions[action](user=request.user, agreement=agreement)
+    except ApiError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("billing:agreements")
+
+
+@login_required
+def debit_view(request):
+    batch_form = StationMonthForm(user=request.user, prefix="batch")
+    if request.method == "POST":
+        _operator(request)
+        try:
+            if "file" in request.FILES:
+                upload = request.FILES["file"]
+                outcome = services.debit_return_import(
+                    user=request.user, batches=selectors.batches_visible(request.user), file_name=upload.name,
+                    content=upload.read())
+                record = outcome.imported
+                if outcome.repeated:
+                    messages.info(request, _("This return file was already imported; nothing changed."))
+                else:
+                    messages.success(request, _("Return file imported: %(ok)s debited, %(failed)s failed.")
+                                     % {"ok": record.success_count, "failed": record.failed_count})
+                for problem in record.problems:
+                    messages.warning(request, _("Line %(line)s (bill %(bill)s): %(message)s") % problem)
+                return redirect("billing:debit")
+            batch_form = StationMonthForm(request.POST, user=request.user, prefix="batch")
+            if batch_form.is_valid():
+                batch = services.debit_batch_create(
+                    user=request.user, station=batch_form.cleaned_data["station"],
+                    month=services.month_parse(batch_form.cleaned_data["month"]))
+                messages.success(request, _("Batch %(batch)s created.") % {"batch": batch.batch_no})
+                return redirect("billing:debit")
+        except ApiError as exc:
+            messages.error(request, _error_text(exc))
+    return render(request, "billing/debit.html", {
+        "batches": selectors.batches_visible(request.user)[:50], "batch_form": batch_form,
+        "upload_form": UploadForm(), "arrears": selectors.arrears_list(request.user)[:200],
+        "can_operate": can_operate_billing(request.user)})
+
+
+@login_required
+def batch_file_view(request, batch_no: str):
+    _operator(request)
+    batch = get_visible_or_404(request.user, selectors.batches_visible(request.user), batch_no=batch_no)
+    response = HttpResponse(batch.content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.batch_no}.txt"'
+    return response
+
+
+@login_required
+def kpis_view(request):
+    months = selectors.recent_months(int(request.GET.get("months", 12)) if request.GET.get("months", "").isdigit()
+                                     else 12)
+    return render(request, "billing/kpis.html", {
+        "months": months, "signup": selectors.signup_kpis(request.user, months),
+        "debit": selectors.debit_kpis(request.user), "villages": selectors.village_signup_table(request.user)[:50],
+        "target": selectors.SIGNUP_TARGET})
+
+
+@login_required
+def worklist_view(request, village_code: str):
+    village = get_visible_or_404(request.user, Village.objects.select_related("station"), code=village_code)
+    households = selectors.unsigned_worklist(village)
+    return render(request, "billing/worklist.html", {"village": village, "households": households[:500],
+                                                     "count": len(households),
+                                                     "rate": selectors.signup_rate(village)})
