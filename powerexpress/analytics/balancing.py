@@ -1,0 +1,409 @@
+"""Phase balancing: which single-phase households to move to which phase.
+
+Given household load profiles ``profiles`` (n × T, kW) and their phases (0/1/2 = A/B/C), the
+phase load is ``L_p(t) = Σ_{i on p} profiles[i, t]``. The goal is to minimise the peak phase load
+``max_{p,t} L_p(t)`` moving at most ``max_moves`` households (some may be fixed), then to use as
+few moves as possible.
+
+Two engines share one result type:
+
+- :func:`solve_milp` — an exact mixed-integer programme solved by HiGHS (``scipy.optimize.milp``).
+  Only the time steps that can bind are put in the model, and the model grows with the steps the
+  last solution violates (constraint generation), so a day at 1-minute resolution stays small.
+  The heuristic's plan is the warm start: its peak caps ``z`` from the first solve and is kept
+  when HiGHS hits its time limit without a better plan.
+- :func:`solve_local_search` — steepest descent over relocations and pairwise exchanges with
+  random restarts (iterated local search), then a pass that undoes moves not needed for the peak.
+
+:func:`balance_phases` picks the engine by problem size. Pure numpy/scipy; no Django.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+PHASES = ("A", "B", "C")
+MILP_MAX_HOUSEHOLDS = 60
+MILP_TIME_LIMIT_S = 10.0
+HEURISTIC_TIME_LIMIT_S = 0.12
+
+
+@dataclass(frozen=True)
+class BalanceResult:
+    """A balancing plan: the phases after, the moves, figures before and after, and how it was found."""
+
+    phases_after: np.ndarray
+    moves: list[tuple[int, int, int]]
+    peak_before_kw: float
+    peak_after_kw: float
+    unbalance_before: float
+    unbalance_after: float
+    optimal: bool
+    solver: str
+    lower_bound_kw: float | None = None
+
+
+def phase_loads(profiles: np.ndarray, phases: np.ndarray) -> np.ndarray:
+    """The 3 × T phase loads of households ``profiles`` on ``phases``."""
+    loads = np.zeros((3, profiles.shape[1]))
+    for phase in range(3):
+        loads[phase] = profiles[phases == phase].sum(axis=0)
+    return loads
+
+
+def peak_and_unbalance(loads: np.ndarray) -> tuple[float, float]:
+    """Peak phase load and the unbalance (max − min)/max of the phases at the peak's time step."""
+    if loads.shape[1] == 0:
+        return 0.0, 0.0
+    step = int(np.argmax(loads.max(axis=0)))
+    column = loads[:, step]
+    top = float(column.max())
+    return top, (float((top - column.min()) / top) if top > 0 else 0.0)
+
+
+def _result(profiles, start, after, optimal: bool, solver: str) -> BalanceResult:
+    peak0, unb0 = peak_and_unbalance(phase_loads(profiles, start))
+    peak1, unb1 = peak_and_unbalance(phase_loads(profiles, after))
+    moves = [(int(i), int(start[i]), int(after[i])) for i in np.flatnonzero(after != start)]
+    return BalanceResult(after.copy(), moves, peak0, peak1, unb0, unb1, optimal, solver)
+
+
+def _check(profiles: np.ndarray, phases: np.ndarray, max_moves: int, fixed: np.ndarray | None):
+    profiles = np.asarray(profiles, dtype=float)
+    phases = np.asarray(phases, dtype=np.int64)
+    if profiles.ndim != 2 or phases.shape != (profiles.shape[0],):
+        raise ValueError("profiles must be n × T and phases must have n entries")
+    if phases.size and (phases.min() < 0 or phases.max() > 2):
+        raise ValueError("phases must be 0, 1 or 2")
+    if max_moves < 0:
+        raise ValueError("max_moves must not be negative")
+    fixed_mask = np.zeros(len(phases), dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
+    return profiles, phases, fixed_mask
+
+
+def _tolerance(profiles: np.ndarray) -> float:
+    return 1e-9 * max(1.0, float(np.abs(profiles).sum(axis=0).max(initial=0.0)))
+
+
+# Local search -------------------------------------------------------------------------------
+
+
+class _Search:
+    """State of the iterated local search: current phases, phase loads and moves used."""
+
+    def __init__(self, profiles, start, max_moves, fixed, rng, tau):
+        self.profiles = profiles
+        self.start = start
+        self.max_moves = max_moves
+        self.movable = ~fixed
+        self.rng = rng
+        self.tau = tau
+        self.tol = _tolerance(profiles)
+        self.swing = profiles[~fixed].max(axis=0) if (~fixed).any() else np.zeros(profiles.shape[1])
+        self.step_count = 16
+
+    def score(self, loads: np.ndarray) -> tuple[float, float]:
+        top = float(loads.max())
+        return top, float(np.exp((loads - top) / self.tau).sum())
+
+    def _candidates_relocate(self, phases, loads, rows_all, used):
+        """Best relocation as (peak, lse, op) over the given steps, or None."""
+        best = None
+        for source in range(3):
+            members = np.flatnonzero((phases == source) & self.movable)
+            if members.size == 0:
+                continue
+            rows = rows_all[members]
+            reduced = loads[source][None, :] - rows
+            for target in range(3):
+                if target == source:
+                    continue
+                other = 3 - source - target
+                delta = (target != self.start[members]).astype(int) - (source != self.start[members]).astype(int)
+                ok = used + delta <= self.max_moves
+                if not ok.any():
+                    continue
+                raised = loads[target][None, :] + rows
+                peak = np.maximum(np.maximum(reduced.max(axis=1), raised.max(axis=1)), loads[other].max())
+                lse = (np.exp((reduced - peak[:, None]) / self.tau).sum(axis=1)
+                       + np.exp((raised - peak[:, None]) / self.tau).sum(axis=1)
+                       + np.exp((loads[other][None, :] - peak[:, None]) / self.tau).sum(axis=1))
+                peak = np.where(ok, peak, np.inf)
+                k = int(np.lexsort((lse, peak))[0])
+                if np.isfinite(peak[k]) and (best is None or (peak[k], lse[k]) < best[:2]):
+                    best = (float(peak[k]), float(lse[k]), ("move", int(members[k]), target))
+        return best
+
+    def _hot_members(self, phases, loads, rows_all, phase, limit):
+        members = np.flatnonzero((phases == phase) & self.movable)
+        if members.size <= limit:
+            return members
+        hot = np.argsort(loads.max(axis=0))[-8:]
+        weight = rows_all[np.ix_(members, hot)].sum(axis=1)
+        return members[np.argsort(weight)[-limit:]]
+
+    def _candidates_swap(self, phases, loads, rows_all, used, limit=32):
+        best = None
+        for p, q in ((0, 1), (0, 2), (1, 2)):
+            left = self._hot_members(phases, loads, rows_all, p, limit)
+            right = self._hot_members(phases, loads, rows_all, q, limit)
+            if left.size == 0 or right.size == 0:
+                continue
+            r = 3 - p - q
+            diff = rows_all[left][:, None, :] - rows_all[right][None, :, :]
+            new_p = loads[p][None, None, :] - diff
+            new_q = loads[q][None, None, :] + diff
+            peak = np.maximum(np.maximum(new_p.max(axis=2), new_q.max(axis=2)), loads[r].max())
+            lse = (np.exp((new_p - peak[:, :, None]) / self.tau).sum(axis=2)
+                   + np.exp((new_q - peak[:, :, None]) / self.tau).sum(axis=2)
+                   + np.exp((loads[r][None, None, :] - peak[:, :, None]) / self.tau).sum(axis=2))
+            so_l, so_r = self.start[left], self.start[right]
+            delta = ((q != so_l).astype(int) - (p != so_l).astype(int))[:, None] + \
+                    ((p != so_r).astype(int) - (q != so_r).astype(int))[None, :]
+            peak = np.where(used + delta <= self.max_moves, peak, np.inf)
+            flat = int(np.lexsort((lse.ravel(), peak.ravel()))[0])
+            a, b = divmod(flat, right.size)
+            if np.isfinite(peak[a, b]) and (best is None or (peak[a, b], lse[a, b]) < best[:2]):
+                best = (float(peak[a, b]), float(lse[a, b]), ("swap", int(left[a]), int(right[b])))
+        return best
+
+    def _best_op(self, phases, loads, used):
+        """The best relocation or exchange, evaluated on the steps that can set the peak.
+
+        A step whose highest phase plus the largest household load there stays below the chosen
+        candidate's peak cannot raise it, so the candidates are scored on the top steps by that
+        bound only, and the set of steps is doubled until the choice is exact.
+        """
+        bound = loads.max(axis=0) + self.swing
+        count = min(self.step_count, bound.size)
+        while True:
+            order = np.argsort(bound)[::-1]
+            steps = order[:count]
+            sub_loads, sub_rows = loads[:, steps], self.profiles[:, steps]
+            options = [c for c in (self._candidates_relocate(phases, sub_loads, sub_rows, used),
+                                   self._candidates_swap(phases, sub_loads, sub_rows, used)) if c is not None]
+            if not options:
+                return None, None
+            best = min(options, key=lambda c: c[:2])
+            outside = bound[order[count]] if count < bound.size else -np.inf
+            if outside <= best[0] + self.tol or count >= bound.size:
+                return best, (float(loads.max()), self.score(sub_loads)[1])
+            count = min(2 * count, bound.size)
+
+    def apply(self, phases, loads, op):
+        phases = phases.copy()
+        loads = loads.copy()
+        if op[0] == "move":
+            _kind, i, target = op
+            loads[phases[i]] -= self.profiles[i]
+            loads[target] += self.profiles[i]
+            phases[i] = target
+        else:
+            _kind, i, j = op
+            pi, pj = phases[i], phases[j]
+            loads[pi] += self.profiles[j] - self.profiles[i]
+            loads[pj] += self.profiles[i] - self.profiles[j]
+            phases[i], phases[j] = pj, pi
+        return phases, loads
+
+    def descend(self, phases, loads, deadline):
+        while time.perf_counter() < deadline:
+            best, current = self._best_op(phases, loads, int((phases != self.start).sum()))
+            if best is None:
+                break
+            peak, lse, op = best
+            if peak < current[0] - self.tol or (peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9)):
+                phases, loads = self.apply(phases, loads, op)
+            else:
+                break
+        return phases, loads
+
+    def kick(self, phases, loads):
+        """Ruin and recreate: undo one or two moves, then move one or two households that carry
+        the peak phase at the peak step (chosen at random, weighted by their load there)."""
+        moved = np.flatnonzero(phases != self.start)
+        if moved.size and self.rng.random() < 0.5:
+            for i in self.rng.choice(moved, size=min(moved.size, int(self.rng.integers(1, 3))), replace=False):
+                phases, loads = self.apply(phases, loads, ("move", int(i), int(self.start[i])))
+        for _ in range(int(self.rng.integers(1, 3))):
+            step = int(np.argmax(loads.max(axis=0)))
+            phase = int(np.argmax(loads[:, step]))
+            members = np.flatnonzero((phases == phase) & self.movable)
+            used = int((phases != self.start).sum())
+            members = members[(phases[members] != self.start[members]) | (used < self.max_moves)]
+            weight = self.profiles[members, step]
+            if members.size == 0 or weight.sum() <= 0:
+                break
+            i = int(self.rng.choice(members, p=weight / weight.sum()))
+            target = int(self.rng.choice([p for p in range(3) if p != phase]))
+            if used + int(target != self.start[i]) - int(phases[i] != self.start[i]) <= self.max_moves:
+                phases, loads = self.apply(phases, loads, ("move", i, target))
+        return phases, loads
+
+    def fewer_moves(self, phases, loads):
+        """Undo moves (alone, then in pairs) that the peak does not need."""
+        peak = float(loads.max())
+        improved = True
+        while improved:
+            improved = False
+            moved = np.flatnonzero(phases != self.start)
+            for i in moved:
+                trial = self.apply(phases, loads, ("move", int(i), int(self.start[i])))
+                if trial[1].max() <= peak + self.tol:
+                    phases, loads, improved = trial[0], trial[1], True
+                    break
+            if improved:
+                continue
+            for a in range(len(moved)):
+                for b in range(a + 1, len(moved)):
+                    i, j = int(moved[a]), int(moved[b])
+                    trial = self.apply(phases, loads, ("move", i, int(self.start[i])))
+                    trial = self.apply(trial[0], trial[1], ("move", j, int(self.start[j])))
+                    if trial[1].max() <= peak + self.tol:
+                        phases, loads, improved = trial[0], trial[1], True
+                        break
+                if improved:
+                    break
+        return phases, loads
+
+
+def solve_local_search(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
+                       seed: int = 0) -> BalanceResult:
+    """Iterated local search (relocations and exchanges); fast, not proven optimal."""
+    profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
+    deadline = time.perf_counter() + time_limit_s
+    loads = phase_loads(profiles, start)
+    tau = max(0.02 * float(loads.max(initial=0.0)), 1e-6)
+    search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(seed), tau)
+    best_phases, best_loads = search.descend(start, loads, deadline)
+    best_key = (float(best_loads.max()), int((best_phases != start).sum()))
+    current_phases, current_loads = best_phases, best_loads
+    while time.perf_counter() < deadline and max_moves > 0:
+        trial_phases, trial_loads = search.kick(current_phases, current_loads)
+        trial_phases, trial_loads = search.descend(trial_phases, trial_loads, deadline)
+        key = (float(trial_loads.max()), int((trial_phases != start).sum()))
+        if key[0] < best_key[0] - search.tol or (key[0] <= best_key[0] + search.tol and key[1] < best_key[1]):
+            best_phases, best_loads, best_key = trial_phases, trial_loads, key
+        current_phases, current_loads = (trial_phases, trial_loads) if key[0] <= best_key[0] * 1.01 else \
+            (best_phases, best_loads)
+    best_phases, best_loads = search.fewer_moves(best_phases, best_loads)
+    return _result(profiles, start, best_phases, False, "local-search")
+
+
+# Exact MILP ---------------------------------------------------------------------------------
+
+
+def _peak_rows(profiles: np.ndarray, steps: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Rows ``Σ_i P[i,t] x[i,p] − z ≤ 0`` for each step t in ``steps`` and phase p."""
+    blocks = []
+    for t in steps:
+        for p in range(3):
+            row = np.zeros(3 * n + 1)
+            row[p:3 * n:3] = profiles[:, t]
+            row[-1] = -1.0
+            blocks.append(row)
+    return sparse.csr_matrix(np.array(blocks))
+
+
+def _milp_round(profiles, start, max_moves, fixed_mask, steps, cost, z_cap, time_limit_s):
+    n = len(start)
+    assign = np.zeros((n, 3 * n + 1))
+    for i in range(n):
+        assign[i, 3 * i:3 * i + 3] = 1.0
+    keep = np.zeros(3 * n + 1)
+    keep[3 * np.arange(n) + start] = 1.0
+    constraints = [
+        LinearConstraint(sparse.csr_matrix(assign), 1, 1),
+        LinearConstraint(keep[None, :], n - max_moves, np.inf),
+        LinearConstraint(_peak_rows(profiles, steps, n), -np.inf, 0),
+    ]
+    lower = np.zeros(3 * n + 1)
+    lower[3 * np.flatnonzero(fixed_mask) + start[fixed_mask]] = 1.0
+    upper = np.ones(3 * n + 1)
+    upper[-1] = z_cap
+    lower[-1] = 0.0
+    integrality = np.ones(3 * n + 1)
+    integrality[-1] = 0
+    result = milp(cost, integrality=integrality, bounds=Bounds(lower, upper), constraints=constraints,
+                  options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-7, "disp": False})
+    bound = getattr(result, "mip_dual_bound", None)
+    if result.x is None:
+        return None, False, bound
+    phases = np.argmax(result.x[:3 * n].reshape(n, 3), axis=1)
+    return phases, result.status == 0, bound
+
+
+def _milp_stage(profiles, start, max_moves, fixed_mask, cost, z_cap, deadline, steps):
+    """Constraint generation: solve on ``steps``, add the steps the plan violates, repeat."""
+    tol = _tolerance(profiles)
+    proven = True
+    bound = None
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return None, False, steps, bound
+        phases, optimal, bound = _milp_round(profiles, start, max_moves, fixed_mask, steps, cost, z_cap, remaining)
+        if phases is None:
+            return None, False, steps, bound
+        proven = proven and optimal
+        envelope = phase_loads(profiles, phases).max(axis=0)
+        limit = envelope[steps].max() if cost[-1] else z_cap
+        violated = np.flatnonzero(envelope > limit + tol)
+        violated = violated[~np.isin(violated, steps)]
+        if violated.size == 0:
+            return phases, proven, steps, bound
+        worst = violated[np.argsort(envelope[violated])[-8:]]
+        steps = np.union1d(steps, worst)
+
+
+def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = MILP_TIME_LIMIT_S,
+               warm_start: BalanceResult | None = None) -> BalanceResult:
+    """Exact plan by MILP (HiGHS): minimise the peak, then the number of moves at that peak.
+
+    ``optimal`` is True only when both stages were proven optimal within the time limit; otherwise
+    the better of the MILP incumbent and the warm start is returned.
+    """
+    profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
+    n, steps_total = profiles.shape
+    if n == 0 or steps_total == 0:
+        return _result(profiles, start, start, True, "milp-highs")
+    deadline = time.perf_counter() + time_limit_s
+    warm = warm_start or solve_local_search(profiles, start, max_moves, fixed_mask)
+    tol = _tolerance(profiles)
+    total = profiles.sum(axis=0)
+    initial = np.union1d(np.argsort(total)[-6:], np.argsort(phase_loads(profiles, warm.phases_after).max(axis=0))[-6:])
+    cost = np.zeros(3 * n + 1)
+    cost[-1] = 1.0
+    phases1, proven1, steps, bound1 = _milp_stage(profiles, start, max_moves, fixed_mask, cost,
+                                          warm.peak_after_kw + tol, deadline, initial)
+    fallback = replace(warm, optimal=False, solver="local-search (milp time limit)", lower_bound_kw=bound1)
+    if phases1 is None:
+        return fallback
+    peak1 = float(phase_loads(profiles, phases1).max())
+    moves_cost = np.zeros(3 * n + 1)
+    moves_cost[3 * np.arange(n) + start] = -1.0
+    phases2, proven2, _steps, _bound2 = _milp_stage(profiles, start, max_moves, fixed_mask, moves_cost,
+                                           peak1 + 10 * tol, deadline, steps)
+    chosen = phases2 if phases2 is not None else phases1
+    optimal = proven1 and proven2 and phases2 is not None
+    result = replace(_result(profiles, start, chosen, optimal, "milp-highs"), lower_bound_kw=bound1)
+    if not optimal and (warm.peak_after_kw, len(warm.moves)) < (result.peak_after_kw - tol, len(result.moves)):
+        return fallback
+    return result
+
+
+def balance_phases(profiles, phases, max_moves: int, fixed=None, *, milp_max_households: int = MILP_MAX_HOUSEHOLDS,
+                   milp_time_limit_s: float = MILP_TIME_LIMIT_S,
+                   heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S) -> BalanceResult:
+    """The exact MILP (warm-started by the heuristic) for up to ``milp_max_households`` movable
+    households, the local search beyond."""
+    profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
+    heuristic = solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
+    if int((~fixed_mask).sum()) > milp_max_households:
+        return heuristic
+    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=milp_time_limit_s, warm_start=heuristic)
