@@ -21,7 +21,7 @@ def run(households: int, workdir: Path) -> float:
     manage = [sys.executable, "-P", "-m", "powerexpress.manage"]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     started = time.perf_counter()
-    subprocess.run([*manage, "demo", "--households", str(households), "--reset", "-v0"], env=env, check=True,
+    subprocess.run([*manage, "demo", "--households", str(households), "--registry-only", "-v0"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 

@@ -1,5 +1,7 @@
 import time
 
+from django.apps import apps
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -14,8 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261127)
         parser.add_argument("--reset", action="store_true", help="delete existing registry data and users first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the demo county exists")
+        parser.add_argument("--registry-only", action="store_true",
+                            help="build only the registry, not the capabilities' demo data (<app>_demo commands)")
 
-    def handle(self, *args, households, seed, reset, if_empty, **options):
+    def handle(self, *args, households, seed, reset, if_empty, registry_only, **options):
         if households < 100:
             raise CommandError("--households must be at least 100")
         if demo_exists():
@@ -40,3 +44,15 @@ class Command(BaseCommand):
         self.stdout.write("Demo sign-ins (username / role / station / password):")
         for username, role, station, password in result["logins"]:
             self.stdout.write(f"  {username:<18} {role:<14} {station or '-':<5} {password}")
+        if not registry_only:
+            for command in app_demo_commands():
+                started = time.perf_counter()
+                call_command(command, verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr)
+                self.stdout.write(f"{command}: {time.perf_counter() - started:.1f} s")
+
+
+def app_demo_commands() -> list[str]:
+    """The capabilities' ``<app label>_demo`` commands, in INSTALLED_APPS order."""
+    available = get_commands()
+    labels = [config.label for config in apps.get_app_configs() if config.name.startswith("powerexpress.")]
+    return [f"{label}_demo" for label in labels if f"{label}_demo" in available]
