@@ -1,0 +1,32 @@
+"""The billing run on a real Celery worker against Redis."""
+
+import datetime
+import time
+
+import pytest
+from django.db import OperationalError
+
+from powerexpress.billing.choices import RunStatus
+from powerexpress.billing.models import Bill, BillingRun
+from powerexpress.billing.services import billing_run_start
+from powerexpress.billing.tests.helpers import import_readings
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_bills_a_station_in_chunks(world, celery_worker_redis):
+    clerk = world.users["clerk_a"]
+    import_readings(clerk, [("0602000001", "2026-09-30", "10"), ("0602000002", "2026-09-30", "20"),
+                            ("0602000001", "2026-10-31", "110"), ("0602000002", "2026-10-31", "2220")])
+    run = billing_run_start(user=clerk, station=world.station_a, month=datetime.date(2026, 10, 1), chunk_size=1)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            run = BillingRun.objects.get(pk=run.pk)
+        except OperationalError:  # SQLite's shared in-memory test database is busy with the worker
+            continue
+        if run.status != RunStatus.RUNNING:
+            break
+    assert (run.status, run.processed_count, run.bills_created) == (RunStatus.DONE, 2, 2)
+    assert sorted(Bill.objects.values_list("tier_after", flat=True)) == [1, 2]
