@@ -12,7 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from powerexpress.applications.choices import DEFAULT_TIME_LIMITS, TRANSITIONS, ApplicationSource, ApplicationStatus
+from powerexpress.applications.choices import (
+    DEFAULT_TIME_LIMITS,
+    TRANSITIONS,
+    ApplicationSource,
+    ApplicationStatus,
+)
 from powerexpress.applications.models import ApplianceLine, Application, ApplicationEvent, TimeLimit
 from powerexpress.applications.selectors import (
     application_new_load_kw,
@@ -20,7 +25,7 @@ from powerexpress.applications.selectors import (
     policy_current,
     time_limit_for,
 )
-from powerexpress.applications.validation import application_clean, format_kw
+from powerexpress.applications.validation import application_clean
 from powerexpress.applications.workdays import add_working_days
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify

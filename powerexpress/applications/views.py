@@ -15,6 +15,7 @@ from powerexpress.applications import pdfs
 from powerexpress.applications.api import due_dates_note
 from powerexpress.applications.choices import (
     KIND_FIELDS,
+    PLAN_STEPS,
     TRANSITIONS,
     ApplicationKind,
     ApplicationSource,
@@ -183,7 +184,7 @@ def application_detail(request, tracking_no: str):
     application = get_visible_or_404(
         request.user, Application.objects.select_related("village", "station", "transformer"), tracking_no=tracking_no)
     headroom = None
-    if application.transformer_id:
+    if application.transformer_id and application.status in PLAN_STEPS:
         headroom = headroom_check(transformer=application.transformer, new_kw=application_new_load_kw(application))
     next_steps = [(s, ApplicationStatus(s).label) for s in ApplicationStatus.values
                   if s in TRANSITIONS[application.status]]

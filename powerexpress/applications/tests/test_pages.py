@@ -4,11 +4,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from conftest import make_id_number
 from powerexpress.applications.links import track_path, track_token
 from powerexpress.applications.models import Application, TimeLimit
 from powerexpress.applications.services import application_submit, application_survey
 from powerexpress.applications.tests.factories import application_body
-from conftest import make_id_number
 
 
 @pytest.fixture(autouse=True)
