@@ -2,6 +2,7 @@
 fault-report page. Chinese renders through ReportLab's built-in CID font STSong-Light."""
 
 import io
+from xml.sax.saxutils import escape
 
 import segno
 from django.utils.translation import gettext as _
@@ -16,6 +17,11 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 FONT = "STSong-Light"
 BLUE = colors.HexColor("#0b5cab")
 RED = colors.HexColor("#c0392b")
+
+
+def _p(text, style) -> Paragraph:
+    """An escaped paragraph, safe for the CID font (which has no glyph for the Latin middle dot)."""
+    return Paragraph(escape(str(text)).replace("\u00b7", "\u3000"), style)
 
 
 def _register_font() -> None:
@@ -43,6 +49,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                              borderPadding=(4, 8, 4, 8), spaceBefore=14, spaceAfter=10),
         "body": base,
         "cell": ParagraphStyle("cell", parent=base, fontSize=17, leading=24),
+        "figure": ParagraphStyle("figure", parent=base, fontSize=26, leading=34, textColor=BLUE, alignment=1),
         "mark": ParagraphStyle("mark", parent=base, fontSize=15, textColor=RED),
         "hotline": ParagraphStyle("hotline", parent=base, fontSize=34, leading=44, textColor=RED),
         "small": ParagraphStyle("small", parent=base, fontSize=13, leading=18, textColor=colors.grey),
@@ -50,26 +57,25 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _tariff_block(tariff: dict | None, s) -> list:
-    flow = [Paragraph(_("Residential tiered tariff"), s["h2"])]
+    flow = [_p(_("Residential tiered tariff"), s["h2"])]
     if not tariff:
-        return flow + [Paragraph(_("Tariff not configured: ask the supply station for the current prices."),
+        return flow + [_p(_("Tariff not configured: ask the supply station for the current prices."),
                                  s["mark"])]
-    flow.append(Paragraph(f"{tariff['name']}" + (f" · {tariff['cycle']}" if tariff.get("cycle") else ""), s["body"]))
-    rows = [[Paragraph(_("Tier"), s["cell"]), Paragraph(_("Consumption (kWh)"), s["cell"]),
-             Paragraph(_("Price (yuan/kWh)"), s["cell"])]]
+    flow.append(_p(f"{tariff['name']}" + (f"　{tariff['cycle_label']}" if tariff.get("cycle_label") else ""), s["body"]))
+    rows = [[_p(_("Tier"), s["cell"]), _p(_("Consumption (kWh)"), s["cell"]),
+             _p(_("Price (yuan/kWh)"), s["cell"])]]
     for tier in tariff["tiers"]:
-        rows.append([Paragraph(str(tier["tier"]), s["cell"]),
-                     Paragraph(tier_range(tier), s["cell"]), Paragraph(str(tier["price_yuan_per_kwh"]), s["cell"])])
+        rows.append([_p(str(tier["tier"]), s["cell"]),
+                     _p(tier_range(tier), s["cell"]), _p(str(tier["price_yuan_per_kwh"]), s["cell"])])
     table = Table(rows, colWidths=[40 * mm, 120 * mm, 90 * mm])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.8, colors.black),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     flow.append(table)
-    if tariff.get("free_kwh_per_month"):
-        flow.append(Paragraph(_("Low-income households: %(kwh)s kWh free each month.") % {
-            "kwh": tariff["free_kwh_per_month"]}, s["body"]))
+    for who, kwh in tariff.get("free_lines", ()):
+        flow.append(_p(_("%(who)s households: %(kwh)s kWh free each month.") % {"who": who, "kwh": kwh}, s["body"]))
     if tariff.get("to_verify"):
-        flow.append(Paragraph(_("To verify: these figures await confirmation by the price authority."), s["mark"]))
+        flow.append(_p(_("To verify: these figures await confirmation by the price authority."), s["mark"]))
     return flow
 
 
@@ -81,12 +87,12 @@ def tier_range(tier: dict) -> str:
 
 def _page(board: dict, report_url: str, s) -> list:
     village, station = board["village"], board["station"]
-    flow = [Paragraph(_("Power Express into the Villages · Notice board"), s["title"]),
-            Paragraph(f"{village.name}（{village.code}） · {station.name}", s["subtitle"]), Spacer(1, 6 * mm)]
+    flow = [_p(_("Power Express into the Villages · Notice board"), s["title"]),
+            _p(f"{village.name}（{village.code}）　{station.name}", s["subtitle"]), Spacer(1, 6 * mm)]
     flow += _tariff_block(board["tariff"], s)
-    flow.append(Paragraph(_("Safe use of electricity"), s["h2"]))
-    flow += [Paragraph(f"{number}. {tip}", s["body"]) for number, tip in enumerate(board["tips"], start=1)]
-    flow.append(Paragraph(_("What the programme has done in this village"), s["h2"]))
+    flow.append(_p(_("Safe use of electricity"), s["h2"]))
+    flow += [_p(f"{number}. {tip}", s["body"]) for number, tip in enumerate(board["tips"], start=1)]
+    flow.append(_p(_("What the programme has done in this village"), s["h2"]))
     rate = board["signup_rate"]
     figures = [
         (_("Activities this year"), board["activities_this_year"]),
@@ -95,26 +101,26 @@ def _page(board: dict, report_url: str, s) -> list:
         (_("Hazards fixed"), board["hazards_fixed"]),
         (_("Care visits this year"), board["care_visits_this_year"]),
     ]
-    table = Table([[Paragraph(str(label), s["cell"]) for label, _v in figures],
-                   [Paragraph(f"<b>{value}</b>", s["cell"]) for _l, value in figures]], colWidths=[54 * mm] * 5)
+    table = Table([[_p(str(label), s["cell"]) for label, _v in figures],
+                   [_p(value, s["figure"]) for _l, value in figures]], colWidths=[54 * mm] * 5)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
     flow.append(table)
     flow.append(Spacer(1, 3 * mm))
     for activity in board["activities"][:6]:
-        flow.append(Paragraph(f"{activity.held_on:%Y-%m-%d} {activity.get_kind_display()}：{activity.title}",
+        flow.append(_p(f"{activity.held_on:%Y-%m-%d} {activity.get_kind_display()}：{activity.title}",
                               s["body"]))
     contact = [
-        Paragraph(_("Responsible person: %(name)s") % {"name": board["responsible_name"] or "—"}, s["body"]),
-        Paragraph(_("Phone: %(phone)s") % {"phone": board["responsible_phone"] or "—"}, s["body"]),
-        Paragraph(_("Fault and service hotline"), s["body"]),
-        Paragraph(board["hotline"], s["hotline"]),
-        Paragraph(_("Scan the code to report a fault in this village."), s["body"]),
-        Paragraph(report_url, s["small"]),
+        _p(_("Responsible person: %(name)s") % {"name": board["responsible_name"] or "—"}, s["body"]),
+        _p(_("Phone: %(phone)s") % {"phone": board["responsible_phone"] or "—"}, s["body"]),
+        _p(_("Fault and service hotline"), s["body"]),
+        _p(board["hotline"], s["hotline"]),
+        _p(_("Scan the code to report a fault in this village."), s["body"]),
+        _p(report_url, s["small"]),
     ]
     qr = Image(io.BytesIO(qr_png(report_url)), width=70 * mm, height=70 * mm)
     box = Table([[contact, qr]], colWidths=[180 * mm, 80 * mm])
     box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 1.5, BLUE)]))
-    flow += [Paragraph(_("Contact"), s["h2"]), KeepTogether(box)]
+    flow += [_p(_("Contact"), s["h2"]), KeepTogether(box)]
     return flow
 
 

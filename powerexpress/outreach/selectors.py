@@ -3,6 +3,7 @@ lists, charity totals and what a village's notice board shows."""
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Count, Max, Q, Sum
@@ -20,7 +21,7 @@ from powerexpress.outreach.models import (
     PlanItem,
     VisitPlan,
 )
-from powerexpress.registry.choices import PaymentMethod
+from powerexpress.registry.choices import CustomerTag, PaymentMethod
 from powerexpress.registry.models import Customer
 
 SAFE_USE_TIPS = (
@@ -31,6 +32,8 @@ SAFE_USE_TIPS = (
     _("A wire on the ground may be live: stay 8 metres away and call the hotline."),
     _("Use one socket per high-power appliance; do not chain power strips."),
 )
+
+TARIFF_CYCLES = {"annual": _("annual tiers (kWh per year)"), "monthly": _("monthly tiers (kWh per month)")}
 
 
 # Activities and sign-ups
@@ -237,26 +240,34 @@ def charity_totals(campaign: CharityCampaign) -> dict:
 
 def board_tariff() -> dict | None:
     """Billing's active residential tariff for the notice board, or None (not configured, or
-    billing not installed)."""
+    billing not installed). ``free_lines`` lists the free monthly allowances as (who, kWh)."""
     try:
         from powerexpress.billing.selectors import notice_board_tariff
     except ImportError:
         return None
-    return notice_board_tariff()
+    tariff = notice_board_tariff()
+    if tariff is None:
+        return None
+    free = tariff.get("free_kwh_per_month") or {}
+    if not isinstance(free, dict):
+        free = {CustomerTag.LOW_INCOME.value: free}
+    labels = dict(CustomerTag.choices)
+    cycle = tariff.get("cycle") or ""
+    return {**tariff, "cycle_label": TARIFF_CYCLES.get(cycle, cycle),
+            "free_lines": [(labels.get(tag, tag), kwh) for tag, kwh in free.items() if kwh]}
 
 
-def board_signup_rate(village) -> float | None:
-    """The village's auto-debit sign-up rate in percent: billing's figure where billing provides
-    it, else the share of households whose payment method is bank auto-debit."""
+def board_signup_rate(village) -> Decimal | float | None:
+    """The village's auto-debit sign-up rate in percent: billing's share (0–1) of households with
+    an active agreement where billing is installed, else the share of households whose payment
+    method is bank auto-debit."""
     try:
         from powerexpress.billing.selectors import signup_rate
     except ImportError:
         signup_rate = None
     if signup_rate is not None:
         value = signup_rate(village)
-        if value is not None:
-            value = float(value)
-            return round(value * 100, 1) if value <= 1 else round(value, 1)
+        return None if value is None else (Decimal(value) * 100).quantize(Decimal("0.1"))
     counts = Customer.objects.filter(village=village).aggregate(
         total=Count("id"), auto=Count("id", filter=Q(payment_method=PaymentMethod.AUTO_DEBIT)))
     return percent(counts["auto"], counts["total"])

@@ -164,7 +164,7 @@ def plan(request):
     status = request.GET.get("status", "")
     station_id = _int(request.GET.get("station"))
     items = list(selectors.plan_items(request.user, station_id=station_id, status=status))
-    start = _parse_date(request.GET.get("from")) or today - datetime.timedelta(days=today.weekday() + 14)
+    start = _parse_date(request.GET.get("from")) or today - datetime.timedelta(weeks=5)
     start -= datetime.timedelta(days=start.weekday())
     context = {"items": [(item, selectors.is_overdue(item, today)) for item in items],
                "gantt": selectors.gantt(items, window_start=start, weeks=12, today=today),

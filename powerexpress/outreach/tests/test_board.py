@@ -5,12 +5,14 @@ import shutil
 import subprocess
 
 import pytest
+from django.utils import translation
 
 from powerexpress.outreach import selectors
 
 pytestmark = pytest.mark.django_db
 
-TARIFF = {"name": "贵州省居民阶梯电价", "to_verify": True, "cycle": "年度", "free_kwh_per_month": 10, "tiers": [
+TARIFF = {"name": "贵州省居民阶梯电价", "to_verify": True, "cycle": "annual", "free_kwh_per_month": {"low_income": "10"},
+          "free_lines": [("Low-income", "10")], "cycle_label": "annual tiers", "tiers": [
     {"tier": 1, "from_kwh": 0, "up_to_kwh": 2040, "price_yuan_per_kwh": "0.4556"},
     {"tier": 2, "from_kwh": 2040, "up_to_kwh": 3120, "price_yuan_per_kwh": "0.5056"},
     {"tier": 3, "from_kwh": 3120, "up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}]}
@@ -56,6 +58,25 @@ def test_the_board_shows_what_the_programme_did_here(world, activity, hazard):
     assert board["activities"][0].code == activity.code
     assert board["hazards_open"] == 1 and board["hazards_fixed"] == 0
     assert board["signup_rate"] is not None
+
+
+def test_billings_tariff_is_shaped_for_the_board(world, monkeypatch):
+    import powerexpress.billing.selectors as billing
+
+    raw = {key: TARIFF[key] for key in ("name", "to_verify", "cycle", "tiers", "free_kwh_per_month")}
+    monkeypatch.setattr(billing, "notice_board_tariff", lambda: raw)
+    with translation.override("en"):
+        shaped = selectors.board_tariff()
+        assert shaped["free_lines"] == [("Low-income", "10")] and "year" in str(shaped["cycle_label"])
+
+
+def test_the_sign_up_rate_is_a_percentage(world, monkeypatch):
+    from decimal import Decimal
+
+    import powerexpress.billing.selectors as billing
+
+    monkeypatch.setattr(billing, "signup_rate", lambda village: Decimal("0.4567"))
+    assert selectors.board_signup_rate(world.village_a) == Decimal("45.7")
 
 
 def test_an_unknown_village_answers_404(client, world):
