@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from powerexpress.applications.choices import (
@@ -67,17 +67,32 @@ def application_steps(application: Application) -> list[dict]:
     return steps
 
 
-def station_queues(user, today: datetime.date | None = None) -> dict:
-    """Open applications the user may see, split into overdue, near due and the rest."""
+def station_queues(user, today: datetime.date | None = None, station_code: str = "") -> dict:
+    """Open applications the user may see (optionally of one station), split into overdue, near due
+    and the rest."""
     today = today or timezone.localdate()
     near_limit = add_working_days(today, policy_current().near_due_working_days).on
     open_apps = visible(user, Application.objects.select_related("village", "station")).exclude(
         status__in=CLOSED_STATUSES).order_by("due_on", "id")
+    if station_code:
+        open_apps = open_apps.filter(station__code=station_code)
     return {
         "overdue": open_apps.filter(due_on__lt=today),
         "near_due": open_apps.filter(due_on__gte=today, due_on__lte=near_limit),
         "open": open_apps.filter(Q(due_on__gt=near_limit) | Q(due_on__isnull=True)),
     }
+
+
+def station_due_counts(user, today: datetime.date | None = None) -> list[dict]:
+    """Per station the user may see: open, overdue and near-due applications."""
+    today = today or timezone.localdate()
+    near_limit = add_working_days(today, policy_current().near_due_working_days).on
+    rows = (visible(user, Application.objects.all()).exclude(status__in=CLOSED_STATUSES)
+            .values("station__code", "station__name")
+            .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)),
+                      near_due=Count("id", filter=Q(due_on__gte=today, due_on__lte=near_limit)))
+            .order_by("station__code"))
+    return list(rows)
 
 
 @dataclass(frozen=True)

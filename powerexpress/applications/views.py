@@ -32,6 +32,7 @@ from powerexpress.applications.selectors import (
     application_steps,
     headroom_check,
     policy_current,
+    station_due_counts,
     station_queues,
     time_limits_all,
 )
@@ -171,12 +172,16 @@ def blank_pdf(request, kind: str):
 
 @login_required
 def application_list(request):
-    queues = station_queues(request.user)
+    station_code = request.GET.get("station", "")
+    queues = station_queues(request.user, station_code=station_code)
     closed = visible(request.user, Application.objects.select_related("village", "station")).filter(
-        closed_at__isnull=False).order_by("-closed_at")[:20]
+        closed_at__isnull=False).order_by("-closed_at")
+    if station_code:
+        closed = closed.filter(station__code=station_code)
     return render(request, "applications/list.html", {
         "overdue": queues["overdue"][:200], "near_due": queues["near_due"][:200], "open": queues["open"][:200],
-        "closed": closed, "can_edit_settings": can_edit_settings(request.user)})
+        "closed": closed[:20], "stations": station_due_counts(request.user), "station_code": station_code,
+        "counts": {name: queues[name].count() for name in ("overdue", "near_due", "open")}})
 
 
 @login_required

@@ -149,3 +149,13 @@ def test_managers_edit_the_time_limits_and_clerks_only_read_them(world):
     data["residential-plan"] = "0"
     response = world.web("manager").post("/applications/settings/", data, follow=True)
     assert "from 1 to 60" in response.content.decode()
+
+
+def test_managers_see_the_due_counts_per_station_and_can_pick_one(world):
+    application_submit(raw=application_body())
+    application_submit(raw=application_body(village="ZJC001"))
+    page = world.web("manager").get("/applications/").content.decode()
+    assert 'id="stations"' in page and "?station=ZJC" in page
+    page = world.web("manager").get("/applications/?station=ZJC").content.decode()
+    assert "洪家湾村" in page and "老寨村" not in page.split('id="overdue"')[1]
+    assert 'id="stations"' not in world.web("clerk_a").get("/applications/").content.decode()

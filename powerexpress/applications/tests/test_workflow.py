@@ -175,3 +175,13 @@ def test_applications_for_phone_lists_the_newest_first(world):
     first, second = submit(), submit()
     submit(phone="13900000009")
     assert list(applications_for_phone("13812345678")) == [second, first]
+
+
+def test_the_demo_command_is_deterministic_and_idempotent(world):
+    from powerexpress.applications.demo import applications_demo_build
+
+    assert applications_demo_build(seed=1, count=12) == 12
+    assert applications_demo_build(seed=1, count=12) == 0
+    first = Application.objects.order_by("tracking_no").first()
+    assert first.tracking_no == "YKDEMO0001"
+    assert first.events.first().to_status == S.RECEIVED
