@@ -5,6 +5,7 @@ or account number; personal data is masked unless ``?reveal=1`` is asked by a ro
 ``view_personal_data``, and every reveal is audited.
 """
 
+import inspect
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
-from powerexpress.registry.choices import AreaClass, ConnectionGroup, CustomerTag, Phase
+from powerexpress.registry.choices import AreaClass, ConnectionGroup, CustomerTag, Phase, TeamKind
 from powerexpress.registry.filters import FILTERSETS
 from powerexpress.registry.selectors import QUERYSETS, registry_list
 from powerexpress.registry.services import registry_save
@@ -163,6 +164,10 @@ class TransformerFilter(CommonFilter):
     connection_group: ConnectionGroup | None = None
 
 
+class TeamFilter(CommonFilter):
+    kind: TeamKind | None = None
+
+
 class CustomerFilter(CommonFilter):
     village: str | None = None
     transformer: str | None = None
@@ -170,79 +175,128 @@ class CustomerFilter(CommonFilter):
     tag: CustomerTag | None = None
 
 
-# Stations
+class TownshipOut(Schema):
+    code: str
+    name: str
+    station: str = Field(..., alias="station.code")
 
 
-@router.get("/stations", response=list[StationOut])
-@paginate(LimitOffsetPagination)
-def list_stations(request, filters: Query[CommonFilter]):
-    return _filtered(request, "stations", filters.dict())
+class TownshipIn(Schema):
+    code: str | None = None
+    name: str | None = None
+    station: str | None = None
 
 
-@router.get("/stations/{code}", response=StationOut)
-def get_station(request, code: str):
-    return get_visible_or_404(request.user, QUERYSETS["stations"](), code=code)
+class MeterOut(Schema):
+    meter_no: str
+    customer: str = Field(..., alias="customer.account_no")
+    multiplier: int
+    installed_on: str | None = None
+    status: str
+
+    @staticmethod
+    def resolve_installed_on(obj):
+        return obj.installed_on.isoformat() if obj.installed_on else None
 
 
-@router.post("/stations", response={201: StationOut})
-def create_station(request, data: StationIn):
-    return Status(201, registry_save(user=request.user, kind="stations", raw=_payload(data)))
+class MeterIn(Schema):
+    meter_no: str | None = None
+    customer: str | None = None
+    multiplier: int | None = None
+    installed_on: str | None = None
 
 
-@router.patch("/stations/{code}", response=StationOut)
-def update_station(request, code: str, data: StationIn):
-    station = get_visible_or_404(request.user, QUERYSETS["stations"](), code=code)
-    return registry_save(user=request.user, kind="stations", raw=_payload(data), instance=station)
+class StaffOut(Schema):
+    employee_no: str
+    name: str
+    station: str | None
+    phone: str
+    position: str
+
+    @staticmethod
+    def resolve_station(obj):
+        return obj.station.code if obj.station_id else None
+
+    @staticmethod
+    def resolve_phone(obj):
+        return mask_phone(obj.phone)
 
 
-# Villages
+class StaffIn(Schema):
+    employee_no: str | None = None
+    name: str | None = None
+    station: str | None = None
+    phone: str | None = None
+    position: str | None = None
 
 
-@router.get("/villages", response=list[VillageOut])
-@paginate(LimitOffsetPagination)
-def list_villages(request, filters: Query[VillageFilter]):
-    return _filtered(request, "villages", filters.dict())
+class TeamOut(Schema):
+    code: str
+    name: str
+    station: str = Field(..., alias="station.code")
+    kind: TeamKind
+    responsible_unit: str
+    responsible_person: str | None
+    members: list[str]
+
+    @staticmethod
+    def resolve_responsible_person(obj):
+        return obj.responsible_person.employee_no if obj.responsible_person_id else None
+
+    @staticmethod
+    def resolve_members(obj):
+        return [member.employee_no for member in obj.members.all()]
 
 
-@router.get("/villages/{code}", response=VillageOut)
-def get_village(request, code: str):
-    return get_visible_or_404(request.user, QUERYSETS["villages"](), code=code)
+class TeamIn(Schema):
+    code: str | None = None
+    name: str | None = None
+    station: str | None = None
+    kind: str | None = Field(None, examples=["service"])
+    responsible_unit: str | None = None
+    responsible_person: str | None = None
+    members: list[str] | None = None
 
 
-@router.post("/villages", response={201: VillageOut})
-def create_village(request, data: VillageIn):
-    return Status(201, registry_save(user=request.user, kind="villages", raw=_payload(data)))
+def register_kind(kind: str, path: str, key: str, schema_out, schema_in, filter_schema) -> None:
+    """List, detail, create and update endpoints of one registry kind, all scoped and validated
+    through the kind's spec."""
+
+    @router.get(path, response=list[schema_out], operation_id=f"list_{kind}", summary=f"List {kind}")
+    @paginate(LimitOffsetPagination)
+    def list_items(request, filters: Query[filter_schema]):
+        return _filtered(request, kind, filters.dict())
+
+    def get_item(request, **lookup):
+        return get_visible_or_404(request.user, QUERYSETS[kind](), **lookup)
+
+    def update_item(request, data: schema_in, **lookup):
+        instance = get_visible_or_404(request.user, QUERYSETS[kind](), **lookup)
+        return registry_save(user=request.user, kind=kind, raw=_payload(data), instance=instance)
+
+    key_param = inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+    request_param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    data_param = inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=schema_in)
+    get_item.__signature__ = inspect.Signature([request_param, key_param])
+    update_item.__signature__ = inspect.Signature([request_param, data_param, key_param])
+    router.get(f"{path}/{{{key}}}", response=schema_out, operation_id=f"get_{kind}",
+               summary=f"Get one of {kind}")(get_item)
+
+    @router.post(path, response={201: schema_out}, operation_id=f"create_{kind}", summary=f"Create one of {kind}")
+    def create_item(request, data: schema_in):
+        return Status(201, registry_save(user=request.user, kind=kind, raw=_payload(data)))
+
+    router.patch(f"{path}/{{{key}}}", response=schema_out, operation_id=f"update_{kind}",
+                 summary=f"Update one of {kind}")(update_item)
 
 
-@router.patch("/villages/{code}", response=VillageOut)
-def update_village(request, code: str, data: VillageIn):
-    village = get_visible_or_404(request.user, QUERYSETS["villages"](), code=code)
-    return registry_save(user=request.user, kind="villages", raw=_payload(data), instance=village)
-
-
-# Transformer districts
-
-
-@router.get("/transformers", response=list[TransformerOut])
-@paginate(LimitOffsetPagination)
-def list_transformers(request, filters: Query[TransformerFilter]):
-    return _filtered(request, "transformers", filters.dict())
-
-
-@router.get("/transformers/{code}", response=TransformerOut)
-def get_transformer(request, code: str):
-    return get_visible_or_404(request.user, QUERYSETS["transformers"](), code=code)
-
-
-@router.post("/transformers", response={201: TransformerOut})
-def create_transformer(request, data: TransformerIn):
-    return Status(201, registry_save(user=request.user, kind="transformers", raw=_payload(data)))
-
-
-@router.patch("/transformers/{code}", response=TransformerOut)
-def update_transformer(request, code: str, data: TransformerIn):
-    transformer = get_visible_or_404(request.user, QUERYSETS["transformers"](), code=code)
-    return registry_save(user=request.user, kind="transformers", raw=_payload(data), instance=transformer)
+register_kind("stations", "/stations", "code", StationOut, StationIn, CommonFilter)
+register_kind("townships", "/townships", "code", TownshipOut, TownshipIn, CommonFilter)
+register_kind("villages", "/villages", "code", VillageOut, VillageIn, VillageFilter)
+register_kind("transformers", "/transformers", "code", TransformerOut, TransformerIn, TransformerFilter)
+register_kind("meters", "/meters", "meter_no", MeterOut, MeterIn, CommonFilter)
+register_kind("staff", "/staff", "employee_no", StaffOut, StaffIn, CommonFilter)
+register_kind("teams", "/teams", "code", TeamOut, TeamIn, TeamFilter)
 
 
 # Customers

@@ -81,3 +81,33 @@ def test_only_managers_create_stations(world):
     response = world.api("manager").post("/api/v1/stations", {"code": "NEW", "name": "新所"})
     assert response.status_code == 201
     assert response.json() == {"code": "NEW", "name": "新所", "address": "", "head_name": ""}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/townships", "/api/v1/meters", "/api/v1/staff", "/api/v1/teams"])
+def test_the_other_kinds_are_scoped_too(world, path):
+    def keys(who):
+        return {str(sorted(item.items())) for item in world.api(who).get(path).json()["items"]}
+
+    assert keys("outsider") == set()
+    assert keys("clerk_a") and not keys("clerk_a") & keys("clerk_b")
+    assert keys("manager") >= keys("clerk_a") | keys("clerk_b")
+
+
+def test_staff_phones_are_masked_and_teams_list_members(world):
+    staff = world.api("clerk_a").get("/api/v1/staff/XD-001").json()
+    assert staff["phone"] == "137****0001"
+    team = world.api("manager").get("/api/v1/teams/XD-service").json()
+    assert team == {"code": "XD-service", "name": "新店服务队", "station": "XD", "kind": "service",
+                    "responsible_unit": "", "responsible_person": "XD-001", "members": ["XD-001"]}
+    assert world.api("clerk_b").get("/api/v1/teams/XD-service").status_code == 404
+
+
+def test_a_team_and_a_meter_are_created_and_updated(world):
+    api = world.api("clerk_a")
+    response = api.post("/api/v1/teams", {"code": "XD-vanguard", "name": "新店先锋队", "station": "XD",
+                                          "kind": "vanguard", "members": ["XD-001"]})
+    assert response.status_code == 201 and response.json()["members"] == ["XD-001"]
+    assert api.patch("/api/v1/teams/XD-vanguard", {"members": []}).json()["members"] == []
+    response = api.post("/api/v1/meters", {"meter_no": "M-NEW-1", "customer": "0602000002", "multiplier": 1})
+    assert response.status_code == 201
+    assert api.post("/api/v1/meters", {"meter_no": "M-NEW-2", "customer": "0603000001"}).status_code == 422
