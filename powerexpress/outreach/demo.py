@@ -41,6 +41,7 @@ from powerexpress.outreach.models import (
     ProgressMeeting,
     Reinspection,
 )
+from powerexpress.outreach.selectors import agreement_model
 from powerexpress.registry.choices import TeamKind
 from powerexpress.registry.models import Customer, SupplyStation, Team
 
@@ -88,6 +89,9 @@ def outreach_demo_exists() -> bool:
 
 def outreach_demo_reset() -> None:
     with transaction.atomic():
+        model = agreement_model()
+        if model is not None:
+            model.objects.filter(campaign_ref__in=Activity.objects.values("code")).update(campaign_ref="")
         for model in (Distribution, Donation, Beneficiary, CharityCampaign, Reinspection, HazardEvent):
             model.objects.all().delete()
         from powerexpress.workorders.models import WorkOrder
@@ -140,7 +144,21 @@ def _activities(station, villages, teams, user, rng, today) -> int:
             outcomes=f"现场签约银行代扣 {signups} 户" if signups else "群众反响良好", signups_recorded=signups,
             created_by=user))
     Activity.objects.bulk_create(rows)
+    _attribute_agreements(rows)
     return len(rows)
+
+
+def _attribute_agreements(activities) -> None:
+    """Where billing's demo has agreements, mark as many of the village's unattributed ones as an
+    activity recorded with the activity's code (``campaign_ref``)."""
+    model = agreement_model()
+    if model is None:
+        return
+    for activity in activities:
+        if activity.signups_recorded:
+            pks = list(model.objects.filter(customer__village=activity.village, campaign_ref="")
+                       .order_by("pk").values_list("pk", flat=True)[:activity.signups_recorded])
+            model.objects.filter(pk__in=pks).update(campaign_ref=activity.code)
 
 
 def _plan(station, villages, teams, user, rng, today) -> int:

@@ -22,7 +22,7 @@ from powerexpress.outreach.choices import (
 from powerexpress.registry.choices import CustomerTag
 from powerexpress.registry.models import Staff, SupplyStation, Team, TransformerDistrict, Village
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class MultipleFileInput(forms.ClearableFileInput):
