@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from powerexpress.applications.links import track_path
@@ -22,7 +23,7 @@ from powerexpress.core.masking import mask_phone
 from powerexpress.portal.selectors import bills_for, optional, optional_url, portal_customer, tickets_for
 from powerexpress.portal.services import application_rate, login_code_request, login_code_verify
 
-TOO_MANY = _("Too many tries from this device. Please wait a minute and try again.")
+TOO_MANY = gettext_lazy("Too many tries from this device. Please wait a minute and try again.")
 
 
 def portal_login_required(view):
