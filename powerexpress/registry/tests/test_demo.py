@@ -1,5 +1,7 @@
 from collections import Counter
 
+import pytest
+
 from powerexpress.accounts.models import User
 from powerexpress.core.validators import id_number_error, mobile_error
 from powerexpress.registry.demo import demo_build, demo_reset
@@ -11,7 +13,8 @@ def snapshot():
                                                                      "village__code", "tags")[:300])
 
 
-def test_the_demo_county_is_deterministic_and_plausible(db):
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_county_is_deterministic_and_plausible():
     result = demo_build(households=2000, seed=7)
     assert result["households"] == Customer.objects.count() == 2000
     first = snapshot()
