@@ -172,24 +172,22 @@ class _Search:
                 best = (float(peak[a, b]), float(lse[a, b]), ("swap", int(left[a]), int(right[b])))
         return best
 
-    def _best_op(self, phases, loads, used):
-        """The best relocation or exchange, evaluated on the steps that can set the peak.
+    def _best_op(self, phases, loads, used, finder):
+        """The best operation found by ``finder``, evaluated on the steps that can set the peak.
 
         A step whose highest phase plus the largest household load there stays below the chosen
         candidate's peak cannot raise it, so the candidates are scored on the top steps by that
         bound only, and the set of steps is doubled until the choice is exact.
         """
         bound = loads.max(axis=0) + self.swing
+        order = np.argsort(bound)[::-1]
         count = min(self.step_count, bound.size)
         while True:
-            order = np.argsort(bound)[::-1]
             steps = order[:count]
-            sub_loads, sub_rows = loads[:, steps], self.profiles[:, steps]
-            options = [c for c in (self._candidates_relocate(phases, sub_loads, sub_rows, used),
-                                   self._candidates_swap(phases, sub_loads, sub_rows, used)) if c is not None]
-            if not options:
+            sub_loads = loads[:, steps]
+            best = finder(phases, sub_loads, self.profiles[:, steps], used)
+            if best is None:
                 return None, None
-            best = min(options, key=lambda c: c[:2])
             outside = bound[order[count]] if count < bound.size else -np.inf
             if outside <= best[0] + self.tol or count >= bound.size:
                 return best, (float(loads.max()), self.score(sub_loads)[1])
@@ -211,16 +209,20 @@ class _Search:
             phases[i], phases[j] = pj, pi
         return phases, loads
 
+    def _improves(self, best, current) -> bool:
+        peak, lse, _op = best
+        return peak < current[0] - self.tol or (peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9))
+
     def descend(self, phases, loads, deadline):
+        """Steepest descent: relocations first, exchanges when no relocation improves."""
         while time.perf_counter() < deadline:
-            best, current = self._best_op(phases, loads, int((phases != self.start).sum()))
-            if best is None:
+            used = int((phases != self.start).sum())
+            best, current = self._best_op(phases, loads, used, self._candidates_relocate)
+            if best is None or not self._improves(best, current):
+                best, current = self._best_op(phases, loads, used, self._candidates_swap)
+            if best is None or not self._improves(best, current):
                 break
-            peak, lse, op = best
-            if peak < current[0] - self.tol or (peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9)):
-                phases, loads = self.apply(phases, loads, op)
-            else:
-                break
+            phases, loads = self.apply(phases, loads, best[2])
         return phases, loads
 
     def kick(self, phases, loads):
@@ -330,7 +332,7 @@ def _milp_round(profiles, start, max_moves, fixed_mask, steps, cost, z_cap, time
     integrality = np.ones(3 * n + 1)
     integrality[-1] = 0
     result = milp(cost, integrality=integrality, bounds=Bounds(lower, upper), constraints=constraints,
-                  options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-7, "disp": False})
+                  options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-4, "disp": False})
     bound = getattr(result, "mip_dual_bound", None)
     if result.x is None:
         return None, False, bound
@@ -357,8 +359,83 @@ def _milp_stage(profiles, start, max_moves, fixed_mask, cost, z_cap, deadline, s
         violated = violated[~np.isin(violated, steps)]
         if violated.size == 0:
             return phases, proven, steps, bound
-        worst = violated[np.argsort(envelope[violated])[-8:]]
-        steps = np.union1d(steps, worst)
+        steps = np.union1d(steps, violated)
+
+
+def _lns_round(profiles, start, current, free, max_moves, steps, z_cap, time_limit_s):
+    """Re-optimise the ``free`` households exactly while the others stay where they are now."""
+    n_free = free.size
+    rest = np.setdiff1d(np.arange(len(start)), free)
+    constant = phase_loads(profiles[rest], current[rest])
+    budget = max_moves - int((current[rest] != start[rest]).sum())
+    assign = np.zeros((n_free, 3 * n_free + 1))
+    for k in range(n_free):
+        assign[k, 3 * k:3 * k + 3] = 1.0
+    keep = np.zeros(3 * n_free + 1)
+    keep[3 * np.arange(n_free) + start[free]] = 1.0
+    rows = _peak_rows(profiles[free], steps, n_free)
+    limits = -np.array([constant[p, t] for t in steps for p in range(3)])
+    upper = np.ones(3 * n_free + 1)
+    upper[-1] = z_cap
+    integrality = np.ones(3 * n_free + 1)
+    integrality[-1] = 0
+    cost = np.zeros(3 * n_free + 1)
+    cost[-1] = 1.0
+    result = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(3 * n_free + 1), upper),
+                  constraints=[LinearConstraint(sparse.csr_matrix(assign), 1, 1),
+                               LinearConstraint(keep[None, :], n_free - budget, np.inf),
+                               LinearConstraint(rows, -np.inf, limits)],
+                  options={"time_limit": max(time_limit_s, 0.02), "mip_rel_gap": 1e-4, "disp": False})
+    if result.x is None:
+        return None
+    phases = current.copy()
+    phases[free] = np.argmax(result.x[:3 * n_free].reshape(n_free, 3), axis=1)
+    return phases
+
+
+def improve_by_lns(profiles, phases, max_moves: int, fixed, initial: BalanceResult, *, time_limit_s: float,
+                   size: int = 16, seed: int = 0) -> BalanceResult:
+    """Large-neighbourhood search: free ``size`` households around the peak (and the moved ones),
+    solve that part exactly with HiGHS, keep any improvement; repeat until the time is up."""
+    profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
+    deadline = time.perf_counter() + time_limit_s
+    rng = np.random.default_rng(seed)
+    tol = _tolerance(profiles)
+    current = initial.phases_after.copy()
+    movable = np.flatnonzero(~fixed_mask)
+    if movable.size == 0 or max_moves == 0:
+        return initial
+    while time.perf_counter() < deadline:
+        loads = phase_loads(profiles, current)
+        envelope = loads.max(axis=0)
+        peak = float(envelope.max())
+        hot_steps = np.argsort(envelope)[-3:]
+        weight = profiles[movable][:, hot_steps].sum(axis=1) + 1e-9
+        pick = min(size, movable.size)
+        moved = movable[current[movable] != start[movable]]
+        others = rng.choice(movable, size=pick, replace=False, p=weight / weight.sum())
+        free = np.unique(np.concatenate([moved, others]))[: max(pick, moved.size)]
+        steps = np.argsort(envelope)[-24:]
+        improved = None
+        while time.perf_counter() < deadline:
+            trial = _lns_round(profiles, start, current, free, max_moves, steps, peak - tol,
+                               min(0.5, deadline - time.perf_counter()))
+            if trial is None:
+                break
+            trial_envelope = phase_loads(profiles, trial).max(axis=0)
+            violated = np.setdiff1d(np.flatnonzero(trial_envelope >= peak - tol), steps)
+            if violated.size == 0:
+                improved = trial
+                break
+            steps = np.union1d(steps, violated)
+        if improved is not None:
+            current = improved
+        if free.size >= movable.size:
+            break
+    search = _Search(profiles, start, max_moves, fixed_mask, rng, 1.0)
+    current, _loads = search.fewer_moves(current, phase_loads(profiles, current))
+    result = _result(profiles, start, current, False, initial.solver)
+    return result if result.peak_after_kw <= initial.peak_after_kw + tol else initial
 
 
 def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = MILP_TIME_LIMIT_S,
@@ -400,10 +477,11 @@ def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: fl
 def balance_phases(profiles, phases, max_moves: int, fixed=None, *, milp_max_households: int = MILP_MAX_HOUSEHOLDS,
                    milp_time_limit_s: float = MILP_TIME_LIMIT_S,
                    heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S) -> BalanceResult:
-    """The exact MILP (warm-started by the heuristic) for up to ``milp_max_households`` movable
-    households, the local search beyond."""
+    """The local search alone beyond ``milp_max_households`` movable households; below, the local
+    search improved by exact neighbourhoods, then the MILP warm-started (capped) by that plan."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
     heuristic = solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
     if int((~fixed_mask).sum()) > milp_max_households:
         return heuristic
-    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=milp_time_limit_s, warm_start=heuristic)
+    warm = improve_by_lns(profiles, start, max_moves, fixed_mask, heuristic, time_limit_s=0.15 * milp_time_limit_s)
+    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=0.85 * milp_time_limit_s, warm_start=warm)
