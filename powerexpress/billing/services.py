@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from powerexpress.billing.models import (
     ReturnImport,
     TariffSchedule,
 )
-from powerexpress.billing.selectors import parsed_schedule, tariff_schedule_get
+from powerexpress.billing.selectors import month_end, parsed_schedule, tariff_schedule_get
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.tables import read_table
 from powerexpress.registry.models import Customer
@@ -255,12 +255,7 @@ def month_parse(value: str) -> datetime.date:
         raise FieldError({"month": _("Enter a month as YYYY-MM.")}) from exc
 
 
-def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
-    """Start the month's billing for a station: one Celery task per chunk of households, so
-    several workers share a big run. Re-running a month bills nothing twice."""
-    from powerexpress.billing.tasks import billing_run_chunk_task
-
-    month = month.replace(day=1)
+def _run_create(*, user, station, month: datetime.date, chunk_size: int) -> tuple[BillingRun, list[list[int]]]:
     if tariff_schedule_get(None, month) is None:
         raise ApiError(_("No residential tariff schedule is in force for this month."), status=422,
                        code="no_tariff")
@@ -270,8 +265,26 @@ def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = 
     chunks = [customer_ids[i:i + chunk_size] for i in range(0, len(customer_ids), chunk_size)]
     if not chunks:
         billing_run_finish(run=run)
+    return run, chunks
+
+
+def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
+    """Start the month's billing for a station: one Celery task per chunk of households, so
+    several workers share a big run. Re-running a month bills nothing twice."""
+    from powerexpress.billing.tasks import billing_run_chunk_task
+
+    run, chunks = _run_create(user=user, station=station, month=month.replace(day=1), chunk_size=chunk_size)
     for chunk in chunks:
         billing_run_chunk_task.delay(run.pk, chunk)
+    run.refresh_from_db()
+    return run
+
+
+def billing_run_now(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
+    """The same run computed in this process, chunk after chunk (demo data and benchmarks)."""
+    run, chunks = _run_create(user=user, station=station, month=month.replace(day=1), chunk_size=chunk_size)
+    for chunk in chunks:
+        billing_run_chunk(run=run, customer_ids=chunk)
     run.refresh_from_db()
     return run
 
@@ -281,9 +294,10 @@ def billing_run_finish(*, run: BillingRun) -> None:
 
 
 def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, Decimal]:
-    rows = (Bill.objects.filter(customer_id__in=customer_ids, month__gte=start, month__lt=month)
-            .values("customer_id").annotate(total=Sum("energy_kwh")))
-    return {row["customer_id"]: row["total"] for row in rows}
+    wanted = set(customer_ids)
+    rows = (Bill.objects.filter(customer_id__gte=min(customer_ids), customer_id__lte=max(customer_ids), month__gte=start,
+                                month__lt=month).values("customer_id").annotate(total=Sum("energy_kwh")))
+    return {row["customer_id"]: row["total"] for row in rows if row["customer_id"] in wanted}
 
 
 def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
@@ -295,10 +309,14 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
     start = kernel.cycle_start(schedule, month)
     readings = defaultdict(lambda: [Decimal(0), False])
     held = set()
+    wanted = set(customer_ids)
+    id_range = (min(customer_ids), max(customer_ids)) if customer_ids else (0, -1)
     reading_rows = MeterReading.objects.filter(
-        customer_id__in=customer_ids, current=True, read_on__year=month.year, read_on__month=month.month,
+        customer_id__gte=id_range[0], customer_id__lte=id_range[1], current=True, read_on__range=(month, month_end(month)),
     ).values_list("customer_id", "energy_kwh", "estimated", "status")
     for customer_id, energy, estimated, status in reading_rows:
+        if customer_id not in wanted:
+            continue
         if status == ReadingStatus.HELD:
             held.add(customer_id)
         elif energy is not None:
@@ -306,8 +324,9 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
             readings[customer_id][1] |= estimated
     for customer_id in held:
         readings.pop(customer_id, None)
-    issued = {row["customer_id"]: row for row in Bill.objects.filter(customer_id__in=list(readings), month=month)
-              .values("customer_id").annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))}
+    issued = {row["customer_id"]: row for row in Bill.objects.filter(customer_id__gte=id_range[0], customer_id__lte=id_range[1], month=month)
+              .values("customer_id").annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))
+              if row["customer_id"] in readings}
     fresh = [cid for cid in readings if cid not in issued]
     changed = [cid for cid in readings if cid in issued and issued[cid]["energy"] != readings[cid][0]]
     created = adjusted = 0
@@ -331,57 +350,86 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
 
 
 def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> int:
-    rows = Customer.objects.filter(pk__in=customer_ids).values_list("pk", "tags", "shared_meter", "household_size")
-    customers = {pk: tags for pk, tags, _shared, _size in rows}
-    details = {pk: (shared, size) for pk, _tags, shared, size in rows}
-    ytd = _ytd_before(customer_ids, run.month, start)
+    wanted = set(customer_ids)
+    rows = [row for row in Customer.objects.filter(pk__range=(min(customer_ids), max(customer_ids)))
+            .values_list("pk", "tags", "shared_meter", "household_size") if row[0] in wanted]
+    tags = {pk: tag_text for pk, tag_text, _shared, _size in rows}
     groups = defaultdict(list)
-    for cid in customer_ids:
-        shared, size = details[cid]
-        large = schedule.large_household_min_size is not None and size >= schedule.large_household_min_size
-        groups[("shared" if shared else "large" if large else "normal")].append(cid)
-    bills = []
+    min_size = schedule.large_household_min_size
+    for pk, _tags, shared, size in rows:
+        groups["shared" if shared else "large" if min_size is not None and size >= min_size else "normal"].append(pk)
+    ytd = _ytd_before(customer_ids, run.month, start)
+    bill_rows = []
     for group, ids in groups.items():
-        bills += _bills_for_group(run=run, stored=stored, schedule=schedule, start=start, ids=ids, group=group,
-                                  readings=readings, ytd=ytd, tags=customers)
-    Bill.objects.bulk_create(bills, batch_size=2000)
-    return len(bills)
+        bill_rows += _bill_rows(run=run, stored=stored, schedule=schedule, start=start, ids=sorted(ids), group=group,
+                                readings=readings, ytd=ytd, tags=tags)
+    bills_insert(bill_rows)
+    return len(bill_rows)
 
 
-def _bills_for_group(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[Bill]:
-    month = run.month
+def _kwh_text(milli: int) -> str:
+    whole, part = divmod(milli, kernel.KWH_SCALE)
+    return f"{whole}.{part:03d}".rstrip("0") if part else str(whole)
+
+
+BILL_COLUMNS = ("customer_id", "station_id", "month", "sequence", "kind", "schedule_id", "run_id", "energy_kwh",
+                "ytd_before_kwh", "free_kwh", "amount_fen", "tier_after", "kwh_left_in_tier", "cycle_start", "lines",
+                "estimated", "status", "created_at")
+
+
+def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[tuple]:
+    """Bill rows (``BILL_COLUMNS``) of one tariff group, priced by the vectorised kernel."""
     if group == "shared":
         if schedule.shared_meter_price_yuan_per_kwh is None:
             return []
         tiers = (kernel.Tier(None, schedule.shared_meter_price_yuan_per_kwh),)
     else:
         size = (schedule.large_household_min_size or 0) if group == "large" else 0
-        tiers = kernel.tiers_for(schedule, month, size)
+        tiers = kernel.tiers_for(schedule, run.month, size)
     bounds, prices = kernel.tier_arrays(tiers)
     scale = kernel.KWH_SCALE
     ytd_milli = np.array([int(ytd.get(cid, 0) * scale) for cid in ids], dtype=np.int64)
     kwh_milli = np.array([int(readings[cid][0] * scale) for cid in ids], dtype=np.int64)
-    free_kwh = [Decimal(0) if group == "shared" else
-                kernel.free_allowance(schedule, [t for t in tags[cid].split(",") if t]) for cid in ids]
-    free_milli = np.array([int(f * scale) for f in free_kwh], dtype=np.int64)
+    allowances = {}
+    free_milli = np.zeros(len(ids), dtype=np.int64)
+    if group != "shared" and schedule.free_kwh_per_month:
+        for i, cid in enumerate(ids):
+            if tags[cid] not in allowances:
+                allowances[tags[cid]] = int(kernel.free_allowance(schedule, tags[cid].split(",")) * scale)
+            free_milli[i] = allowances[tags[cid]]
     result = kernel.bill_kernel(ytd_milli, kwh_milli, free_milli, bounds, prices)
-    free_used = np.minimum(free_milli, kwh_milli)
-    price_text = [str(t.price_yuan_per_kwh) for t in tiers]
+    free_used = np.minimum(free_milli, kwh_milli).tolist()
+    prices_text = [str(t.price_yuan_per_kwh) for t in tiers]
     split, line_fen = result.kwh_milli.tolist(), result.line_fen.tolist()
     amounts, after, left = result.amount_fen.tolist(), result.tier_after.tolist(), result.left_milli.tolist()
-    bills = []
+    month, start_text = run.month.isoformat(), start.isoformat()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    out = []
     for i, cid in enumerate(ids):
-        lines = [{"tier": 0, "kwh": str(Decimal(int(free_used[i])) / scale), "price_yuan_per_kwh": "0",
-                  "amount_fen": 0}] if free_used[i] else []
-        lines += [{"tier": t + 1, "kwh": str(Decimal(split[i][t]) / scale), "price_yuan_per_kwh": price_text[t],
-                   "amount_fen": line_fen[i][t]} for t in range(len(tiers)) if split[i][t]]
-        bills.append(Bill(
-            customer_id=cid, station_id=run.station_id, month=month, sequence=0, kind=BillKind.REGULAR,
-            schedule=stored, run=run, energy_kwh=readings[cid][0], ytd_before_kwh=Decimal(int(ytd_milli[i])) / scale,
-            free_kwh=Decimal(int(free_used[i])) / scale, amount_fen=amounts[i], tier_after=after[i],
-            kwh_left_in_tier=None if left[i] < 0 else Decimal(left[i]) / scale, cycle_start=start, lines=lines,
-            estimated=readings[cid][1]))
-    return bills
+        lines = [f'{{"tier": 0, "kwh": "{_kwh_text(free_used[i])}", "price_yuan_per_kwh": "0", "amount_fen": 0}}'
+                 ] if free_used[i] else []
+        lines += [f'{{"tier": {t + 1}, "kwh": "{_kwh_text(split[i][t])}", "price_yuan_per_kwh": "{prices_text[t]}", '
+                  f'"amount_fen": {line_fen[i][t]}}}' for t in range(len(tiers)) if split[i][t]]
+        out.append((cid, run.station_id, month, 0, BillKind.REGULAR, stored.pk, run.pk, str(readings[cid][0]),
+                    _kwh_text(int(ytd_milli[i])), _kwh_text(free_used[i]), amounts[i], after[i],
+                    None if left[i] < 0 else _kwh_text(left[i]), start_text, "[" + ", ".join(lines) + "]",
+                    readings[cid][1], BillStatus.ISSUED, now))
+    return out
+
+
+def bills_insert(rows: list[tuple]) -> None:
+    """Write bill rows by the database's fastest path: COPY on PostgreSQL, one executemany on
+    SQLite (the ORM's bulk_create spends most of a big run preparing values)."""
+    table = Bill._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = ", ".join(BILL_COLUMNS)
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(BILL_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(BILL_COLUMNS)}) VALUES ({marks})", rows)
 
 
 def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: bool) -> Bill:
