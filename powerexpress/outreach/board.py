@@ -41,7 +41,7 @@ def qr_png(url: str, *, scale: int = 10) -> bytes:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=16, leading=24, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=FONT, fontSize=18, leading=27, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=40, leading=52, textColor=BLUE, alignment=1),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=22, leading=30, alignment=1),
