@@ -95,9 +95,10 @@ COLUMNS = {
 
 # How some columns read on pages (labels instead of stored codes); exports keep the codes.
 DISPLAY = {
-    "villages": {"area_class": _display("area_class")},
-    "transformers": {"connection_group": _display("connection_group")},
-    "customers": {"phase": _display("phase"), "tags": lambda o: "、".join(o.tag_labels),
+    "villages": {"area_class": _display("area_class"), "station": _name("station"), "township": _name("township")},
+    "transformers": {"connection_group": _display("connection_group"), "station": _name("station"),
+                     "village": _name("village")},
+    "customers": {"village": _name("village"), "phase": _display("phase"), "tags": lambda o: "、".join(o.tag_labels),
                   "payment_method": _display("payment_method"), "shared_meter": lambda o: _("Yes") if o.shared_meter else _("No")},
     "teams": {"kind": _display("kind"), "responsible_person": _name("responsible_person"),
               "members": lambda o: "、".join(m.name for m in o.members.all())},
