@@ -31,12 +31,12 @@ REPLACE_UNIT = "replace_unit"
 
 def new_year_day(festival_year: int) -> dt.date:
     """正月初一 of lunar year ``festival_year`` as a Gregorian date."""
-    return LunarDate(festival_year, 1, 1).toSolarDate()
+    return LunarDate(festival_year, 1, 1).to_solar_date()
 
 
 def festival_window(festival_year: int) -> tuple[dt.date, dt.date]:
     """(腊月廿五, 正月初七) of the festival, both inclusive."""
-    return LunarDate(festival_year - 1, 12, 25).toSolarDate(), LunarDate(festival_year, 1, 7).toSolarDate()
+    return LunarDate(festival_year - 1, 12, 25).to_solar_date(), LunarDate(festival_year, 1, 7).to_solar_date()
 
 
 def next_festival_year(today: dt.date) -> int:
@@ -50,7 +50,7 @@ def lunar_label(day: dt.date) -> str:
     months = "正二三四五六七八九十冬腊"
     tens = ("初", "十", "廿", "三")
     digits = "一二三四五六七八九十"
-    lunar = LunarDate.fromSolarDate(day.year, day.month, day.day)
+    lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
     d = lunar.day
     if d == 10:
         name = "初十"
@@ -60,7 +60,7 @@ def lunar_label(day: dt.date) -> str:
         name = "三十"
     else:
         name = tens[d // 10] + digits[d % 10 - 1]
-    return ("闰" if lunar.isLeapMonth else "") + months[lunar.month - 1] + "月" + name
+    return ("闰" if lunar.is_leap_month else "") + months[lunar.month - 1] + "月" + name
 
 
 def with_offset(daily: pl.DataFrame, festival_year: int) -> pl.DataFrame:

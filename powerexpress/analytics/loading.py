@@ -241,7 +241,7 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
             issues.append(Issue("unit_wh", True, {"median": round(median_kwh, 1)}))
         load = frame["energy_kwh"]
     hour_low = _hour_of_daily_minimum(local, load)
-    if hour_low is not None and 10 <= hour_low <= 16:
+    if hour_low is not None and (10 <= hour_low <= 16 or 18 <= hour_low <= 22):
         issues.append(Issue("clock_shift_utc", True, {"hour": hour_low}))
     fatal = any(issue.fatal for issue in issues)
     return (None if fatal else frame.with_columns(pl.lit(step).alias("step_min"))), issues
@@ -264,8 +264,9 @@ def _transformer_units(frame, rated_kva: dict) -> list[Issue]:
 
 
 def _hour_of_daily_minimum(local_ts, load) -> int | None:
-    """The most common local hour of the daily minimum of the summed load (about 3-5 h at night
-    in a rural district; about 11-13 h means the timestamps are UTC read as local time)."""
+    """The most common local hour of the daily minimum of the summed load: about 3-5 h at night
+    in a rural district; about 19-21 h means UTC timestamps read as Beijing time, about 11-13 h
+    Beijing time labelled as UTC."""
     frame = pl.DataFrame({"ts": local_ts, "load": load}).group_by("ts").agg(pl.col("load").sum())
     frame = frame.with_columns(pl.col("ts").dt.date().alias("day"), pl.col("ts").dt.hour().alias("hour"))
     full_days = frame.group_by("day").agg(pl.col("hour").n_unique().alias("hours")).filter(pl.col("hours") >= 20)

@@ -96,8 +96,8 @@ ISSUE_TEXTS = {
     "duplicates": lambda p: _("%(count)s duplicate readings (e.g. %(example)s).") % p,
     "irregular_step": lambda p: _("Irregular interval of %(step)s minutes.") % p,
     "off_grid": lambda p: _("Clock shift: %(count)s timestamps are not on the %(step)s-minute grid.") % p,
-    "clock_shift_utc": lambda p: _("Clock shift: the daily minimum falls at %(hour)s h; timestamps look like UTC, "
-                                   "not Beijing time.") % p,
+    "clock_shift_utc": lambda p: _("Clock shift: the daily minimum falls at %(hour)s h; timestamps look shifted by "
+                                   "8 hours (UTC against Beijing time).") % p,
     "gaps": lambda p: _("%(count)s readings missing (%(percent)s%%).") % p,
     "negative": lambda p: _("%(count)s negative values.") % p,
     "unit_kv": lambda p: _("Unit mistake: voltages look like kV (median %(median)s), V expected.") % p,
