@@ -9,6 +9,7 @@ that year must be checked.
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants as _calendar_data
@@ -29,8 +30,9 @@ def is_known_year(day: datetime.date) -> bool:
     return KNOWN_FIRST_YEAR <= day.year <= KNOWN_LAST_YEAR
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: datetime.date) -> tuple[bool, bool]:
-    """(is a working day, was it estimated) for one date."""
+    """(is a working day, was it estimated) for one date (cached: the calendar is fixed per install)."""
     if is_known_year(day):
         return chinese_calendar.is_workday(day), False
     return day.weekday() < 5, True

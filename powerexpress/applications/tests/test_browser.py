@@ -70,8 +70,8 @@ def test_a_villager_applies_for_an_irrigation_pump_on_a_phone_and_follows_it(wor
     staff.click(f"text={tracking_no}")
     for step in ("surveyed", "plan_replied", "installed", "connected"):
         staff.fill("textarea[name=notes]", f"step {step}")
-        staff.click(f"button[name=to_status][value={step}]")
-        staff.wait_for_load_state("networkidle")
+        with staff.expect_navigation():
+            staff.click(f"button[name=to_status][value={step}]")
         assert staff.inner_text("#status-label") == status_label(step)
         page.reload()
         assert page.inner_text("#status-label") == status_label(step)
