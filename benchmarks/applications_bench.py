@@ -14,7 +14,6 @@ import io
 import logging
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -52,13 +51,13 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from powerexpress.accounts.models import User
     from powerexpress.applications import pdfs
     from powerexpress.applications.demo import applications_demo_build
     from powerexpress.applications.models import Application
     from powerexpress.applications.selectors import station_queues
     from powerexpress.applications.services import application_submit
     from powerexpress.applications.workdays import add_working_days
-    from powerexpress.accounts.models import User
     from powerexpress.core.validators import id_check_character
     from powerexpress.registry.models import Village
 
