@@ -100,11 +100,11 @@ def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_d
     commitments = repair_settings_for(stations[0].bureau_id)
     tickets, events_by_key, serial = [], {}, 0
 
-    def add(village, customer, reported_at, crew, team, limit=None):
+    def add(village, customer, reported_at, crew, team):
         nonlocal serial
         serial += 1
         ticket, events = _ticket(rng, village=village, customer=customer, reported_at=reported_at,
-                                 commitments=commitments, crew=crew, team=team, status_limit=limit or now,
+                                 commitments=commitments, crew=crew, team=team, status_limit=now,
                                  key=f"{DEMO_KEY}{seed}-{serial:06d}")
         tickets.append(ticket)
         events_by_key[ticket.idempotency_key] = events
@@ -142,11 +142,11 @@ def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_d
                         affected_households=Customer.objects.filter(transformer=transformer).count())
         crew = User.objects.filter(station_id=transformer.station_id, role=Role.CREW).order_by("pk").first()
         team = Team.objects.filter(station_id=transformer.station_id, kind=TeamKind.SERVICE).first()
-        limit = now if open_now else start + datetime.timedelta(hours=3)
-        grouped = [add(transformer.village, customer, start + datetime.timedelta(minutes=4 * i), crew, team,
-                       limit=min(limit, now)) for i, customer in enumerate(households)]
+        grouped = [add(transformer.village, customer, start + datetime.timedelta(minutes=4 * i), crew, team)
+                   for i, customer in enumerate(households)]
         if not open_now:
-            outage.restored_at = start + datetime.timedelta(hours=2)
+            outage.restored_at = max((t.restored_at for t in grouped if t.restored_at),
+                                     default=start + datetime.timedelta(hours=2))
         outages.append((outage, grouped))
     with transaction.atomic():
         for outage, grouped in outages:

@@ -1,6 +1,7 @@
 """Pages: the villager's report, follow and rating pages (public, light), the hotline entry,
 the station's ticket list and detail, the crew's phone page, outages, KPIs and commitments."""
 
+import datetime
 import secrets
 import uuid
 from functools import wraps
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -349,7 +351,8 @@ def outage_plan(request):
 
 @role_required
 def kpis(request):
-    return render(request, "repair/kpis.html", {"rows": repair_kpi_table(request.user)})
+    since = timezone.now() - datetime.timedelta(days=90)
+    return render(request, "repair/kpis.html", {"rows": repair_kpi_table(request.user, since=since)})
 
 
 @role_required

@@ -130,3 +130,9 @@ def test_kpis_answer_per_station_and_area_class(world):
     assert {(r["station"], r["area_class"]) for r in rows} == {("XD", ""), ("XD", "rural")}
     assert world.api("clerk_b").get("/api/v1/repair/kpis").json() == []
     assert world.api(None).get("/api/v1/repair/kpis").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_report_costs_a_handful_of_queries(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        assert world.api(None).post("/api/v1/faults", BODY, HTTP_IDEMPOTENCY_KEY="q-1").status_code == 201
