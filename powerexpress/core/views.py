@@ -1,6 +1,8 @@
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, render
 
 from powerexpress.accounts.roles import VIEW_AUDIT_LOG
@@ -12,17 +14,32 @@ from powerexpress.registry.models import Customer, SupplyStation, TransformerDis
 @login_required
 def home(request):
     user = request.user
-    stations = visible(user, SupplyStation.objects.all()).annotate(
+    stations = list(visible(user, SupplyStation.objects.all()).annotate(
         village_count=Count("villages", distinct=True),
         transformer_count=Count("transformers", distinct=True),
-    )
+    ))
+    households = dict(visible(user, Customer.objects.all()).values_list("village__station").annotate(n=Count("id")))
+    cared = dict(visible(user, Customer.objects.exclude(tags="")).values_list("village__station").annotate(n=Count("id")))
+    tight = station_tight_transformers(user)
+    for station in stations:
+        station.household_count = households.get(station.pk, 0)
+        station.cared_count = cared.get(station.pk, 0)
+        station.tight_count = tight.get(station.pk, 0)
     context = {
         "stations": stations,
-        "customer_count": visible(user, Customer.objects.all()).count(),
+        "customer_count": sum(households.values()),
         "village_count": visible(user, Village.objects.all()).count(),
-        "transformer_count": visible(user, TransformerDistrict.objects.all()).count(),
+        "transformer_count": sum(s.transformer_count for s in stations),
+        "tight_count": sum(tight.values()),
     }
     return render(request, "core/home.html", context)
+
+
+def station_tight_transformers(user, kva_per_household: int = 2) -> dict[int, int]:
+    """Transformer districts below the rural rule of thumb (≥2 kVA per household), per station."""
+    rows = visible(user, TransformerDistrict.objects.all()).annotate(households=Count("customers")).filter(
+        rated_kva__lt=kva_per_household * F("households")).values_list("station_id", flat=True)
+    return dict(Counter(rows))
 
 
 @login_required

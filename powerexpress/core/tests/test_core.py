@@ -94,3 +94,15 @@ def test_email_goes_through_djangos_mail(db, settings, mailoutbox):
     notification = notify(channel="email", recipient="head@example.com", subject="超时", body="工单超时")
     assert notification.status == NotificationStatus.SENT
     assert mailoutbox[0].subject == "超时"
+
+
+def test_the_overview_counts_households_care_tags_and_tight_districts(world):
+    from powerexpress.registry.models import TransformerDistrict
+
+    TransformerDistrict.objects.filter(pk=world.transformer_a.pk).update(rated_kva=3)  # 2 households need 4 kVA
+    page = world.web("manager").get("/").content.decode()
+    stations = page.split("<tbody>")[1]
+    assert "新店供电所" in stations and "朱家场供电所" in stations
+    assert '<span class="badge amber">1</span>' in stations
+    only_own = world.web("clerk_b").get("/").content.decode()
+    assert "新店供电所" not in only_own
