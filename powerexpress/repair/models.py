@@ -5,7 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from powerexpress.registry.choices import AreaClass
-from powerexpress.repair.choices import Escalation, FaultSource, FaultStatus, NoteKind, OutageKind, OutageStatus
+from powerexpress.repair.choices import (
+    Escalation,
+    FaultSource,
+    FaultStatus,
+    NoteKind,
+    OutageKind,
+    OutageStatus,
+)
 
 
 class RepairSettings(models.Model):
@@ -184,6 +191,9 @@ class FaultEvent(models.Model):
         verbose_name_plural = _("fault ticket events")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class FaultNote(models.Model):
     """A note, a material used (e.g. "200 m conductor") or a photo on a ticket."""
@@ -202,3 +212,6 @@ class FaultNote(models.Model):
         verbose_name = _("fault ticket note")
         verbose_name_plural = _("fault ticket notes")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"

@@ -98,7 +98,10 @@ def test_the_reporter_follows_progress_with_the_phone_and_nobody_else_can(world)
 def test_staff_list_tickets_of_their_own_station_only(world):
     mine = report(world)
     theirs = report(world, village=world.village_b, phone="15012345678")
-    numbers = lambda who: [t["number"] for t in world.api(who).get("/api/v1/repair/tickets").json()["items"]]  # noqa: E731
+
+    def numbers(who):
+        return [t["number"] for t in world.api(who).get("/api/v1/repair/tickets").json()["items"]]
+
     assert numbers("clerk_a") == [mine.number]
     assert numbers("clerk_b") == [theirs.number]
     assert sorted(numbers("manager")) == sorted([mine.number, theirs.number])

@@ -50,8 +50,7 @@ def test_a_villager_reports_on_the_page_with_a_photo_and_follows_it(world):
     assert client.post("/repair/report/", data).status_code == 302
     assert FaultTicket.objects.count() == 1
     follow = client.get(response.url)
-    assert follow.status_code == 200 and "抽水泵" not in follow.content.decode()[:0] and ticket.number in (
-        follow.content.decode())
+    assert follow.status_code == 200 and ticket.number in follow.content.decode()
 
 
 @pytest.mark.django_db
