@@ -43,7 +43,7 @@ from powerexpress.outreach.models import (
 )
 from powerexpress.outreach.selectors import agreement_model
 from powerexpress.registry.choices import TeamKind
-from powerexpress.registry.models import Customer, SupplyStation, Team
+from powerexpress.registry.models import Customer, SupplyStation
 
 ACTIVITY_TEAM = {
     ActivityKind.WALK_IN_VILLAGE: TeamKind.PUBLICITY, ActivityKind.WALK_IN_SCHOOL: TeamKind.PUBLICITY,

@@ -85,6 +85,9 @@ class ActivityPhoto(models.Model):
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
 
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
 
 class PlanItem(models.Model):
     """A dated line of the action plan (推进计划表): an activity to hold or a milestone to reach."""
@@ -143,6 +146,9 @@ class PlanItemUpdate(models.Model):
         verbose_name_plural = _("plan item updates")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.item} → {self.to_status} {self.progress_percent}%"
+
 
 class ProgressMeeting(models.Model):
     """A progress meeting (推进会) on the action plan, with its minutes and decisions."""
@@ -188,6 +194,9 @@ class VisitPlan(models.Model):
             models.CheckConstraint(condition=models.Q(interval_days__gte=1), name="visitplan_interval_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.tag} / {self.interval_days}"
+
 
 class CareVisit(models.Model):
     """A visit to a vulnerable household by the vanguard team."""
@@ -215,6 +224,9 @@ class CareVisit(models.Model):
         verbose_name_plural = _("care visits")
         ordering = ["-visited_on", "-id"]
         constraints = [_unique_key("carevisit_one_per_submission")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.visited_on}"
 
 
 class InspectionCampaign(models.Model):
@@ -275,6 +287,9 @@ class Inspection(models.Model):
         ordering = ["-inspected_on", "-id"]
         constraints = [_unique_key("inspection_one_per_submission")]
 
+    def __str__(self) -> str:
+        return f"{self.village} {self.inspected_on}"
+
 
 class InspectionResult(models.Model):
     """The result of one checklist item in an inspection."""
@@ -291,6 +306,9 @@ class InspectionResult(models.Model):
         verbose_name = _("inspection result")
         verbose_name_plural = _("inspection results")
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="inspectionresult_one_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()}: {self.get_result_display()}"
 
 
 class Hazard(models.Model):
@@ -344,6 +362,9 @@ class HazardEvent(models.Model):
         verbose_name_plural = _("hazard events")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.hazard} → {self.to_status}"
+
 
 class Reinspection(models.Model):
     """A re-inspection of a hazard after its fix: only a passing one lets the hazard close."""
@@ -363,6 +384,9 @@ class Reinspection(models.Model):
         verbose_name = _("re-inspection")
         verbose_name_plural = _("re-inspections")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard} {self.inspected_on} {self.passed}"
 
 
 class CharityCampaign(models.Model):
@@ -414,6 +438,9 @@ class Donation(models.Model):
                                    name="donation_money_or_items"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.donor} {self.donated_on}"
+
 
 class Beneficiary(models.Model):
     """A student in need or a left-behind child the charity drive supports."""
@@ -460,3 +487,6 @@ class Distribution(models.Model):
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0) | ~models.Q(items=""),
                                    name="distribution_money_or_items"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary} {self.given_on}"

@@ -14,7 +14,10 @@ TZ = datetime.timezone(datetime.timedelta(hours=8))
 D = datetime.date
 
 
-def state_of(world, user="team_a", today=D(2026, 11, 27)):
+TODAY = D(2026, 11, 27)
+
+
+def state_of(world, user="team_a", today=TODAY):
     rows = selectors.care_households(world.users[user], today=today)
     return {row["customer"].account_no: row for row in rows}
 
