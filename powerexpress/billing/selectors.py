@@ -49,14 +49,15 @@ def tariff_schedule_list() -> list[TariffSchedule]:
     return list(newest.values())
 
 
-_PARSED: dict[int, kernel.Schedule] = {}
+_PARSED: dict[tuple[int, str], kernel.Schedule] = {}
 
 
 def parsed_schedule(schedule: TariffSchedule) -> kernel.Schedule:
-    """The pure schedule of a stored version (versions never change, so it is cached by id)."""
-    if schedule.pk not in _PARSED:
-        _PARSED[schedule.pk] = kernel.schedule_from_dict(schedule.definition)
-    return _PARSED[schedule.pk]
+    """The pure schedule of a stored version, cached by id and content."""
+    key = (schedule.pk, repr(schedule.definition))
+    if key not in _PARSED:
+        _PARSED[key] = kernel.schedule_from_dict(schedule.definition)
+    return _PARSED[key]
 
 
 def notice_board_tariff(on_date: datetime.date | None = None) -> dict | None:
