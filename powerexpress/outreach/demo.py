@@ -272,10 +272,10 @@ def _charity(station, villages, user, rng, today) -> int:
     campaign = CharityCampaign.objects.create(
         station=station, title=f"{station.name.removesuffix('供电所')}爱心包裹 {today.year}",
         description="为困难学生和留守儿童送去书包、文具和冬衣。", starts_on=today - datetime.timedelta(days=60),
-        ends_on=today + datetime.timedelta(days=30), target_fen=rng.randrange(20, 60) * 100_000)
+        ends_on=today + datetime.timedelta(days=30), target_fen=rng.randrange(20, 40) * 100_000)
     donors = (f"{station.name}全体职工", "县农村信用合作联社", "玉屏供电局工会", "爱心人士王先生", "新店商会")
     donations = [Donation(campaign=campaign, donor=donor, donated_on=today - datetime.timedelta(days=rng.randrange(5, 60)),
-                          amount_fen=rng.randrange(50, 600) * 10_000, items=rng.choice(("", "书包 20 个", "冬衣 30 件")),
+                          amount_fen=rng.randrange(5, 60) * 10_000, items=rng.choice(("", "书包 20 个", "冬衣 30 件")),
                           recorded_by=user) for donor in donors]
     Donation.objects.bulk_create(donations)
     children = list(Customer.objects.filter(village__station=station, tags__contains=",left_behind_children,")
