@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
+from django.core.cache import cache
 from django.utils import timezone
 
 from powerexpress.analytics import forecast, loading
@@ -91,3 +92,17 @@ def festival_context(festival_year: int) -> dict:
 
 def visible_transformers(user):
     return visible(user, TransformerDistrict.objects.select_related("station", "village"))
+
+
+def backtest_summary(user, festival_year: int) -> dict | None:
+    """Backtest of the forecast on a past festival for the user's districts (cached for an hour)."""
+    station = None if user.is_bureau_wide else user.station.code
+    key = f"grid-backtest-{festival_year}-{station or 'all'}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    daily = daily_peaks(station)
+    result = forecast.backtest(daily, festival_year) if daily is not None else {"districts": 0}
+    result = result if result.get("districts") else None
+    cache.set(key, result, 3600)
+    return result

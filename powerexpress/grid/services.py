@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,8 +234,18 @@ def partition_arrays(station_code: str, month: dt.date):
 
 
 def partition_detect(*, station_code: str, month: dt.date) -> int:
-    """Detect the events of one partition (replacing those found before) and write its daily summary."""
-    transformers, start, a = partition_arrays(station_code, month)
+    """Detect the events of one stored partition (replacing those found before); write its daily summary."""
+    transformers, start, arrays = partition_arrays(station_code, month)
+    count = detect_arrays(station_code=station_code, month=month, transformers=transformers, start=start,
+                          arrays=arrays)
+    Partition.objects.filter(kind=DataKind.TRANSFORMER, station__code=station_code, month=month).update(
+        detected_at=timezone.now())
+    return count
+
+
+def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arrays) -> int:
+    """Events and daily summary of one month of a station from its 15-minute arrays."""
+    a = arrays
     rated = np.array([r for _c, r in transformers], dtype=float)
     thresholds = thresholds_from(grid_settings_get())
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
@@ -243,21 +253,32 @@ def partition_detect(*, station_code: str, month: dt.date) -> int:
                             v_min=v_min, step_min=storage.STEP_MIN, thresholds=thresholds)
     ids = dict(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     step = dt.timedelta(minutes=storage.STEP_MIN)
-    rows = []
-    for kind, row, first, end, peak, energy in zip(events.kind, events.row, events.start, events.end, events.peak,
-                                                   events.energy_above_kvah, strict=True):
-        is_voltage = kind == loading.LOW_VOLTAGE
-        rows.append(LoadEvent(transformer_id=ids[transformers[row][0]], kind=kind, start_at=start + first * step,
-                              end_at=start + int(end) * step, peak=_d(peak if is_voltage else 100 * peak),
-                              energy_above_kvah=_d(energy)))
+    peaks = np.where(events.kind == loading.LOW_VOLTAGE, events.peak, 100 * events.peak)
+    rows = [(ids[transformers[row][0]], kind, start + int(first) * step, start + int(end) * step,
+             _d(peak), _d(energy))
+            for kind, row, first, end, peak, energy in zip(events.kind, events.row, events.start, events.end, peaks,
+                                                           events.energy_above_kvah, strict=True)]
     end_at = start + a["s_kva"].shape[1] * step
     with transaction.atomic():
         LoadEvent.objects.filter(transformer_id__in=ids.values(), start_at__gte=start, start_at__lt=end_at).delete()
-        LoadEvent.objects.bulk_create(rows, batch_size=2000)
-        Partition.objects.filter(kind=DataKind.TRANSFORMER, station__code=station_code, month=month).update(
-            detected_at=timezone.now())
+        _insert_events(rows)
     _write_daily(station_code, month, transformers, a)
     return len(rows)
+
+
+def _insert_events(rows: list[tuple]) -> None:
+    """Bulk insert of events through the cursor: months of events are hundreds of thousands of rows,
+    too many for model instances."""
+    table = LoadEvent._meta.db_table
+    columns = "transformer_id, kind, start_at, end_at, peak, energy_above_kvah"
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), 5000):
+            batch = [(t, k, _db_time(s), _db_time(e), str(p), str(en)) for t, k, s, e, p, en in rows[first:first + 5000]]
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", batch)
+
+
+def _db_time(value: dt.datetime):
+    return value if connection.vendor == "postgresql" else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
 
 def _write_daily(station_code, month, transformers, a) -> None:
@@ -288,9 +309,10 @@ def _write_daily(station_code, month, transformers, a) -> None:
 # Forecast
 
 
-def forecast_run(*, user, festival_year: int, growth: Decimal | None = None,
-                 returnee: Decimal | None = None) -> int:
-    """Forecast every district with history for ``festival_year`` and store risk and action."""
+def forecast_run(*, user, festival_year: int, growth: Decimal | None = None, returnee: Decimal | None = None,
+                 station_code: str | None = None) -> int:
+    """Forecast every district with history (of one station, or all) for ``festival_year`` and
+    store its risk and recommended action; earlier forecasts without a work order are replaced."""
     from powerexpress.grid.selectors import daily_peaks
 
     grid_settings = grid_settings_get()
@@ -298,7 +320,7 @@ def forecast_run(*, user, festival_year: int, growth: Decimal | None = None,
     returnee = Decimal(returnee if returnee is not None else grid_settings.returnee_factor)
     if growth <= 0 or returnee <= 0:
         raise FieldError({"growth" if growth <= 0 else "returnee": _("Must be above zero.")})
-    daily = daily_peaks()
+    daily = daily_peaks(station_code)
     if daily is None or daily.is_empty():
         return 0
     result = forecast.forecast(daily, festival_year, forecast.ForecastSettings(growth=float(growth),
@@ -317,12 +339,13 @@ def forecast_run(*, user, festival_year: int, growth: Decimal | None = None,
             unbalance_at_peak_pct=None if item["unbalance_at_peak"] is None else _d(100 * item["unbalance_at_peak"]),
             peak_on=new_year + dt.timedelta(days=int(item["peak_offset"])), risk=RiskLevel(forecast.risk_level(rate)),
             action=action, growth_factor=growth, returnee_factor=returnee))
+    issued = set(FestivalForecast.objects.filter(festival_year=festival_year, work_order__isnull=False)
+                 .values_list("transformer_id", flat=True))
+    rows = [row for row in rows if row.transformer_id not in issued]
     with transaction.atomic():
-        FestivalForecast.objects.bulk_create(
-            rows, batch_size=1000, update_conflicts=True, unique_fields=["festival_year", "transformer"],
-            update_fields=["forecast_rate_pct", "naive_rate_pct", "measured_growth", "normal_rate_pct",
-                           "unbalance_at_peak_pct", "peak_on", "risk", "action", "growth_factor",
-                           "returnee_factor", "computed_at"])
+        FestivalForecast.objects.filter(festival_year=festival_year, work_order__isnull=True,
+                                        transformer_id__in=[row.transformer_id for row in rows]).delete()
+        FestivalForecast.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 

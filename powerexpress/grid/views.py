@@ -1,0 +1,219 @@
+"""Grid pages: festival risk list, transformer page (curves, events, households, plans), upload, settings."""
+
+import datetime as dt
+from pathlib import Path
+
+import plotly
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from powerexpress.accounts.roles import Role
+from powerexpress.analytics import forecast
+from powerexpress.core.errors import ApiError
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.grid import selectors, services
+from powerexpress.grid.choices import Action, DataKind, RiskLevel
+from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
+from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, PhasePlan
+from powerexpress.registry.models import TransformerDistrict
+
+ACTING_ROLES = (Role.MANAGER, Role.STATION_STAFF)
+
+
+def _require_role(user):
+    if not getattr(user, "role", ""):
+        raise PermissionDenied
+
+
+def _can_act(user) -> bool:
+    return getattr(user, "role", "") in ACTING_ROLES
+
+
+@login_required
+def risk_view(request):
+    _require_role(request.user)
+    year = int(request.GET.get("year") or forecast.next_festival_year(timezone.localdate()))
+    grid_settings = services.grid_settings_get()
+    form = ForecastForm(request.POST or None, initial={"growth": grid_settings.growth_factor,
+                                                       "returnee": grid_settings.returnee_factor})
+    if request.method == "POST":
+        if not _can_act(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            station = None if request.user.is_bureau_wide else request.user.station.code
+            count = services.forecast_run(user=request.user, festival_year=year, growth=form.cleaned_data["growth"],
+                                          returnee=form.cleaned_data["returnee"], station_code=station)
+            messages.success(request, _("Forecast updated for %(n)s districts.") % {"n": count})
+            return redirect(f"{request.path}?year={year}")
+    items = list(selectors.risk_list(request.user, year))
+    for item in items:
+        item.peak_label = forecast.lunar_label(item.peak_on)
+    context = {
+        **selectors.festival_context(year), "items": items, "form": form, "can_act": _can_act(request.user),
+        "overloaded": sum(1 for i in items if i.risk == RiskLevel.OVERLOAD),
+        "heavy": sum(1 for i in items if i.risk == RiskLevel.HEAVY),
+        "actions": Action.choices, "backtest": selectors.backtest_summary(request.user, year - 1),
+        "last_year": year - 1,
+    }
+    return render(request, "grid/risk.html", context)
+
+
+@login_required
+@require_POST
+def forecast_issue_view(request, pk: int):
+    if not _can_act(request.user):
+        raise PermissionDenied
+    item = get_visible_or_404(request.user, FestivalForecast.objects.select_related("transformer__station",
+                                                                                     "transformer__village"), pk=pk)
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        item = services.forecast_issue(user=request.user, item=item, action=form.cleaned_data["action"])
+        messages.success(request, _("Work order %(number)s issued.") % {"number": item.work_order.number})
+    return redirect(f"{request.META.get('HTTP_REFERER') or '/grid/'}")
+
+
+def _default_range(transformer) -> tuple[dt.date, dt.date]:
+    span = selectors.data_span(transformer)
+    if span is None:
+        today = timezone.localdate()
+        return today - dt.timedelta(days=7), today
+    last = forecast.festival_window(forecast.next_festival_year(span[1]) - 1)
+    if span[0] <= last[0] and last[1] <= span[1]:
+        return last
+    return max(span[0], span[1] - dt.timedelta(days=7)), span[1]
+
+
+@login_required
+def transformer_view(request, code: str):
+    _require_role(request.user)
+    transformer = get_visible_or_404(request.user, selectors.visible_transformers(request.user), code=code)
+    start, end = _default_range(transformer)
+    households = transformer.customers.order_by("phase", "account_no")
+    plan_span = selectors.household_data_span(transformer)
+    plan_start, plan_end = plan_span or (start, end)
+    context = {
+        "transformer": transformer, "start": request.GET.get("start") or start.isoformat(),
+        "end": request.GET.get("end") or end.isoformat(),
+        "events": LoadEvent.objects.filter(transformer=transformer).order_by("-start_at")[:50],
+        "event_count": LoadEvent.objects.filter(transformer=transformer).count(),
+        "phase_counts": households.values("phase").annotate(n=Count("pk")).order_by("phase"),
+        "households": households[:300], "household_count": households.count(),
+        "plans": PhasePlan.objects.filter(transformer=transformer).select_related("work_order")[:5],
+        "plan_form": PlanForm(initial={"max_moves": 3, "start": plan_start, "end": plan_end}),
+        "has_household_data": plan_span is not None, "can_act": _can_act(request.user),
+        "forecasts": FestivalForecast.objects.filter(transformer=transformer).order_by("-festival_year")[:3],
+        "measured_peak_kva": selectors.measured_peak_kva(transformer),
+    }
+    return render(request, "grid/transformer.html", context)
+
+
+@login_required
+def curve_view(request, code: str):
+    _require_role(request.user)
+    transformer = get_visible_or_404(request.user, TransformerDistrict.objects.select_related("station"), code=code)
+    tz = timezone.get_default_timezone()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+        end = dt.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start, end = _default_range(transformer)
+    end = min(end, start + dt.timedelta(days=62))
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time()), tz)
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), tz)
+    curve = selectors.transformer_curve(transformer, since, until)
+    curve["rated_kva"] = transformer.rated_kva
+    return JsonResponse(curve)
+
+
+@login_required
+@require_POST
+def plan_create_view(request, code: str):
+    if not _can_act(request.user):
+        raise PermissionDenied
+    transformer = get_visible_or_404(request.user, selectors.visible_transformers(request.user), code=code)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect("grid:transformer", code=code)
+    try:
+        plan = services.phase_plan_create(user=request.user, transformer=transformer, **form.cleaned_data)
+    except ApiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Plan computed: %(n)s moves.") % {"n": len(plan.moves)})
+    return redirect(f"{request.build_absolute_uri(request.path.rsplit('plans/', 1)[0])}#plans")
+
+
+@login_required
+@require_POST
+def plan_issue_view(request, pk: int):
+    if not _can_act(request.user):
+        raise PermissionDenied
+    plan = get_visible_or_404(request.user, PhasePlan.objects.select_related("transformer__station",
+                                                                             "transformer__village"), pk=pk)
+    try:
+        plan = services.phase_plan_issue(user=request.user, plan=plan)
+    except ApiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Work order %(number)s issued.") % {"number": plan.work_order.number})
+    return redirect("grid:transformer", code=plan.transformer.code)
+
+
+@login_required
+def upload_view(request):
+    _require_role(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    record = None
+    if request.method == "POST":
+        if not _can_act(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            record = services.interval_file_ingest(user=request.user, kind=form.cleaned_data["kind"],
+                                                   file_name=upload.name, content=upload.read())
+    files = visible(request.user, IntervalFile.objects.all())[:20]
+    context = {"form": form, "record": record, "files": files, "can_act": _can_act(request.user),
+               "report": [(item, services.issue_message(item)) for item in (record.report if record else [])],
+               "kinds": DataKind}
+    return render(request, "grid/upload.html", context)
+
+
+@login_required
+def settings_view(request):
+    _require_role(request.user)
+    current = services.grid_settings_get()
+    can_edit = request.user.role == Role.MANAGER
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.grid_settings_update(user=request.user, values=form.cleaned_data)
+            except ApiError as exc:
+                for error in exc.errors or []:
+                    form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("grid:settings")
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "grid/settings.html", {"form": form, "can_edit": can_edit, "current": current})
+
+
+@cache_control(max_age=86400, public=True)
+def plotly_view(request):
+    """The bundled plotly.min.js from the installed plotly package (no CDN)."""
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return FileResponse(path.open("rb"), content_type="application/javascript")
