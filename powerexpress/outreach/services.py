@@ -3,11 +3,12 @@
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.notifications import notify
 from powerexpress.core.scope import can_see_station
 from powerexpress.outreach.calc import fen_to_yuan
 from powerexpress.outreach.choices import (
@@ -237,7 +238,19 @@ def _hazard_from(*, user, result: InspectionResult, row: dict) -> Hazard:
         description=description, severity=severity, photo=row.get("photo") or "", responsible=row.get("responsible"),
         deadline=deadline)
     HazardEvent.objects.create(hazard=hazard, to_status=HazardStatus.OPEN, actor=user)
+    if hazard.responsible is not None and hazard.responsible.phone:
+        transaction.on_commit(lambda: _notify_responsible(hazard))
     return hazard
+
+
+def _notify_responsible(hazard: Hazard) -> None:
+    """Text the responsible person about a new hazard (in Chinese: staff read SMS in Chinese)."""
+    with translation.override("zh-hans"):
+        body = _("Hazard in %(village)s: %(description)s. Severity %(severity)s, fix by %(deadline)s.") % {
+            "village": hazard.village.name, "description": hazard.description,
+            "severity": hazard.get_severity_display(), "deadline": hazard.deadline.isoformat()}
+        notify(channel="sms", recipient=hazard.responsible.phone, subject=_("New hazard"), body=body,
+               purpose="outreach.hazard")
 
 
 def hazard_transition(*, user, hazard: Hazard, to_status: str, notes: str = "") -> Hazard:

@@ -25,6 +25,19 @@ def test_a_failed_item_becomes_a_hazard_with_a_deadline_by_severity(world, hazar
     assert Hazard.objects.count() == 1
 
 
+def test_the_responsible_person_is_texted_about_a_new_hazard(world, campaign, django_capture_on_commit_callbacks):
+    from powerexpress.core.models import Notification
+    from powerexpress.registry.models import Staff
+
+    staff = Staff.objects.get(employee_no="XD-001")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inspection_record(user=world.users["crew_a"], campaign=campaign, village=world.village_a,
+                                   inspected_on=D(2026, 11, 22),
+                                   results=checklist(failed=[CheckItem.WIRING], responsible=staff))
+    message = Notification.objects.get(purpose="outreach.hazard")
+    assert message.recipient == "13700000001" and "老寨村" in message.body and "2026-12-06" in message.body
+
+
 def test_every_checklist_item_needs_a_result(world, campaign):
     with pytest.raises(ApiError) as error:
         services.inspection_record(user=world.users["crew_a"], campaign=campaign, village=world.village_a,
