@@ -68,6 +68,23 @@ class ApplicationPolicy(models.Model):
         return str(self._meta.verbose_name)
 
 
+class TrackingCounter(models.Model):
+    """The last tracking number given out on one day; locked row by row so that simultaneous
+    submissions get consecutive numbers without retries."""
+
+    day = models.DateField(_("day"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    station_path = None
+
+    class Meta:
+        verbose_name = _("tracking number counter")
+        verbose_name_plural = _("tracking number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
 class Application(models.Model):
     """One application for supply: who, where, how much, and where it stands.
 

@@ -18,7 +18,13 @@ from powerexpress.applications.choices import (
     ApplicationSource,
     ApplicationStatus,
 )
-from powerexpress.applications.models import ApplianceLine, Application, ApplicationEvent, TimeLimit
+from powerexpress.applications.models import (
+    ApplianceLine,
+    Application,
+    ApplicationEvent,
+    TimeLimit,
+    TrackingCounter,
+)
 from powerexpress.applications.selectors import (
     application_new_load_kw,
     headroom_check,
@@ -34,9 +40,15 @@ S = ApplicationStatus
 
 
 def _next_tracking_no() -> str:
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    count = Application.objects.filter(tracking_no__startswith=f"YK{stamp}").count()
-    return f"YK{stamp}{count + 1:04d}"
+    """YK + date + the day's sequence (called inside the submission's transaction)."""
+    today = timezone.localdate()
+    stamp = today.strftime("%Y%m%d")
+    TrackingCounter.objects.get_or_create(day=today, defaults={
+        "last": Application.objects.filter(tracking_no__startswith=f"YK{stamp}").count()})
+    counter = TrackingCounter.objects.select_for_update().get(day=today)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"YK{stamp}{counter.last:04d}"
 
 
 def _fingerprint(data: dict) -> str:
