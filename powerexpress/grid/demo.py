@@ -47,13 +47,14 @@ def _districts(rng):
     busy = rural & (rng.random(m) < 0.3)
     surge = np.where(busy, rng.uniform(5.0, 6.0, m), np.where(rural, rng.uniform(1.5, 3.0, m), rng.uniform(1.0, 1.3, m)))
     rated = np.array([r[1] for r in rows], dtype=float)
-    # kW per household at the normal daily peak, set so that the festival peak lands around the rating
-    # for the busy districts and the normal load rate stays about 15-35 %.
-    per_household = rated / households.sum(axis=1) * rng.uniform(0.15, 0.35, m) / 0.95
-    per_household = np.where(busy, rated / households.sum(axis=1) * rng.uniform(0.17, 0.22, m), per_household)
+    # The festival peak load rate each district should reach; the normal level follows from its surge
+    # (winter season about 1.2, the noisiest step about 1.25 above the smooth curve).
+    target = np.where(busy, rng.uniform(0.9, 1.35, m), np.where(rural, rng.uniform(0.45, 0.95, m),
+                                                                  rng.uniform(0.35, 0.8, m)))
+    per_household = rated * target / (surge * 1.2 * 1.25) / households.sum(axis=1)
     return {"codes": [r[0] for r in rows], "stations": [r[2] for r in rows], "rated": rated,
             "households": households, "surge": surge, "busy": busy, "per_household": per_household,
-            "growth": rng.uniform(1.03, 1.12, m), "skew": rng.normal(0, 0.08, (m, 3))}
+            "growth": rng.uniform(1.03, 1.12, m), "skew": rng.normal(0, 0.03, (m, 3))}
 
 
 def _daily_shape(hours: np.ndarray) -> np.ndarray:
@@ -90,9 +91,10 @@ def phase_loads_kva(d, days: list, start_day: dt.date, rng) -> np.ndarray:
     daily = _festival_factor(day_arr, d["surge"]) * _season(day_arr)[None, :] * trend
     daily = np.repeat(daily, storage.STEPS_PER_DAY, axis=1)
     m, steps = daily.shape[0], daily.shape[1]
-    share = d["households"] * (1 + d["skew"])
+    counts = d["households"] / d["households"].sum(axis=1, keepdims=True)
+    share = (0.25 * counts + 0.75 / 3 + d["skew"]) * d["households"].sum(axis=1, keepdims=True)
     base = (d["per_household"][:, None] * share)[:, :, None] / 0.95
-    noise = rng.lognormal(0.0, 0.12, (m, 3, steps))
+    noise = rng.lognormal(0.0, 0.10, (m, 1, steps)) * rng.lognormal(0.0, 0.04, (m, 3, steps))
     return (base * (daily * shape[None, :])[:, None, :] * noise).astype(np.float32)
 
 
