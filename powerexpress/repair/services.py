@@ -9,9 +9,10 @@ import logging
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from powerexpress.core.errors import ApiError, FieldError
@@ -195,7 +196,8 @@ def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes
             setattr(locked, name, value)
         locked.save(update_fields=list(update))
         if outage is not None and not notes:
-            notes = _("Restored with outage %(number)s.") % {"number": outage.number}
+            with translation.override(settings.LANGUAGE_CODE):
+                notes = _("Restored with outage %(number)s.") % {"number": outage.number}
         FaultEvent.objects.create(ticket=locked, from_status=from_status, to_status=to_status, actor=actor, at=now,
                                   notes=notes[:2000])
     if to_status == FaultStatus.CLOSED:
@@ -212,6 +214,11 @@ def _illegal(ticket: FaultTicket, to_status: str) -> ApiError:
 
 def _send_rating_link(ticket: FaultTicket) -> None:
     link = reverse("repair:rate", args=[ticket.number, ticket.rating_token])
+    with translation.override(settings.LANGUAGE_CODE):
+        _notify_rating(ticket, link)
+
+
+def _notify_rating(ticket: FaultTicket, link: str) -> None:
     notify(channel="sms", recipient=ticket.phone, purpose="repair_rating",
            subject=_("Repair %(number)s closed") % {"number": ticket.number},
            body=_("Your fault report %(number)s is closed. Rate our repair (1–5): %(link)s") % {
@@ -303,6 +310,11 @@ def planned_outage_announce(*, transformer: TransformerDistrict, start_at: datet
 def planned_outage_notify(*, outage: Outage) -> dict[str, int]:
     """Send the planned-outage notice to every affected household with a mobile number;
     returns the count per real outcome (logged / sent / failed)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _planned_outage_send(outage)
+
+
+def _planned_outage_send(outage: Outage) -> dict[str, int]:
     counts: dict[str, int] = {}
     start = timezone.localtime(outage.started_at)
     end = timezone.localtime(outage.planned_end_at) if outage.planned_end_at else start
@@ -329,9 +341,9 @@ def _escalation_level(now, due, warn: datetime.timedelta) -> str:
 def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime, warn: datetime.timedelta) -> bool:
     """Mark one ticket near or past its deadline and tell the station head (once per level)."""
     if ticket.status in AWAITING_ARRIVAL:
-        field, due, clock = "arrival_escalation", ticket.arrival_due_at, _("arrival")
+        field, due = "arrival_escalation", ticket.arrival_due_at
     elif ticket.status == FaultStatus.ON_SITE and ticket.restore_due_at:
-        field, due, clock = "restore_escalation", ticket.restore_due_at, _("restoration")
+        field, due = "restore_escalation", ticket.restore_due_at
     else:
         return False
     level = _escalation_level(now, due, warn)
@@ -343,13 +355,20 @@ def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime,
     if not station.head_phone:
         logger.warning("repair: station %s has no head phone; ticket %s is %s", station.code, ticket.number, level)
         return True
+    with translation.override(settings.LANGUAGE_CODE):
+        _notify_head(ticket, level, clock_is_arrival=field == "arrival_escalation", due=due)
+    return True
+
+
+def _notify_head(ticket: FaultTicket, level: str, *, clock_is_arrival: bool, due) -> None:
+    clock = _("arrival") if clock_is_arrival else _("restoration")
     subject = (_("Overdue: %(clock)s of %(number)s") if level == Escalation.OVERDUE
                else _("Deadline near: %(clock)s of %(number)s")) % {"clock": clock, "number": ticket.number}
     body = _("%(village)s, ticket %(number)s (%(status)s): %(clock)s due %(due)s.") % {
         "village": ticket.village.name, "number": ticket.number, "status": ticket.get_status_display(),
         "clock": clock, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"}
-    notify(channel="sms", recipient=station.head_phone, subject=subject, body=body, purpose="repair_escalation")
-    return True
+    notify(channel="sms", recipient=ticket.station.head_phone, subject=subject, body=body,
+           purpose="repair_escalation")
 
 
 def fault_escalation_run(*, now: datetime.datetime | None = None) -> int:

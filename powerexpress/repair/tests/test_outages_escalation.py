@@ -69,7 +69,7 @@ def test_restoring_the_outage_restores_its_tickets(world):
     outage = outage_restore(outage=second.outage, actor=world.users["clerk_a"])
     assert outage.status == OutageStatus.RESTORED
     assert set(FaultTicket.objects.values_list("status", flat=True)) == {FaultStatus.RESTORED}
-    assert "Restored with outage" in FaultTicket.objects.get(pk=second.pk).events.last().notes
+    assert "随停电事件" in FaultTicket.objects.get(pk=second.pk).events.last().notes
     with pytest.raises(ApiError):
         outage_restore(outage=outage, actor=world.users["clerk_a"])
 
@@ -105,12 +105,12 @@ def test_escalation_warns_then_marks_overdue_and_notifies_the_station_head_once_
         ticket.refresh_from_db()
         assert ticket.arrival_escalation == Escalation.NEAR
         clock.move_to(T0 + 91 * MIN)
-        assert fault_escalate.delay().get() == 1
+        assert fault_escalate() == 1
     ticket.refresh_from_db()
     assert ticket.arrival_escalation == Escalation.OVERDUE
     messages = list(Notification.objects.filter(purpose="repair_escalation").order_by("pk"))
     assert [m.recipient for m in messages] == ["13800000001", "13800000001"]
-    assert "Overdue" in messages[1].subject and all(m.status == "logged" for m in messages)
+    assert "已超时" in messages[1].subject and all(m.status == "logged" for m in messages)
 
 
 @pytest.mark.django_db
