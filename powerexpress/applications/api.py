@@ -21,11 +21,10 @@ from powerexpress.applications.choices import ApplicationSource, ApplicationStat
 from powerexpress.applications.links import track_path
 from powerexpress.applications.models import Application
 from powerexpress.applications.permissions import can_move
-from powerexpress.applications.selectors import application_public_get, application_steps
+from powerexpress.applications.selectors import application_public_get, application_steps, due_dates_note
 from powerexpress.applications.services import STEP_SERVICES, application_submit, format_yuan
 from powerexpress.applications.throttle import public_rate_limit_check
 from powerexpress.applications.validation import format_kw
-from powerexpress.applications.workdays import KNOWN_LAST_YEAR
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404, visible
@@ -119,13 +118,6 @@ class StepIn(Schema):
     transformer: str | None = None
     fee_fen: int = Field(0, ge=0)
     acknowledge_headroom: bool = False
-
-
-def due_dates_note(application: Application) -> str:
-    if not application.due_dates_estimated:
-        return ""
-    return _("The holiday calendar installed knows the years up to %(year)s: dates after that count Monday to "
-             "Friday only and must be checked against the official holiday notice.") % {"year": KNOWN_LAST_YEAR}
 
 
 def _created_out(application: Application) -> dict:

@@ -7,3 +7,12 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
     verbose_name = _("Service applications")
     nav_items = ((_("Applications"), "applications:list", None),)
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from powerexpress.celery_app import app
+
+        app.conf.beat_schedule["applications-overdue-digest"] = {
+            "task": "powerexpress.applications.tasks.applications_overdue_digest",
+            "schedule": crontab(hour=8, minute=0)}

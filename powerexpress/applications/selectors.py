@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from powerexpress.applications.choices import (
     CLOSED_STATUSES,
@@ -14,7 +15,7 @@ from powerexpress.applications.choices import (
     ApplicationStatus,
 )
 from powerexpress.applications.models import Application, ApplicationPolicy, TimeLimit
-from powerexpress.applications.workdays import add_working_days
+from powerexpress.applications.workdays import KNOWN_LAST_YEAR, add_working_days, is_known_year
 from powerexpress.core.scope import visible
 
 
@@ -34,6 +35,24 @@ def time_limit_for(kind: str) -> TimeLimit:
 
 def time_limits_all() -> list[TimeLimit]:
     return [time_limit_for(kind) for kind in DEFAULT_TIME_LIMITS]
+
+
+def due_dates_note(application: Application) -> str:
+    """Why the due dates may be off: empty unless they reach beyond the holiday calendar's years."""
+    if not application.due_dates_estimated:
+        return ""
+    return _("The holiday calendar installed knows the years up to %(year)s: dates after that count Monday to "
+             "Friday only and must be checked against the official holiday notice.") % {"year": KNOWN_LAST_YEAR}
+
+
+def calendar_note_for_new_applications(today: datetime.date | None = None) -> str:
+    """A warning for the apply page when due dates of new applications may pass the calendar's years."""
+    today = today or timezone.localdate()
+    if is_known_year(today + datetime.timedelta(days=45)):
+        return ""
+    return _("Public holidays after %(year)s are not yet in the installed calendar: due dates in %(next)s are "
+             "estimated (Monday to Friday) until it is updated.") % {"year": KNOWN_LAST_YEAR,
+                                                                      "next": KNOWN_LAST_YEAR + 1}
 
 
 def application_public_get(tracking_no: str, phone: str) -> Application | None:
@@ -93,6 +112,18 @@ def station_due_counts(user, today: datetime.date | None = None) -> list[dict]:
                       near_due=Count("id", filter=Q(due_on__gte=today, due_on__lte=near_limit)))
             .order_by("station__code"))
     return list(rows)
+
+
+def station_due_totals(today: datetime.date) -> list[tuple]:
+    """(station, overdue, near due) for every station with open applications (for the daily digest)."""
+    from powerexpress.registry.models import SupplyStation
+
+    near_limit = add_working_days(today, policy_current().near_due_working_days).on
+    stations = SupplyStation.objects.filter(applications__closed_at__isnull=True).annotate(
+        overdue=Count("applications", filter=Q(applications__due_on__lt=today)),
+        near_due=Count("applications", filter=Q(applications__due_on__gte=today, applications__due_on__lte=near_limit)),
+    ).distinct().order_by("code")
+    return [(station, station.overdue, station.near_due) for station in stations]
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def application_reply_plan(*, user, application: Application, fee_fen: int = 0, 
     if application.transformer is None:
         raise FieldError({"transformer": _("Record the transformer district at the site survey first.")})
     if fee_fen < 0:
-        raise FieldError({"fee_fen": _("Fees cannot be negative.")})
+        raise FieldError({"fee_fen": _("Enter the fees in yuan, not negative, at most 2 decimals (e.g. 120.50).")})
     headroom = headroom_check(transformer=application.transformer, new_kw=application_new_load_kw(application))
     note = _("Load rate %(before)s%% → %(after)s%% of %(rated)s kVA (%(source)s).") % {
         "before": headroom.rate_before_percent, "after": headroom.rate_after_percent,
@@ -269,3 +269,26 @@ def settings_update(*, user, values) -> None:
         for name, value in policy_values.items():
             setattr(policy, name, value)
         policy.save()
+
+
+def overdue_digest_send(*, today=None) -> int:
+    """Tell each station head, once a day, how many applications are overdue or due soon.
+
+    Returns how many messages were sent; a second run on the same day sends nothing.
+    """
+    from powerexpress.applications.selectors import station_due_totals
+    from powerexpress.core.models import Notification
+
+    today = today or timezone.localdate()
+    purpose = f"applications-digest-{today.isoformat()}"
+    sent = 0
+    for station, overdue, near_due in station_due_totals(today):
+        if not station.head_phone or not (overdue or near_due):
+            continue
+        if Notification.objects.filter(purpose=purpose, recipient=station.head_phone).exists():
+            continue
+        notify(channel="sms", recipient=station.head_phone, subject=_("Service applications"), purpose=purpose,
+               body=_("%(station)s: %(overdue)s applications overdue, %(near)s due soon.") % {
+                   "station": station.name, "overdue": overdue, "near": near_due})
+        sent += 1
+    return sent

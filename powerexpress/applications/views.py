@@ -1,6 +1,8 @@
 """Pages: the public fill-in templates and status page, the station's queues and step forms, and the
 managers' settings. Views only read input, call a service or selector, and render."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.applications import pdfs
-from powerexpress.applications.api import due_dates_note
 from powerexpress.applications.choices import (
     KIND_FIELDS,
     PLAN_STEPS,
@@ -30,6 +31,8 @@ from powerexpress.applications.selectors import (
     application_new_load_kw,
     application_public_get,
     application_steps,
+    calendar_note_for_new_applications,
+    due_dates_note,
     headroom_check,
     policy_current,
     station_due_counts,
@@ -76,6 +79,7 @@ def _form_context(request, kind: str, raw: dict, errors: dict) -> dict:
             "rows": _appliance_rows(raw, errors),
             "fields": KIND_FIELDS[kind], "documents": documents_for(kind), "examples": examples_for(kind),
             "villages": Village.objects.order_by("code").values_list("code", "name"),
+            "calendar_note": calendar_note_for_new_applications(),
             "form_token": raw.get("form_token") or get_random_string(24)}
 
 
@@ -205,12 +209,14 @@ def application_detail(request, tracking_no: str):
 
 
 def _fee_fen(text: str) -> int:
+    """Yuan as typed ("120", "120.5") → fen; -1 when not a valid amount (the service refuses it)."""
     try:
-        yuan = text.strip() or "0"
-        whole, _dot, cents = yuan.partition(".")
-        return int(whole) * 100 + int((cents + "00")[:2]) if len(cents) <= 2 else -1
-    except ValueError:
+        yuan = Decimal(text.strip() or "0")
+    except InvalidOperation:
         return -1
+    if not yuan.is_finite() or yuan.as_tuple().exponent < -2:
+        return -1
+    return int(yuan * 100)
 
 
 @login_required

@@ -159,3 +159,27 @@ def test_managers_see_the_due_counts_per_station_and_can_pick_one(world):
     page = world.web("manager").get("/applications/?station=ZJC").content.decode()
     assert "洪家湾村" in page and "老寨村" not in page.split('id="overdue"')[1]
     assert 'id="stations"' not in world.web("clerk_a").get("/applications/").content.decode()
+
+
+def test_the_apply_page_warns_when_due_dates_will_pass_the_calendars_known_years(world):
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC), tick=False):
+        assert 'id="calendar-note"' in anonymous().get("/applications/apply/residential/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC), tick=False):
+        assert 'id="calendar-note"' not in anonymous().get("/applications/apply/residential/").content.decode()
+
+
+def test_fees_typed_in_yuan_are_kept_in_fen(world):
+    application, _ = application_submit(raw=application_body(requested_kw="3", appliances=[
+        {"name": "泵", "quantity": 1, "kw": "3"}]))
+    application_survey(user=world.users["clerk_a"], application=application)
+    client = world.web("clerk_a")
+    response = client.post(f"/applications/{application.tracking_no}/move/",
+                           {"to_status": "plan_replied", "fee_yuan": "12.345"}, follow=True)
+    assert "at most 2 decimals" in response.content.decode()
+    client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied", "fee_yuan": "120.5"})
+    application.refresh_from_db()
+    assert application.fee_fen == 12050
