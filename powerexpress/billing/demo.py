@@ -16,7 +16,8 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from powerexpress.billing.choices import AgreementChannel, AgreementStatus, DebitResult, ReadingStatus
 from powerexpress.billing.debitfile import ReturnLine, debit_format
@@ -100,7 +101,7 @@ def _readings(rng) -> int:
     for pk, size in Customer.objects.order_by("pk").values_list("pk", "household_size"):
         heavy = rng.random() < 0.04
         register = Decimal(rng.randrange(0, 60_000_000)) / 1000
-        rows.append(MeterReading(customer_id=pk, read_on=READING_DAYS[0], register_kwh=register))
+        rows.append((pk, READING_DAYS[0].isoformat(), 1, True, str(register), None, False, False, ReadingStatus.OK, ""))
         for day in READING_DAYS[1:]:
             base = rng.uniform(1100, 1800) if heavy else rng.uniform(40, 80) * size ** 0.6
             energy = Decimal(round(base * 1000)) / 1000
@@ -108,11 +109,16 @@ def _readings(rng) -> int:
             if held:
                 energy = Decimal(rng.randrange(5000, 9000))
             register += energy
-            rows.append(MeterReading(customer_id=pk, read_on=day, register_kwh=register, energy_kwh=energy,
-                                     estimated=rng.random() < 0.01,
-                                     status=ReadingStatus.HELD if held else ReadingStatus.OK,
-                                     problem="Implausible consumption above 3000 kWh." if held else ""))
-    MeterReading.objects.bulk_create(rows, batch_size=5000)
+            rows.append((pk, day.isoformat(), 1, True, str(register), str(energy), rng.random() < 0.01, False,
+                         ReadingStatus.HELD if held else ReadingStatus.OK,
+                         "Implausible consumption above 3000 kWh." if held else ""))
+    columns = ("customer_id", "read_on", "revision", "current", "register_kwh", "energy_kwh", "estimated", "rollover",
+               "status", "problem", "imported_at")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {MeterReading._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            [row + (now,) for row in rows])
     return len(rows)
 
 

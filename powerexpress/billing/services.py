@@ -618,6 +618,7 @@ def _return_totals_check(batch: DebitBatch, parsed) -> None:
 def _return_apply(*, user, batch, parsed, file_name, digest) -> ReturnImport:
     items = {str(item.bill_id): item for item in batch.items.select_related("bill")}
     problems, success, failed = [], 0, 0
+    outcomes = defaultdict(list)
     for line in parsed.lines:
         item = items.get(line.bill_ref)
         if item is None:
@@ -630,10 +631,13 @@ def _return_apply(*, user, batch, parsed, file_name, digest) -> ReturnImport:
             continue
         if item.result != DebitResult.PENDING:
             continue
-        DebitItem.objects.filter(pk=item.pk).update(result=line.result)
-        paid = line.result == DebitResult.SUCCESS
-        Bill.objects.filter(pk=item.bill_id).update(status=BillStatus.PAID if paid else BillStatus.ARREARS)
-        success, failed = success + paid, failed + (not paid)
+        outcomes[line.result].append(item)
+    for result, answered in outcomes.items():
+        paid = result == DebitResult.SUCCESS
+        DebitItem.objects.filter(pk__in=[item.pk for item in answered]).update(result=result)
+        Bill.objects.filter(pk__in=[item.bill_id for item in answered]).update(
+            status=BillStatus.PAID if paid else BillStatus.ARREARS)
+        success, failed = success + paid * len(answered), failed + (not paid) * len(answered)
     if not batch.items.filter(result=DebitResult.PENDING).exists():
         DebitBatch.objects.filter(pk=batch.pk).update(reconciled=True)
     return ReturnImport.objects.create(batch=batch, file_sha256=digest, file_name=file_name[:200],
