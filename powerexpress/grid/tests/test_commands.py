@@ -1,0 +1,67 @@
+"""Management commands and the per-partition Celery task."""
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from powerexpress.grid.choices import DataKind
+from powerexpress.grid.models import IntervalFile, LoadEvent, Partition
+from powerexpress.grid.tests.conftest import transformer_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_balance_command_answers_like_the_api(tmp_path, capsys):
+    body = {"profiles": {"a": [5.0], "b": [5.0], "c": [1.0]}, "phases": {"a": "A", "b": "A", "c": "A"},
+            "max_moves": 2}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(body))
+    call_command("grid_balance", "--json", str(path))
+    out = json.loads(capsys.readouterr().out)
+    assert out["peak_phase_kw_after"] == 5.0 and len(out["moves"]) == 2 and out["optimal"] is True
+
+
+def test_the_ingest_command_loads_good_files_and_fails_on_bad_ones(world, data_dir, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(transformer_csv())
+    call_command("grid_ingest", str(good))
+    assert "Accepted" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(transformer_csv(volts=0.23, start=dt.datetime(2026, 2, 1)))
+    with pytest.raises(CommandError):
+        call_command("grid_ingest", str(bad))
+    assert IntervalFile.objects.count() == 2
+
+
+def test_the_detect_command_queues_one_task_per_partition(world, data_dir, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(transformer_csv(overload_hours=(18, 21)))
+    call_command("grid_ingest", str(good))
+    LoadEvent.objects.all().delete()
+    call_command("grid_detect")
+    assert "1 partitions" in capsys.readouterr().out
+    assert LoadEvent.objects.filter(kind="overload").count() == 1
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_an_ingested_file_is_detected_by_a_real_worker(celery_worker_redis, settings, tmp_path):
+    from conftest import build_world
+
+    from powerexpress.grid import services
+
+    settings.DATA_DIR = tmp_path
+    world = build_world()
+    services.interval_file_ingest(user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name="t.csv",
+                                  content=transformer_csv(overload_hours=(18, 21)))
+    deadline = time.monotonic() + 60
+    while not LoadEvent.objects.filter(kind="overload").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert LoadEvent.objects.filter(kind="overload").count() == 1
+    deadline = time.monotonic() + 10
+    while Partition.objects.get(kind=DataKind.TRANSFORMER).detected_at is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert Partition.objects.get(kind=DataKind.TRANSFORMER).detected_at is not None
