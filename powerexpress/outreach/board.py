@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Image,
-    KeepTogether,
+    KeepInFrame,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -129,7 +129,7 @@ def _page(board: dict, report_url: str, s) -> list:
     qr = Image(io.BytesIO(qr_png(report_url)), width=70 * mm, height=70 * mm)
     box = Table([[contact, qr]], colWidths=[180 * mm, 80 * mm])
     box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 1.5, BLUE)]))
-    flow += [_p(_("Contact"), s["h2"]), KeepTogether(box)]
+    flow += [_p(_("Contact"), s["h2"]), box]
     return flow
 
 
@@ -144,6 +144,7 @@ def board_pdf(pages: list[tuple[dict, str]]) -> bytes:
     for index, (board, url) in enumerate(pages):
         if index:
             flow.append(PageBreak())
-        flow += _page(board, url, s)
+        # Shrink a crowded board rather than let it spill onto a second sheet.
+        flow.append(KeepInFrame(doc.width, doc.height - 2 * mm, _page(board, url, s), mode="shrink"))
     doc.build(flow)
     return buffer.getvalue()
