@@ -16,4 +16,5 @@ urlpatterns = [
     path("track/<str:tracking_no>/application.pdf", views.application_pdf, name="application_pdf"),
     path("<str:tracking_no>/", views.application_detail, name="detail"),
     path("<str:tracking_no>/move/", views.application_move, name="move"),
+    path("<str:tracking_no>/reveal/", views.application_reveal, name="reveal"),
 ]

@@ -48,8 +48,11 @@ from powerexpress.applications.services import (
 )
 from powerexpress.applications.throttle import public_rate_limited
 from powerexpress.applications.validation import format_kw
+from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
+from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
+from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.registry.models import TransformerDistrict, Village
 
@@ -101,7 +104,8 @@ def apply_form(request, kind: str):
     except ApiError as exc:
         errors = {item["field"]: item["message"] for item in exc.errors or []} or {"form": str(exc.message)}
         return render(request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=422)
-    return redirect(track_path(application.tracking_no) + "&new=1")
+    messages.success(request, _("Your application was received. Keep the tracking number; we also sent it by SMS."))
+    return redirect(track_path(application.tracking_no))
 
 
 def track_lookup(request):
@@ -136,7 +140,7 @@ def track(request, tracking_no: str):
     application = _public_application(request, tracking_no)
     return render(request, "applications/track.html", {
         "application": application, "steps": application_steps(application), "token": token,
-        "new": request.GET.get("new") == "1", "connected_kw": format_kw(application.connected_kw),
+        "connected_kw": format_kw(application.connected_kw),
         "requested_kw": format_kw(application.requested_kw), "fee_yuan": format_yuan(application.fee_fen),
         "due_note": due_dates_note(application),
         "can_withdraw": ApplicationStatus.WITHDRAWN in TRANSITIONS[application.status]})
@@ -205,7 +209,20 @@ def application_detail(request, tracking_no: str):
         "connected_kw": format_kw(application.connected_kw), "requested_kw": format_kw(application.requested_kw),
         "fee_yuan": format_yuan(application.fee_fen), "due_note": due_dates_note(application),
         "masked_id": mask_id_number(application.id_number), "masked_phone": mask_phone(application.phone),
+        "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
         "document_labels": [Document(doc).label for doc in application.documents if doc in Document.values]})
+
+
+@login_required
+@require_POST
+def application_reveal(request, tracking_no: str):
+    """Show the full ID number and mobile to a role that may see them; every reveal is audited."""
+    application = get_visible_or_404(request.user, Application.objects.all(), tracking_no=tracking_no)
+    if not request.user.has_perm(VIEW_PERSONAL_DATA):
+        raise PermissionDenied
+    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="application",
+                 object_ref=application.tracking_no, fields=("id_number", "phone"), request=request)
+    return render(request, "applications/_revealed.html", {"application": application})
 
 
 def _fee_fen(text: str) -> int:

@@ -52,11 +52,13 @@ def test_a_failed_submission_keeps_everything_typed_and_marks_the_bad_fields(wor
 
 
 def test_a_good_submission_leads_to_the_status_page_with_the_receipt(world):
-    response = anonymous().post("/applications/apply/agricultural/", form_data())
+    client = anonymous()
+    response = client.post("/applications/apply/agricultural/", form_data())
     assert response.status_code == 302
     application = Application.objects.get()
-    assert response["Location"].startswith(track_path(application.tracking_no))
-    page = anonymous().get(response["Location"]).content.decode()
+    assert response["Location"] == track_path(application.tracking_no)
+    page = client.get(response["Location"]).content.decode()
+    assert "Keep the tracking number" in page
     assert application.tracking_no in page and "receipt.pdf" in page
     assert application.documents == ["id_card", "land_proof"]
     assert application.source == "web"
@@ -183,3 +185,18 @@ def test_fees_typed_in_yuan_are_kept_in_fen(world):
     client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied", "fee_yuan": "120.5"})
     application.refresh_from_db()
     assert application.fee_fen == 12050
+
+
+def test_staff_reveal_the_id_number_and_phone_and_the_reveal_is_audited(world):
+    from powerexpress.core.models import AuditEntry
+
+    application, _ = application_submit(raw=application_body())
+    url = f"/applications/{application.tracking_no}/reveal/"
+    response = world.web("clerk_a").post(url)
+    assert application.id_number in response.content.decode()
+    entry = AuditEntry.objects.get()
+    assert (entry.user.username, entry.object_ref, entry.fields) == ("clerk_a", application.tracking_no,
+                                                                     "id_number,phone")
+    assert world.web("auditor").post(url).status_code == 403
+    assert world.web("clerk_b").post(url).status_code == 404
+    assert world.web("clerk_a").get(url).status_code == 405
