@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
 from powerexpress.applications import pdfs
 from powerexpress.applications.choices import (
     KIND_FIELDS,
@@ -48,7 +49,6 @@ from powerexpress.applications.services import (
 )
 from powerexpress.applications.throttle import public_rate_limited
 from powerexpress.applications.validation import format_kw
-from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
