@@ -5,9 +5,10 @@ year F. Past years are aligned by their offset in days from 正月初一 (so New
 every year), never by Gregorian date, because the festival moves between late January and
 mid-February.
 
-Model: last festival's lunar-aligned daily peaks × the district's measured growth (its daily peak
-level over the ``level_days`` before the forecast origin against the lunar-aligned same days a year
-earlier) × a growth factor and a returnee factor that staff adjust. Naive baseline: last year's
+Model: last festival's lunar-aligned daily peaks × the district's measured growth (its mean daily
+peak over the ``level_days`` before the forecast origin — ``lead_days`` before 腊月廿五, or the last
+day with data — against the same calendar days 52 weeks earlier: growth is compared in solar time
+so the season does not pass for growth) × a growth factor and a returnee factor that staff adjust. Naive baseline: last year's
 value on the same lunar date.
 """
 
@@ -23,6 +24,8 @@ from lunardate import LunarDate
 HEAVY_RATE = 0.80
 OVERLOAD_RATE = 1.00
 REPLACE_RATE = 1.30
+
+YEAR_DAYS = 364  # 52 weeks: a year earlier on the same weekday
 
 REBALANCE = "rebalance_phases"
 EXTRA_CAPACITY = "extra_capacity"
@@ -92,12 +95,17 @@ def _festival_curves(daily: pl.DataFrame, year: int) -> pl.DataFrame:
             .select("transformer", "offset", "peak_rate", "peak_unbalance"))
 
 
-def _level(daily: pl.DataFrame, year: int, settings: ForecastSettings) -> pl.DataFrame:
-    """Mean daily peak over the ``level_days`` ending ``lead_days`` before 腊月廿五 of ``year``."""
-    low, _high = window_offsets(year)
-    end = low - settings.lead_days
-    return (with_offset(daily, year).filter(pl.col("offset").is_between(end - settings.level_days, end - 1))
+def _level(daily: pl.DataFrame, end: dt.date, settings: ForecastSettings) -> pl.DataFrame:
+    """Mean daily peak over the ``level_days`` before ``end``."""
+    start = end - dt.timedelta(days=settings.level_days)
+    return (daily.filter((pl.col("date") >= start) & (pl.col("date") < end))
             .group_by("transformer").agg(pl.col("peak_rate").mean().alias("level")))
+
+
+def _level_end(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings) -> dt.date:
+    """Where the growth window ends: ``lead_days`` before 腊月廿五, or after the last day with data if earlier."""
+    origin = festival_window(festival_year)[0] - dt.timedelta(days=settings.lead_days)
+    return min(origin, daily["date"].max() + dt.timedelta(days=1))
 
 
 def forecast(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()) -> pl.DataFrame:
@@ -109,8 +117,9 @@ def forecast(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings
     peaks by offset).
     """
     last = _festival_curves(daily, festival_year - 1)
-    now_level = _level(daily, festival_year, settings)
-    then_level = _level(daily, festival_year - 1, settings)
+    end = _level_end(daily, festival_year, settings)
+    now_level = _level(daily, end, settings)
+    then_level = _level(daily, end - dt.timedelta(days=YEAR_DAYS), settings)
     growth = (now_level.join(then_level, on="transformer", suffix="_then")
               .with_columns((pl.col("level") / pl.col("level_then")).fill_nan(1.0).alias("measured_growth"))
               .select("transformer", "measured_growth", pl.col("level").alias("normal_rate")))
