@@ -106,3 +106,18 @@ def test_another_station_cannot_batch_print(world, who):
 
 def test_batch_printing_needs_a_sign_in(client, world):
     assert client.get("/outreach/boards/XD/print/").status_code == 302
+
+
+def test_a_crowded_board_still_fits_one_sheet(world, monkeypatch):
+    import datetime
+
+    from powerexpress.outreach import services
+    from powerexpress.outreach.choices import ActivityKind
+
+    monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
+    for day in range(1, 9):
+        services.activity_create(user=world.users["clerk_a"], village=world.village_a, kind=ActivityKind.ART_SHOW,
+                                 title="文艺队演出：节约用电、安全用电、银行代扣电费、阶梯电价宣传" * 3,
+                                 held_on=datetime.date(2026, 3, day))
+    response = world.web("clerk_a").get("/outreach/board/XD001/pdf/")
+    assert page_count(response.content) == 1
