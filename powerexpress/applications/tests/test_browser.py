@@ -40,6 +40,12 @@ def test_a_villager_applies_for_an_irrigation_pump_on_a_phone_and_follows_it(wor
     page.fill("input[name=requested_kw]", "6")
     page.check("input[value=land_proof]")
     page.screenshot(path="/tmp/applications-phone-form.png", full_page=True)
+    # the draft survives closing the page
+    page.click("#save-draft")
+    page.reload()
+    assert page.locator("input[name=appliance_kw]").nth(1).input_value() == "0.05"
+    assert page.input_value("input[name=requested_kw]") == "6" and page.is_checked("input[value=land_proof]")
+    assert page.inner_text("#connected-kw") == "5.60"
     page.click("#submit-application")
     # the server refuses the ID number and keeps everything typed
     assert page.inner_text("[data-for=id_number]")
