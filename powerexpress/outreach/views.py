@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -442,11 +442,7 @@ def hazard_reinspect(request, pk: int):
 
 def report_url(request, village) -> str:
     """The absolute URL of the fault-report page with the village pre-filled."""
-    try:
-        path = reverse("repair:report")
-    except NoReverseMatch:
-        path = "/repair/report/"
-    return request.build_absolute_uri(path) + "?" + urlencode({"village": village.code})
+    return request.build_absolute_uri(reverse("repair:report")) + "?" + urlencode({"village": village.code})
 
 
 def notice_board(request, village_code: str):
