@@ -47,10 +47,11 @@ def transformer_curve(transformer, start: dt.datetime, end: dt.datetime) -> dict
     if lazy is None:
         return {"ts": []}
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER)
+    frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER])
     out = {"ts": [t.strftime("%Y-%m-%d %H:%M") for t in frame["ts"]]}
     for column in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]:
         out[column] = [None if v is None else round(v, 2) for v in frame[column].to_list()]
-    out["unbalance_pct"] = [None if v != v else round(100 * v, 1) for v in loading.unbalance(
+    out["unbalance_pct"] = [None if v != v else round(100 * float(v), 1) for v in loading.unbalance(
         frame["i_a"].to_numpy(), frame["i_b"].to_numpy(), frame["i_c"].to_numpy())]
     return out
 
