@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,6 +50,7 @@ from powerexpress.applications.services import (
 )
 from powerexpress.applications.throttle import public_rate_limited
 from powerexpress.applications.validation import format_kw
+from powerexpress.applications.workdays import working_days_between
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
@@ -210,7 +212,14 @@ def application_detail(request, tracking_no: str):
         "fee_yuan": format_yuan(application.fee_fen), "due_note": due_dates_note(application),
         "masked_id": mask_id_number(application.id_number), "masked_phone": mask_phone(application.phone),
         "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
+        "working_days_left": _working_days_left(application),
         "document_labels": [Document(doc).label for doc in application.documents if doc in Document.values]})
+
+
+def _working_days_left(application: Application) -> int | None:
+    if application.due_on is None:
+        return None
+    return working_days_between(timezone.localdate(), application.due_on)
 
 
 @login_required

@@ -200,3 +200,17 @@ def test_staff_reveal_the_id_number_and_phone_and_the_reveal_is_audited(world):
     assert world.web("auditor").post(url).status_code == 403
     assert world.web("clerk_b").post(url).status_code == 404
     assert world.web("clerk_a").get(url).status_code == 405
+
+
+def test_the_station_page_counts_the_working_days_left(world):
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 2, 13, 2, 0, tzinfo=datetime.UTC), tick=False):
+        application, _ = application_submit(raw=application_body(kind="residential"))
+        page = world.web("clerk_a").get(f"/applications/{application.tracking_no}/").content.decode()
+    assert "3 working days left" in page  # 14 Feb (make-up day), 24 and 25 Feb
+    with time_machine.travel(datetime.datetime(2026, 2, 26, 2, 0, tzinfo=datetime.UTC), tick=False):
+        page = world.web("clerk_a").get(f"/applications/{application.tracking_no}/").content.decode()
+    assert 'id="days-left">overdue' in page
