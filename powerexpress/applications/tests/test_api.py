@@ -184,3 +184,27 @@ def test_an_illegal_step_answers_409(world):
     response = world.api("clerk_a").post(f"{URL}/{tracking_no}/steps", {"to_status": "connected"})
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
+
+
+def test_kind_specific_fields_are_kept_and_checked(world):
+    body = application_body(kind="temporary", purpose="建房施工", supply_until="2026-13-01", documents=["works_permit"])
+    response = world.api(None).post(URL, body)
+    assert [e["field"] for e in response.json()["errors"]] == ["supply_until"]
+    body["supply_until"] = "2027-06-30"
+    tracking_no = world.api(None).post(URL, body).json()["tracking_no"]
+    application = Application.objects.get(tracking_no=tracking_no)
+    assert (application.purpose, application.supply_until, application.documents) == (
+        "建房施工", datetime.date(2027, 6, 30), ["works_permit"])
+
+
+def test_fields_a_kind_does_not_ask_for_are_ignored(world):
+    body = application_body(kind="residential", business_name="超市", documents=["business_licence", "id_card"])
+    tracking_no = world.api(None).post(URL, body).json()["tracking_no"]
+    application = Application.objects.get(tracking_no=tracking_no)
+    assert application.business_name == "" and application.documents == ["id_card"]
+
+
+def test_a_missing_appliance_kw_is_named(world):
+    response = world.api(None).post(URL, application_body(appliances=[{"name": "泵", "quantity": 1}]))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["appliances.0.kw"]
