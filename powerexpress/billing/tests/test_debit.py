@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult
 from powerexpress.billing.debitfile import Pxd1Format, ReturnLine, checksum
@@ -23,6 +24,12 @@ from powerexpress.core.errors import ApiError
 
 A1, A2 = "0602000001", "0602000002"
 OCT = datetime.date(2026, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
