@@ -213,7 +213,8 @@ def _illegal(ticket: FaultTicket, to_status: str) -> ApiError:
 
 
 def _send_rating_link(ticket: FaultTicket) -> None:
-    link = reverse("repair:rate", args=[ticket.number, ticket.rating_token])
+    link = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + reverse(
+        "repair:rate", args=[ticket.number, ticket.rating_token])
     with translation.override(settings.LANGUAGE_CODE):
         _notify_rating(ticket, link)
 
