@@ -30,7 +30,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 PHASES = ("A", "B", "C")
 MILP_MAX_HOUSEHOLDS = 60
 MILP_TIME_LIMIT_S = 10.0
-HEURISTIC_TIME_LIMIT_S = 0.12
+HEURISTIC_TIME_LIMIT_S = 0.10
 
 
 @dataclass(frozen=True)

@@ -69,40 +69,50 @@ def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
 
 
 def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
-    """(I_max − I_min) / I_max per step; 0 where every phase is at 0 A, NaN where a reading is missing."""
-    high = np.fmax(np.fmax(i_a, i_b), i_c)
-    low = np.fmin(np.fmin(i_a, i_b), i_c)
-    missing = np.isnan(i_a) | np.isnan(i_b) | np.isnan(i_c)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(high > 0, (high - low) / high, 0.0)
-    return np.where(missing, np.nan, value)
+    """(I_max − I_min) / I_max per step; 0 where every phase is at 0 A, NaN where a reading is missing.
+
+    Written with in-place operations: two temporaries of the input's size, however large."""
+    high = np.maximum(i_a, i_b)
+    np.maximum(high, i_c, out=high)
+    value = np.minimum(i_a, i_b)
+    np.minimum(value, i_c, out=value)
+    np.subtract(high, value, out=value)
+    positive = high > 0
+    np.divide(value, high, out=value, where=positive)
+    value[~positive & ~np.isnan(high)] = 0.0
+    return value
 
 
 def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of True along axis 1 lasting at least ``min_steps``: (row, start, end) arrays."""
+    """Runs of True along axis 1 lasting at least ``min_steps``: (row, start, end) arrays.
+
+    A step differs from the one before at each run's start and after its end; in row-major order
+    those changes alternate start, end, start, end … so one pass finds them all."""
     m, steps = mask.shape
-    padded = np.zeros((m, steps + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    edges = np.diff(padded, axis=1)
-    start_rows, starts = np.nonzero(edges == 1)
-    _end_rows, ends = np.nonzero(edges == -1)
+    change = np.empty((m, steps + 1), dtype=bool)
+    change[:, 0] = mask[:, 0]
+    change[:, -1] = mask[:, -1]
+    np.not_equal(mask[:, 1:], mask[:, :-1], out=change[:, 1:-1])
+    rows, cols = np.nonzero(change)
+    rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
     keep = (ends - starts) >= max(min_steps, 1)
-    return start_rows[keep], starts[keep], ends[keep]
+    return rows[keep], starts[keep], ends[keep]
 
 
 def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
-    """Reduce ``values[row, start:end]`` for each run with ``how`` (np.fmax or np.add)."""
+    """Reduce ``values[row, start:end]`` for each run with ``how`` (np.maximum, np.minimum, np.add)."""
     if rows.size == 0:
         return np.zeros(0)
     steps = values.shape[1]
-    flat = values.reshape(-1)
-    offsets = rows * steps
+    flat = np.ascontiguousarray(values).reshape(-1)
+    offsets = rows.astype(np.int64) * steps
     bounds = np.empty(2 * rows.size, dtype=np.int64)
     bounds[0::2] = offsets + starts
-    bounds[1::2] = offsets + ends
-    if bounds[-1] == flat.size:
-        flat = np.append(flat, 0.0)
-    return how.reduceat(flat, bounds)[0::2]
+    bounds[1::2] = np.minimum(offsets + ends, flat.size - 1)
+    reduced = how.reduceat(flat, bounds)[0::2]
+    if offsets[-1] + ends[-1] == flat.size:
+        reduced[-1] = how.reduce(flat[offsets[-1] + starts[-1]:])
+    return reduced
 
 
 def _events(kind, rows, starts, ends, peak, energy) -> Events:
@@ -111,28 +121,34 @@ def _events(kind, rows, starts, ends, peak, energy) -> Events:
 
 def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
            thresholds: Thresholds = Thresholds()) -> Events:
-    """All events of all kinds over the (m, T) arrays."""
+    """All events of all kinds over the (m, T) arrays.
+
+    Inside a load event every step is above its limit, so the energy above the limit is the run's
+    sum of S minus steps × limit × rated: no per-step excess array is built."""
     t = thresholds
     step_h = step_min / 60.0
-    rated = np.asarray(rated_kva, dtype=float)[:, None]
-    rate = s_kva / rated
+    rated = np.asarray(rated_kva, dtype=float)
+    rated_col = rated[:, None]
     found = []
     for kind, limit, inclusive in ((HEAVY_LOAD, t.heavy_load_rate, True), (OVERLOAD, t.overload_rate, False)):
-        mask = rate >= limit if inclusive else rate > limit
+        line = limit * rated_col
+        mask = s_kva >= line if inclusive else s_kva > line
         rows, starts, ends = runs(mask, -(-t.load_min_duration_min // step_min))
-        excess = np.fmax(s_kva - limit * rated, 0.0) * step_h
-        found.append(_events(kind, rows, starts, ends, _reduce(rate, rows, starts, ends, np.fmax),
-                             _reduce(excess, rows, starts, ends, np.add)))
+        peak = _reduce(s_kva, rows, starts, ends, np.maximum) / rated[rows]
+        energy = (_reduce(s_kva, rows, starts, ends, np.add) - (ends - starts) * limit * rated[rows]) * step_h
+        found.append(_events(kind, rows, starts, ends, peak, energy))
     unb = unbalance(i_a, i_b, i_c)
     for kind, limit, min_rate, minutes in (
         (UNBALANCE, t.unbalance_limit, t.unbalance_min_load_rate, t.unbalance_min_duration_min),
         (UNBALANCE_PRACTICE, t.practice_unbalance_limit, t.practice_load_rate, t.practice_min_duration_min),
     ):
-        rows, starts, ends = runs((unb > limit) & (rate > min_rate), -(-minutes // step_min))
-        found.append(_events(kind, rows, starts, ends, _reduce(unb, rows, starts, ends, np.fmax),
+        mask = np.greater(unb, limit)
+        mask &= np.greater(s_kva, min_rate * rated_col)
+        rows, starts, ends = runs(mask, -(-minutes // step_min))
+        found.append(_events(kind, rows, starts, ends, _reduce(unb, rows, starts, ends, np.maximum),
                              np.zeros(rows.size)))
     rows, starts, ends = runs(v_min < t.low_voltage_v, -(-t.low_voltage_min_duration_min // step_min))
-    found.append(_events(LOW_VOLTAGE, rows, starts, ends, -_reduce(-v_min, rows, starts, ends, np.fmax),
+    found.append(_events(LOW_VOLTAGE, rows, starts, ends, _reduce(v_min, rows, starts, ends, np.minimum),
                          np.zeros(rows.size)))
     return Events(*(np.concatenate([getattr(e, name) for e in found]) for name in
                     ("kind", "row", "start", "end", "peak", "energy_above_kvah")))

@@ -1,0 +1,70 @@
+"""Detection over many transformers × one year of 15-minute data, next to a bare numpy pass.
+
+Streams partitions of ``--per-partition`` transformers (so peak memory stays bounded), and for
+each partition times (1) the baseline: daily maxima of the same five arrays with plain numpy, and
+(2) the full detection kernel (heavy load, overload, unbalance, practice rule, low voltage, with
+durations, peaks and energy above the limit). Prints both totals (CPU time of this process, so other load on the machine does not skew the
+ratio) and their ratio.
+
+    .venv/bin/python benchmarks/grid_detection.py                 # 10,000 transformers
+    .venv/bin/python benchmarks/grid_detection.py --transformers 1000
+"""
+
+import argparse
+import resource
+import time
+
+import numpy as np
+
+from powerexpress.analytics import loading
+
+STEPS_PER_DAY = 96
+
+
+def partition(rng, m, days):
+    steps = days * STEPS_PER_DAY
+    hours = (np.arange(steps) % STEPS_PER_DAY) / 4.0
+    shape = 0.3 + 0.7 * np.exp(-((hours - 20) ** 2) / 6)
+    level = rng.uniform(0.2, 0.9, (m, 1))
+    s = level * 100 * shape[None, :] * rng.lognormal(0, 0.06, (m, steps))
+    share = rng.dirichlet((8, 6, 5), m)[:, :, None]
+    amps = s[:, None, :] * share * 1000 / 230 * rng.lognormal(0, 0.03, (m, 3, steps))
+    v_min = 232 - 30 * s / 100 + rng.normal(0, 1, (m, steps))
+    return s, *(np.ascontiguousarray(amps[:, k]) for k in range(3)), v_min
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transformers", type=int, default=10_000)
+    parser.add_argument("--per-partition", type=int, default=250)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    rng = np.random.default_rng(1)
+    rated = np.full(args.per_partition, 100.0)
+    baseline = detection = 0.0
+    events = 0
+    done = 0
+    while done < args.transformers:
+        m = min(args.per_partition, args.transformers - done)
+        s, i_a, i_b, i_c, v_min = partition(rng, m, args.days)
+        started = time.process_time()
+        for values in (s, i_a, i_b, i_c, v_min):
+            loading.daily_max(values, STEPS_PER_DAY)
+        baseline += time.process_time() - started
+        started = time.process_time()
+        found = loading.detect(s_kva=s, rated_kva=rated[:m], i_a=i_a, i_b=i_b, i_c=i_c, v_min=v_min)
+        detection += time.process_time() - started
+        events += len(found)
+        done += m
+    values = args.transformers * args.days * STEPS_PER_DAY
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(f"transformers            {args.transformers:,} × {args.days} days × 96 steps = {values:,} values per quantity")
+    print(f"partitions              {-(-args.transformers // args.per_partition)} of {args.per_partition} transformers")
+    print(f"bare numpy daily maxima {baseline:8.1f} s   (5 quantities)")
+    print(f"detection kernel        {detection:8.1f} s   ({events:,} events)")
+    print(f"ratio                   {detection / baseline:8.2f} ×  (target ≤ 3)")
+    print(f"peak memory (RSS)       {peak_gb:8.2f} GB  (target < 8)")
+
+
+if __name__ == "__main__":
+    main()
