@@ -41,6 +41,7 @@ from powerexpress.registry.models import (
 YUPING_REGION_CODE = "522223"
 STANDARD_KVA = (30, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400)
 DEMO_PASSWORD = "demo-pass-2026"
+TEAM_NAMES = {TeamKind.SERVICE: "服务队", TeamKind.PUBLICITY: "宣传队", TeamKind.VANGUARD: "先锋队"}
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def _build_teams(stations, rng):
         for offset, kind in enumerate(TeamKind):
             team = Team.objects.create(
                 station=station, code=f"{code}-{kind.value}", kind=kind,
-                name=f"{plan.name.replace('供电所', '')}{kind.label}", responsible_unit=units[kind],
+                name=f"{plan.name.replace('供电所', '')}{TEAM_NAMES[kind]}", responsible_unit=units[kind],
                 responsible_person=people[offset * 2])
             team.members.set(people[offset * 4: offset * 4 + 5])
     return count
