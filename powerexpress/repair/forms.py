@@ -4,6 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from powerexpress.repair.choices import NoteKind
 from powerexpress.repair.models import RepairSettings
 
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+def photo_size_checked(photo):
+    if photo and photo.size > MAX_PHOTO_BYTES:
+        raise forms.ValidationError(_("The photo is too large (at most 8 MB)."))
+    return photo
+
 
 class ReportForm(forms.Form):
     """The villager's (and the hotline's) fault report."""
@@ -20,11 +28,17 @@ class ReportForm(forms.Form):
                              widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
+    def clean_photo(self):
+        return photo_size_checked(self.cleaned_data.get("photo"))
+
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
     text = forms.CharField(label=_("Text"), max_length=500, required=False)
     photo = forms.ImageField(label=_("Photo"), required=False)
+
+    def clean_photo(self):
+        return photo_size_checked(self.cleaned_data.get("photo"))
 
 
 class RatingForm(forms.Form):

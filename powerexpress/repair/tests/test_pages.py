@@ -1,11 +1,13 @@
+import datetime
 import io
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
-from powerexpress.core.models import AuditEntry
+from powerexpress.core.models import AuditEntry, Notification
 from powerexpress.repair.models import FaultNote, FaultTicket, RepairSettings
 from powerexpress.repair.tests.factories import report, work_to
 
@@ -201,3 +203,29 @@ def test_kpi_page_and_commitments_page(world):
     assert world.web("manager").post("/repair/settings/", values).status_code == 302
     saved = RepairSettings.objects.get()
     assert saved.arrival_rural_min == 80 and saved.updated_by == world.users["manager"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["crew_a", "team_a", "auditor"])
+def test_only_dispatchers_announce_planned_outages_and_send_notices(world, who):
+    client = world.web(who)
+    assert client.get("/repair/outages/plan/").status_code == 403
+    report(world, account_no="0602000001")
+    outage = report(world, phone="13912345678", account_no="0602000002").outage
+    assert client.post(f"/repair/outages/{outage.pk}/notify/").status_code == 403
+    assert world.web("clerk_a").post(f"/repair/outages/{outage.pk}/explode/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_clerk_announces_a_planned_outage_and_sends_the_notice(world):
+    start = timezone.localtime() + datetime.timedelta(days=8)
+    client = world.web("clerk_a")
+    response = client.post("/repair/outages/plan/", {
+        "transformer": world.transformer_a.pk, "start_at": start.strftime("%Y-%m-%dT08:00"),
+        "end_at": start.strftime("%Y-%m-%dT12:00"), "reason": "更换导线"})
+    assert response.status_code == 302
+    client.post(response.url + "notify/")
+    assert Notification.objects.filter(purpose="planned_outage").count() == 2
+    assert world.web("clerk_b").post("/repair/outages/plan/", {
+        "transformer": world.transformer_a.pk, "start_at": start.strftime("%Y-%m-%dT08:00"),
+        "end_at": start.strftime("%Y-%m-%dT12:00"), "reason": "x"}).status_code == 200
