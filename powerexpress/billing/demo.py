@@ -14,7 +14,6 @@
 import datetime
 import random
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -100,16 +99,15 @@ def _readings(rng) -> int:
     rows = []
     for pk, size in Customer.objects.order_by("pk").values_list("pk", "household_size"):
         heavy = rng.random() < 0.04
-        register = Decimal(rng.randrange(0, 60_000_000)) / 1000
-        rows.append((pk, READING_DAYS[0].isoformat(), 1, True, str(register), None, False, False, ReadingStatus.OK, ""))
+        register = rng.randrange(0, 60_000_000)  # milli-kWh
+        rows.append((pk, READING_DAYS[0].isoformat(), 1, True, _kwh(register), None, False, False, ReadingStatus.OK, ""))
         for day in READING_DAYS[1:]:
-            base = rng.uniform(1100, 1800) if heavy else rng.uniform(40, 80) * size ** 0.6
-            energy = Decimal(round(base * 1000)) / 1000
+            energy = round((rng.uniform(1100, 1800) if heavy else rng.uniform(40, 80) * size ** 0.6) * 1000)
             held = rng.random() < 0.001
             if held:
-                energy = Decimal(rng.randrange(5000, 9000))
+                energy = rng.randrange(5000, 9000) * 1000
             register += energy
-            rows.append((pk, day.isoformat(), 1, True, str(register), str(energy), rng.random() < 0.01, False,
+            rows.append((pk, day.isoformat(), 1, True, _kwh(register), _kwh(energy), rng.random() < 0.01, False,
                          ReadingStatus.HELD if held else ReadingStatus.OK,
                          "Implausible consumption above 3000 kWh." if held else ""))
     columns = ("customer_id", "read_on", "revision", "current", "register_kwh", "energy_kwh", "estimated", "rollover",
@@ -120,6 +118,10 @@ def _readings(rng) -> int:
             f"INSERT INTO {MeterReading._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
             [row + (now,) for row in rows])
     return len(rows)
+
+
+def _kwh(milli: int) -> str:
+    return f"{milli // 1000}.{milli % 1000:03d}"
 
 
 def _debits(stations, rng) -> int:

@@ -1,6 +1,8 @@
+import datetime
 import json
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from powerexpress.billing.choices import AgreementChannel
@@ -14,7 +16,12 @@ class StationMonthForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = visible(user, SupplyStation.objects.order_by("code"))
+        stations = visible(user, SupplyStation.objects.order_by("code"))
+        self.fields["station"].queryset = stations
+        if len(stations) == 1:
+            self.fields["station"].empty_label = None
+        previous = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        self.fields["month"].initial = f"{previous:%Y-%m}"
 
 
 class UploadForm(forms.Form):

@@ -243,6 +243,9 @@ class DebitItem(models.Model):
             models.UniqueConstraint(fields=["batch", "bill"], name="debit_item_bill_once_per_batch"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.sequence}"
+
 
 class ReturnImport(models.Model):
     """An imported bank return file; the same file imported twice is recognised by its hash."""
@@ -266,3 +269,6 @@ class ReturnImport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "file_sha256"], name="return_file_once_per_batch"),
         ]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -108,8 +108,10 @@ def bills_view(request):
 @login_required
 def bill_view(request, pk: int):
     bill = get_visible_or_404(request.user, selectors.bills_visible(request.user), pk=pk)
+    history = [{**item, "status_label": BillStatus(item["status"]).label}
+               for item in selectors.customer_bills(bill.customer)[:24]]
     return render(request, "billing/bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill),
-                                                 "history": selectors.customer_bills(bill.customer)[:24]})
+                                                 "history": history})
 
 
 @login_required
