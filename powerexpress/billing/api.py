@@ -12,6 +12,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from powerexpress.billing import selectors, services
 from powerexpress.billing.permissions import require_billing_staff
+from powerexpress.core.errors import FieldError
 from powerexpress.core.masking import mask_bank_account
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.registry.models import Customer, SupplyStation
@@ -89,7 +90,7 @@ def list_tariffs(request):
 def get_tariff(request, code: str, date: datetime.date | None = None):
     schedule = selectors.tariff_schedule_get(code, date or timezone.localdate())
     if schedule is None:
-        raise services.FieldError({"code": _("No tariff schedule with this code is in force on this date.")})
+        raise FieldError({"code": _("No tariff schedule with this code is in force on this date.")})
     return schedule
 
 

@@ -1,8 +1,8 @@
 """The clerk's path in a real browser: run billing with the button, open the explained bill."""
 
 import pytest
-from conftest import browser_login
 
+from conftest import browser_login
 from powerexpress.billing.tests.helpers import import_readings
 
 
