@@ -137,7 +137,7 @@ def _debits(stations, rng) -> int:
                  for item in september.items.select_related("bill__customer")]
         content = fmt.render_return(batch_no=september.batch_no, lines=lines).encode()
         debit_return_import(user=None, batches=DebitBatch.objects.all(), file_name=f"{september.batch_no}-return.txt",
-                            content=content)
+                            content=content, notify_customers=False)
         debit_batch_create(user=None, station=station, month=datetime.date(2026, 10, 1))
         count += 2
     return count

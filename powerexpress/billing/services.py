@@ -567,7 +567,8 @@ class ReturnOutcome:
     repeated: bool
 
 
-def debit_return_import(*, user, batches, file_name: str, content: bytes) -> ReturnOutcome:
+def debit_return_import(*, user, batches, file_name: str, content: bytes,
+                        notify_customers: bool = True) -> ReturnOutcome:
     """Apply a bank's return file to its batch (``batches``: the batches the user may touch).
 
     The whole file is rejected when its checksum, record count or total does not match its
@@ -594,8 +595,31 @@ def debit_return_import(*, user, batches, file_name: str, content: bytes) -> Ret
         previous = ReturnImport.objects.filter(batch=batch, file_sha256=digest).first()
         if previous:
             return ReturnOutcome(previous, True)
-        record = _return_apply(user=user, batch=batch, parsed=parsed, file_name=file_name, digest=digest)
+        record, failed_items = _return_apply(user=user, batch=batch, parsed=parsed, file_name=file_name,
+                                             digest=digest)
+    if notify_customers:
+        debit_failures_notify(items=failed_items)
     return ReturnOutcome(record, False)
+
+
+def debit_failures_notify(*, items: list[DebitItem]) -> int:
+    """Tell each household whose debit failed by SMS (DOMAIN.md §6): the bill goes into the next
+    batch, or they may pay at the counter."""
+    from powerexpress.core.notifications import notify
+
+    count = 0
+    for item in DebitItem.objects.select_related("bill__customer").filter(pk__in=[i.pk for i in items]):
+        customer = item.bill.customer
+        if not customer.phone:
+            continue
+        notify(channel="sms", recipient=customer.phone, purpose="debit_failed",
+               subject=_("Electricity bill not debited"),
+               body=_("%(account)s: the bank could not debit %(yuan)s yuan for %(month)s (%(reason)s). We will try "
+                      "again next month, or pay at the station counter.")
+               % {"account": customer.account_no, "yuan": f"{Decimal(item.amount_fen) / 100:.2f}",
+                  "month": f"{item.bill.month:%Y-%m}", "reason": item.get_result_display()})
+        count += 1
+    return count
 
 
 def _return_totals_check(batch: DebitBatch, parsed) -> None:
@@ -615,7 +639,7 @@ def _return_totals_check(batch: DebitBatch, parsed) -> None:
                        status=422, code="return_mismatch")
 
 
-def _return_apply(*, user, batch, parsed, file_name, digest) -> ReturnImport:
+def _return_apply(*, user, batch, parsed, file_name, digest) -> tuple[ReturnImport, list[DebitItem]]:
     items = {str(item.bill_id): item for item in batch.items.select_related("bill")}
     problems, success, failed = [], 0, 0
     outcomes = defaultdict(list)
@@ -640,6 +664,9 @@ def _return_apply(*, user, batch, parsed, file_name, digest) -> ReturnImport:
         success, failed = success + paid * len(answered), failed + (not paid) * len(answered)
     if not batch.items.filter(result=DebitResult.PENDING).exists():
         DebitBatch.objects.filter(pk=batch.pk).update(reconciled=True)
-    return ReturnImport.objects.create(batch=batch, file_sha256=digest, file_name=file_name[:200],
-                                       success_count=success, failed_count=failed, problems=problems,
-                                       imported_by=user)
+    record = ReturnImport.objects.create(batch=batch, file_sha256=digest, file_name=file_name[:200],
+                                         success_count=success, failed_count=failed, problems=problems,
+                                         imported_by=user)
+    failed_items = [item for result, answered in outcomes.items() if result != DebitResult.SUCCESS
+                    for item in answered]
+    return record, failed_items

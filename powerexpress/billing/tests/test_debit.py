@@ -21,6 +21,7 @@ from powerexpress.billing.services import (
 )
 from powerexpress.billing.tests.helpers import import_readings
 from powerexpress.core.errors import ApiError
+from powerexpress.core.models import Notification
 
 A1, A2 = "0602000001", "0602000002"
 OCT = datetime.date(2026, 10, 1)
@@ -65,6 +66,8 @@ def test_a_return_file_settles_the_batch_and_failures_go_to_arrears_and_the_next
     outcome = debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt",
                                   content=answer(batch, [DebitResult.SUCCESS, DebitResult.INSUFFICIENT]))
     assert (outcome.imported.success_count, outcome.imported.failed_count, outcome.repeated) == (1, 1, False)
+    sms = Notification.objects.get(purpose="debit_failed")
+    assert sms.recipient == world.customer_a2.phone and "Insufficient balance" in sms.body
     assert sorted(Bill.objects.values_list("status", flat=True)) == [BillStatus.ARREARS, BillStatus.PAID]
     batch.refresh_from_db()
     assert batch.reconciled
