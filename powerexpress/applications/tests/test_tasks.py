@@ -16,10 +16,11 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 
 def _use_the_test_broker(app) -> None:
     """An eager ``.delay()`` elsewhere in the run leaves a producer pool bound to the default broker
-    (the fixture changes ``broker_url`` only): drop it so the message reaches the worker's Redis."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    (the fixture changes ``broker_url`` only): drop it so the message reaches the worker's Redis. A pool
+    already bound to that Redis is kept (the running worker may be using it)."""
+    if app._pool is not None and app._pool.connection.as_uri() == app.connection_for_write().as_uri():
+        return
+    app._pool = None
     app.amqp._producer_pool = None
 
 
