@@ -210,39 +210,55 @@ def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOut
             outcome.errors.append({"row": row_no, "column": "account_no", "message": _("Unknown account number.")})
     parsed = sorted((p for p in parsed if p[1] in customers), key=lambda p: (p[1], p[2]))
     with transaction.atomic():
-        for row_no, account, read_on, register, estimated in parsed:
-            _reading_store(user=user, customer=customers[account], read_on=read_on, register=register,
-                           estimated=estimated, row_no=row_no, outcome=outcome)
+        _readings_store(user=user, customers=customers, parsed=parsed, outcome=outcome)
     return outcome
 
 
-def _reading_store(*, user, customer, read_on, register, estimated, row_no, outcome) -> None:
-    current = MeterReading.objects.filter(customer=customer, current=True)
-    existing = current.filter(read_on=read_on).first()
-    if existing and existing.register_kwh == register and existing.estimated == estimated:
-        outcome.unchanged += 1
-        return
-    previous = current.filter(read_on__lt=read_on).order_by("-read_on").first()
-    energy, rollover, problem = reading_consumption(previous.register_kwh if previous else None, register)
-    revision = 1
-    if existing:
-        revision = existing.revision + 1
-        MeterReading.objects.filter(pk=existing.pk).update(current=False)
-        outcome.corrected += 1
-    else:
-        outcome.created += 1
-    reading = MeterReading.objects.create(
-        customer=customer, read_on=read_on, revision=revision, register_kwh=register, energy_kwh=energy,
-        estimated=estimated, rollover=rollover, status=ReadingStatus.HELD if problem else ReadingStatus.OK,
-        problem=problem, imported_by=user)
-    if problem:
-        outcome.held.append({"row": row_no, "account_no": customer.account_no, "message": str(problem)})
-    following = current.filter(read_on__gt=read_on).order_by("read_on").first()
-    if following:
-        energy, rollover, problem = reading_consumption(reading.register_kwh, following.register_kwh)
-        MeterReading.objects.filter(pk=following.pk).update(
-            energy_kwh=energy, rollover=rollover, problem=problem,
-            status=ReadingStatus.HELD if problem else ReadingStatus.OK)
+def _readings_store(*, user, customers, parsed, outcome) -> None:
+    """Store parsed rows (sorted by account and date, one per account and date) with a few queries
+    for the whole file: the households' current readings are loaded once, the changes written in
+    bulk. A correction supersedes the current reading; the next reading's consumption is re-derived."""
+    ids = [customers[account].pk for account in {row[1] for row in parsed}]
+    state: dict[int, dict] = defaultdict(dict)  # customer → {date: current reading}
+    for reading in MeterReading.objects.filter(customer_id__in=ids, current=True):
+        state[reading.customer_id][reading.read_on] = reading
+    superseded, created, rederived = [], [], {}
+    for row_no, account, read_on, register, estimated in parsed:
+        customer = customers[account]
+        readings = state[customer.pk]
+        existing = readings.get(read_on)
+        if existing and existing.register_kwh == register and existing.estimated == estimated:
+            outcome.unchanged += 1
+            continue
+        earlier = [day for day in readings if day < read_on]
+        previous = readings[max(earlier)].register_kwh if earlier else None
+        energy, rollover, problem = reading_consumption(previous, register)
+        if existing:
+            outcome.corrected += 1
+            superseded.append(existing.pk)
+            rederived.pop(existing.pk, None)
+        else:
+            outcome.created += 1
+        reading = MeterReading(customer=customer, read_on=read_on, revision=existing.revision + 1 if existing else 1,
+                               register_kwh=register, energy_kwh=energy, estimated=estimated, rollover=rollover,
+                               status=ReadingStatus.HELD if problem else ReadingStatus.OK, problem=problem,
+                               imported_by=user)
+        readings[read_on] = reading
+        created.append(reading)
+        if problem:
+            outcome.held.append({"row": row_no, "account_no": account, "message": str(problem)})
+        later = [day for day in readings if day > read_on]
+        if later:
+            following = readings[min(later)]
+            following.energy_kwh, following.rollover, following.problem = reading_consumption(
+                register, following.register_kwh)
+            following.status = ReadingStatus.HELD if following.problem else ReadingStatus.OK
+            if following.pk:
+                rederived[following.pk] = following
+    MeterReading.objects.filter(pk__in=superseded).update(current=False)
+    MeterReading.objects.bulk_create(created, batch_size=2000)
+    MeterReading.objects.bulk_update(list(rederived.values()), ["energy_kwh", "rollover", "problem", "status"],
+                                     batch_size=2000)
 
 
 # Billing runs

@@ -138,3 +138,12 @@ def test_the_command_runs_a_station_month(world, readings, capsys):
     call_command("billing", "run", "--station", "XD", "--month", "2026-03")
     assert "1 bills" in capsys.readouterr().out
     assert customer_bills(world.customer_a)[0]["month"] == "2026-03"
+
+
+def test_correcting_a_reading_re_derives_the_next_months_consumption(world, readings):
+    import_readings(readings, [(A2, "2026-01-31", "600"), (A2, "2026-02-28", "700")])
+    outcome = import_readings(readings, [(A2, "2026-01-31", "550"), (A2, "2026-02-28", "700")])
+    assert (outcome.corrected, outcome.unchanged) == (1, 1)
+    current = dict(MeterReading.objects.filter(customer=world.customer_a2, current=True)
+                   .values_list("read_on", "energy_kwh"))
+    assert current[datetime.date(2026, 1, 31)] == 50 and current[datetime.date(2026, 2, 28)] == 150
