@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
@@ -232,9 +231,7 @@ def create_batch(request, data: RunIn):
 def batch_file(request, batch_no: str):
     require_billing_staff(request.user)
     batch = get_visible_or_404(request.user, selectors.batches_visible(request.user), batch_no=batch_no)
-    response = HttpResponse(batch.content, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{batch.batch_no}.txt"'
-    return response
+    return selectors.batch_file_response(user=request.user, batch=batch, request=request)
 
 
 class ReturnOut(Schema):

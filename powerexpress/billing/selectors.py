@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from powerexpress.billing.models import (
     MeterReading,
     TariffSchedule,
 )
+from powerexpress.core.audit import audit_record
+from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import visible
 from powerexpress.registry.models import Customer, SupplyStation, Village
 
@@ -200,6 +203,15 @@ def debit_kpis(user) -> list[dict]:
     return [{"station": row["batch__station__code"], "month": row["batch__month"], "total": row["total"],
              "success": row["success"], "success_fen": row["success_fen"] or 0,
              "rate": (Decimal(row["success"]) / row["total"]).quantize(Decimal("0.001"))} for row in grouped]
+
+
+def batch_file_response(*, user, batch: DebitBatch, request=None) -> HttpResponse:
+    """The debit file as a download; it holds unmasked bank accounts, so each download is audited."""
+    audit_record(user=user, action=AuditAction.EXPORT_UNMASKED, object_type="debit_batch", object_ref=batch.batch_no,
+                 fields=("bank_account", "name"), request=request)
+    response = HttpResponse(batch.content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.batch_no}.txt"'
+    return response
 
 
 def batches_visible(user):

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -228,9 +227,7 @@ def debit_view(request):
 def batch_file_view(request, batch_no: str):
     _operator(request)
     batch = get_visible_or_404(request.user, selectors.batches_visible(request.user), batch_no=batch_no)
-    response = HttpResponse(batch.content, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{batch.batch_no}.txt"'
-    return response
+    return selectors.batch_file_response(user=request.user, batch=batch, request=request)
 
 
 @login_required

@@ -21,7 +21,7 @@ from powerexpress.billing.services import (
 )
 from powerexpress.billing.tests.helpers import import_readings
 from powerexpress.core.errors import ApiError
-from powerexpress.core.models import Notification
+from powerexpress.core.models import AuditEntry, Notification
 
 A1, A2 = "0602000001", "0602000002"
 OCT = datetime.date(2026, 10, 1)
@@ -171,3 +171,24 @@ def test_the_api_creates_a_batch_and_takes_its_return_file(world, billed):
     assert world.api("clerk_b").get(f"/api/v1/billing/debit-batches/{batch.batch_no}/file").status_code == 404
     assert world.api("auditor").post("/api/v1/billing/debit-batches",
                                      {"station": "XD", "month": "2026-10"}).status_code == 403
+
+
+def test_downloading_a_debit_file_is_audited(world, billed):
+    batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
+    response = world.web("clerk_a").get(f"/billing/debit/{batch.batch_no}/file/")
+    assert response.status_code == 200 and b"6217001234567890123" in response.content
+    entry = AuditEntry.objects.get(object_ref=batch.batch_no)
+    assert entry.user == world.users["clerk_a"] and entry.action == "export_unmasked"
+    assert world.web("clerk_b").get(f"/billing/debit/{batch.batch_no}/file/").status_code == 404
+
+
+def test_the_tariff_api_exports_the_version_in_force_on_a_date(world):
+    api = world.api("auditor")
+    listed = api.get("/api/v1/billing/tariffs").json()
+    assert {t["code"] for t in listed} == {"guizhou-residential-annual", "zhejiang-residential-annual",
+                                           "guangdong-residential-monthly"}
+    one = api.get("/api/v1/billing/tariffs/guizhou-residential-annual").json()
+    assert one["to_verify"] and one["definition"]["tiers"][0] == {"up_to_kwh": "2040",
+                                                                  "price_yuan_per_kwh": "0.4556"}
+    assert api.get("/api/v1/billing/tariffs/guizhou-residential-annual?date=2000-01-01").status_code == 422
+    assert world.api(None).get("/api/v1/billing/tariffs").status_code == 401
