@@ -17,7 +17,14 @@ from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import visible
 from powerexpress.grid import storage
 from powerexpress.grid.choices import Action, DataKind, FileStatus, RiskLevel
-from powerexpress.grid.models import FestivalForecast, GridSettings, IntervalFile, LoadEvent, Partition, PhasePlan
+from powerexpress.grid.models import (
+    FestivalForecast,
+    GridSettings,
+    IntervalFile,
+    LoadEvent,
+    Partition,
+    PhasePlan,
+)
 from powerexpress.registry.choices import Phase
 from powerexpress.registry.models import Bureau, Customer, SupplyStation, TransformerDistrict
 from powerexpress.workorders.choices import WorkOrderKind

@@ -28,7 +28,7 @@ def test_the_ingest_command_loads_good_files_and_fails_on_bad_ones(world, data_d
     good = tmp_path / "good.csv"
     good.write_bytes(transformer_csv())
     call_command("grid_ingest", str(good))
-    assert "Accepted" in capsys.readouterr().out
+    assert "(288 readings)" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_bytes(transformer_csv(volts=0.23, start=dt.datetime(2026, 2, 1)))
     with pytest.raises(CommandError):
@@ -48,20 +48,29 @@ def test_the_detect_command_queues_one_task_per_partition(world, data_dir, tmp_p
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_an_ingested_file_is_detected_by_a_real_worker(celery_worker_redis, settings, tmp_path):
-    from conftest import build_world
+def test_a_partition_is_detected_by_a_real_worker(celery_worker_redis, settings, tmp_path):
+    import io
 
-    from powerexpress.grid import services
+    import polars as pl
+
+    from conftest import build_world
+    from powerexpress.analytics import loading
+    from powerexpress.grid import storage
+    from powerexpress.grid.tasks import detect_partition
 
     settings.DATA_DIR = tmp_path
     world = build_world()
-    services.interval_file_ingest(user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name="t.csv",
-                                  content=transformer_csv(overload_hours=(18, 21)))
+    raw = pl.read_csv(io.BytesIO(transformer_csv(overload_hours=(18, 21))), infer_schema_length=0)
+    frame, _issues = loading.check_intervals(raw, "transformer")
+    frame = frame.drop("step_min").with_columns(
+        loading.apparent_power_kva(*(pl.col(c) for c in ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c"))).alias("s_kva"),
+        pl.lit("XD").alias("station"))
+    storage.write_parts(DataKind.TRANSFORMER, frame, "direct")
+    Partition.objects.create(kind=DataKind.TRANSFORMER, station=world.station_a, month=dt.date(2026, 1, 1),
+                             rows=frame.height)
+    detect_partition.delay("XD", "2026-01-01")
     deadline = time.monotonic() + 60
-    while not LoadEvent.objects.filter(kind="overload").exists() and time.monotonic() < deadline:
+    while Partition.objects.get().detected_at is None and time.monotonic() < deadline:
         time.sleep(0.2)
+    assert Partition.objects.get().detected_at is not None
     assert LoadEvent.objects.filter(kind="overload").count() == 1
-    deadline = time.monotonic() + 10
-    while Partition.objects.get(kind=DataKind.TRANSFORMER).detected_at is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert Partition.objects.get(kind=DataKind.TRANSFORMER).detected_at is not None
