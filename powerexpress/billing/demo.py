@@ -42,7 +42,8 @@ def billing_demo_build(*, seed: int = 20261127, report: Callable[[str], None] | 
     with transaction.atomic():
         agreements = _agreements(stations, rng)
     report(f"{agreements} auto-debit agreements")
-    readings = _readings(rng)
+    with transaction.atomic():
+        readings = _readings(rng)
     report(f"{readings} meter readings")
     bills = 0
     for month in (datetime.date(2026, 9, 1), datetime.date(2026, 10, 1)):
