@@ -162,3 +162,11 @@ NOTIFICATION_BACKEND = env_str("NOTIFICATION_BACKEND", "powerexpress.core.notifi
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+
+# Absolute address of the site as villagers reach it (links in SMS, QR codes made offline).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
+
+# Villager portal sign-in with one-time codes.
+PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 600)
+PORTAL_CODE_MAX_TRIES = env_int("PORTAL_CODE_MAX_TRIES", 5)
+PORTAL_CODES_PER_30_MIN = env_int("PORTAL_CODES_PER_30_MIN", 3)
