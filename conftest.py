@@ -241,3 +241,5 @@ def celery_worker_redis(transactional_db):
                       loglevel="WARNING", shutdown_timeout=30):
         yield app
     app.conf.update(**saved)
+    app._pool = None
+    app.amqp._producer_pool = None
