@@ -142,7 +142,10 @@ def held_readings(run: BillingRun):
 
 
 def arrears_list(user):
-    return bills_visible(user).filter(status=BillStatus.ARREARS).order_by("station__code", "customer__account_no")
+    """Unpaid bills whose debit failed at least once (also while they wait in the next batch)."""
+    failures = [DebitResult.INSUFFICIENT, DebitResult.CLOSED, DebitResult.INVALID]
+    return (bills_visible(user).exclude(status=BillStatus.PAID).filter(debit_items__result__in=failures)
+            .distinct().order_by("station__code", "customer__account_no", "month"))
 
 
 # Auto-debit KPIs

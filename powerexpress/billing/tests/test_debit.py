@@ -9,7 +9,13 @@ from django.utils import translation
 from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult
 from powerexpress.billing.debitfile import Pxd1Format, ReturnLine, checksum
 from powerexpress.billing.models import Agreement, Bill, DebitItem
-from powerexpress.billing.selectors import batches_visible, signup_kpis, signup_rate, unsigned_worklist
+from powerexpress.billing.selectors import (
+    arrears_list,
+    batches_visible,
+    signup_kpis,
+    signup_rate,
+    unsigned_worklist,
+)
 from powerexpress.billing.services import (
     agreement_cancel,
     agreement_confirm,
@@ -73,6 +79,8 @@ def test_a_return_file_settles_the_batch_and_failures_go_to_arrears_and_the_next
     assert batch.reconciled
     following = debit_batch_create(user=billed, station=world.station_a, month=datetime.date(2026, 11, 1))
     assert following.record_count == 1 and following.items.get().bill.status == BillStatus.IN_DEBIT
+    assert [bill.customer.account_no for bill in arrears_list(billed)] == [A2]
+    assert list(arrears_list(world.users["clerk_b"])) == []
 
 
 def test_importing_the_same_return_file_twice_changes_nothing(world, billed):
