@@ -2,15 +2,16 @@
 
 import datetime
 import importlib
+import threading
 import time
 
 import pytest
 from django.apps import apps
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError, connection
 
 from powerexpress.billing.choices import RunStatus
 from powerexpress.billing.models import Bill, BillingRun, TariffSchedule
-from powerexpress.billing.services import billing_run_start
+from powerexpress.billing.services import billing_run_chunk, billing_run_start
 from powerexpress.billing.tests.helpers import import_readings
 
 
@@ -42,3 +43,34 @@ def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker
             break
     assert (run.status, run.processed_count, run.bills_created) == (RunStatus.DONE, 2, 2)
     assert sorted(Bill.objects.values_list("tier_after", flat=True)) == [1, 2]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_billing_the_same_households_at_once_never_bill_twice(schedules, world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (concurrent writers)")
+    import_readings(world.users["clerk_a"], [("0602000001", "2026-09-30", "10"), ("0602000002", "2026-09-30", "20"),
+                                             ("0602000001", "2026-10-31", "110"), ("0602000002", "2026-10-31", "220")])
+    run = BillingRun.objects.create(station=world.station_a, month=datetime.date(2026, 10, 1), total_count=4)
+    ids = [world.customer_a.pk, world.customer_a2.pk]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def work():
+        barrier.wait()
+        try:
+            outcomes.append(billing_run_chunk(run=BillingRun.objects.get(pk=run.pk), customer_ids=ids)["created"])
+        except IntegrityError:  # the Celery task retries this chunk; see the retry below
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if "conflict" in outcomes:
+        assert billing_run_chunk(run=run, customer_ids=ids)["created"] == 0
+    assert sorted(outcomes, key=str) in ([0, 2], [2, "conflict"])
+    assert Bill.objects.count() == 2
