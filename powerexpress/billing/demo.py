@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from powerexpress.billing.choices import AgreementChannel, AgreementStatus, DebitResult, ReadingStatus
 from powerexpress.billing.debitfile import ReturnLine, debit_format
-from powerexpress.billing.models import Agreement, Bill, DebitBatch, MeterReading
+from powerexpress.billing.models import Agreement, Bill, DebitBatch, MeterReading, TariffSchedule
 from powerexpress.billing.services import billing_run_now, debit_batch_create, debit_return_import
+from powerexpress.billing.shipped import load_shipped
 from powerexpress.registry.choices import PaymentMethod
 from powerexpress.registry.models import Customer, SupplyStation
 
@@ -39,6 +40,7 @@ def billing_demo_build(*, seed: int = 20261127, report: Callable[[str], None] | 
     report = report or (lambda message: None)
     rng = random.Random(seed)
     stations = list(SupplyStation.objects.order_by("code"))
+    load_shipped(TariffSchedule)
     with transaction.atomic():
         agreements = _agreements(stations, rng)
     report(f"{agreements} auto-debit agreements")

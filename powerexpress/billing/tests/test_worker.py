@@ -1,25 +1,23 @@
 """The billing run on a real Celery worker against Redis."""
 
 import datetime
-import importlib
 import threading
 import time
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, OperationalError, connection
 
 from powerexpress.billing.choices import RunStatus
 from powerexpress.billing.models import Bill, BillingRun, TariffSchedule
 from powerexpress.billing.services import billing_run_chunk, billing_run_start
+from powerexpress.billing.shipped import load_shipped
 from powerexpress.billing.tests.helpers import import_readings
 
 
 @pytest.fixture
 def schedules(transactional_db):
     """The shipped schedules (a transactional test elsewhere may have flushed the migration's rows)."""
-    if not TariffSchedule.objects.exists():
-        importlib.import_module("powerexpress.billing.migrations.0002_tariff_schedules").load(apps, None)
+    load_shipped(TariffSchedule)
 
 
 @pytest.mark.celery_worker
