@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.core import signing
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse
 from django.urls import reverse
@@ -116,6 +117,23 @@ def bill_explanation(bill: Bill) -> dict:
     }
 
 
+PUBLIC_BILL_SALT = "billing.public-bill"
+
+
+def public_bill_url(bill: Bill) -> str:
+    """A link to the bill's explanation that a villager can open without signing in (signed,
+    unguessable; shows no personal data beyond the account number)."""
+    return reverse("billing:public_bill", args=[signing.dumps(bill.pk, salt=PUBLIC_BILL_SALT)])
+
+
+def public_bill_get(token: str) -> Bill | None:
+    try:
+        pk = signing.loads(token, salt=PUBLIC_BILL_SALT)
+    except signing.BadSignature:
+        return None
+    return Bill.objects.select_related("customer", "schedule").filter(pk=pk).first()
+
+
 def customer_bills(customer) -> list[dict]:
     """A customer's bills, newest first, in the shape other capabilities rely on."""
     out = []
@@ -128,7 +146,7 @@ def customer_bills(customer) -> list[dict]:
             "kwh_left_in_tier": bill.kwh_left_in_tier,
             "cycle_start": bill.cycle_start,
             "status": bill.status,
-            "url": reverse("billing:bill", args=[bill.pk]),
+            "url": public_bill_url(bill),
         })
     return out
 

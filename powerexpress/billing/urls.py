@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_view, name="run"),
     path("bills/", views.bills_view, name="bills"),
     path("bills/<int:pk>/", views.bill_view, name="bill"),
+    path("b/<str:token>/", views.public_bill_view, name="public_bill"),
     path("tariffs/", views.tariffs_view, name="tariffs"),
     path("tariffs/<int:pk>/", views.tariff_view, name="tariff"),
     path("tariffs/<int:pk>/edit/", views.tariff_edit_view, name="tariff_edit"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from powerexpress.billing import selectors, services
 from powerexpress.billing.choices import AgreementStatus, BillStatus
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
-from powerexpress.billing.models import TariffSchedule
+from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_bank_account
@@ -107,10 +108,17 @@ def bills_view(request):
 @login_required
 def bill_view(request, pk: int):
     bill = get_visible_or_404(request.user, selectors.bills_visible(request.user), pk=pk)
-    history = [{**item, "status_label": BillStatus(item["status"]).label}
-               for item in selectors.customer_bills(bill.customer)[:24]]
+    history = Bill.objects.filter(customer=bill.customer).order_by("-month", "-sequence")[:24]
     return render(request, "billing/bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill),
-                                                 "history": history})
+                                                 "history": history, "public_url": selectors.public_bill_url(bill)})
+
+
+def public_bill_view(request, token: str):
+    """A villager's view of one bill (from the portal or an SMS link): light, no sign-in."""
+    bill = selectors.public_bill_get(token)
+    if bill is None:
+        raise Http404
+    return render(request, "billing/public_bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill)})
 
 
 @login_required

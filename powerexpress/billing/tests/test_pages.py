@@ -102,3 +102,14 @@ def test_the_debit_page_lists_batches_and_arrears(world, bill):
     web = world.web("clerk_a")
     assert web.get("/billing/debit/").status_code == 200
     assert world.web("outsider").get("/billing/").status_code == 200
+
+
+def test_a_household_opens_its_bill_from_the_signed_link_without_signing_in(world, bill):
+    from django.test import Client
+
+    from powerexpress.billing.selectors import customer_bills
+
+    url = customer_bills(world.customer_a2)[0]["url"]
+    text = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content.decode()
+    assert "929.42" in text and "1020" in text and world.customer_a2.name not in text
+    assert Client().get(url[:-3] + "xx/").status_code == 404
