@@ -3,7 +3,8 @@
 - Auto-debit agreements reproducing the programme's figures (DOMAIN.md §1): Xindian (XD) 700
   signed households before the campaign → 3,700 by October 2026, Zhujiachang (ZJC) 1,100 →
   4,000, growing month by month from March; the other stations at their registry share.
-  A few portal requests wait for confirmation.
+  A few portal requests wait for confirmation. ``campaign_ref`` is left blank: the outreach
+  demo (run after this one) attributes sign-ups to its activities' codes.
 - Meter readings at the end of August, September and October 2026 for every household (a
   few heavy users cross the annual tier bounds; a few readings are held as implausible) and
   the September and October billing runs.
@@ -86,14 +87,12 @@ def _agreements(stations, rng) -> int:
         else:
             dates = [datetime.date(2025, rng.randint(1, 12), rng.randint(1, 28)) for _ in preferred]
         for pk, signed_on in zip(ordered, sorted(dates), strict=False):
-            campaign = f"{station.code}-{signed_on:%Y-%m}" if signed_on >= CAMPAIGN_MONTHS[0] else ""
             rows.append(Agreement(customer_id=pk, bank_name=BANK, bank_account=f"62170{rng.randrange(10**14):014d}",
                                   channel=rng.choice(AgreementChannel.values), status=AgreementStatus.ACTIVE,
-                                  signed_on=signed_on, campaign_ref=campaign))
+                                  signed_on=signed_on))
         for pk in ordered[len(dates):len(dates) + 12]:
             rows.append(Agreement(customer_id=pk, bank_name=BANK, bank_account=f"62170{rng.randrange(10**14):014d}",
-                                  channel=AgreementChannel.AGENT_POINT, status=AgreementStatus.PENDING,
-                                  campaign_ref=f"{station.code}-portal"))
+                                  channel=AgreementChannel.AGENT_POINT, status=AgreementStatus.PENDING))
     Agreement.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
