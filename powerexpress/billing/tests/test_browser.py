@@ -8,7 +8,7 @@ from powerexpress.billing.tests.helpers import import_readings
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(world, page, live_server):
+def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(schedules, world, page, live_server):
     import_readings(world.users["clerk_a"], [("0602000002", "2026-09-30", "500"),
                                              ("0602000002", "2026-10-31", "2600")])
     browser_login(page, live_server, "clerk_a")
@@ -16,7 +16,6 @@ def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(world
     page.fill("input[name=month]", "2026-10")
     page.click("#run-billing")
     page.wait_for_load_state("networkidle")
-    page.screenshot(path="/tmp/billing-run.png", full_page=True)
     page.screenshot(path="/tmp/billing-run.png", full_page=True)
     page.goto(f"{live_server.url}/billing/bills/?month=2026-10")
     page.click("text=0602000002")

@@ -8,16 +8,9 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection
 
 from powerexpress.billing.choices import RunStatus
-from powerexpress.billing.models import Bill, BillingRun, TariffSchedule
+from powerexpress.billing.models import Bill, BillingRun
 from powerexpress.billing.services import billing_run_chunk, billing_run_start
-from powerexpress.billing.shipped import load_shipped
 from powerexpress.billing.tests.helpers import import_readings
-
-
-@pytest.fixture
-def schedules(transactional_db):
-    """The shipped schedules (a transactional test elsewhere may have flushed the migration's rows)."""
-    load_shipped(TariffSchedule)
 
 
 @pytest.mark.celery_worker
