@@ -29,7 +29,7 @@ from powerexpress.repair.selectors import (
     tickets_filtered,
     tickets_visible,
 )
-from powerexpress.repair.services import fault_report_submit, fault_ticket_transition
+from powerexpress.repair.services import fault_report_errors, fault_report_submit, fault_ticket_transition
 
 router = Router(tags=["repair"])
 
@@ -141,7 +141,8 @@ def fault_report(request, payload: FaultIn):
     public_rate_limit(request, "repair.fault_report")
     village = Village.objects.select_related("station").filter(code=payload.village.strip()).first()
     if village is None:
-        raise FieldError({"village": _("No village has this code.")})
+        raise FieldError(fault_report_errors(village=None, phone=payload.phone, description=payload.description,
+                                             source=FaultSource.API, village_message=_("No village has this code.")))
     ticket, created = fault_report_submit(
         village=village, phone=payload.phone, description=payload.description, account_no=payload.account_no,
         source=FaultSource.API, idempotency_key=request.headers.get("Idempotency-Key"))

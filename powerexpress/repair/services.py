@@ -69,6 +69,22 @@ def _customer_for(*, village, phone: str, account_no: str | None):
     return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
 
 
+def fault_report_errors(*, village, phone: str, description: str, source: str,
+                        village_message: str | None = None) -> dict[str, str]:
+    """Every reason a report cannot be taken, by field (empty when it can)."""
+    errors = {}
+    if village is None:
+        errors["village"] = village_message or _("Choose the village.")
+    error = mobile_error((phone or "").strip())
+    if error:
+        errors["phone"] = error
+    if not (description or "").strip():
+        errors["description"] = _("Say what happened.")
+    if source not in FaultSource.values:
+        errors["source"] = _("Unknown source.")
+    return errors
+
+
 def fault_report_submit(*, village, phone: str, description: str, account_no: str | None = None,
                         source: str = FaultSource.PORTAL, idempotency_key: str | None = None,
                         actor=None) -> tuple[FaultTicket, bool]:
@@ -84,17 +100,10 @@ def fault_report_submit(*, village, phone: str, description: str, account_no: st
         existing = FaultTicket.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing, False
-    if village is None:
-        raise FieldError({"village": _("Choose the village.")})
-    phone = (phone or "").strip()
-    error = mobile_error(phone)
-    if error:
-        raise FieldError({"phone": error})
-    description = (description or "").strip()
-    if not description:
-        raise FieldError({"description": _("Say what happened.")})
-    if source not in FaultSource.values:
-        raise FieldError({"source": _("Unknown source.")})
+    errors = fault_report_errors(village=village, phone=phone, description=description, source=source)
+    if errors:
+        raise FieldError(errors)
+    phone, description = phone.strip(), description.strip()
     customer = _customer_for(village=village, phone=phone, account_no=account_no)
     commitments = repair_settings_for(village.station.bureau_id)
     team = Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE).order_by("pk").first()

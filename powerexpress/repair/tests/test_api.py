@@ -139,3 +139,9 @@ def test_kpis_answer_per_station_and_area_class(world):
 def test_a_report_costs_a_handful_of_queries(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         assert world.api(None).post("/api/v1/faults", BODY, HTTP_IDEMPOTENCY_KEY="q-1").status_code == 201
+
+
+def test_an_unknown_village_and_a_bad_phone_are_both_named(world):
+    response = world.api(None).post("/api/v1/faults", {"village": "NOPE", "phone": "123", "description": "停电"})
+    assert response.status_code == 422
+    assert sorted(error["field"] for error in response.json()["errors"]) == ["phone", "village"]
