@@ -8,7 +8,7 @@ server on this machine only, checks that every report was stored, and prints the
 by side with the target.
 
 Usage (the server must run with RATELIMIT_ENABLE=false, or every client past 30/min is refused):
-    RATELIMIT_ENABLE=false DATABASE_URL=postgres://... gunicorn powerexpress.wsgi -w 4 --threads 4 -b 127.0.0.1:8705
+    RATELIMIT_ENABLE=false DATABASE_URL=postgres://... gunicorn powerexpress.wsgi -w 2 -b 127.0.0.1:8705
     python benchmarks/repair_load.py --url http://127.0.0.1:8705 --clients 50 --requests 2000
 """
 
