@@ -77,23 +77,31 @@ def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
     value = np.minimum(i_a, i_b)
     np.minimum(value, i_c, out=value)
     np.subtract(high, value, out=value)
-    positive = high > 0
-    np.divide(value, high, out=value, where=positive)
-    value[~positive & ~np.isnan(high)] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(value, high, out=value)
+    np.copyto(value, 0.0, where=high <= 0)
     return value
 
 
 def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Runs of True along axis 1 lasting at least ``min_steps``: (row, start, end) arrays.
 
-    A step differs from the one before at each run's start and after its end; in row-major order
-    those changes alternate start, end, start, end … so one pass finds them all."""
+    Only rows with at least one True step are scanned. A step differs from the one before at each
+    run's start and after its end; in row-major order those changes alternate start, end, start,
+    end … so one flat pass finds them all."""
     m, steps = mask.shape
-    change = np.empty((m, steps + 1), dtype=bool)
-    change[:, 0] = mask[:, 0]
-    change[:, -1] = mask[:, -1]
-    np.not_equal(mask[:, 1:], mask[:, :-1], out=change[:, 1:-1])
-    rows, cols = np.nonzero(change)
+    active = np.flatnonzero(mask.any(axis=1))
+    if active.size == 0:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, empty
+    sub = mask if active.size == m else mask[active]
+    change = np.empty((sub.shape[0], steps + 1), dtype=bool)
+    change[:, 0] = sub[:, 0]
+    change[:, -1] = sub[:, -1]
+    np.not_equal(sub[:, 1:], sub[:, :-1], out=change[:, 1:-1])
+    rows, cols = np.divmod(np.flatnonzero(change), steps + 1)
+    if active.size < m:
+        rows = active[rows]
     rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
     keep = (ends - starts) >= max(min_steps, 1)
     return rows[keep], starts[keep], ends[keep]
@@ -115,28 +123,57 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
     return reduced
 
 
-def _events(kind, rows, starts, ends, peak, energy) -> Events:
-    return Events(np.full(rows.size, kind, dtype=object), rows, starts, ends, peak, energy)
+_KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
+_FIELDS = ("kind", "row", "start", "end", "peak", "energy_above_kvah")
+ROWS_PER_BLOCK = 2
 
 
 def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
-           thresholds: Thresholds = Thresholds()) -> Events:
+           thresholds: Thresholds = Thresholds(), rows_per_block: int = ROWS_PER_BLOCK) -> Events:
     """All events of all kinds over the (m, T) arrays.
+
+    Works through blocks of a few transformers so that a block's intermediate arrays stay in the
+    CPU cache across the many passes detection makes (the inputs are read from memory once).
+    Kinds are small integer codes until the end, where they become the kind names."""
+    rated = np.asarray(rated_kva, dtype=float)
+    parts: list[tuple] = []
+    for first in range(0, rated.size, rows_per_block):
+        rows = slice(first, first + rows_per_block)
+        parts += _detect_block(s_kva=s_kva[rows], rated=rated[rows], i_a=i_a[rows], i_b=i_b[rows],
+                               i_c=i_c[rows], v_min=v_min[rows], step_min=step_min, thresholds=thresholds,
+                               first_row=first)
+    if not parts:
+        empty = np.zeros(0, dtype=np.intp)
+        return Events(np.zeros(0, dtype=object), empty, empty, empty, np.zeros(0), np.zeros(0))
+    columns = [np.concatenate([part[index] for part in parts]) for index in range(len(_FIELDS))]
+    columns[0] = _KIND_NAMES[columns[0]]
+    return Events(*columns)
+
+
+def _detect_block(*, s_kva, rated, i_a, i_b, i_c, v_min, step_min: int, thresholds: Thresholds,
+                  first_row: int) -> list[tuple]:
+    """Events of one block of rows, as (kind code, row, start, end, peak, energy) array tuples.
 
     Inside a load event every step is above its limit, so the energy above the limit is the run's
     sum of S minus steps × limit × rated: no per-step excess array is built."""
     t = thresholds
     step_h = step_min / 60.0
-    rated = np.asarray(rated_kva, dtype=float)
     rated_col = rated[:, None]
     found = []
+
+    def add(kind: str, rows, starts, ends, peak, energy=None):
+        if rows.size:
+            code = np.full(rows.size, EVENT_KINDS.index(kind), dtype=np.int8)
+            found.append((code, rows + first_row, starts, ends, peak,
+                          np.zeros(rows.size) if energy is None else energy))
+
     for kind, limit, inclusive in ((HEAVY_LOAD, t.heavy_load_rate, True), (OVERLOAD, t.overload_rate, False)):
         line = limit * rated_col
         mask = s_kva >= line if inclusive else s_kva > line
         rows, starts, ends = runs(mask, -(-t.load_min_duration_min // step_min))
         peak = _reduce(s_kva, rows, starts, ends, np.maximum) / rated[rows]
         energy = (_reduce(s_kva, rows, starts, ends, np.add) - (ends - starts) * limit * rated[rows]) * step_h
-        found.append(_events(kind, rows, starts, ends, peak, energy))
+        add(kind, rows, starts, ends, peak, energy)
     unb = unbalance(i_a, i_b, i_c)
     for kind, limit, min_rate, minutes in (
         (UNBALANCE, t.unbalance_limit, t.unbalance_min_load_rate, t.unbalance_min_duration_min),
@@ -145,13 +182,10 @@ def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
         mask = np.greater(unb, limit)
         mask &= np.greater(s_kva, min_rate * rated_col)
         rows, starts, ends = runs(mask, -(-minutes // step_min))
-        found.append(_events(kind, rows, starts, ends, _reduce(unb, rows, starts, ends, np.maximum),
-                             np.zeros(rows.size)))
+        add(kind, rows, starts, ends, _reduce(unb, rows, starts, ends, np.maximum))
     rows, starts, ends = runs(v_min < t.low_voltage_v, -(-t.low_voltage_min_duration_min // step_min))
-    found.append(_events(LOW_VOLTAGE, rows, starts, ends, _reduce(v_min, rows, starts, ends, np.minimum),
-                         np.zeros(rows.size)))
-    return Events(*(np.concatenate([getattr(e, name) for e in found]) for name in
-                    ("kind", "row", "start", "end", "peak", "energy_above_kvah")))
+    add(LOW_VOLTAGE, rows, starts, ends, _reduce(v_min, rows, starts, ends, np.minimum))
+    return found
 
 
 def daily_max(values: np.ndarray, steps_per_day: int) -> np.ndarray:
