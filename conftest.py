@@ -201,7 +201,8 @@ def browser_login(page, live_server, username: str, password: str = "pw-12345678
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button.primary")
+    with page.expect_navigation():
+        page.click("button.primary")
     page.wait_for_load_state("networkidle")
 
 
