@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "ninja",  # serves the API docs page (Swagger UI) from its own static files, not a CDN
 ]
 
 MIDDLEWARE = [
