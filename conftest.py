@@ -147,6 +147,14 @@ def build_world() -> World:
     return world
 
 
+@pytest.fixture(autouse=True)
+def isolated_files(settings, tmp_path):
+    """Every test writes interval data and uploads under its own temporary folder, and never sees
+    what a demo left in var/."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()
