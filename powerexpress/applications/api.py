@@ -23,11 +23,11 @@ from powerexpress.applications.models import Application
 from powerexpress.applications.permissions import can_move
 from powerexpress.applications.selectors import application_public_get, application_steps, due_dates_note
 from powerexpress.applications.services import STEP_SERVICES, application_submit, format_yuan
-from powerexpress.applications.throttle import public_rate_limit_check
 from powerexpress.applications.validation import format_kw
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404, visible
+from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import TransformerDistrict
 
 router = Router(tags=["applications"])

@@ -48,7 +48,6 @@ from powerexpress.applications.services import (
     format_yuan,
     settings_update,
 )
-from powerexpress.applications.throttle import public_rate_limited
 from powerexpress.applications.validation import format_kw
 from powerexpress.applications.workdays import working_days_between
 from powerexpress.core.audit import audit_record
@@ -56,6 +55,7 @@ from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import TransformerDistrict, Village
 
 

@@ -17,9 +17,9 @@ from powerexpress.applications.links import track_path
 from powerexpress.applications.models import Application
 from powerexpress.applications.selectors import applications_for_phone
 from powerexpress.applications.services import format_yuan
-from powerexpress.applications.throttle import public_rate_limited
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
+from powerexpress.core.throttle import public_rate_limited
 from powerexpress.portal.selectors import bills_for, optional, optional_url, portal_customer, tickets_for
 from powerexpress.portal.services import application_rate, login_code_request, login_code_verify
 

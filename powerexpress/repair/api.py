@@ -7,11 +7,9 @@ header makes a re-send return the same ticket with 200) and ``GET /faults/{numbe
 
 import datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -19,6 +17,7 @@ from powerexpress.accounts.models import User
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
+from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import Village
 from powerexpress.repair.choices import FaultSource
 from powerexpress.repair.models import FaultTicket
@@ -32,13 +31,6 @@ from powerexpress.repair.selectors import (
 from powerexpress.repair.services import fault_report_errors, fault_report_submit, fault_ticket_transition
 
 router = Router(tags=["repair"])
-
-
-def public_rate_limit(request, group: str) -> None:
-    """Refuse with 429 when this client (by IP) exceeds ``PUBLIC_RATE_LIMIT``."""
-    if is_ratelimited(request, group=group, key="ip", rate=settings.PUBLIC_RATE_LIMIT, increment=True):
-        raise ApiError(_("Too many requests from this device; wait a minute and try again."), status=429,
-                       code="rate_limited")
 
 
 def _local(value: datetime.datetime | None) -> datetime.datetime | None:
@@ -138,7 +130,7 @@ def fault_staff_out(ticket: FaultTicket) -> dict:
 
 @router.post("/faults", auth=None, response={200: FaultOut, 201: FaultOut}, summary="Report a fault (public)")
 def fault_report(request, payload: FaultIn):
-    public_rate_limit(request, "repair.fault_report")
+    public_rate_limit_check(request, "repair.fault_report")
     village = Village.objects.select_related("station").filter(code=payload.village.strip()).first()
     if village is None:
         raise FieldError(fault_report_errors(village=None, phone=payload.phone, description=payload.description,
@@ -151,7 +143,7 @@ def fault_report(request, payload: FaultIn):
 
 @router.get("/faults/{number}", auth=None, response=FaultFollowOut, summary="Follow a fault report (public)")
 def fault_follow(request, number: str, phone: str):
-    public_rate_limit(request, "repair.fault_follow")
+    public_rate_limit_check(request, "repair.fault_follow")
     ticket = ticket_for_reporter(number, phone)
     if ticket is None:
         raise Http404

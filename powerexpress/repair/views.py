@@ -6,7 +6,6 @@ import secrets
 import uuid
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
@@ -24,6 +22,7 @@ from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import Customer, TransformerDistrict, Village
 from powerexpress.repair.choices import CREW_NEXT_STEP, TRANSITIONS, FaultSource, FaultStatus, NoteKind
 from powerexpress.repair.forms import NoteForm, PlannedOutageForm, RatingForm, RepairSettingsForm, ReportForm
@@ -105,8 +104,7 @@ def report(request):
     village = Village.objects.filter(code=code).only("code", "name").first() if code else None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
-        if is_ratelimited(request, group="repair.report_page", key="ip", rate=settings.PUBLIC_RATE_LIMIT,
-                          increment=True):
+        if public_rate_limited(request, "repair.report_page"):
             form.is_valid()
             form.add_error(None, _("Too many reports from this device; wait a minute and try again."))
         else:
@@ -130,8 +128,7 @@ def follow(request, number: str):
     if number in request.session.get(SESSION_NUMBERS, []):
         ticket = FaultTicket.objects.select_related("village", "outage").filter(number=number).first()
     elif phone:
-        if is_ratelimited(request, group="repair.follow_page", key="ip", rate=settings.PUBLIC_RATE_LIMIT,
-                          increment=True):
+        if public_rate_limited(request, "repair.follow_page"):
             raise PermissionDenied
         ticket = ticket_for_reporter(number, phone)
     if ticket is None:
