@@ -7,15 +7,17 @@ few moves as possible.
 
 Two engines share one result type:
 
-- :func:`solve_milp` — an exact mixed-integer programme solved by HiGHS (``scipy.optimize.milp``).
-  Only the time steps that can bind are put in the model, and the model grows with the steps the
-  last solution violates (constraint generation), so a day at 1-minute resolution stays small.
-  The heuristic's plan is the warm start: its peak caps ``z`` from the first solve and is kept
-  when HiGHS hits its time limit without a better plan.
+- :func:`solve_milp` — an exact mixed-integer programme solved by HiGHS (``scipy.optimize.milp``)
+  in move variables (two binaries per movable household: "moves to the next phase", "moves to
+  the one after"). Time steps that cannot carry the optimal peak are left out of the model, so a
+  day at 1-minute resolution stays small. A first solve minimises the peak, a second the number
+  of moves at that peak; the local search's plan is returned instead when HiGHS hits its time
+  limit without beating it.
 - :func:`solve_local_search` — steepest descent over relocations and pairwise exchanges with
   random restarts (iterated local search), then a pass that undoes moves not needed for the peak.
 
-:func:`balance_phases` picks the engine by problem size. Pure numpy/scipy; no Django.
+:func:`balance_phases` picks the engine by problem size: the MILP, warm-started by a short local
+search, up to ``MILP_MAX_HOUSEHOLDS`` movable households; the local search alone beyond. Pure numpy/scipy; no Django.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ PHASES = ("A", "B", "C")
 MILP_MAX_HOUSEHOLDS = 60
 MILP_TIME_LIMIT_S = 10.0
 HEURISTIC_TIME_LIMIT_S = 0.10
+WARM_START_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -300,175 +303,133 @@ def solve_local_search(profiles, phases, max_moves: int, fixed=None, *, time_lim
 # Exact MILP ---------------------------------------------------------------------------------
 
 
-def _peak_rows(profiles: np.ndarray, steps: np.ndarray, n: int) -> sparse.csr_matrix:
-    """Rows ``Σ_i P[i,t] x[i,p] − z ≤ 0`` for each step t in ``steps`` and phase p."""
-    blocks = []
-    for t in steps:
-        for p in range(3):
-            row = np.zeros(3 * n + 1)
-            row[p:3 * n:3] = profiles[:, t]
-            row[-1] = -1.0
-            blocks.append(row)
-    return sparse.csr_matrix(np.array(blocks))
+class _MoveModel:
+    """The MILP in move variables: ``y[k] = 1`` when household ``household[k]`` moves from its
+    phase ``source[k]`` to ``target[k]`` (two variables per movable household), and ``z``, the
+    peak, as the last column. Phase loads are the starting loads plus the moves:
+    ``L_p(t) = L0_p(t) + Σ_{k→p} P[i_k,t] y_k − Σ_{k from p} P[i_k,t] y_k``.
+
+    Fixed households get no variables, at most one move per household and ``max_moves`` in all.
+    """
+
+    def __init__(self, profiles, start, fixed_mask, max_moves):
+        self.profiles = profiles
+        self.start = start
+        self.max_moves = max_moves
+        movable = np.flatnonzero(~fixed_mask)
+        self.household = np.repeat(movable, 2)
+        self.source = start[self.household]
+        self.target = (self.source + np.tile([1, 2], movable.size)) % 3
+        self.size = self.household.size
+        self.base = phase_loads(profiles, start)
+        one_each = sparse.csr_matrix((np.ones(self.size), (np.repeat(np.arange(movable.size), 2),
+                                                           np.arange(self.size))), shape=(movable.size, self.size + 1))
+        budget = np.ones((1, self.size + 1))
+        budget[0, -1] = 0.0
+        self.fixed_rows = [LinearConstraint(one_each, 0, 1), LinearConstraint(budget, 0, max_moves)]
+
+    def peak_rows(self, steps: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Rows ``L_p(t) − z ≤ 0`` for each step in ``steps`` and phase p, as (matrix, upper bounds)."""
+        count = steps.size
+        load = self.profiles[self.household][:, steps].T
+        columns = np.arange(self.size)
+        first_row = 3 * np.arange(count)[:, None]
+        rows = np.concatenate([(first_row + self.target).ravel(), (first_row + self.source).ravel(),
+                               np.arange(3 * count)])
+        cols = np.concatenate([np.tile(columns, count), np.tile(columns, count), np.full(3 * count, self.size)])
+        values = np.concatenate([load.ravel(), -load.ravel(), -np.ones(3 * count)])
+        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(3 * count, self.size + 1))
+        return matrix, -self.base[:, steps].T.ravel()
+
+    def phases(self, y: np.ndarray) -> np.ndarray:
+        after = self.start.copy()
+        chosen = y[: self.size] > 0.5
+        after[self.household[chosen]] = self.target[chosen]
+        return after
+
+    def solve(self, steps, *, cost, z_upper, time_limit_s):
+        """One HiGHS solve on ``steps``: (phases or None, proven optimal, dual bound)."""
+        matrix, upper = self.peak_rows(steps)
+        bounds_upper = np.ones(self.size + 1)
+        bounds_upper[-1] = z_upper
+        integrality = np.ones(self.size + 1)
+        integrality[-1] = 0
+        result = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(self.size + 1), bounds_upper),
+                      constraints=self.fixed_rows + [LinearConstraint(matrix, -np.inf, upper)],
+                      options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-6, "disp": False})
+        if result.x is None:
+            return None, False, getattr(result, "mip_dual_bound", None)
+        return self.phases(result.x), result.status == 0, getattr(result, "mip_dual_bound", None)
+
+    def binding_steps(self) -> np.ndarray:
+        """The steps that can carry the optimal peak. At step t no phase can exceed its load plus
+        the ``max_moves`` largest profiles of households that could move onto it; where that stays
+        at or below the mean phase load of the busiest step — a lower bound of every plan's peak —
+        the step cannot raise the peak above the optimum and is left out of the model."""
+        lower = self.profiles.sum(axis=0).max() / 3
+        steps_total = self.profiles.shape[1]
+        cap = np.zeros(steps_total)
+        for phase in range(3):
+            incoming = self.profiles[self.household[self.target == phase]]
+            top = np.sort(incoming, axis=0)[-self.max_moves:].sum(axis=0) if incoming.size and self.max_moves else 0.0
+            cap = np.maximum(cap, self.base[phase] + top)
+        return np.flatnonzero(cap >= lower - _tolerance(self.profiles))
 
 
-def _milp_round(profiles, start, max_moves, fixed_mask, steps, cost, z_cap, time_limit_s):
-    n = len(start)
-    assign = np.zeros((n, 3 * n + 1))
-    for i in range(n):
-        assign[i, 3 * i:3 * i + 3] = 1.0
-    keep = np.zeros(3 * n + 1)
-    keep[3 * np.arange(n) + start] = 1.0
-    constraints = [
-        LinearConstraint(sparse.csr_matrix(assign), 1, 1),
-        LinearConstraint(keep[None, :], n - max_moves, np.inf),
-        LinearConstraint(_peak_rows(profiles, steps, n), -np.inf, 0),
-    ]
-    lower = np.zeros(3 * n + 1)
-    lower[3 * np.flatnonzero(fixed_mask) + start[fixed_mask]] = 1.0
-    upper = np.ones(3 * n + 1)
-    upper[-1] = z_cap
-    lower[-1] = 0.0
-    integrality = np.ones(3 * n + 1)
-    integrality[-1] = 0
-    result = milp(cost, integrality=integrality, bounds=Bounds(lower, upper), constraints=constraints,
-                  options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-4, "disp": False})
-    bound = getattr(result, "mip_dual_bound", None)
-    if result.x is None:
-        return None, False, bound
-    phases = np.argmax(result.x[:3 * n].reshape(n, 3), axis=1)
-    return phases, result.status == 0, bound
-
-
-def _milp_stage(profiles, start, max_moves, fixed_mask, cost, z_cap, deadline, steps):
-    """Constraint generation: solve on ``steps``, add the steps the plan violates, repeat."""
-    tol = _tolerance(profiles)
+def _solve_with_all_steps(model, steps, *, cost, z_upper, deadline):
+    """Solve on ``steps``; while the plan exceeds its peak at a left-out step, add those steps and
+    solve again (never needed with :meth:`_MoveModel.binding_steps`, kept as the proof)."""
+    tol = _tolerance(model.profiles)
     proven = True
-    bound = None
     while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            return None, False, steps, bound
-        phases, optimal, bound = _milp_round(profiles, start, max_moves, fixed_mask, steps, cost, z_cap, remaining)
+        phases, optimal, bound = model.solve(steps, cost=cost, z_upper=z_upper,
+                                             time_limit_s=deadline - time.perf_counter())
         if phases is None:
-            return None, False, steps, bound
+            return None, False, bound
         proven = proven and optimal
-        envelope = phase_loads(profiles, phases).max(axis=0)
-        limit = envelope[steps].max() if cost[-1] else z_cap
-        violated = np.flatnonzero(envelope > limit + tol)
-        violated = violated[~np.isin(violated, steps)]
-        if violated.size == 0:
-            return phases, proven, steps, bound
+        envelope = phase_loads(model.profiles, phases).max(axis=0)
+        violated = np.setdiff1d(np.flatnonzero(envelope > envelope[steps].max() + tol), steps)
+        if violated.size == 0 or time.perf_counter() >= deadline:
+            return (phases, proven, bound) if violated.size == 0 else (None, False, bound)
         steps = np.union1d(steps, violated)
-
-
-def _lns_round(profiles, start, current, free, max_moves, steps, z_cap, time_limit_s):
-    """Re-optimise the ``free`` households exactly while the others stay where they are now."""
-    n_free = free.size
-    rest = np.setdiff1d(np.arange(len(start)), free)
-    constant = phase_loads(profiles[rest], current[rest])
-    budget = max_moves - int((current[rest] != start[rest]).sum())
-    assign = np.zeros((n_free, 3 * n_free + 1))
-    for k in range(n_free):
-        assign[k, 3 * k:3 * k + 3] = 1.0
-    keep = np.zeros(3 * n_free + 1)
-    keep[3 * np.arange(n_free) + start[free]] = 1.0
-    rows = _peak_rows(profiles[free], steps, n_free)
-    limits = -np.array([constant[p, t] for t in steps for p in range(3)])
-    upper = np.ones(3 * n_free + 1)
-    upper[-1] = z_cap
-    integrality = np.ones(3 * n_free + 1)
-    integrality[-1] = 0
-    cost = np.zeros(3 * n_free + 1)
-    cost[-1] = 1.0
-    result = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(3 * n_free + 1), upper),
-                  constraints=[LinearConstraint(sparse.csr_matrix(assign), 1, 1),
-                               LinearConstraint(keep[None, :], n_free - budget, np.inf),
-                               LinearConstraint(rows, -np.inf, limits)],
-                  options={"time_limit": max(time_limit_s, 0.02), "mip_rel_gap": 1e-4, "disp": False})
-    if result.x is None:
-        return None
-    phases = current.copy()
-    phases[free] = np.argmax(result.x[:3 * n_free].reshape(n_free, 3), axis=1)
-    return phases
-
-
-def improve_by_lns(profiles, phases, max_moves: int, fixed, initial: BalanceResult, *, time_limit_s: float,
-                   size: int = 16, seed: int = 0) -> BalanceResult:
-    """Large-neighbourhood search: free ``size`` households around the peak (and the moved ones),
-    solve that part exactly with HiGHS, keep any improvement; repeat until the time is up."""
-    profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
-    deadline = time.perf_counter() + time_limit_s
-    rng = np.random.default_rng(seed)
-    tol = _tolerance(profiles)
-    current = initial.phases_after.copy()
-    movable = np.flatnonzero(~fixed_mask)
-    if movable.size == 0 or max_moves == 0:
-        return initial
-    while time.perf_counter() < deadline:
-        loads = phase_loads(profiles, current)
-        envelope = loads.max(axis=0)
-        peak = float(envelope.max())
-        hot_steps = np.argsort(envelope)[-3:]
-        weight = profiles[movable][:, hot_steps].sum(axis=1) + 1e-9
-        pick = min(size, movable.size)
-        moved = movable[current[movable] != start[movable]]
-        others = rng.choice(movable, size=pick, replace=False, p=weight / weight.sum())
-        free = np.unique(np.concatenate([moved, others]))[: max(pick, moved.size)]
-        steps = np.argsort(envelope)[-24:]
-        improved = None
-        while time.perf_counter() < deadline:
-            trial = _lns_round(profiles, start, current, free, max_moves, steps, peak - tol,
-                               min(0.5, deadline - time.perf_counter()))
-            if trial is None:
-                break
-            trial_envelope = phase_loads(profiles, trial).max(axis=0)
-            violated = np.setdiff1d(np.flatnonzero(trial_envelope >= peak - tol), steps)
-            if violated.size == 0:
-                improved = trial
-                break
-            steps = np.union1d(steps, violated)
-        if improved is not None:
-            current = improved
-        if free.size >= movable.size:
-            break
-    search = _Search(profiles, start, max_moves, fixed_mask, rng, 1.0)
-    current, _loads = search.fewer_moves(current, phase_loads(profiles, current))
-    result = _result(profiles, start, current, False, initial.solver)
-    return result if result.peak_after_kw <= initial.peak_after_kw + tol else initial
 
 
 def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = MILP_TIME_LIMIT_S,
                warm_start: BalanceResult | None = None) -> BalanceResult:
     """Exact plan by MILP (HiGHS): minimise the peak, then the number of moves at that peak.
 
-    ``optimal`` is True only when both stages were proven optimal within the time limit; otherwise
-    the better of the MILP incumbent and the warm start is returned.
+    The first stage gets four fifths of the time, the second the rest. ``optimal`` is True only
+    when both stages were proven optimal; otherwise the better of the MILP's plan and the warm
+    start (the local search's plan when none is given) is returned, with unneeded moves undone.
     """
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
     n, steps_total = profiles.shape
-    if n == 0 or steps_total == 0:
+    if n == 0 or steps_total == 0 or max_moves == 0 or fixed_mask.all():
         return _result(profiles, start, start, True, "milp-highs")
-    deadline = time.perf_counter() + time_limit_s
+    started = time.perf_counter()
     warm = warm_start or solve_local_search(profiles, start, max_moves, fixed_mask)
     tol = _tolerance(profiles)
-    total = profiles.sum(axis=0)
-    initial = np.union1d(np.argsort(total)[-6:], np.argsort(phase_loads(profiles, warm.phases_after).max(axis=0))[-6:])
-    cost = np.zeros(3 * n + 1)
+    model = _MoveModel(profiles, start, fixed_mask, max_moves)
+    steps = model.binding_steps()
+    cost = np.zeros(model.size + 1)
     cost[-1] = 1.0
-    phases1, proven1, steps, bound1 = _milp_stage(profiles, start, max_moves, fixed_mask, cost,
-                                          warm.peak_after_kw + tol, deadline, initial)
-    fallback = replace(warm, optimal=False, solver="local-search (milp time limit)", lower_bound_kw=bound1)
+    phases1, proven1, bound = _solve_with_all_steps(model, steps, cost=cost, z_upper=warm.peak_before_kw + tol,
+                                                    deadline=started + 0.8 * time_limit_s)
+    fallback = replace(warm, optimal=False, solver="local-search (milp time limit)", lower_bound_kw=bound)
     if phases1 is None:
         return fallback
     peak1 = float(phase_loads(profiles, phases1).max())
-    moves_cost = np.zeros(3 * n + 1)
-    moves_cost[3 * np.arange(n) + start] = -1.0
-    phases2, proven2, _steps, _bound2 = _milp_stage(profiles, start, max_moves, fixed_mask, moves_cost,
-                                           peak1 + 10 * tol, deadline, steps)
+    moves_cost = np.ones(model.size + 1)
+    moves_cost[-1] = 0.0
+    phases2, proven2, _bound = _solve_with_all_steps(model, steps, cost=moves_cost, z_upper=peak1 + tol,
+                                                     deadline=started + time_limit_s)
     chosen = phases2 if phases2 is not None else phases1
+    if phases2 is None:
+        search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(0), 1.0)
+        chosen, _loads = search.fewer_moves(chosen, phase_loads(profiles, chosen))
     optimal = proven1 and proven2 and phases2 is not None
-    result = replace(_result(profiles, start, chosen, optimal, "milp-highs"), lower_bound_kw=bound1)
+    result = replace(_result(profiles, start, chosen, optimal, "milp-highs"),
+                     lower_bound_kw=float(bound) if bound is not None else None)
     if not optimal and (warm.peak_after_kw, len(warm.moves)) < (result.peak_after_kw - tol, len(result.moves)):
         return fallback
     return result
@@ -477,11 +438,13 @@ def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: fl
 def balance_phases(profiles, phases, max_moves: int, fixed=None, *, milp_max_households: int = MILP_MAX_HOUSEHOLDS,
                    milp_time_limit_s: float = MILP_TIME_LIMIT_S,
                    heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S) -> BalanceResult:
-    """The local search alone beyond ``milp_max_households`` movable households; below, the local
-    search improved by exact neighbourhoods, then the MILP warm-started (capped) by that plan."""
+    """The local search alone beyond ``milp_max_households`` movable households; below, the MILP
+    with the local search's plan as its cap and fallback."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
-    heuristic = solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
     if int((~fixed_mask).sum()) > milp_max_households:
-        return heuristic
-    warm = improve_by_lns(profiles, start, max_moves, fixed_mask, heuristic, time_limit_s=0.15 * milp_time_limit_s)
-    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=0.85 * milp_time_limit_s, warm_start=warm)
+        return solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
+    started = time.perf_counter()
+    warm = solve_local_search(profiles, start, max_moves, fixed_mask,
+                              time_limit_s=max(heuristic_time_limit_s, WARM_START_SHARE * milp_time_limit_s))
+    remaining = milp_time_limit_s - (time.perf_counter() - started)
+    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=remaining, warm_start=warm)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from powerexpress.analytics.balancing import (
+    _MoveModel,
     balance_phases,
     peak_and_unbalance,
     phase_loads,
@@ -16,10 +17,10 @@ from powerexpress.analytics.balancing import (
 from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_data_dir
 
 IEEE = shared_data_dir() / "ieee-eulv"
-# Best known peaks (kW) on the IEEE feeder at 15-minute resolution, from benchmarks/grid_balancing.py
-# (HiGHS, 300 s per case): proven optimal for 1-8 moves; for 9-10 the best incumbent found.
+# Optimal peaks (kW) on the IEEE feeder at 15-minute resolution, each proven by HiGHS through
+# benchmarks/grid_balancing.py (solve_milp with a long time limit; 10 moves took about 2 minutes).
 IEEE_MILP_PEAK_KW = {1: 19.044, 2: 17.8388, 3: 16.2468, 4: 15.2816, 5: 15.1004, 6: 14.4317, 7: 14.3465,
-                     8: 14.219}
+                     8: 14.219, 9: 14.0853, 10: 13.9045}
 
 
 def brute_force(profiles, phases, max_moves, fixed=()):
@@ -60,6 +61,21 @@ def test_the_milp_matches_the_brute_force_optimum_on_tiny_cases(seed, max_moves)
     result = solve_milp(profiles, phases, max_moves)
     assert result.optimal
     assert (round(result.peak_after_kw, 9), len(result.moves)) == brute_force(profiles, phases, max_moves)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("max_moves", [1, 2, 3])
+def test_the_steps_left_out_of_the_milp_never_exceed_the_optimal_peak(seed, max_moves):
+    profiles, phases = random_case(seed, steps=24)
+    profiles[:, :12] *= 0.3
+    model = _MoveModel(profiles, phases, np.zeros(len(phases), dtype=bool), max_moves)
+    left_out = np.setdiff1d(np.arange(24), model.binding_steps())
+    optimum, _moves = brute_force(profiles, phases, max_moves)
+    assert left_out.size > 0
+    for assignment in itertools.product(range(3), repeat=len(phases)):
+        after = np.array(assignment)
+        if (after != phases).sum() <= max_moves:
+            assert phase_loads(profiles, after)[:, left_out].max(initial=0.0) <= optimum + 1e-9
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -145,12 +161,15 @@ def test_on_the_ieee_feeder_small_budgets_reach_the_proven_optimum(ieee, max_mov
     assert len(result.moves) == max_moves
 
 
-@pytest.mark.parametrize("max_moves", [5, 6, 7, 8])
+@pytest.mark.parametrize("max_moves", [5, 6, 7, 8, 9, 10])
 def test_on_the_ieee_feeder_larger_budgets_stay_close_to_the_optimum(ieee, max_moves):
+    """Within 3 % at half the API's time budget (the benchmark shows 1 % at the full budget;
+    the margin keeps a loaded test machine from failing the test)."""
     profiles, phases = ieee
-    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=3)
-    assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.05
+    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=5)
+    assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.03
     assert result.peak_after_kw < 0.7 * result.peak_before_kw
+    assert len(result.moves) <= max_moves
 
 
 def test_on_the_ieee_feeder_three_moves_cut_the_phase_spread_at_the_peak_by_more_than_half(ieee):
