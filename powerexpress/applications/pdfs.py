@@ -10,21 +10,18 @@ from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from powerexpress.applications.choices import KIND_DOCUMENTS, KIND_EXAMPLES, KIND_FIELDS, ApplicationKind
 from powerexpress.applications.selectors import time_limit_for
 from powerexpress.applications.validation import format_kw
 from powerexpress.core.masking import mask_id_number, mask_phone
+from powerexpress.core.pdf import chinese_font
 
-FONT = "STSong-Light"
+FONT = chinese_font()
 GREY = Color(0.45, 0.45, 0.45)
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
-
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _extra_labels() -> dict:

@@ -10,8 +10,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Image,
     KeepInFrame,
@@ -23,7 +21,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-FONT = "STSong-Light"
+from powerexpress.core.pdf import CHINESE_FONT, chinese_font
+
+FONT = CHINESE_FONT
 BLUE = colors.HexColor("#0b5cab")
 RED = colors.HexColor("#c0392b")
 
@@ -31,11 +31,6 @@ RED = colors.HexColor("#c0392b")
 def _p(text, style) -> Paragraph:
     """An escaped paragraph, safe for the CID font (which has no glyph for the Latin middle dot)."""
     return Paragraph(escape(str(text)).replace("\u00b7", "\u3000"), style)
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def qr_svg(url: str) -> str:
@@ -135,7 +130,7 @@ def _page(board: dict, report_url: str, s) -> list:
 
 def board_pdf(pages: list[tuple[dict, str]]) -> bytes:
     """One A3 page per (board, report URL) pair."""
-    _register_font()
+    chinese_font()
     s = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A3, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
