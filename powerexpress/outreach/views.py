@@ -60,6 +60,24 @@ def _form_errors(form, exc: ApiError) -> None:
         form.add_error(field, error["message"])
 
 
+def _create_page(request, form, create, *, title: str, back: str, detail: str, multipart: bool = False,
+                 success=None):
+    """What every "new …" page does: a valid form's data goes to ``create(data)`` (a service
+    call); field errors the service raises come back onto the form; the new object's page follows,
+    with ``success(obj)`` as the message when given."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = create(dict(form.cleaned_data))
+        except ApiError as exc:
+            _form_errors(form, exc)
+        else:
+            if success:
+                messages.success(request, success(created))
+            return redirect(detail, pk=created.pk)
+    return render(request, "outreach/form.html", {"form": form, "title": title, "back": reverse(back),
+                                                   "multipart": multipart})
+
+
 def _int(value):
     try:
         return int(value)
@@ -104,17 +122,10 @@ def activity_list(request):
 def activity_create(request):
     _require_recorder(request.user)
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            activity = services.activity_create(user=request.user, photos=data.pop("photos"), **data)
-        except ApiError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Activity %(code)s recorded.") % {"code": activity.code})
-            return redirect("outreach:activity", pk=activity.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": _("Record an activity"),
-                                                   "back": reverse("outreach:activities"), "multipart": True})
+    return _create_page(
+        request, form, lambda data: services.activity_create(user=request.user, photos=data.pop("photos"), **data),
+        title=_("Record an activity"), back="outreach:activities", detail="outreach:activity", multipart=True,
+        success=lambda activity: _("Activity %(code)s recorded.") % {"code": activity.code})
 
 
 @login_required
@@ -198,15 +209,8 @@ def plan_calendar(request):
 def plan_item_create(request):
     _require_recorder(request.user)
     form = PlanItemForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.plan_item_create(user=request.user, **form.cleaned_data)
-        except ApiError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("outreach:plan_item", pk=item.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": _("Add to the action plan"),
-                                                   "back": reverse("outreach:plan")})
+    return _create_page(request, form, lambda data: services.plan_item_create(user=request.user, **data),
+                        title=_("Add to the action plan"), back="outreach:plan", detail="outreach:plan_item")
 
 
 @login_required
@@ -234,15 +238,8 @@ def meeting_create(request):
     _require_recorder(request.user)
     items = visible(request.user, PlanItem.objects.exclude(status__in=[PlanStatus.DONE, PlanStatus.CANCELLED]))
     form = MeetingForm(request.POST or None, user=request.user, items=items)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(user=request.user, **form.cleaned_data)
-        except ApiError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("outreach:meeting", pk=meeting.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": _("Record a progress meeting"),
-                                                   "back": reverse("outreach:plan")})
+    return _create_page(request, form, lambda data: services.meeting_create(user=request.user, **data),
+                        title=_("Record a progress meeting"), back="outreach:plan", detail="outreach:meeting")
 
 
 @login_required
@@ -332,15 +329,8 @@ def campaign_list(request):
 def campaign_create(request):
     _require_recorder(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.inspection_campaign_create(user=request.user, **form.cleaned_data)
-        except ApiError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("outreach:campaign", pk=campaign.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": _("New inspection campaign"),
-                                                   "back": reverse("outreach:campaigns")})
+    return _create_page(request, form, lambda data: services.inspection_campaign_create(user=request.user, **data),
+                        title=_("New inspection campaign"), back="outreach:campaigns", detail="outreach:campaign")
 
 
 @login_required
@@ -493,17 +483,13 @@ def charity_list(request):
 def charity_create(request):
     _require_recorder(request.user)
     form = CharityCampaignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def create(data):
         data["target_fen"] = data.pop("target")
-        try:
-            campaign = services.charity_campaign_create(user=request.user, **data)
-        except ApiError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("outreach:charity", pk=campaign.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": _("New charity campaign"),
-                                                   "back": reverse("outreach:charity_list")})
+        return services.charity_campaign_create(user=request.user, **data)
+
+    return _create_page(request, form, create, title=_("New charity campaign"), back="outreach:charity_list",
+                        detail="outreach:charity")
 
 
 @login_required
