@@ -1,5 +1,6 @@
 """Web pages of the registry: list (filters, search, pages), detail, edit, import, export, reveal."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from powerexpress.accounts.roles import EDIT_REGISTRY, IMPORT_REGISTRY, VIEW_PER
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.models import AuditAction, ImportJob
-from powerexpress.core.scope import get_visible_or_404
+from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.tables import write_csv, write_xlsx
 from powerexpress.registry.filters import FILTERSETS
 from powerexpress.registry.forms import ImportForm, initial_from_instance, registry_form_class
@@ -42,10 +43,24 @@ def _filtered(request, kind):
     return FILTERSETS[kind](request.GET, queryset=queryset)
 
 
+PICK_LISTS = {"station": "stations", "township": "townships", "village": "villages"}
+
+
+def _offer_pick_lists(form, user) -> None:
+    """Station, township and village filters become drop-downs of what the user may see (the
+    FilterSet still takes codes, as the API does)."""
+    for field, kind in PICK_LISTS.items():
+        if field in form.fields:
+            rows = visible(user, QUERYSETS[kind]()).order_by("code").values_list("code", "name")
+            form.fields[field].widget = forms.Select(
+                choices=[("", _("all"))] + [(code, f"{name} ({code})") for code, name in rows])
+
+
 @login_required
 def registry_list_view(request, kind: str):
     _kind_or_404(kind)
     filterset = _filtered(request, kind)
+    _offer_pick_lists(filterset.form, request.user)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     columns = display_columns(kind, LIST_COLUMNS[kind])
     rows = [(obj, [fn(obj) for _n, _l, fn in columns]) for obj in page]

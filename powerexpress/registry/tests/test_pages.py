@@ -140,3 +140,13 @@ def test_the_home_page_counts_only_visible_rows(world):
 def test_pages_need_a_sign_in(client, world):
     response = client.get("/registry/customers/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_station_and_village_filters_offer_only_what_the_user_may_see(world):
+    page = world.web("clerk_a").get("/registry/customers/").content.decode()
+    station_a, station_b = world.customer_a.village.station, world.customer_b.village.station
+    assert f'<option value="{station_a.code}">' in page
+    assert f'<option value="{station_b.code}">' not in page
+    assert f'<option value="{world.customer_a.village.code}">' in page
+    manager_page = world.web("manager").get("/registry/customers/").content.decode()
+    assert f'<option value="{station_b.code}">' in manager_page
