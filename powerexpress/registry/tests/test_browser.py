@@ -21,7 +21,8 @@ def test_a_clerk_signs_in_sees_chinese_and_only_their_station(world, page, live_
     assert page.locator("h1").inner_text() == "总览"
     assert "新店供电所" in page.content() and "朱家场供电所" not in page.content()
     shoot(page, "home.png")
-    page.click("text=用电户")
+    page.click("nav summary:has-text('基础档案')")
+    page.click("nav .menu-items >> text=用电户")
     page.wait_for_selector("table.table")
     rows = page.locator("table.table tbody tr")
     assert rows.count() == 2
