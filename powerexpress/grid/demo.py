@@ -3,13 +3,19 @@
 What is generated (chosen so ``make demo`` stays fast):
 
 - Transformer level, 15-minute steps, two years up to yesterday, every district: per-phase
-  currents and voltages and the apparent power, with a daily shape (morning and evening peaks),
-  a seasonal shape (winter heating, summer cooling), 3-12 % yearly growth, noise, and the Spring
-  Festival surge aligned by the lunar calendar: 5-6x the normal level on New Year's Eve on the
-  busiest rural districts, 1.5-3x on the other rural ones, little in town.
-- Household level, 15-minute kWh, only for the households of the surging districts and only over
-  the last festival window (腊月廿五 to 正月初七): enough for phase-balancing plans. The households on
-  a phase add up to that phase's load.
+  currents and voltages and the apparent power. The load comes from the district's households
+  in the registry: each household has a demand (yearly energy by area, spread between districts
+  and households), the district's peak follows from their total with diversity (Velander's
+  formula), and each phase carries the demand of the households connected to it — so the
+  registry's undersized units run heavily loaded and its unevenly connected districts unbalanced.
+  On top: a daily shape (morning and evening peaks), a seasonal shape (winter heating, summer
+  cooling), 3-12 % yearly growth, noise, and the Spring Festival surge aligned by the lunar
+  calendar: 5-6x the normal level on New Year's Eve on the busiest rural districts, 1.5-3x on
+  the other rural ones, little in town.
+- Household level, 15-minute kWh, only for the households of the surging districts and of the
+  others whose festival evening is expected above 40 % of the rating, and only over the last
+  festival window (腊月廿五 to 正月初七): enough for a phase-balancing plan on every district at risk.
+  The households on a phase add up to that phase's load.
 
 Partitions are written straight to Parquet, and detection runs on the arrays in memory.
 """
@@ -20,7 +26,6 @@ import shutil
 import numpy as np
 import polars as pl
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from powerexpress.analytics import forecast
@@ -32,29 +37,71 @@ from powerexpress.registry.choices import AreaClass, Phase
 from powerexpress.registry.models import Customer, SupplyStation, TransformerDistrict
 
 STEP_H = storage.STEP_MIN / 60
+PHASE_INDEX = {Phase.A: 0, Phase.B: 1, Phase.C: 2, Phase.ABC: 3}
+
+# Households' demand, with diversity (Velander's formula): a group of households that uses W kWh a
+# year peaks at K1·W + K2·√W kW on a normal winter evening, so few households peak higher per
+# household than many. Yearly energy per household outside the festival, by area; the busiest
+# rural districts are the villages most people leave to work elsewhere, so they use less the rest
+# of the year and surge most when everybody comes home.
+VELANDER_K1 = 1 / 3500  # kW per kWh a year (both coefficients chosen for the demo)
+VELANDER_K2 = 0.02  # kW per √(kWh a year)
+ANNUAL_KWH = {AreaClass.URBAN: 2200.0, AreaClass.RURAL: 900.0, AreaClass.REMOTE: 700.0}
+MIGRANT_KWH_SHARE = 0.65
+DISTRICT_SPREAD = 0.3  # sigma of the log of a district's mean yearly energy per household
+HOUSEHOLD_SPREAD = 0.5  # sigma of the log of a household's demand against its district's mean
+WINTER_SEASON = 1.25  # about the top of _season() (mid-January), where the Velander peak is reached
+POWER_FACTOR = 0.95
+MIN_LOAD_KW = 0.5  # street lights and the like, for a district without households
+# Household interval data is generated for the surging districts and for any other whose festival
+# evening is expected above this load rate, so every district at risk can get a phase-balancing plan.
+METERED_FROM_RATE = 0.4
+
+
+def _households(rng) -> dict:
+    """Per district code: account numbers, phase index (3 = three-phase) and relative demand
+    (mean 1), drawn in account order."""
+    rows = list(Customer.objects.filter(transformer__isnull=False).order_by("account_no").values_list(
+        "transformer__code", "account_no", "phase"))
+    weights = rng.lognormal(-HOUSEHOLD_SPREAD ** 2 / 2, HOUSEHOLD_SPREAD, len(rows))
+    grouped: dict = {}
+    for (code, account, phase), weight in zip(rows, weights, strict=True):
+        grouped.setdefault(code, []).append((account, PHASE_INDEX.get(phase, 0), weight))
+    return {code: {"accounts": [a for a, _p, _w in people], "phase": np.array([p for _a, p, _w in people]),
+                   "weight": np.array([w for _a, _p, w in people])} for code, people in grouped.items()}
+
+
+def _phase_shares(people: dict | None) -> np.ndarray:
+    """Each phase's share of the district's demand: the households on it, a three-phase one a third on each."""
+    if people is None:
+        return np.full(3, 1 / 3)
+    weight, phase = people["weight"], people["phase"]
+    shares = np.array([weight[phase == p].sum() for p in range(3)]) + weight[phase == 3].sum() / 3
+    return shares / shares.sum()
 
 
 def _districts(rng):
+    """Per district (in code order): rating, festival surge, yearly growth and the base apparent
+    power per phase (kVA at season 1.0, before the daily shape) built from its households."""
     rows = list(TransformerDistrict.objects.order_by("code").values_list(
-        "code", "rated_kva", "station__code", "village__area_class").annotate(
-        a=Count("customers", filter=Q(customers__phase=Phase.A)), b=Count("customers", filter=Q(customers__phase=Phase.B)),
-        c=Count("customers", filter=Q(customers__phase=Phase.C)),
-        abc=Count("customers", filter=Q(customers__phase=Phase.ABC))))
+        "code", "rated_kva", "station__code", "village__area_class"))
     m = len(rows)
-    households = np.array([[r[4] + r[7] / 3, r[5] + r[7] / 3, r[6] + r[7] / 3] for r in rows], dtype=float)
-    households = np.maximum(households, 0.5)
+    people = _households(rng)
+    codes = [r[0] for r in rows]
     rural = np.array([r[3] != AreaClass.URBAN for r in rows])
     busy = rural & (rng.random(m) < 0.3)
     surge = np.where(busy, rng.uniform(5.0, 6.0, m), np.where(rural, rng.uniform(1.5, 3.0, m), rng.uniform(1.0, 1.3, m)))
+    per_household_kwh = (np.array([ANNUAL_KWH[r[3]] for r in rows]) * np.where(busy, MIGRANT_KWH_SHARE, 1.0)
+                         * rng.lognormal(-DISTRICT_SPREAD ** 2 / 2, DISTRICT_SPREAD, m))
+    demand = np.array([people[c]["weight"].sum() if c in people else 0.0 for c in codes])
+    annual_kwh = per_household_kwh * demand
+    peak_kw = np.maximum(VELANDER_K1 * annual_kwh + VELANDER_K2 * np.sqrt(annual_kwh), MIN_LOAD_KW)
+    shares = np.array([_phase_shares(people.get(c)) for c in codes])
+    base_kva = (peak_kw / WINTER_SEASON / POWER_FACTOR)[:, None] * shares
     rated = np.array([r[1] for r in rows], dtype=float)
-    # The festival peak load rate each district should reach; the normal level follows from its surge
-    # (winter season about 1.2, the noisiest step about 1.25 above the smooth curve).
-    target = np.where(busy, rng.uniform(0.9, 1.35, m), np.where(rural, rng.uniform(0.45, 0.95, m),
-                                                                  rng.uniform(0.35, 0.8, m)))
-    per_household = rated * target / (surge * 1.2 * 1.25) / households.sum(axis=1)
-    return {"codes": [r[0] for r in rows], "stations": [r[2] for r in rows], "rated": rated,
-            "households": households, "surge": surge, "busy": busy, "per_household": per_household,
-            "growth": rng.uniform(1.03, 1.12, m), "skew": rng.normal(0, 0.03, (m, 3))}
+    metered = busy | (peak_kw / POWER_FACTOR * surge / rated >= METERED_FROM_RATE)
+    return {"codes": codes, "stations": [r[2] for r in rows], "rated": rated, "surge": surge, "busy": busy,
+            "metered": metered, "base_kva": base_kva, "people": people, "growth": rng.uniform(1.03, 1.12, m)}
 
 
 def _daily_shape(hours: np.ndarray) -> np.ndarray:
@@ -91,11 +138,8 @@ def phase_loads_kva(d, days: list, start_day: dt.date, rng) -> np.ndarray:
     daily = _festival_factor(day_arr, d["surge"]) * _season(day_arr)[None, :] * trend
     daily = np.repeat(daily, storage.STEPS_PER_DAY, axis=1)
     m, steps = daily.shape[0], daily.shape[1]
-    counts = d["households"] / d["households"].sum(axis=1, keepdims=True)
-    share = (0.25 * counts + 0.75 / 3 + d["skew"]) * d["households"].sum(axis=1, keepdims=True)
-    base = (d["per_household"][:, None] * share)[:, :, None] / 0.95
     noise = rng.lognormal(0.0, 0.10, (m, 1, steps)) * rng.lognormal(0.0, 0.04, (m, 3, steps))
-    return (base * (daily * shape[None, :])[:, None, :] * noise).astype(np.float32)
+    return (d["base_kva"][:, :, None] * (daily * shape[None, :])[:, None, :] * noise).astype(np.float32)
 
 
 def build_month(d, station_code: str, month: dt.date, end_day: dt.date, start_day: dt.date, rng):
@@ -103,7 +147,8 @@ def build_month(d, station_code: str, month: dt.date, end_day: dt.date, start_da
     rows = [i for i, s in enumerate(d["stations"]) if s == station_code]
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     days = [month + dt.timedelta(days=k) for k in range((min(next_month, end_day) - month).days)]
-    sub = {key: (value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows]) for key, value in d.items()}
+    sub = {key: (value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows])
+           for key, value in d.items() if key != "people"}
     loads = phase_loads_kva(sub, days, start_day, rng)
     phase_rate = loads / (sub["rated"][:, None, None] / 3)
     volts = (233.0 - 26.0 * phase_rate + rng.normal(0, 0.8, loads.shape)).astype(np.float32)
@@ -137,15 +182,13 @@ def _pad(values: np.ndarray, steps: int) -> np.ndarray:
 
 
 def _households_frame(d, rows, loads, month, days_from, days_to, rng) -> pl.DataFrame | None:
-    """15-minute kWh of the households of the busy districts in ``rows`` within [days_from, days_to]."""
+    """15-minute kWh of the households of the metered districts in ``rows`` within [days_from, days_to]:
+    each phase's load shared among its households by their demand, evening habits and noise."""
     first = max((days_from - month).days, 0)
     last = min((days_to - month).days + 1, loads.shape[2] // storage.STEPS_PER_DAY)
     if last <= first:
         return None
     window = slice(first * storage.STEPS_PER_DAY, last * storage.STEPS_PER_DAY)
-    busy_codes = {d["codes"][i]: k for k, i in enumerate(rows) if d["busy"][i]}
-    customers = Customer.objects.filter(transformer__code__in=busy_codes).order_by("account_no").values_list(
-        "account_no", "phase", "transformer__code")
     frames = []
     tz = timezone.get_default_timezone()
     start = timezone.make_aware(dt.datetime.combine(month + dt.timedelta(days=first), dt.time()), tz)
@@ -153,24 +196,24 @@ def _households_frame(d, rows, loads, month, days_from, days_to, rng) -> pl.Data
     ts = pl.datetime_range(start.astimezone(dt.UTC), start.astimezone(dt.UTC) + dt.timedelta(minutes=15 * (steps - 1)),
                            "15m", eager=True, time_unit="us")
     hours = (np.arange(steps) % storage.STEPS_PER_DAY + 0.5) * STEP_H
-    by_district: dict = {}
-    for account, phase, code in customers:
-        by_district.setdefault(code, []).append((account, phase))
-    for code, people in by_district.items():
-        district = loads[busy_codes[code], :, window]
-        n = len(people)
-        weight = rng.lognormal(0, 0.6, n)[:, None] * (1 + 0.8 * np.exp(
+    for k, i in enumerate(rows):
+        people = d["people"].get(d["codes"][i])
+        if not d["metered"][i] or people is None:
+            continue
+        district = loads[k, :, window]
+        n = len(people["accounts"])
+        weight = people["weight"][:, None] * (1 + 0.8 * np.exp(
             -((hours[None, :] - rng.uniform(17.5, 22.5, n)[:, None]) ** 2) / 2.0))
         weight *= rng.lognormal(0, 0.25, (n, steps))
-        phase_index = np.array([{"A": 0, "B": 1, "C": 2}.get(p, 3) for _a, p in people])
+        phase_index = people["phase"]
         kwh = np.zeros((n, steps))
         for p in range(3):
             on = (phase_index == p) | (phase_index == 3)
             if not on.any():
                 continue
             part = weight[on] * np.where(phase_index[on] == 3, 1 / 3, 1.0)[:, None]
-            kwh[on] += district[p][None, :] * 0.95 * part / part.sum(axis=0, keepdims=True) * STEP_H
-        frames.append(pl.DataFrame({"account_no": np.repeat([a for a, _p in people], steps),
+            kwh[on] += district[p][None, :] * POWER_FACTOR * part / part.sum(axis=0, keepdims=True) * STEP_H
+        frames.append(pl.DataFrame({"account_no": np.repeat(people["accounts"], steps),
                                     "ts": pl.concat([ts] * n), "energy_kwh": np.round(kwh, 4).reshape(-1)}))
     return pl.concat(frames) if frames else None
 
