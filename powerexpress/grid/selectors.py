@@ -104,6 +104,10 @@ def backtest_summary(user, festival_year: int) -> dict | None:
         return cached
     daily = daily_peaks(station)
     result = forecast.backtest(daily, festival_year) if daily is not None else {"districts": 0}
-    result = result if result.get("districts") else None
+    if result.get("districts"):
+        result = {**result, "forecast_mape_percent": 100 * result["forecast_mape"],
+                  "naive_mape_percent": 100 * result["naive_mape"]}
+    else:
+        result = None
     cache.set(key, result, 3600)
     return result
