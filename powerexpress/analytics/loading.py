@@ -69,42 +69,89 @@ def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
 
 
 def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
-    """(I_max − I_min) / I_max per step; 0 where every phase is at 0 A, NaN where a reading is missing.
-
-    Written with in-place operations: two temporaries of the input's size, however large."""
-    high = np.maximum(i_a, i_b)
-    np.maximum(high, i_c, out=high)
-    value = np.minimum(i_a, i_b)
-    np.minimum(value, i_c, out=value)
-    np.subtract(high, value, out=value)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(value, high, out=value)
-    np.copyto(value, 0.0, where=high <= 0)
+    """(I_max − I_min) / I_max per step; 0 where every phase is at 0 A, NaN where a reading is missing."""
+    i_a, i_b, i_c = np.asarray(i_a), np.asarray(i_b), np.asarray(i_c)
+    shape = np.broadcast_shapes(i_a.shape, i_b.shape, i_c.shape)
+    dtype = np.result_type(i_a, i_b, i_c, np.float16)
+    high = np.empty(shape, dtype=dtype)
+    value = np.empty(shape, dtype=dtype)
+    _unbalance_into(i_a, i_b, i_c, high=high, out=value, idle_as_zero=True)
     return value
 
 
-def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of True along axis 1 lasting at least ``min_steps``: (row, start, end) arrays.
+def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> None:
+    """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array).
 
-    Only rows with at least one True step are scanned. A step differs from the one before at each
-    run's start and after its end; in row-major order those changes alternate start, end, start,
-    end … so one flat pass finds them all."""
+    With ``idle_as_zero`` false, and no negative current, the pass that sets 0 where I_max ≤ 0 is
+    skipped: such steps stay NaN (0 / 0), which no limit ≥ 0 tells apart from 0."""
+    np.maximum(i_a, i_b, out=high)
+    np.maximum(high, i_c, out=high)
+    np.minimum(i_a, i_b, out=out)
+    np.minimum(out, i_c, out=out)
+    idle_as_zero = idle_as_zero or bool(np.fmin.reduce(out, axis=None, initial=0.0) < 0)
+    np.subtract(high, out, out=out)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(out, high, out=out)
+    if idle_as_zero:
+        np.copyto(out, 0.0, where=high <= 0)
+
+
+def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of True along axis 1 lasting at least ``min_steps``: (row, start, end) arrays, in order."""
+    return _runs(mask, min_steps, _RunWork.for_mask(*mask.shape))
+
+
+def _runs(mask: np.ndarray, min_steps: int, work: _RunWork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``runs`` in work arrays lent by the caller (at least as large as the mask), so that repeated
+    calls allocate nothing large.
+
+    The mask is first narrowed to the steps where a long-enough run begins (``_run_heads``: a few
+    cheap passes over bytes), so the many short runs never reach the costlier listing of changes.
+    A step differs from the one before at each run's start and after its end; in row-major order
+    those changes alternate start, end, start, end … so one flat pass finds them all."""
     m, steps = mask.shape
-    active = np.flatnonzero(mask.any(axis=1))
-    if active.size == 0:
+    length = max(min_steps, 1)
+    heads = _run_heads(mask, length, work) if m and length <= steps and mask.any() else None
+    if heads is None or not heads.any():
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty, empty
-    sub = mask if active.size == m else mask[active]
-    change = np.empty((sub.shape[0], steps + 1), dtype=bool)
-    change[:, 0] = sub[:, 0]
-    change[:, -1] = sub[:, -1]
-    np.not_equal(sub[:, 1:], sub[:, :-1], out=change[:, 1:-1])
-    rows, cols = np.divmod(np.flatnonzero(change), steps + 1)
-    if active.size < m:
-        rows = active[rows]
-    rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
-    keep = (ends - starts) >= max(min_steps, 1)
-    return rows[keep], starts[keep], ends[keep]
+    width = heads.shape[1]
+    change = work.change[:m * (width + 1)].reshape(m, width + 1)
+    change[:, 0] = heads[:, 0]
+    change[:, -1] = heads[:, -1]
+    np.not_equal(heads[:, 1:], heads[:, :-1], out=change[:, 1:-1])
+    bounds = np.flatnonzero(change)
+    rows, starts = np.divmod(bounds[0::2], width + 1)
+    ends = starts + (bounds[1::2] - bounds[0::2]) + (length - 1)
+    return rows, starts, ends
+
+
+def _run_heads(mask: np.ndarray, length: int, work: _RunWork) -> np.ndarray:
+    """True at (row, i) where ``mask[row, i:i + length]`` is all True; ``steps − length + 1`` wide.
+
+    Each pass ANDs the mask with itself shifted, doubling the span covered: 8 steps take three
+    passes. A run of n ≥ length steps leaves a run of n − length + 1 heads with the same start."""
+    m = mask.shape[0]
+    heads, span, turn = mask, 1, 0
+    while span < length:
+        shift = min(span, length - span)
+        out = work.heads[turn][:m, :heads.shape[1] - shift]
+        heads = np.logical_and(heads[:, :-shift], heads[:, shift:], out=out)
+        span, turn = span + shift, 1 - turn
+    return heads
+
+
+@dataclass(frozen=True)
+class _RunWork:
+    """Work arrays for ``_runs``: two for the heads, taken in turn, and a flat one for changes."""
+
+    heads: tuple[np.ndarray, np.ndarray]
+    change: np.ndarray
+
+    @classmethod
+    def for_mask(cls, rows: int, steps: int) -> _RunWork:
+        return cls((np.empty((rows, steps), dtype=bool), np.empty((rows, steps), dtype=bool)),
+                   np.empty(rows * (steps + 1), dtype=bool))
 
 
 def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
@@ -124,68 +171,158 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
 
 
 _KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
-_FIELDS = ("kind", "row", "start", "end", "peak", "energy_above_kvah")
-ROWS_PER_BLOCK = 2
+ROWS_PER_BLOCK = 4
 
 
 def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
            thresholds: Thresholds = Thresholds(), rows_per_block: int = ROWS_PER_BLOCK) -> Events:
-    """All events of all kinds over the (m, T) arrays.
+    """All events of all kinds over the (m, T) arrays, grouped by kind, then by row and start.
 
-    Works through blocks of a few transformers so that a block's intermediate arrays stay in the
-    CPU cache across the many passes detection makes (the inputs are read from memory once).
-    Kinds are small integer codes until the end, where they become the kind names."""
+    Works through blocks of a few transformers, so that a block's intermediate arrays stay in the
+    CPU cache across the passes detection makes (the inputs are read from memory once), in work
+    arrays allocated once."""
     rated = np.asarray(rated_kva, dtype=float)
-    parts: list[tuple] = []
+    plan = _Plan.of(thresholds, rated, step_min)
+    scratch = _Scratch.for_block(min(rows_per_block, rated.size), np.shape(s_kva)[-1],
+                                 np.result_type(i_a, i_b, i_c, np.float16))
+    found: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
     for first in range(0, rated.size, rows_per_block):
-        rows = slice(first, first + rows_per_block)
-        parts += _detect_block(s_kva=s_kva[rows], rated=rated[rows], i_a=i_a[rows], i_b=i_b[rows],
-                               i_c=i_c[rows], v_min=v_min[rows], step_min=step_min, thresholds=thresholds,
-                               first_row=first)
+        rows = slice(first, min(first + rows_per_block, rated.size))
+        _detect_block(rows, s_kva=s_kva[rows], rated=rated[rows], i_a=i_a[rows], i_b=i_b[rows],
+                      i_c=i_c[rows], v_min=v_min[rows], plan=plan, work=scratch.take(rows.stop - first),
+                      found=found)
+    return _events(found)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The thresholds as detection uses them, worked out once per call: durations in steps, each
+    row's load lines in kVA (column vectors), and whether a narrower kind's condition implies the
+    broader one's (overload ⇒ heavy load; the practice rule ⇒ unbalance, when its limit, load
+    line and duration are all at least the unbalance rule's)."""
+
+    thresholds: Thresholds
+    step_h: float
+    load_steps: int
+    unbalance_steps: int
+    practice_steps: int
+    low_voltage_steps: int
+    heavy_line: np.ndarray
+    overload_line: np.ndarray
+    unbalance_line: np.ndarray
+    practice_line: np.ndarray
+    overload_in_heavy: bool
+    practice_in_unbalance: bool
+
+    @classmethod
+    def of(cls, t: Thresholds, rated: np.ndarray, step_min: int) -> _Plan:
+        def steps(minutes: int) -> int:
+            return -(-minutes // step_min)
+
+        rated_col = rated[:, None]
+        heavy, overload = t.heavy_load_rate * rated_col, t.overload_rate * rated_col
+        unbalance, practice = t.unbalance_min_load_rate * rated_col, t.practice_load_rate * rated_col
+        unbalance_steps = steps(t.unbalance_min_duration_min)
+        practice_steps = steps(t.practice_min_duration_min)
+        return cls(t, step_min / 60.0, steps(t.load_min_duration_min), unbalance_steps, practice_steps,
+                   steps(t.low_voltage_min_duration_min), heavy, overload, unbalance, practice,
+                   overload_in_heavy=bool(np.all(overload >= heavy)),
+                   practice_in_unbalance=bool(t.practice_unbalance_limit >= t.unbalance_limit
+                                              and practice_steps >= unbalance_steps
+                                              and np.all(practice >= unbalance)))
+
+
+@dataclass(frozen=True)
+class _Scratch:
+    """Work arrays for one block, reused from block to block (views of the first rows serve a
+    shorter last block)."""
+
+    high: np.ndarray
+    unbalance: np.ndarray
+    mask: np.ndarray
+    load: np.ndarray
+    runs: _RunWork
+
+    @classmethod
+    def for_block(cls, rows: int, steps: int, dtype) -> _Scratch:
+        return cls(np.empty((rows, steps), dtype=dtype), np.empty((rows, steps), dtype=dtype),
+                   np.empty((rows, steps), dtype=bool), np.empty((rows, steps), dtype=bool),
+                   _RunWork.for_mask(rows, steps))
+
+    def take(self, rows: int) -> _Scratch:
+        if rows == self.mask.shape[0]:
+            return self
+        return _Scratch(self.high[:rows], self.unbalance[:rows], self.mask[:rows], self.load[:rows],
+                        self.runs)
+
+
+def _detect_block(rows: slice, *, s_kva, rated, i_a, i_b, i_c, v_min, plan: _Plan, work: _Scratch,
+                  found: dict[str, list[tuple]]) -> None:
+    """Add the events of one block of rows to ``found``: kind → [(row, start, end, peak, energy)].
+
+    A narrower kind whose condition implies the broader one's lies inside the broader kind's
+    events, so it is looked for only from the first to the last row where the broader kind has
+    one. Inside a load event every step is above its limit, so the energy above the limit is the
+    run's sum of S minus steps × limit × rated: no per-step excess array is built."""
+    t = plan.thresholds
+    n = rows.stop - rows.start
+
+    def add(kind: str, event_rows, starts, ends, values, how, limit=None) -> None:
+        if event_rows.size == 0:
+            return
+        peak = _reduce(values, event_rows, starts, ends, how)
+        energy = np.zeros(event_rows.size)
+        if limit is not None:
+            peak = peak / rated[event_rows]
+            energy = (_reduce(values, event_rows, starts, ends, np.add)
+                      - (ends - starts) * limit * rated[event_rows]) * plan.step_h
+        found[kind].append((event_rows + rows.start, starts, ends, peak, energy))
+
+    mask = np.greater_equal(s_kva, plan.heavy_line[rows], out=work.mask)
+    heavy_rows, starts, ends = _runs(mask, plan.load_steps, work.runs)
+    add(HEAVY_LOAD, heavy_rows, starts, ends, s_kva, np.maximum, t.heavy_load_rate)
+    scan = _rows_to_scan(heavy_rows, n, implied=plan.overload_in_heavy)
+    if scan.start < scan.stop:
+        mask = np.greater(s_kva[scan], plan.overload_line[rows][scan], out=work.mask[scan])
+        event_rows, starts, ends = _runs(mask, plan.load_steps, work.runs)
+        add(OVERLOAD, event_rows + scan.start, starts, ends, s_kva, np.maximum, t.overload_rate)
+
+    unb = work.unbalance
+    _unbalance_into(i_a, i_b, i_c, high=work.high, out=unb,
+                    idle_as_zero=min(t.unbalance_limit, t.practice_unbalance_limit) < 0)
+    mask = np.greater(unb, t.unbalance_limit, out=work.mask)
+    mask &= np.greater(s_kva, plan.unbalance_line[rows], out=work.load)
+    unbalanced_rows, starts, ends = _runs(mask, plan.unbalance_steps, work.runs)
+    add(UNBALANCE, unbalanced_rows, starts, ends, unb, np.maximum)
+    scan = _rows_to_scan(unbalanced_rows, n, implied=plan.practice_in_unbalance)
+    if scan.start < scan.stop:
+        mask = np.greater(unb[scan], t.practice_unbalance_limit, out=work.mask[scan])
+        mask &= np.greater(s_kva[scan], plan.practice_line[rows][scan], out=work.load[scan])
+        event_rows, starts, ends = _runs(mask, plan.practice_steps, work.runs)
+        add(UNBALANCE_PRACTICE, event_rows + scan.start, starts, ends, unb, np.maximum)
+
+    mask = np.less(v_min, t.low_voltage_v, out=work.mask)
+    event_rows, starts, ends = _runs(mask, plan.low_voltage_steps, work.runs)
+    add(LOW_VOLTAGE, event_rows, starts, ends, v_min, np.minimum)
+
+
+def _rows_to_scan(event_rows: np.ndarray, n: int, *, implied: bool) -> slice:
+    """The rows to look at for a narrower kind: when its condition implies the broader kind's,
+    from the first to the last row with a broader event (``event_rows`` is sorted), else all."""
+    if not implied:
+        return slice(0, n)
+    return slice(int(event_rows[0]), int(event_rows[-1]) + 1) if event_rows.size else slice(0, 0)
+
+
+def _events(found: dict[str, list[tuple]]) -> Events:
+    """Join the blocks' events into ``Events``; kinds are small integer codes until the end."""
+    counts = [sum(part[0].size for part in found[kind]) for kind in EVENT_KINDS]
+    parts = [part for kind in EVENT_KINDS for part in found[kind]]
     if not parts:
         empty = np.zeros(0, dtype=np.intp)
         return Events(np.zeros(0, dtype=object), empty, empty, empty, np.zeros(0), np.zeros(0))
-    columns = [np.concatenate([part[index] for part in parts]) for index in range(len(_FIELDS))]
-    columns[0] = _KIND_NAMES[columns[0]]
-    return Events(*columns)
-
-
-def _detect_block(*, s_kva, rated, i_a, i_b, i_c, v_min, step_min: int, thresholds: Thresholds,
-                  first_row: int) -> list[tuple]:
-    """Events of one block of rows, as (kind code, row, start, end, peak, energy) array tuples.
-
-    Inside a load event every step is above its limit, so the energy above the limit is the run's
-    sum of S minus steps × limit × rated: no per-step excess array is built."""
-    t = thresholds
-    step_h = step_min / 60.0
-    rated_col = rated[:, None]
-    found = []
-
-    def add(kind: str, rows, starts, ends, peak, energy=None):
-        if rows.size:
-            code = np.full(rows.size, EVENT_KINDS.index(kind), dtype=np.int8)
-            found.append((code, rows + first_row, starts, ends, peak,
-                          np.zeros(rows.size) if energy is None else energy))
-
-    for kind, limit, inclusive in ((HEAVY_LOAD, t.heavy_load_rate, True), (OVERLOAD, t.overload_rate, False)):
-        line = limit * rated_col
-        mask = s_kva >= line if inclusive else s_kva > line
-        rows, starts, ends = runs(mask, -(-t.load_min_duration_min // step_min))
-        peak = _reduce(s_kva, rows, starts, ends, np.maximum) / rated[rows]
-        energy = (_reduce(s_kva, rows, starts, ends, np.add) - (ends - starts) * limit * rated[rows]) * step_h
-        add(kind, rows, starts, ends, peak, energy)
-    unb = unbalance(i_a, i_b, i_c)
-    for kind, limit, min_rate, minutes in (
-        (UNBALANCE, t.unbalance_limit, t.unbalance_min_load_rate, t.unbalance_min_duration_min),
-        (UNBALANCE_PRACTICE, t.practice_unbalance_limit, t.practice_load_rate, t.practice_min_duration_min),
-    ):
-        mask = np.greater(unb, limit)
-        mask &= np.greater(s_kva, min_rate * rated_col)
-        rows, starts, ends = runs(mask, -(-minutes // step_min))
-        add(kind, rows, starts, ends, _reduce(unb, rows, starts, ends, np.maximum))
-    rows, starts, ends = runs(v_min < t.low_voltage_v, -(-t.low_voltage_min_duration_min // step_min))
-    add(LOW_VOLTAGE, rows, starts, ends, _reduce(v_min, rows, starts, ends, np.minimum))
-    return found
+    codes = np.repeat(np.arange(len(EVENT_KINDS), dtype=np.int8), counts)
+    return Events(_KIND_NAMES[codes], *(np.concatenate([part[k] for part in parts]) for k in range(5)))
 
 
 def daily_max(values: np.ndarray, steps_per_day: int) -> np.ndarray:

@@ -198,3 +198,205 @@ def test_negative_readings_reject_the_file():
                                            .otherwise(pl.col("i_b")).alias("i_b"))
     frame, issues = check_intervals(raw, "transformer")
     assert frame is None and "negative" in codes(issues)
+
+
+# The kernel against an obviously correct reference: a per-row, per-step loop
+
+
+def reference_events(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min=15, thresholds=None):
+    """{(kind, row, start, end): (peak, energy)} found one step at a time with plain Python."""
+    t = thresholds or Thresholds()
+    step_h = step_min / 60.0
+    found = {}
+    for row in range(s_kva.shape[0]):
+        rated = float(rated_kva[row])
+        s, v = s_kva[row].tolist(), v_min[row].tolist()
+        unb = [reference_unbalance(a, b, c) for a, b, c in zip(i_a[row].tolist(), i_b[row].tolist(),
+                                                                i_c[row].tolist(), strict=True)]
+        conditions = {
+            loading.HEAVY_LOAD: ([x >= t.heavy_load_rate * rated for x in s], t.load_min_duration_min),
+            loading.OVERLOAD: ([x > t.overload_rate * rated for x in s], t.load_min_duration_min),
+            loading.UNBALANCE: ([u > t.unbalance_limit and x > t.unbalance_min_load_rate * rated
+                                 for u, x in zip(unb, s, strict=True)], t.unbalance_min_duration_min),
+            loading.UNBALANCE_PRACTICE: ([u > t.practice_unbalance_limit and x > t.practice_load_rate * rated
+                                          for u, x in zip(unb, s, strict=True)], t.practice_min_duration_min),
+            loading.LOW_VOLTAGE: ([x < t.low_voltage_v for x in v], t.low_voltage_min_duration_min),
+        }
+        for kind, (flags, minutes) in conditions.items():
+            for start, end in reference_runs(flags, max(-(-minutes // step_min), 1)):
+                if kind in (loading.HEAVY_LOAD, loading.OVERLOAD):
+                    limit = t.heavy_load_rate if kind == loading.HEAVY_LOAD else t.overload_rate
+                    found[(kind, row, start, end)] = (max(s[start:end]) / rated,
+                                                      sum(x - limit * rated for x in s[start:end]) * step_h)
+                elif kind == loading.LOW_VOLTAGE:
+                    found[(kind, row, start, end)] = (min(v[start:end]), 0.0)
+                else:
+                    found[(kind, row, start, end)] = (max(unb[start:end]), 0.0)
+    return found
+
+
+def reference_unbalance(a, b, c):
+    if any(np.isnan(x) for x in (a, b, c)):
+        return np.nan
+    high, low = max(a, b, c), min(a, b, c)
+    return 0.0 if high <= 0 else (high - low) / high
+
+
+def reference_runs(flags, min_steps):
+    start = None
+    for k, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = k
+        elif not flag and start is not None:
+            if k - start >= min_steps:
+                yield start, k
+            start = None
+
+
+def random_arrays(seed, m=7, steps=192):
+    """Piecewise-constant readings around every limit, with gaps (NaN), idle steps (all phases at
+    0 A), one dead phase, and conditions that hold from the first step or up to the last."""
+    rng = np.random.default_rng(seed)
+
+    def pieces(low, high):
+        values = np.empty((m, steps))
+        for row in range(m):
+            k = 0
+            while k < steps:
+                length = int(rng.integers(1, 14))
+                values[row, k:k + length] = rng.uniform(low, high)
+                k += length
+        return values
+
+    rated = rng.uniform(50, 200, m)
+    s = pieces(0.0, 1.3) * rated[:, None]
+    phases = [pieces(20, 100) * pieces(0.55, 1.0) for _ in range(3)]
+    v = pieces(192, 204)
+    s[0, :12] = s[0, -12:] = 1.2 * rated[0]
+    phases[0][1, :12] = phases[0][1, -12:] = 3 * phases[1][1, :12].max()
+    v[2, :3] = v[2, -2:] = 190.0
+    for values in (s, v, *phases):
+        values[rng.random((m, steps)) < 0.02] = np.nan
+    idle = rng.random((m, steps)) < 0.03
+    dead = rng.random((m, steps)) < 0.03
+    for k, values in enumerate(phases):
+        values[idle] = 0.0
+        if k == 0:
+            values[dead] = 0.0
+    return {"s_kva": s, "rated_kva": rated, "i_a": phases[0], "i_b": phases[1], "i_c": phases[2], "v_min": v}
+
+
+SUBSETS_HOLD = Thresholds()
+SUBSETS_BROKEN = Thresholds(
+    heavy_load_rate=1.25, overload_rate=0.85, load_min_duration_min=45,
+    unbalance_limit=0.4, unbalance_min_load_rate=0.4, unbalance_min_duration_min=60,
+    practice_unbalance_limit=0.05, practice_load_rate=0.3, practice_min_duration_min=30,
+    low_voltage_min_duration_min=30)
+PRACTICE_SHORTER = Thresholds(practice_min_duration_min=60)
+PRACTICE_LOWER_LOAD = Thresholds(practice_load_rate=0.1)
+NEGATIVE_LIMIT = Thresholds(unbalance_limit=-0.01, unbalance_min_load_rate=0.0)
+
+
+def assert_same_events(events, expected):
+    columns = (events.kind, events.row, events.start, events.end, events.peak, events.energy_above_kvah)
+    got = {(str(k), int(r), int(s), int(e)): (float(p), float(en))
+           for k, r, s, e, p, en in zip(*columns, strict=True)}
+    assert len(got) == len(events)
+    assert got.keys() == expected.keys()
+    for key, (peak, energy) in expected.items():
+        assert got[key][0] == peak, key
+        assert got[key][1] == pytest.approx(energy, rel=1e-9, abs=1e-9), key
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("thresholds", [SUBSETS_HOLD, SUBSETS_BROKEN, PRACTICE_SHORTER, PRACTICE_LOWER_LOAD,
+                                        NEGATIVE_LIMIT], ids=["subsets-hold", "subsets-broken",
+                                                              "practice-shorter", "practice-lower-load",
+                                                              "negative-limit"])
+def test_detection_matches_a_step_by_step_reference(seed, thresholds):
+    a = random_arrays(seed)
+    rows_per_block = 1 + seed % 4
+    events = detect(**a, thresholds=thresholds, rows_per_block=rows_per_block)
+    assert len(events) > 0
+    assert_same_events(events, reference_events(**a, thresholds=thresholds))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_negative_currents_count_as_the_unbalance_function_says(seed):
+    a = random_arrays(seed)
+    rng = np.random.default_rng(seed)
+    a["i_b"][rng.random(a["i_b"].shape) < 0.05] = -5.0
+    a["i_a"][3, 20:40] = a["i_b"][3, 20:40] = a["i_c"][3, 20:40] = -1.0
+    a["i_a"][4, 20:40], a["i_b"][4, 20:40], a["i_c"][4, 20:40] = 0.0, -3.0, 0.0
+    a["s_kva"][3:5, 20:40] = a["rated_kva"][3:5, None]
+    events = detect(**a, step_min=5)
+    assert_same_events(events, reference_events(**a, step_min=5))
+
+
+def test_the_block_size_does_not_change_the_events():
+    a = random_arrays(99, m=9)
+    expected = detect(**a, rows_per_block=9)
+    for rows_per_block in (1, 2, 4, 5, 16):
+        assert_same_events(detect(**a, rows_per_block=rows_per_block), reference_events(**a))
+    assert len(expected) == len(reference_events(**a))
+
+
+def test_overload_is_found_inside_heavy_load_only_where_heavy_load_was_found():
+    a = arrays(m=3)
+    a["s_kva"][2, 10:30] = 85.0
+    a["s_kva"][2, 14:24] = 105.0
+    events = detect(**a, rated_kva=np.full(3, 100.0), rows_per_block=3)
+    found = sorted(zip(events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(),
+                       strict=True))
+    assert found == [(loading.HEAVY_LOAD, 2, 10, 30), (loading.OVERLOAD, 2, 14, 24)]
+
+
+def test_a_narrower_kind_with_lower_limits_is_looked_for_in_every_row():
+    a = arrays(m=3, kva=60.0)
+    a["i_a"][2, 0:12] = 68.0  # unbalance ~12 %: below the 15 % rule, above a 10 % practice rule
+    a["s_kva"][1, 40:60] = 87.0  # above an 85 % overload line, below a 90 % heavy-load line
+    lower = Thresholds(practice_unbalance_limit=0.10, heavy_load_rate=0.9, overload_rate=0.85)
+    events = detect(**a, rated_kva=np.full(3, 100.0), thresholds=lower, rows_per_block=3)
+    assert sorted(zip(events.kind.tolist(), events.row.tolist(), strict=True)) == [
+        (loading.OVERLOAD, 1), (loading.UNBALANCE_PRACTICE, 2)]
+    assert kinds(detect(**a, rated_kva=np.full(3, 100.0))) == [loading.HEAVY_LOAD]
+
+
+@pytest.mark.parametrize(("kva", "steps", "thresholds"), [
+    (60.0, 6, Thresholds(practice_min_duration_min=60)),  # 90 min: long enough for the practice rule only
+    (15.0, 12, Thresholds(practice_load_rate=0.10)),  # 15 % load: under the unbalance rule's 20 % floor
+])
+def test_the_practice_rule_is_looked_for_where_unbalance_is_not_an_event(kva, steps, thresholds):
+    a = arrays(m=3, kva=kva)
+    a["i_a"][2, 30:30 + steps] = 100.0  # unbalance 40 %
+    events = detect(**a, rated_kva=np.full(3, 100.0), thresholds=thresholds, rows_per_block=3)
+    assert list(zip(events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(),
+                    strict=True)) == [(loading.UNBALANCE_PRACTICE, 2, 30, 30 + steps)]
+
+
+@pytest.mark.parametrize(("min_steps", "expected"), [
+    (1, [(0, 0, 2), (0, 4, 5), (0, 7, 12), (1, 0, 12)]),
+    (3, [(0, 7, 12), (1, 0, 12)]),
+    (5, [(0, 7, 12), (1, 0, 12)]),
+    (6, [(1, 0, 12)]),
+    (12, [(1, 0, 12)]),
+    (13, []),
+])
+def test_runs_touching_either_end_of_a_row_are_closed_there(min_steps, expected):
+    mask = np.array([[1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1], [1] * 12], dtype=bool)
+    rows, starts, ends = runs(mask, min_steps)
+    assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == expected
+
+
+def test_runs_of_an_empty_or_quiet_mask_are_empty():
+    for mask in (np.zeros((0, 10), dtype=bool), np.zeros((3, 10), dtype=bool), np.zeros((2, 0), dtype=bool)):
+        rows, starts, ends = runs(mask, 4)
+        assert rows.size == starts.size == ends.size == 0
+
+
+def test_unbalance_keeps_the_input_precision_and_treats_every_idle_step_as_zero():
+    i = np.array([[0.0, 10.0, np.nan]], dtype=np.float32)
+    value = unbalance(i, i * 0.5, i)
+    assert value.dtype == np.float32
+    assert value[0, 0] == 0.0 and value[0, 1] == pytest.approx(0.5) and np.isnan(value[0, 2])
+    assert unbalance(np.array([-1.0]), np.array([0.0]), np.array([-2.0])).tolist() == [0.0]
