@@ -33,7 +33,6 @@ PHASES = ("A", "B", "C")
 MILP_MAX_HOUSEHOLDS = 60
 MILP_TIME_LIMIT_S = 10.0
 HEURISTIC_TIME_LIMIT_S = 0.10
-WARM_START_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -447,7 +446,6 @@ def balance_phases(profiles, phases, max_moves: int, fixed=None, *, milp_max_hou
     if int((~fixed_mask).sum()) > milp_max_households:
         return solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
     started = time.perf_counter()
-    warm = solve_local_search(profiles, start, max_moves, fixed_mask,
-                              time_limit_s=max(heuristic_time_limit_s, WARM_START_SHARE * milp_time_limit_s))
+    warm = solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
     remaining = milp_time_limit_s - (time.perf_counter() - started)
     return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=remaining, warm_start=warm)
