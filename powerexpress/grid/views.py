@@ -7,6 +7,7 @@ import plotly
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from powerexpress.analytics import forecast
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.grid import selectors, services
-from powerexpress.grid.choices import Action, DataKind, RiskLevel
+from powerexpress.grid.choices import Action, DataKind, EventKind, RiskLevel
 from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
 from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, PhasePlan
 from powerexpress.registry.models import TransformerDistrict
@@ -91,6 +92,18 @@ def _default_range(transformer) -> tuple[dt.date, dt.date]:
     return max(span[0], span[1] - dt.timedelta(days=7)), span[1]
 
 
+def _events(request, transformer) -> dict:
+    """The district's events, newest first, 50 a page, optionally of one kind, with counts per kind."""
+    events = LoadEvent.objects.filter(transformer=transformer)
+    counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    kind = request.GET.get("kind", "")
+    if kind in EventKind.values:
+        events = events.filter(kind=kind)
+    return {"events": Paginator(events.order_by("-start_at"), 50).get_page(request.GET.get("events_page")),
+            "event_count": sum(counts.values()), "event_kind": kind,
+            "event_kinds": [(value, label, counts[value]) for value, label in EventKind.choices if counts.get(value)]}
+
+
 @login_required
 def transformer_view(request, code: str):
     _require_role(request.user)
@@ -102,8 +115,7 @@ def transformer_view(request, code: str):
     context = {
         "transformer": transformer, "start": request.GET.get("start") or start.isoformat(),
         "end": request.GET.get("end") or end.isoformat(),
-        "events": LoadEvent.objects.filter(transformer=transformer).order_by("-start_at")[:50],
-        "event_count": LoadEvent.objects.filter(transformer=transformer).count(),
+        **_events(request, transformer),
         "phase_counts": households.values("phase").annotate(n=Count("pk")).order_by("phase"),
         "households": households[:300], "household_count": households.count(),
         "plans": PhasePlan.objects.filter(transformer=transformer).select_related("work_order")[:5],

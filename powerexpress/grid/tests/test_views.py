@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from powerexpress.grid import services
 from powerexpress.grid.choices import Action, DataKind, FileStatus
-from powerexpress.grid.models import FestivalForecast, GridSettings, IntervalFile, PhasePlan
+from powerexpress.grid.models import FestivalForecast, GridSettings, IntervalFile, LoadEvent, PhasePlan
 from powerexpress.grid.tests.conftest import household_csv, transformer_csv
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,20 @@ def test_only_a_manager_saves_the_thresholds(world, data_dir):
     assert GridSettings.objects.get().overload_pct == Decimal("110")
     page = world.web("clerk_a").get("/grid/settings/")
     assert page.status_code == 200 and b"disabled" in page.content
+
+
+def test_the_transformer_page_filters_events_by_kind_and_pages_them(world, data_dir):
+    first = timezone.make_aware(dt.datetime(2026, 1, 1, 18, 0))
+    LoadEvent.objects.bulk_create(
+        [LoadEvent(transformer=world.transformer_a, kind="unbalance", start_at=first + dt.timedelta(days=day),
+                   end_at=first + dt.timedelta(days=day, hours=2), peak=Decimal("30.0")) for day in range(60)]
+        + [LoadEvent(transformer=world.transformer_a, kind="overload", start_at=first + dt.timedelta(days=3, hours=1),
+                     end_at=first + dt.timedelta(days=3, hours=4), peak=Decimal("118.0"),
+                     energy_above_kvah=Decimal("12.5"))])
+    client = world.web("clerk_a")
+    text = client.get("/grid/transformers/XD001-01/").content.decode()
+    assert "Overload: 1" in text and "Three-phase unbalance: 60" in text and "page 1 of 2" in text
+    text = client.get("/grid/transformers/XD001-01/?kind=overload").content.decode()
+    assert "118.0%" in text and "30.0%" not in text and "page 1 of" not in text
+    older = client.get("/grid/transformers/XD001-01/?events_page=2").content.decode()
+    assert "page 2 of 2" in older and "2026-01-01 18:00" in older
