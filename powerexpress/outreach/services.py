@@ -67,6 +67,13 @@ def _next_activity_code(station, held_on: datetime.date) -> str:
     return f"{prefix}{count + 1:03d}"
 
 
+def _activity_check(*, village, team, held_on) -> None:
+    if team is not None and team.station_id != village.station_id:
+        raise FieldError({"team": _("The team belongs to another station.")})
+    if held_on > timezone.localdate():
+        raise FieldError({"held_on": _("An activity cannot be recorded before it is held.")})
+
+
 def activity_create(*, user, village, kind: str, title: str, held_on: datetime.date, team=None, participants=(),
                     volunteer_count: int = 0, people_reached: int = 0, materials: str = "", outcomes: str = "",
                     signups_recorded: int = 0, photos=(), submission_key: str = "") -> Activity:
@@ -75,10 +82,7 @@ def activity_create(*, user, village, kind: str, title: str, held_on: datetime.d
     existing = _existing(Activity, submission_key)
     if existing is not None:
         return existing
-    if team is not None and team.station_id != village.station_id:
-        raise FieldError({"team": _("The team belongs to another station.")})
-    if held_on > timezone.localdate():
-        raise FieldError({"held_on": _("An activity cannot be recorded before it is held.")})
+    _activity_check(village=village, team=team, held_on=held_on)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -98,17 +102,60 @@ def activity_create(*, user, village, kind: str, title: str, held_on: datetime.d
     raise ApiError(_("Could not number the activity; try again."), status=409, code="conflict")
 
 
-def plan_item_create(*, user, station, title: str, starts_on, due_on, kind: str, campaign: str = "", owner=None,
-                     team=None, villages=(), notes: str = "") -> PlanItem:
-    _check_writer(user, station.pk)
+def activity_update(*, user, activity: Activity, village, kind: str, title: str, held_on: datetime.date,
+                    team=None, participants=(), volunteer_count: int = 0, people_reached: int = 0,
+                    materials: str = "", outcomes: str = "", signups_recorded: int = 0, photos=(),
+                    submission_key: str = "") -> Activity:
+    """Correct a recorded activity (its code and station stay; new photos are added to the old ones)."""
+    _check_writer(user, activity.station_id)
+    if village.station_id != activity.station_id:
+        raise FieldError({"village": _("An activity stays with its station; pick one of its villages.")})
+    _activity_check(village=village, team=team, held_on=held_on)
+    with transaction.atomic():
+        fields = {"village": village, "kind": kind, "title": title, "held_on": held_on, "team": team,
+                  "volunteer_count": volunteer_count, "people_reached": people_reached, "materials": materials,
+                  "outcomes": outcomes, "signups_recorded": signups_recorded}
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        activity.save(update_fields=list(fields))
+        activity.participants.set(participants)
+        for image in photos:
+            ActivityPhoto.objects.create(activity=activity, image=image)
+    return activity
+
+
+def _plan_item_check(*, station, starts_on, due_on, villages) -> None:
     if due_on < starts_on:
         raise FieldError({"due_on": _("The due date is before the start date.")})
     if any(v.station_id != station.pk for v in villages):
         raise FieldError({"villages": _("Every village must belong to the station.")})
+
+
+def plan_item_create(*, user, station, title: str, starts_on, due_on, kind: str, campaign: str = "", owner=None,
+                     team=None, villages=(), notes: str = "") -> PlanItem:
+    _check_writer(user, station.pk)
+    _plan_item_check(station=station, starts_on=starts_on, due_on=due_on, villages=villages)
     with transaction.atomic():
         item = PlanItem.objects.create(station=station, title=title, starts_on=starts_on, due_on=due_on, kind=kind,
                                        campaign=campaign, owner=owner, team=team, notes=notes, updated_by=user,
                                        updated_at=timezone.now())
+        item.villages.set(villages)
+    return item
+
+
+def plan_item_update(*, user, item: PlanItem, station, title: str, starts_on, due_on, kind: str, campaign: str = "",
+                     owner=None, team=None, villages=(), notes: str = "") -> PlanItem:
+    """Change a plan item's content and dates (its status changes only through progress reports)."""
+    _check_writer(user, item.station_id)
+    if station.pk != item.station_id:
+        raise FieldError({"station": _("A plan item stays with its station.")})
+    _plan_item_check(station=station, starts_on=starts_on, due_on=due_on, villages=villages)
+    with transaction.atomic():
+        fields = {"title": title, "starts_on": starts_on, "due_on": due_on, "kind": kind, "campaign": campaign,
+                  "owner": owner, "team": team, "notes": notes, "updated_by": user, "updated_at": timezone.now()}
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(fields))
         item.villages.set(villages)
     return item
 

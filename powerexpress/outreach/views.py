@@ -60,21 +60,21 @@ def _form_errors(form, exc: ApiError) -> None:
         form.add_error(field, error["message"])
 
 
-def _create_page(request, form, create, *, title: str, back: str, detail: str, multipart: bool = False,
-                 success=None):
-    """What every "new …" page does: a valid form's data goes to ``create(data)`` (a service
-    call); field errors the service raises come back onto the form; the new object's page follows,
-    with ``success(obj)`` as the message when given."""
+def _form_page(request, form, save, *, title: str, back: str, detail: str, multipart: bool = False,
+               success=None):
+    """What every "new …" and "edit …" page does: a valid form's data goes to ``save(data)`` (a
+    service call); field errors the service raises come back onto the form; the object's page
+    follows, with ``success(obj)`` as the message when given. ``back`` is a URL."""
     if request.method == "POST" and form.is_valid():
         try:
-            created = create(dict(form.cleaned_data))
+            saved = save(dict(form.cleaned_data))
         except ApiError as exc:
             _form_errors(form, exc)
         else:
             if success:
-                messages.success(request, success(created))
-            return redirect(detail, pk=created.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": title, "back": reverse(back),
+                messages.success(request, success(saved))
+            return redirect(detail, pk=saved.pk)
+    return render(request, "outreach/form.html", {"form": form, "title": title, "back": back,
                                                    "multipart": multipart})
 
 
@@ -122,17 +122,32 @@ def activity_list(request):
 def activity_create(request):
     _require_recorder(request.user)
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user)
-    return _create_page(
+    return _form_page(
         request, form, lambda data: services.activity_create(user=request.user, photos=data.pop("photos"), **data),
-        title=_("Record an activity"), back="outreach:activities", detail="outreach:activity", multipart=True,
+        title=_("Record an activity"), back=reverse("outreach:activities"), detail="outreach:activity", multipart=True,
         success=lambda activity: _("Activity %(code)s recorded.") % {"code": activity.code})
+
+
+@login_required
+def activity_edit(request, pk: int):
+    _require_recorder(request.user)
+    activity = get_visible_or_404(request.user, Activity.objects.all(), pk=pk)
+    initial = {name: getattr(activity, name) for name in ActivityForm.base_fields if hasattr(activity, name)}
+    initial.update(village=activity.village_id, team=activity.team_id, photos=None,
+                   participants=list(activity.participants.values_list("pk", flat=True)))
+    form = ActivityForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    return _form_page(
+        request, form, lambda data: services.activity_update(user=request.user, activity=activity, **data),
+        title=_("Edit the activity"), back=reverse("outreach:activity", args=[pk]), detail="outreach:activity",
+        multipart=True, success=lambda _saved: _("Saved."))
 
 
 @login_required
 def activity_detail(request, pk: int):
     activity = get_visible_or_404(request.user, Activity.objects.select_related("village", "team"), pk=pk)
     selectors.with_signups([activity])
-    return render(request, "outreach/activity_detail.html", {"activity": activity})
+    return render(request, "outreach/activity_detail.html",
+                  {"activity": activity, "can_record": services.can_record(request.user)})
 
 
 # Teams and villages
@@ -209,8 +224,21 @@ def plan_calendar(request):
 def plan_item_create(request):
     _require_recorder(request.user)
     form = PlanItemForm(request.POST or None, user=request.user)
-    return _create_page(request, form, lambda data: services.plan_item_create(user=request.user, **data),
-                        title=_("Add to the action plan"), back="outreach:plan", detail="outreach:plan_item")
+    return _form_page(request, form, lambda data: services.plan_item_create(user=request.user, **data),
+                        title=_("Add to the action plan"), back=reverse("outreach:plan"), detail="outreach:plan_item")
+
+
+@login_required
+def plan_item_edit(request, pk: int):
+    _require_recorder(request.user)
+    item = get_visible_or_404(request.user, PlanItem.objects.all(), pk=pk)
+    initial = {name: getattr(item, name) for name in PlanItemForm.base_fields if hasattr(item, name)}
+    initial.update(station=item.station_id, owner=item.owner_id, team=item.team_id,
+                   villages=list(item.villages.values_list("pk", flat=True)))
+    form = PlanItemForm(request.POST or None, user=request.user, initial=initial)
+    return _form_page(request, form, lambda data: services.plan_item_update(user=request.user, item=item, **data),
+                      title=_("Edit the plan item"), back=reverse("outreach:plan_item", args=[pk]),
+                      detail="outreach:plan_item", success=lambda _saved: _("Saved."))
 
 
 @login_required
@@ -238,8 +266,8 @@ def meeting_create(request):
     _require_recorder(request.user)
     items = visible(request.user, PlanItem.objects.exclude(status__in=[PlanStatus.DONE, PlanStatus.CANCELLED]))
     form = MeetingForm(request.POST or None, user=request.user, items=items)
-    return _create_page(request, form, lambda data: services.meeting_create(user=request.user, **data),
-                        title=_("Record a progress meeting"), back="outreach:plan", detail="outreach:meeting")
+    return _form_page(request, form, lambda data: services.meeting_create(user=request.user, **data),
+                        title=_("Record a progress meeting"), back=reverse("outreach:plan"), detail="outreach:meeting")
 
 
 @login_required
@@ -329,8 +357,8 @@ def campaign_list(request):
 def campaign_create(request):
     _require_recorder(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
-    return _create_page(request, form, lambda data: services.inspection_campaign_create(user=request.user, **data),
-                        title=_("New inspection campaign"), back="outreach:campaigns", detail="outreach:campaign")
+    return _form_page(request, form, lambda data: services.inspection_campaign_create(user=request.user, **data),
+                        title=_("New inspection campaign"), back=reverse("outreach:campaigns"), detail="outreach:campaign")
 
 
 @login_required
@@ -488,7 +516,7 @@ def charity_create(request):
         data["target_fen"] = data.pop("target")
         return services.charity_campaign_create(user=request.user, **data)
 
-    return _create_page(request, form, create, title=_("New charity campaign"), back="outreach:charity_list",
+    return _form_page(request, form, create, title=_("New charity campaign"), back=reverse("outreach:charity_list"),
                         detail="outreach:charity")
 
 

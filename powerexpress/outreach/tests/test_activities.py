@@ -15,11 +15,15 @@ NOW = time_machine.travel(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime
 
 
 def post_activity(client, world, **extra):
+    return post_activity_to(client, "/outreach/activities/new/", world, **extra)
+
+
+def post_activity_to(client, url, world, **extra):
     data = {"kind": ActivityKind.MARKET_DAY, "title": "赶集日代扣宣传", "held_on": "2026-11-26",
             "village": world.village_a.pk, "team": world.team_a.pk, "volunteer_count": 3, "people_reached": 220,
             "materials": "宣传单 300 份", "signups_recorded": 18, "outcomes": "现场签约", "submission_key": "k1"}
     data.update(extra)
-    return client.post("/outreach/activities/new/", data)
+    return client.post(url, data)
 
 
 @NOW
@@ -116,3 +120,29 @@ def test_lists_show_only_the_users_station(world, activity):
 
 def test_pages_need_a_sign_in(world):
     assert world.api(None).client.get("/outreach/").status_code == 302
+
+
+@NOW
+def test_an_activity_is_corrected_on_its_edit_page_and_keeps_its_code(world):
+    client = world.web("team_a")
+    post_activity(client, world)
+    activity = Activity.objects.get()
+    assert client.get(f"/outreach/activities/{activity.pk}/").content.decode().count("/edit/") == 1
+    response = post_activity_to(client, f"/outreach/activities/{activity.pk}/edit/", world, people_reached=260,
+                                held_on="2026-11-25")
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.people_reached, activity.held_on, activity.code) == (260, datetime.date(2026, 11, 25),
+                                                                          "HDXD20261126001")
+    assert Activity.objects.count() == 1
+
+
+@NOW
+def test_an_activity_cannot_be_moved_to_another_stations_village(world):
+    client = world.web("manager")
+    post_activity(client, world)
+    activity = Activity.objects.get()
+    response = post_activity_to(client, f"/outreach/activities/{activity.pk}/edit/", world,
+                                village=world.village_b.pk, team="")
+    assert response.status_code == 200 and "stays with its station" in response.content.decode()
+    assert world.web("clerk_b").get(f"/outreach/activities/{activity.pk}/edit/").status_code == 404

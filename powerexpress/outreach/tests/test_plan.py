@@ -85,3 +85,26 @@ def test_the_auditor_reads_the_plan_but_cannot_report_progress(world, item):
     client = world.web("auditor")
     assert client.get(f"/outreach/plan/{item.pk}/").status_code == 200
     assert client.post(f"/outreach/plan/{item.pk}/", {"status": "done", "progress_percent": 100}).status_code == 403
+
+
+@NOW
+def test_a_clerk_moves_a_plan_items_dates_on_the_edit_page(world, item):
+    client = world.web("clerk_a")
+    page = client.get(f"/outreach/plan/{item.pk}/edit/")
+    assert page.status_code == 200 and "五走进·走进学校" in page.content.decode()
+    data = {"station": world.station_a.pk, "kind": PlanItemKind.ACTIVITY, "title": "五走进·走进学校（延期）",
+            "campaign": "五走进", "starts_on": "2026-11-10", "due_on": "2026-12-15", "team": world.team_a.pk,
+            "villages": [world.village_a.pk]}
+    assert client.post(f"/outreach/plan/{item.pk}/edit/", data).status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.due_on, item.status) == ("五走进·走进学校（延期）", D(2026, 12, 15), PlanStatus.PLANNED)
+    bad = client.post(f"/outreach/plan/{item.pk}/edit/", {**data, "due_on": "2026-11-01"})
+    assert bad.status_code == 200 and "before the start date" in bad.content.decode()
+
+
+def test_a_plan_item_stays_with_its_station_and_only_recorders_edit_it(world, item):
+    with pytest.raises(ApiError):
+        services.plan_item_update(user=world.users["clerk_a"], item=item, station=world.station_b, title="x",
+                                  starts_on=D(2026, 11, 1), due_on=D(2026, 11, 2), kind=PlanItemKind.ACTIVITY)
+    assert world.web("clerk_b").get(f"/outreach/plan/{item.pk}/edit/").status_code == 404
+    assert world.web("auditor").get(f"/outreach/plan/{item.pk}/edit/").status_code == 403
