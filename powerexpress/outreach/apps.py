@@ -7,3 +7,11 @@ class OutreachConfig(AppConfig):
     label = "outreach"
     verbose_name = _("Outreach")
     nav_items = ((_("Outreach"), "outreach:home", None),)
+
+    def ready(self):
+        from celery.schedules import crontab
+
+        from powerexpress.celery_app import app
+
+        app.conf.beat_schedule["outreach-overdue-reminders"] = {
+            "task": "powerexpress.outreach.tasks.overdue_reminders", "schedule": crontab(hour=8, minute=0)}

@@ -152,14 +152,18 @@ STATE_ORDER = {"never": 0, "overdue": 1, "due": 2, "soon": 3, "ok": 4}
 def care_households(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = "") -> list[dict]:
     """Every tagged household in scope with its interval, last visit, next due date and state,
     most urgent first."""
-    queryset = visible(user, Customer.objects.exclude(tags="").select_related("village"))
+    queryset = visible(user, Customer.objects.exclude(tags=""))
     if station_id:
         queryset = queryset.filter(village__station_id=station_id)
     if village_id:
         queryset = queryset.filter(village_id=village_id)
     if tag:
         queryset = queryset.filter(tags__contains=f",{tag},")
-    queryset = queryset.annotate(last_visited_on=Max("care_visits__visited_on"))
+    return _care_rows(queryset, today)
+
+
+def _care_rows(queryset, today: datetime.date) -> list[dict]:
+    queryset = queryset.select_related("village").annotate(last_visited_on=Max("care_visits__visited_on"))
     plans: dict[int, dict[str, int]] = {}
     rows = []
     for customer in queryset.only("account_no", "name", "tags", "village__name", "village__code",
@@ -175,6 +179,16 @@ def care_households(user, *, today: datetime.date, station_id=None, village_id=N
         rows.append({"customer": customer, "interval_days": interval, "due": due})
     rows.sort(key=lambda r: (STATE_ORDER[r["due"].state], -r["due"].days_overdue, r["customer"].account_no))
     return rows
+
+
+def station_overdue(station, today: datetime.date) -> dict[str, int]:
+    """What a station has let slip, for the daily reminder (a system job, so no user scope): care
+    visits past due, vulnerable households never visited, hazards past their deadline not closed."""
+    states = [row["due"].state for row in _care_rows(Customer.objects.exclude(tags="").filter(village__station=station),
+                                                      today)]
+    return {"care_overdue": states.count("overdue"), "care_never": states.count("never"),
+            "hazards": Hazard.objects.filter(station=station, deadline__lt=today)
+                                     .exclude(status=HazardStatus.CLOSED).count()}
 
 
 def care_summary(rows) -> dict[str, int]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.models import Notification
 from powerexpress.core.notifications import notify
 from powerexpress.core.scope import can_see_station
 from powerexpress.outreach.calc import fen_to_yuan
@@ -40,7 +41,8 @@ from powerexpress.outreach.models import (
     Reinspection,
     VisitPlan,
 )
-from powerexpress.outreach.selectors import charity_totals
+from powerexpress.outreach.selectors import charity_totals, station_overdue
+from powerexpress.registry.models import SupplyStation
 
 WRITER_ROLES = frozenset({Role.MANAGER, Role.STATION_STAFF, Role.CREW, Role.TEAM_MEMBER})
 
@@ -404,3 +406,27 @@ def distribution_record(*, user, campaign: CharityCampaign, beneficiary: Benefic
                 "balance": fen_to_yuan(totals["balance_fen"])}})
         return Distribution.objects.create(campaign=locked, beneficiary=beneficiary, given_on=given_on,
                                            amount_fen=amount_fen, items=items, recorded_by=user)
+
+
+def overdue_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Once a day: text each station head what the station has let slip (care visits past due,
+    vulnerable households never visited, hazards past their deadline). One message per station
+    and day, however often the job runs; nothing is sent when nothing is overdue. Returns the
+    number of messages sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for station in SupplyStation.objects.exclude(head_phone="").order_by("code"):
+        purpose = f"outreach_overdue:{station.code}:{today.isoformat()}"
+        if Notification.objects.filter(purpose=purpose).exists():
+            continue
+        counts = station_overdue(station, today)
+        if not any(counts.values()):
+            continue
+        with translation.override("zh-hans"):
+            body = _("%(station)s, %(date)s: %(care_overdue)s care visits overdue, %(care_never)s vulnerable households "
+                     "never visited, %(hazards)s hazards past their deadline. Details: Outreach in Power Express.") % {
+                "station": station.name, "date": today.isoformat(), **counts}
+            subject = _("Outreach: overdue work")
+        notify(channel="sms", recipient=station.head_phone, subject=subject, body=body, purpose=purpose)
+        sent += 1
+    return sent

@@ -85,3 +85,24 @@ def test_the_visit_plan_page_saves_every_tag(world):
     data = {"low_income": 60, "empty_nest": 20, "left_behind_children": 30, "old_party_member": 90, "hardship": 45}
     assert world.web("clerk_a").post("/outreach/care/plans/", data).status_code == 302
     assert selectors.visit_plan_days(world.station_a.pk)["empty_nest"] == 20
+
+
+def test_the_morning_reminder_texts_the_station_head_once_a_day(world, hazard):
+    from powerexpress.celery_app import app
+    from powerexpress.core.models import Notification
+
+    after_deadline = hazard.deadline + datetime.timedelta(days=1)
+    assert selectors.station_overdue(world.station_a, after_deadline) == {"care_overdue": 0, "care_never": 1,
+                                                                          "hazards": 1}
+    assert services.overdue_reminders_send(today=after_deadline) == 1
+    assert services.overdue_reminders_send(today=after_deadline) == 0
+    message = Notification.objects.get(purpose__startswith="outreach_overdue:XD:")
+    assert message.recipient == "13800000001" and message.status == "logged"
+    assert "新店供电所" in message.body and "1 处隐患逾期" in message.body
+    schedule = app.conf.beat_schedule["outreach-overdue-reminders"]
+    assert schedule["task"] == "powerexpress.outreach.tasks.overdue_reminders"
+
+
+def test_no_reminder_when_nothing_is_overdue(world):
+    services.care_visit_record(user=world.users["team_a"], customer=world.customer_a, visited_on=TODAY)
+    assert services.overdue_reminders_send(today=TODAY) == 0
