@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from powerexpress.applications.calendar import add_working_days
 from powerexpress.applications.choices import (
     DEFAULT_TIME_LIMITS,
     KIND_EXAMPLES,
@@ -19,7 +20,6 @@ from powerexpress.applications.choices import (
     ApplicationStatus,
 )
 from powerexpress.applications.models import ApplianceLine, Application, ApplicationEvent
-from powerexpress.applications.workdays import add_working_days
 from powerexpress.core.validators import id_check_character
 from powerexpress.registry.models import Village
 

@@ -68,6 +68,30 @@ class ApplicationPolicy(models.Model):
         return str(self._meta.verbose_name)
 
 
+class HolidayNotice(models.Model):
+    """The State Council's holiday notice for one year, as a manager entered it: public holidays and
+    make-up workdays (调休). Used only for years the installed holiday calendar does not know yet,
+    so due dates in that year stop being estimates."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.TextField(_("public holidays"))
+    makeup_workdays = models.TextField(_("make-up workdays"), blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    station_path = None
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class TrackingCounter(models.Model):
     """The last tracking number given out on one day; locked row by row so that simultaneous
     submissions get consecutive numbers without retries."""

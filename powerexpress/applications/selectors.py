@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from powerexpress.applications.calendar import add_working_days, is_known_year, last_known_year
 from powerexpress.applications.choices import (
     CLOSED_STATUSES,
     DEFAULT_TIME_LIMITS,
@@ -15,7 +16,6 @@ from powerexpress.applications.choices import (
     ApplicationStatus,
 )
 from powerexpress.applications.models import Application, ApplicationPolicy, TimeLimit
-from powerexpress.applications.workdays import KNOWN_LAST_YEAR, add_working_days, is_known_year
 from powerexpress.core.scope import visible
 
 
@@ -42,7 +42,7 @@ def due_dates_note(application: Application) -> str:
     if not application.due_dates_estimated:
         return ""
     return _("The holiday calendar installed knows the years up to %(year)s: dates after that count Monday to "
-             "Friday only and must be checked against the official holiday notice.") % {"year": KNOWN_LAST_YEAR}
+             "Friday only and must be checked against the official holiday notice.") % {"year": last_known_year()}
 
 
 def calendar_note_for_new_applications(today: datetime.date | None = None) -> str:
@@ -50,9 +50,9 @@ def calendar_note_for_new_applications(today: datetime.date | None = None) -> st
     today = today or timezone.localdate()
     if is_known_year(today + datetime.timedelta(days=45)):
         return ""
+    last = last_known_year()
     return _("Public holidays after %(year)s are not yet in the installed calendar: due dates in %(next)s are "
-             "estimated (Monday to Friday) until it is updated.") % {"year": KNOWN_LAST_YEAR,
-                                                                      "next": KNOWN_LAST_YEAR + 1}
+             "estimated (Monday to Friday) until it is updated.") % {"year": last, "next": last + 1}
 
 
 def application_public_get(tracking_no: str, phone: str) -> Application | None:

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from powerexpress.applications import workdays
+from powerexpress.applications.calendar import add_working_days
 from powerexpress.applications.choices import (
     DEFAULT_TIME_LIMITS,
     TRANSITIONS,
@@ -22,6 +24,7 @@ from powerexpress.applications.models import (
     ApplianceLine,
     Application,
     ApplicationEvent,
+    HolidayNotice,
     TimeLimit,
     TrackingCounter,
 )
@@ -32,7 +35,6 @@ from powerexpress.applications.selectors import (
     time_limit_for,
 )
 from powerexpress.applications.validation import application_clean
-from powerexpress.applications.workdays import add_working_days
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify
 
@@ -269,6 +271,46 @@ def settings_update(*, user, values) -> None:
         for name, value in policy_values.items():
             setattr(policy, name, value)
         policy.save()
+
+
+def holiday_notice_save(*, user, year, holidays: str, makeup_workdays: str = "", source: str = "") -> HolidayNotice:
+    """A manager enters (or corrects) the State Council's holiday notice for a year the installed
+    calendar does not know: the public holidays and the make-up workdays (调休), as dates or
+    ranges. Due dates computed from then on use it; those already given stand."""
+    errors: dict = {}
+    year = _int_between({"year": year}, "year", workdays.KNOWN_LAST_YEAR + 1, timezone.localdate().year + 2, errors)
+    if "year" in errors:
+        errors["year"] = _("The installed calendar knows the years up to %(year)s; enter a later year, up to "
+                           "%(last)s.") % {"year": workdays.KNOWN_LAST_YEAR, "last": timezone.localdate().year + 2}
+    days = {}
+    for field, text in (("holidays", holidays), ("makeup_workdays", makeup_workdays)):
+        parsed, bad = workdays.parse_days(text)
+        outside = [day for day in parsed if day.year != year]
+        if bad:
+            errors[field] = _("Not a date or a range of dates: %(pieces)s.") % {"pieces": ", ".join(bad[:5])}
+        elif outside and "year" not in errors:
+            errors[field] = _("Every date must lie in %(year)s: %(dates)s.") % {
+                "year": year, "dates": ", ".join(day.isoformat() for day in outside[:5])}
+        days[field] = parsed
+    if not days["holidays"] and "holidays" not in errors:
+        errors["holidays"] = _("Enter the public holidays of the notice.")
+    weekdays = [day for day in days["makeup_workdays"] if day.weekday() < 5]
+    if weekdays and "makeup_workdays" not in errors:
+        errors["makeup_workdays"] = _("A make-up workday is a Saturday or Sunday: %(dates)s.") % {
+            "dates": ", ".join(day.isoformat() for day in weekdays[:5])}
+    both = sorted(set(days["holidays"]) & set(days["makeup_workdays"]))
+    if both and not errors:
+        errors["makeup_workdays"] = _("A day cannot be both a holiday and a workday: %(dates)s.") % {
+            "dates": ", ".join(day.isoformat() for day in both[:5])}
+    if not (source or "").strip():
+        errors["source"] = _("Name the notice (e.g. 国务院办公厅关于2027年部分节假日安排的通知).")
+    if errors:
+        raise FieldError(errors)
+    notice, _created = HolidayNotice.objects.update_or_create(year=year, defaults={
+        "holidays": ", ".join(day.isoformat() for day in days["holidays"]),
+        "makeup_workdays": ", ".join(day.isoformat() for day in days["makeup_workdays"]),
+        "source": source.strip()[:200], "updated_by": user})
+    return notice
 
 
 def overdue_digest_send(*, today=None) -> int:

@@ -6,6 +6,7 @@ app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
     path("settings/", views.application_settings, name="settings"),
+    path("settings/holidays/", views.holiday_notice_save_view, name="holiday_notice"),
     path("apply/", views.apply_index, name="apply"),
     path("apply/<str:kind>/", views.apply_form, name="apply_form"),
     path("blank/<str:kind>.pdf", views.blank_pdf, name="blank_pdf"),

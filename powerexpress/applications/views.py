@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
-from powerexpress.applications import pdfs
+from powerexpress.applications import pdfs, workdays
+from powerexpress.applications.calendar import last_known_year, working_days_between
 from powerexpress.applications.choices import (
     KIND_FIELDS,
     PLAN_STEPS,
@@ -27,7 +28,7 @@ from powerexpress.applications.choices import (
 )
 from powerexpress.applications.forms import blank_raw, documents_for, examples_for, raw_from_post
 from powerexpress.applications.links import track_path, track_token, track_token_valid
-from powerexpress.applications.models import Application
+from powerexpress.applications.models import Application, HolidayNotice
 from powerexpress.applications.permissions import can_edit_settings, can_move
 from powerexpress.applications.selectors import (
     application_new_load_kw,
@@ -46,10 +47,10 @@ from powerexpress.applications.services import (
     application_submit,
     application_withdraw,
     format_yuan,
+    holiday_notice_save,
     settings_update,
 )
 from powerexpress.applications.validation import format_kw
-from powerexpress.applications.workdays import working_days_between
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
@@ -285,5 +286,28 @@ def application_settings(request):
         except ApiError as exc:
             messages.error(request, " ".join(item["message"] for item in exc.errors or []) or exc.message)
         return redirect("applications:settings")
-    return render(request, "applications/settings.html", {"limits": time_limits_all(), "editable": editable,
-                                                          "policy": policy_current()})
+    return _settings_page(request, editable=editable)
+
+
+def _settings_page(request, *, editable: bool, notice_errors=None, notice_values=None, status: int = 200):
+    return render(request, "applications/settings.html", {
+        "limits": time_limits_all(), "editable": editable, "policy": policy_current(),
+        "notices": HolidayNotice.objects.all(), "calendar_last_year": workdays.KNOWN_LAST_YEAR,
+        "notice_errors": notice_errors or {}, "notice_values": notice_values or {"year": last_known_year() + 1}},
+        status=status)
+
+
+@login_required
+@require_POST
+def holiday_notice_save_view(request):
+    if not can_edit_settings(request.user):
+        raise PermissionDenied
+    values = {name: request.POST.get(name, "") for name in ("year", "holidays", "makeup_workdays", "source")}
+    try:
+        notice = holiday_notice_save(user=request.user, **values)
+    except ApiError as exc:
+        errors = {item["field"]: item["message"] for item in exc.errors or []}
+        return _settings_page(request, editable=True, notice_errors=errors, notice_values=values, status=422)
+    messages.success(request, _("Holiday notice for %(year)s saved: due dates computed from now on use it.") % {
+        "year": notice.year})
+    return redirect("applications:settings")

@@ -1,13 +1,16 @@
 """Working-day arithmetic on the official Chinese calendar (pure: no Django).
 
 Public holidays and the official make-up workdays (调休) come from the maintained
-``chinese-calendar`` package, never from a table of our own. For a date beyond the years the
-installed package knows, the count falls back to "Monday to Friday" and says so: the result is
-then marked ``estimated`` so pages and the API can warn that the official holiday notice for
-that year must be checked.
+``chinese-calendar`` package, never from a table of our own. For a year the installed package
+does not know yet, the bureau may enter the State Council's notice for that year (its holidays
+and make-up workdays, :func:`use_official_notices`); a year neither knows falls back to "Monday
+to Friday" and says so: the result is then marked ``estimated`` so pages and the API can warn
+that the official holiday notice for that year must be checked.
 """
 
 import datetime
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,16 +29,72 @@ class DueDate:
     estimated: bool
 
 
+_official: dict[int, tuple[frozenset, frozenset]] = {}
+
+
+def use_official_notices(notices: Mapping[int, tuple]) -> None:
+    """Use the holidays and make-up workdays of the official notices the bureau entered, per year
+    (``{year: (holidays, makeup_workdays)}``), for years the package does not know; the package
+    stays authoritative for its own years."""
+    global _official
+    new = {year: (frozenset(holidays), frozenset(makeup)) for year, (holidays, makeup) in notices.items()
+           if not KNOWN_FIRST_YEAR <= year <= KNOWN_LAST_YEAR}
+    if new != _official:
+        _official = new
+        is_working_day.cache_clear()
+
+
 def is_known_year(day: datetime.date) -> bool:
-    return KNOWN_FIRST_YEAR <= day.year <= KNOWN_LAST_YEAR
+    return KNOWN_FIRST_YEAR <= day.year <= KNOWN_LAST_YEAR or day.year in _official
+
+
+def last_known_year() -> int:
+    """The last year of the unbroken run of known years (package, then entered notices)."""
+    year = KNOWN_LAST_YEAR
+    while year + 1 in _official:
+        year += 1
+    return year
 
 
 @lru_cache(maxsize=8192)
 def is_working_day(day: datetime.date) -> tuple[bool, bool]:
-    """(is a working day, was it estimated) for one date (cached: the calendar is fixed per install)."""
-    if is_known_year(day):
+    """(is a working day, was it estimated) for one date (cached; cleared when notices change)."""
+    if KNOWN_FIRST_YEAR <= day.year <= KNOWN_LAST_YEAR:
         return chinese_calendar.is_workday(day), False
+    if day.year in _official:
+        holidays, makeup = _official[day.year]
+        return day in makeup or (day.weekday() < 5 and day not in holidays), False
     return day.weekday() < 5, True
+
+
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:(?:\.\.|~|～|至|到)(\d{4}-\d{1,2}-\d{1,2}))?$")
+
+
+def parse_days(text: str) -> tuple[list[datetime.date], list[str]]:
+    """Dates written as ``2027-02-05``, ranges as ``2027-02-05..2027-02-11`` (or ``~``, ``至``),
+    separated by commas, 、, semicolons or new lines: (sorted dates, the pieces that are not dates).
+    Spaces around a range's ``至`` are allowed."""
+    days: set[datetime.date] = set()
+    bad: list[str] = []
+    text = re.sub(r"\s*(\.\.|~|～|至|到)\s*", r"\1", text or "")
+    for piece in filter(None, _SEPARATORS.split(text.strip())):
+        match = _RANGE.match(piece)
+        try:
+            first = datetime.date.fromisoformat(_padded(match.group(1))) if match else None
+            last = datetime.date.fromisoformat(_padded(match.group(2))) if match and match.group(2) else first
+        except ValueError:
+            first = last = None
+        if first is None or last < first or (last - first).days > 31:
+            bad.append(piece)
+            continue
+        days.update(first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
+    return sorted(days), bad
+
+
+def _padded(text: str) -> str:
+    year, month, day = text.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def add_working_days(start: datetime.date, days: int) -> DueDate:

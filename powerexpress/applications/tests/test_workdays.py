@@ -6,6 +6,9 @@ from powerexpress.applications.workdays import (
     KNOWN_LAST_YEAR,
     add_working_days,
     is_working_day,
+    last_known_year,
+    parse_days,
+    use_official_notices,
     working_days_between,
 )
 
@@ -52,3 +55,28 @@ def test_working_days_between_counts_only_working_days():
     assert working_days_between(D(2026, 2, 13), D(2026, 2, 25)) == 3
     assert working_days_between(D(2026, 2, 25), D(2026, 2, 13)) == -3
     assert working_days_between(D(2026, 3, 2), D(2026, 3, 2)) == 0
+
+
+def test_an_entered_notice_makes_a_later_year_exact_holidays_and_make_up_days_included():
+    year = KNOWN_LAST_YEAR + 1
+    saturday = next(D(year, 2, day) for day in range(1, 8) if D(year, 2, day).weekday() == 5)
+    monday = saturday + datetime.timedelta(days=2)
+    use_official_notices({year: ([monday, monday + datetime.timedelta(days=1)], [saturday])})
+    assert last_known_year() == year
+    assert is_working_day(saturday) == (True, False)
+    assert is_working_day(monday) == (False, False)
+    due = add_working_days(saturday - datetime.timedelta(days=1), 2)  # Fri → Sat (make-up), skip Mon+Tue → Wed
+    assert (due.on, due.estimated) == (monday + datetime.timedelta(days=2), False)
+    use_official_notices({})
+    assert is_working_day(saturday) == (False, True)
+
+
+def test_a_notice_never_overrides_a_year_the_package_knows():
+    use_official_notices({2026: ([D(2026, 3, 2)], [])})
+    assert is_working_day(D(2026, 3, 2)) == (True, False)
+
+
+def test_dates_and_ranges_are_read_from_a_pasted_notice():
+    days, bad = parse_days("2027-01-01、2027-02-05 至 2027-02-07\n2027-4-5; 2027-13-01, 春节")
+    assert days == [D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 4, 5)]
+    assert bad == ["2027-13-01", "春节"]
