@@ -163,10 +163,11 @@ def test_on_the_ieee_feeder_small_budgets_reach_the_proven_optimum(ieee, max_mov
 
 @pytest.mark.parametrize("max_moves", [5, 6, 7, 8, 9, 10])
 def test_on_the_ieee_feeder_larger_budgets_stay_close_to_the_optimum(ieee, max_moves):
-    """Within 3 % at half the API's time budget (the benchmark shows 1 % at the full budget;
-    the margin keeps a loaded test machine from failing the test)."""
+    """Within 3 % with the API's budget (half of it up to 7 moves, which HiGHS proves in seconds);
+    the benchmark shows 0.2 % — the margin keeps a loaded test machine from failing the test."""
     profiles, phases = ieee
-    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=5)
+    budget_s = 5 if max_moves <= 7 else 10
+    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=budget_s)
     assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.03
     assert result.peak_after_kw < 0.7 * result.peak_before_kw
     assert len(result.moves) <= max_moves
