@@ -243,12 +243,15 @@ def celery_worker_redis(transactional_db):
     saved = {key: app.conf.get(key) for key in ("broker_url", "result_backend", "task_always_eager",
                                                    "task_default_queue")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
-    # Drop connection and producer pools made for an earlier broker, or messages go astray.
+    # Drop connection and producer pools made for an earlier broker, or messages go astray, and the
+    # result backend made for the earlier settings, so that ``.get()`` waits on results in Redis.
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend = app._get_backend()
     with start_worker(app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False,
                       loglevel="WARNING", shutdown_timeout=30):
         yield app
     app.conf.update(**saved)
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend = app._get_backend()
