@@ -4,17 +4,20 @@ Every step goes through ``_move`` which checks the step is allowed, records who,
 notes, keeps the due date of the step in progress, and tells the applicant by SMS.
 """
 
+import datetime
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from powerexpress.applications import workdays
-from powerexpress.applications.calendar import add_working_days
+from powerexpress.applications.calendar import add_working_days, working_days_between
 from powerexpress.applications.choices import (
+    CLOSED_STATUSES,
     DEFAULT_TIME_LIMITS,
     TRANSITIONS,
     ApplicationSource,
@@ -276,7 +279,8 @@ def settings_update(*, user, values) -> None:
 def holiday_notice_save(*, user, year, holidays: str, makeup_workdays: str = "", source: str = "") -> HolidayNotice:
     """A manager enters (or corrects) the State Council's holiday notice for a year the installed
     calendar does not know: the public holidays and the make-up workdays (调休), as dates or
-    ranges. Due dates computed from then on use it; those already given stand."""
+    ranges. Due dates computed from then on use it, and open applications' due dates in that year
+    are recounted (:func:`_recount_due_dates`)."""
     errors: dict = {}
     year = _int_between({"year": year}, "year", workdays.KNOWN_LAST_YEAR + 1, timezone.localdate().year + 2, errors)
     if "year" in errors:
@@ -306,11 +310,41 @@ def holiday_notice_save(*, user, year, holidays: str, makeup_workdays: str = "",
         errors["source"] = _("Name the notice (e.g. 国务院办公厅关于2027年部分节假日安排的通知).")
     if errors:
         raise FieldError(errors)
-    notice, _created = HolidayNotice.objects.update_or_create(year=year, defaults={
-        "holidays": ", ".join(day.isoformat() for day in days["holidays"]),
-        "makeup_workdays": ", ".join(day.isoformat() for day in days["makeup_workdays"]),
-        "source": source.strip()[:200], "updated_by": user})
+    with transaction.atomic():
+        remaining = _working_days_left_in(year)
+        notice, _created = HolidayNotice.objects.update_or_create(year=year, defaults={
+            "holidays": ", ".join(day.isoformat() for day in days["holidays"]),
+            "makeup_workdays": ", ".join(day.isoformat() for day in days["makeup_workdays"]),
+            "source": source.strip()[:200], "updated_by": user})
+        _recount_due_dates(remaining)
     return notice
+
+
+DUE_FIELDS = ("plan_due_on", "connect_due_on", "due_on")
+
+
+def _working_days_left_in(year: int) -> dict[int, dict[str, int]]:
+    """For open applications with a due date in ``year`` or later: the working days from today to
+    each such date, counted on the calendar as it stands. Only while ``year`` has not begun: until
+    then the old and the new calendar agree on every day up to today, so "n working days after
+    today" on the new calendar is exactly the due date the application would have been given."""
+    today = timezone.localdate()
+    if today.year >= year:
+        return {}
+    start = datetime.date(year, 1, 1)
+    later = Q(plan_due_on__gte=start) | Q(connect_due_on__gte=start) | Q(due_on__gte=start)
+    return {application.pk: {field: working_days_between(today, getattr(application, field))
+                             for field in DUE_FIELDS if getattr(application, field) and getattr(application, field) > today}
+            for application in Application.objects.exclude(status__in=CLOSED_STATUSES).filter(later)}
+
+
+def _recount_due_dates(remaining: dict[int, dict[str, int]]) -> None:
+    today = timezone.localdate()
+    for pk, counts in remaining.items():
+        dues = {field: add_working_days(today, days) for field, days in counts.items()}
+        Application.objects.filter(pk=pk).update(
+            due_dates_estimated=any(due.estimated for due in dues.values()),
+            **{field: due.on for field, due in dues.items()})
 
 
 def overdue_digest_send(*, today=None) -> int:

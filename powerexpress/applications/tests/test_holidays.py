@@ -4,9 +4,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
-from powerexpress.applications.models import HolidayNotice
-from powerexpress.applications.services import application_submit, holiday_notice_save
+from powerexpress.applications.calendar import add_working_days
+from powerexpress.applications.models import Application, HolidayNotice
+from powerexpress.applications.selectors import time_limit_for
+from powerexpress.applications.services import application_submit, application_withdraw, holiday_notice_save
 from powerexpress.applications.tests.factories import application_body
 from powerexpress.applications.workdays import KNOWN_LAST_YEAR
 from powerexpress.core.errors import FieldError
@@ -50,7 +53,7 @@ def test_a_saved_notice_makes_due_dates_in_that_year_exact(world):
     ("source", " ", "Name the notice"),
 ])
 def test_a_bad_notice_names_the_field(world, field, value, message):
-    with pytest.raises(FieldError) as caught:
+    with translation.override("en"), pytest.raises(FieldError) as caught:
         holiday_notice_save(user=world.users["manager"], **notice_values(**{field: value}))
     errors = {item["field"]: item["message"] for item in caught.value.errors}
     assert message in errors[field]
@@ -72,3 +75,23 @@ def test_only_a_manager_enters_a_notice_on_the_settings_page(world):
     assert world.web("manager").post("/applications/settings/holidays/", data).status_code == 302
     page = world.web("manager").get("/applications/settings/").content.decode()
     assert data["source"] in page and f"{YEAR}-02-12" in page
+
+
+def test_saving_a_notice_recounts_the_due_dates_of_open_applications_in_that_year(world):
+    received = D(YEAR - 1, 12, 30)
+    with time_machine.travel(datetime.datetime(received.year, 12, 30, 10, tzinfo=TZ)):
+        open_one, _created = application_submit(raw=application_body())
+        closed, _created = application_submit(raw=application_body(phone="13912345678"))
+        application_withdraw(user=None, application=closed)
+        holiday_notice_save(user=world.users["manager"], **notice_values(holidays=f"{YEAR}-01-01..{YEAR}-01-03"))
+        limit = time_limit_for(open_one.kind)
+        expected_plan = add_working_days(received, limit.plan_reply_days)
+        expected_connect = add_working_days(expected_plan.on, limit.install_days)
+    recounted = Application.objects.get(pk=open_one.pk)
+    assert open_one.due_dates_estimated and not expected_plan.estimated
+    assert (recounted.plan_due_on, recounted.connect_due_on, recounted.due_on) == (
+        expected_plan.on, expected_connect.on, expected_plan.on)
+    assert recounted.plan_due_on > open_one.plan_due_on  # 1 January is a holiday now
+    assert recounted.due_dates_estimated is False
+    untouched = Application.objects.get(pk=closed.pk)
+    assert untouched.due_dates_estimated is True
