@@ -39,7 +39,7 @@ from powerexpress.applications.selectors import (
 )
 from powerexpress.applications.validation import application_clean
 from powerexpress.core.errors import ApiError, FieldError
-from powerexpress.core.notifications import notify
+from powerexpress.core.notifications import notify, notify_once
 
 S = ApplicationStatus
 
@@ -353,18 +353,14 @@ def overdue_digest_send(*, today=None) -> int:
     Returns how many messages were sent; a second run on the same day sends nothing.
     """
     from powerexpress.applications.selectors import station_due_totals
-    from powerexpress.core.models import Notification
 
     today = today or timezone.localdate()
-    purpose = f"applications-digest-{today.isoformat()}"
     sent = 0
     for station, overdue, near_due in station_due_totals(today):
         if not station.head_phone or not (overdue or near_due):
             continue
-        if Notification.objects.filter(purpose=purpose, recipient=station.head_phone).exists():
-            continue
-        notify(channel="sms", recipient=station.head_phone, subject=_("Service applications"), purpose=purpose,
-               body=_("%(station)s: %(overdue)s applications overdue, %(near)s due soon.") % {
-                   "station": station.name, "overdue": overdue, "near": near_due})
-        sent += 1
+        sent += notify_once(channel="sms", recipient=station.head_phone, subject=_("Service applications"),
+                            purpose=f"applications-digest-{today.isoformat()}",
+                            body=_("%(station)s: %(overdue)s applications overdue, %(near)s due soon.") % {
+                                "station": station.name, "overdue": overdue, "near": near_due}) is not None
     return sent

@@ -86,3 +86,11 @@ def notify(*, channel: str, recipient: str, subject: str, body: str, purpose: st
     Notification.objects.filter(pk=notification.pk).update(status=status, error=error, processed_at=timezone.now())
     notification.status, notification.error = status, error
     return notification
+
+
+def notify_once(*, channel: str, recipient: str, subject: str, body: str, purpose: str) -> Notification | None:
+    """Send unless a message with this ``purpose`` already went to ``recipient`` (a daily digest puts
+    the date in its purpose, so a job that runs twice a day still texts once); None when skipped."""
+    if Notification.objects.filter(purpose=purpose, recipient=recipient).exists():
+        return None
+    return notify(channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose)

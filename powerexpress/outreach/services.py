@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError, FieldError
-from powerexpress.core.models import Notification
-from powerexpress.core.notifications import notify
+from powerexpress.core.notifications import notify, notify_once
 from powerexpress.core.scope import can_see_station
 from powerexpress.outreach.calc import fen_to_yuan
 from powerexpress.outreach.choices import (
@@ -416,9 +415,6 @@ def overdue_reminders_send(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for station in SupplyStation.objects.exclude(head_phone="").order_by("code"):
-        purpose = f"outreach_overdue:{station.code}:{today.isoformat()}"
-        if Notification.objects.filter(purpose=purpose).exists():
-            continue
         counts = station_overdue(station, today)
         if not any(counts.values()):
             continue
@@ -427,6 +423,6 @@ def overdue_reminders_send(*, today: datetime.date | None = None) -> int:
                      "never visited, %(hazards)s hazards past their deadline. Details: Outreach in Power Express.") % {
                 "station": station.name, "date": today.isoformat(), **counts}
             subject = _("Outreach: overdue work")
-        notify(channel="sms", recipient=station.head_phone, subject=subject, body=body, purpose=purpose)
-        sent += 1
+        sent += notify_once(channel="sms", recipient=station.head_phone, subject=subject, body=body,
+                            purpose=f"outreach_overdue:{station.code}:{today.isoformat()}") is not None
     return sent
