@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from powerexpress.applications import workdays
-from powerexpress.applications.calendar import add_working_days, working_days_between
+from powerexpress.applications import calendar, workdays
+from powerexpress.applications.calendar import add_working_days
 from powerexpress.applications.choices import (
     CLOSED_STATUSES,
     DEFAULT_TIME_LIMITS,
@@ -333,15 +333,17 @@ def _working_days_left_in(year: int) -> dict[int, dict[str, int]]:
         return {}
     start = datetime.date(year, 1, 1)
     later = Q(plan_due_on__gte=start) | Q(connect_due_on__gte=start) | Q(due_on__gte=start)
-    return {application.pk: {field: working_days_between(today, getattr(application, field))
+    calendar.sync()
+    return {application.pk: {field: workdays.working_days_between(today, getattr(application, field))
                              for field in DUE_FIELDS if getattr(application, field) and getattr(application, field) > today}
             for application in Application.objects.exclude(status__in=CLOSED_STATUSES).filter(later)}
 
 
 def _recount_due_dates(remaining: dict[int, dict[str, int]]) -> None:
     today = timezone.localdate()
+    calendar.sync()
     for pk, counts in remaining.items():
-        dues = {field: add_working_days(today, days) for field, days in counts.items()}
+        dues = {field: workdays.add_working_days(today, days) for field, days in counts.items()}
         Application.objects.filter(pk=pk).update(
             due_dates_estimated=any(due.estimated for due in dues.values()),
             **{field: due.on for field, due in dues.items()})
