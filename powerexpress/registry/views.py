@@ -60,7 +60,8 @@ def _offer_pick_lists(form, user) -> None:
 def registry_list_view(request, kind: str):
     _kind_or_404(kind)
     filterset = _filtered(request, kind)
-    _offer_pick_lists(filterset.form, request.user)
+    if not request.htmx:  # the htmx reply is the table only: no filter form to fill
+        _offer_pick_lists(filterset.form, request.user)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     columns = display_columns(kind, LIST_COLUMNS[kind])
     rows = [(obj, [fn(obj) for _n, _l, fn in columns]) for obj in page]
