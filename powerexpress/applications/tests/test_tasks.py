@@ -13,21 +13,10 @@ from powerexpress.core.models import Notification
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def _use_the_test_broker(app) -> None:
-    """An eager ``.delay()`` elsewhere in the run leaves a producer pool bound to the default broker
-    (the fixture changes ``broker_url`` only): drop it so the message reaches the worker's Redis. A pool
-    already bound to that Redis is kept (the running worker may be using it)."""
-    if app._pool is not None and app._pool.connection.as_uri() == app.connection_for_write().as_uri():
-        return
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def test_the_overdue_digest_runs_on_a_real_worker(world, celery_worker_redis):
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
         application_submit(raw=application_body(kind="residential"))
     # the worker thread runs on today's date: the application received on 2 March 2026 is overdue by now
-    _use_the_test_broker(celery_worker_redis)
     applications_overdue_digest.delay().get(timeout=30)  # waits in Redis, not on the worker's table
     digests = Notification.objects.filter(purpose__startswith="applications-digest-", recipient="13800000001")
     assert digests.count() == 1

@@ -16,9 +16,6 @@ from powerexpress.billing.tests.helpers import import_readings
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker_redis):
-    # A producer pool made earlier in this process (eager tests) may still point at the old broker.
-    celery_worker_redis._pool = None
-    celery_worker_redis.amqp._producer_pool = None
     clerk = world.users["clerk_a"]
     import_readings(clerk, [("0602000001", "2026-09-30", "10"), ("0602000002", "2026-09-30", "20"),
                             ("0602000001", "2026-10-31", "110"), ("0602000002", "2026-10-31", "2220")])
