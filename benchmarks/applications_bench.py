@@ -15,23 +15,13 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _database() -> Path:
-    target = Path(tempfile.mkdtemp(prefix="applications-bench-")) / "bench.sqlite3"
-    source = ROOT / "var" / "powerexpress.sqlite3"
-    if source.exists():
-        shutil.copy(source, target)
-    os.environ["DATABASE_URL"] = f"sqlite:///{target}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerexpress.settings")
-    os.environ["RATELIMIT_ENABLE"] = "false"
-    return target
+from scratch_db import scratch_database  # noqa: E402 (beside this script)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -43,7 +33,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=300)
     args = parser.parse_args()
-    path = _database()
+    path = scratch_database("applications", require_demo=False)
+    os.environ["RATELIMIT_ENABLE"] = "false"
     import django
 
     django.setup()

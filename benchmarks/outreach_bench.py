@@ -8,27 +8,16 @@ Usage:  .venv/bin/python benchmarks/outreach_bench.py [--runs 3]
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _database() -> Path:
-    source = ROOT / "var" / "powerexpress.sqlite3"
-    if not source.exists():
-        sys.exit("var/powerexpress.sqlite3 is missing: run `powerexpress demo` first.")
-    target = Path(tempfile.mkdtemp(prefix="outreach-bench-")) / "bench.sqlite3"
-    shutil.copy(source, target)
-    os.environ["DATABASE_URL"] = f"sqlite:///{target}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerexpress.settings")
-    return target
+from scratch_db import scratch_database  # noqa: E402 (beside this script)
 
 
 def timed(fn, runs: int) -> tuple[float, object]:
@@ -44,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    path = _database()
+    path = scratch_database("outreach", require_demo=True)
     import django
 
     django.setup()
