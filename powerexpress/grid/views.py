@@ -41,7 +41,9 @@ def _can_act(user) -> bool:
 @login_required
 def risk_view(request):
     _require_role(request.user)
-    year = int(request.GET.get("year") or forecast.next_festival_year(timezone.localdate()))
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else forecast.next_festival_year(
+        timezone.localdate())
     grid_settings = services.grid_settings_get()
     form = ForecastForm(request.POST or None, initial={"growth": grid_settings.growth_factor,
                                                        "returnee": grid_settings.returnee_factor})

@@ -143,3 +143,8 @@ def test_the_transformer_page_filters_events_by_kind_and_pages_them(world, data_
     assert "118.0%" in text and "30.0%" not in text and "page 1 of" not in text
     older = client.get("/grid/transformers/XD001-01/?events_page=2").content.decode()
     assert "page 2 of 2" in older and "2026-01-01 18:00" in older
+
+
+def test_a_bad_year_in_the_address_shows_the_next_festival(world, data_dir):
+    page = world.web("manager").get("/grid/?year=abc")
+    assert page.status_code == 200 and page.context["festival_year"] >= 2027
