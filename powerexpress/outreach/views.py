@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
+from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,9 +133,7 @@ def activity_create(request):
 def activity_edit(request, pk: int):
     _require_recorder(request.user)
     activity = get_visible_or_404(request.user, Activity.objects.all(), pk=pk)
-    initial = {name: getattr(activity, name) for name in ActivityForm.base_fields if hasattr(activity, name)}
-    initial.update(village=activity.village_id, team=activity.team_id, photos=None,
-                   participants=list(activity.participants.values_list("pk", flat=True)))
+    initial = model_to_dict(activity, fields=[name for name in ActivityForm.base_fields if name != "submission_key"])
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     return _form_page(
         request, form, lambda data: services.activity_update(user=request.user, activity=activity, **data),
@@ -232,9 +231,7 @@ def plan_item_create(request):
 def plan_item_edit(request, pk: int):
     _require_recorder(request.user)
     item = get_visible_or_404(request.user, PlanItem.objects.all(), pk=pk)
-    initial = {name: getattr(item, name) for name in PlanItemForm.base_fields if hasattr(item, name)}
-    initial.update(station=item.station_id, owner=item.owner_id, team=item.team_id,
-                   villages=list(item.villages.values_list("pk", flat=True)))
+    initial = model_to_dict(item, fields=["station", *PlanItemForm.base_fields])
     form = PlanItemForm(request.POST or None, user=request.user, initial=initial)
     return _form_page(request, form, lambda data: services.plan_item_update(user=request.user, item=item, **data),
                       title=_("Edit the plan item"), back=reverse("outreach:plan_item", args=[pk]),
