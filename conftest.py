@@ -56,13 +56,19 @@ class ApiClient:
         return self.client.get(path, data, **self.headers, **extra)
 
     def post(self, path, data=None, **extra):
-        return self.client.post(path, json.dumps(data), content_type="application/json", **self.headers, **extra)
+        return self.client.post(
+            path, json.dumps(data), content_type="application/json", **self.headers, **extra
+        )
 
     def patch(self, path, data=None, **extra):
-        return self.client.patch(path, json.dumps(data), content_type="application/json", **self.headers, **extra)
+        return self.client.patch(
+            path, json.dumps(data), content_type="application/json", **self.headers, **extra
+        )
 
     def put(self, path, data=None, **extra):
-        return self.client.put(path, json.dumps(data), content_type="application/json", **self.headers, **extra)
+        return self.client.put(
+            path, json.dumps(data), content_type="application/json", **self.headers, **extra
+        )
 
     def delete(self, path, **extra):
         return self.client.delete(path, **self.headers, **extra)
@@ -96,40 +102,90 @@ class World:
 
 def build_world() -> World:
     bureau = Bureau.objects.create(code="YP", name="玉屏供电局")
-    station_a = SupplyStation.objects.create(bureau=bureau, code="XD", name="新店供电所", head_name="杨所长",
-                                             head_phone="13800000001")
+    station_a = SupplyStation.objects.create(
+        bureau=bureau, code="XD", name="新店供电所", head_name="杨所长", head_phone="13800000001"
+    )
     station_b = SupplyStation.objects.create(bureau=bureau, code="ZJC", name="朱家场供电所")
     township_a = Township.objects.create(station=station_a, code="XD-T1", name="新店镇")
     township_b = Township.objects.create(station=station_b, code="ZJC-T1", name="朱家场镇")
-    village_a = Village.objects.create(station=station_a, township=township_a, code="XD001", name="老寨村",
-                                       area_class=AreaClass.RURAL, responsible_name="吴台区",
-                                       responsible_phone="13900000001",
-                                       latitude=Decimal("27.312"), longitude=Decimal("108.986"))
-    village_a_urban = Village.objects.create(station=station_a, township=township_a, code="XD002", name="新店社区",
-                                             area_class=AreaClass.URBAN)
-    village_b = Village.objects.create(station=station_b, township=township_b, code="ZJC001", name="洪家湾村",
-                                       area_class=AreaClass.REMOTE)
-    transformer_a = TransformerDistrict.objects.create(station=station_a, village=village_a, code="XD001-01",
-                                                       name="老寨村1号台区", rated_kva=100,
-                                                       commissioned_on=datetime.date(2015, 5, 1))
-    transformer_b = TransformerDistrict.objects.create(station=station_b, village=village_b, code="ZJC001-01",
-                                                       name="洪家湾村1号台区", rated_kva=50)
-    customer_a = Customer.objects.create(account_no="0602000001", name="杨永国", id_number=make_id_number(),
-                                         phone="13812345678", village=village_a, transformer=transformer_a,
-                                         phase=Phase.A, tags=Customer.encode_tags(["low_income", "empty_nest"]))
-    customer_a2 = Customer.objects.create(account_no="0602000002", name="吴秀英",
-                                          id_number=make_id_number("19900307", "002"), phone="13912345678",
-                                          village=village_a, transformer=transformer_a, phase=Phase.B)
-    customer_b = Customer.objects.create(account_no="0603000001", name="龙建明",
-                                         id_number=make_id_number("19751212", "005"), phone="15012345678",
-                                         village=village_b, transformer=transformer_b, phase=Phase.C)
+    village_a = Village.objects.create(
+        station=station_a,
+        township=township_a,
+        code="XD001",
+        name="老寨村",
+        area_class=AreaClass.RURAL,
+        responsible_name="吴台区",
+        responsible_phone="13900000001",
+        latitude=Decimal("27.312"),
+        longitude=Decimal("108.986"),
+    )
+    village_a_urban = Village.objects.create(
+        station=station_a, township=township_a, code="XD002", name="新店社区", area_class=AreaClass.URBAN
+    )
+    village_b = Village.objects.create(
+        station=station_b, township=township_b, code="ZJC001", name="洪家湾村", area_class=AreaClass.REMOTE
+    )
+    transformer_a = TransformerDistrict.objects.create(
+        station=station_a,
+        village=village_a,
+        code="XD001-01",
+        name="老寨村1号台区",
+        rated_kva=100,
+        commissioned_on=datetime.date(2015, 5, 1),
+    )
+    transformer_b = TransformerDistrict.objects.create(
+        station=station_b, village=village_b, code="ZJC001-01", name="洪家湾村1号台区", rated_kva=50
+    )
+    customer_a = Customer.objects.create(
+        account_no="0602000001",
+        name="杨永国",
+        id_number=make_id_number(),
+        phone="13812345678",
+        village=village_a,
+        transformer=transformer_a,
+        phase=Phase.A,
+        tags=Customer.encode_tags(["low_income", "empty_nest"]),
+    )
+    customer_a2 = Customer.objects.create(
+        account_no="0602000002",
+        name="吴秀英",
+        id_number=make_id_number("19900307", "002"),
+        phone="13912345678",
+        village=village_a,
+        transformer=transformer_a,
+        phase=Phase.B,
+    )
+    customer_b = Customer.objects.create(
+        account_no="0603000001",
+        name="龙建明",
+        id_number=make_id_number("19751212", "005"),
+        phone="15012345678",
+        village=village_b,
+        transformer=transformer_b,
+        phase=Phase.C,
+    )
     Meter.objects.create(customer=customer_a, meter_no="M0602000001")
-    staff_a = Staff.objects.create(station=station_a, employee_no="XD-001", name="田师傅", phone="13700000001")
-    team_a = Team.objects.create(station=station_a, code="XD-service", kind="service", name="新店服务队",
-                                 responsible_person=staff_a)
+    staff_a = Staff.objects.create(
+        station=station_a, employee_no="XD-001", name="田师傅", phone="13700000001"
+    )
+    team_a = Team.objects.create(
+        station=station_a, code="XD-service", kind="service", name="新店服务队", responsible_person=staff_a
+    )
     team_a.members.set([staff_a])
-    world = World(bureau, station_a, station_b, village_a, village_a_urban, village_b, transformer_a, transformer_b,
-                  customer_a, customer_a2, customer_b, team_a)
+    world = World(
+        bureau,
+        station_a,
+        station_b,
+        village_a,
+        village_a_urban,
+        village_b,
+        transformer_a,
+        transformer_b,
+        customer_a,
+        customer_a2,
+        customer_b,
+        team_a,
+    )
     for name, role, station in (
         ("clerk_a", Role.STATION_STAFF, station_a),
         ("clerk_b", Role.STATION_STAFF, station_b),
@@ -161,7 +217,11 @@ def world(db) -> World:
 
 
 def chromium_path() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or ""):
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium") or "",
+        shutil.which("chromium-browser") or "",
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -188,8 +248,16 @@ def browser():
     playwright = sync_playwright().start()
     instance = playwright.chromium.launch(
         executable_path=path,
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     )
     yield instance
     instance.close()
@@ -240,16 +308,25 @@ def celery_worker_redis(transactional_db):
             pytest.fail(f"REQUIRE_REDIS=1 but Redis at {url} is unreachable: {exc}")
         pytest.skip(f"Redis at {url} is unreachable: {exc}")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    saved = {key: app.conf.get(key) for key in ("broker_url", "result_backend", "task_always_eager",
-                                                   "task_default_queue")}
+    saved = {
+        key: app.conf.get(key)
+        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
     # Drop connection and producer pools made for an earlier broker, or messages go astray, and the
     # result backend made for the earlier settings, so that ``.get()`` waits on results in Redis.
     app._pool = None
     app.amqp._producer_pool = None
     app._backend = app._get_backend()
-    with start_worker(app, pool="threads", concurrency=2, queues=[queue], perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=30):
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        queues=[queue],
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ):
         yield app
     app.conf.update(**saved)
     app._pool = None

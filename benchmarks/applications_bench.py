@@ -71,28 +71,51 @@ def main() -> None:
 
     villages = list(Village.objects.values_list("code", flat=True)[:50])
     first17 = "52222319800101123"
-    body = {"kind": "agricultural", "applicant_name": "杨永国", "id_number": first17 + id_check_character(first17),
-            "phone": "13812345678", "address": "3组", "requested_kw": "6",
-            "appliances": [{"name": "水泵", "quantity": 1, "kw": "5.5"}, {"name": "灯", "quantity": 2, "kw": "0.05"}]}
+    body = {
+        "kind": "agricultural",
+        "applicant_name": "杨永国",
+        "id_number": first17 + id_check_character(first17),
+        "phone": "13812345678",
+        "address": "3组",
+        "requested_kw": "6",
+        "appliances": [
+            {"name": "水泵", "quantity": 1, "kw": "5.5"},
+            {"name": "灯", "quantity": 2, "kw": "0.05"},
+        ],
+    }
     service_ms = []
     with contextlib.redirect_stdout(io.StringIO()):
         for index in range(args.submissions):
             started = time.perf_counter()
             application_submit(raw={**body, "village": villages[index % len(villages)]})
             service_ms.append((time.perf_counter() - started) * 1000)
-    rows.append(("application_submit (service)", f"p50 {percentile(service_ms, 50):.1f} ms",
-                 f"p95 {percentile(service_ms, 95):.1f} ms, n={len(service_ms)}"))
+    rows.append(
+        (
+            "application_submit (service)",
+            f"p50 {percentile(service_ms, 50):.1f} ms",
+            f"p95 {percentile(service_ms, 95):.1f} ms, n={len(service_ms)}",
+        )
+    )
 
     client, api_ms, codes = Client(), [], set()
     with contextlib.redirect_stdout(io.StringIO()):
         for index in range(args.submissions):
             started = time.perf_counter()
-            response = client.post("/api/v1/applications", {**body, "village": villages[index % len(villages)]},
-                                   content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"bench-{index}")
+            response = client.post(
+                "/api/v1/applications",
+                {**body, "village": villages[index % len(villages)]},
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"bench-{index}",
+            )
             api_ms.append((time.perf_counter() - started) * 1000)
             codes.add(response.status_code)
-    rows.append(("POST /api/v1/applications (in-process)", f"p50 {percentile(api_ms, 50):.1f} ms",
-                 f"p95 {percentile(api_ms, 95):.1f} ms, statuses {sorted(codes)}"))
+    rows.append(
+        (
+            "POST /api/v1/applications (in-process)",
+            f"p50 {percentile(api_ms, 50):.1f} ms",
+            f"p95 {percentile(api_ms, 95):.1f} ms, statuses {sorted(codes)}",
+        )
+    )
 
     manager = User.objects.filter(role="manager").first()
     clerk = User.objects.filter(role="station_staff").first()
@@ -103,13 +126,20 @@ def main() -> None:
         for _ in range(20):
             queues = station_queues(user)
             sizes = [len(list(queues[name][:200])) for name in ("overdue", "near_due", "open")]
-        rows.append((f"station_queues, {label}", f"{(time.perf_counter() - started) * 50:.1f} ms",
-                     f"overdue/near/open {sizes}"))
+        rows.append(
+            (
+                f"station_queues, {label}",
+                f"{(time.perf_counter() - started) * 50:.1f} ms",
+                f"overdue/near/open {sizes}",
+            )
+        )
 
     application = Application.objects.order_by("-id").first()
-    for label, make in (("receipt PDF (with QR)", lambda: pdfs.receipt_pdf(application, "http://x/track/Y/?t=z")),
-                        ("filled application PDF", lambda: pdfs.application_pdf(application)),
-                        ("blank form PDF", lambda: pdfs.blank_pdf("agricultural"))):
+    for label, make in (
+        ("receipt PDF (with QR)", lambda: pdfs.receipt_pdf(application, "http://x/track/Y/?t=z")),
+        ("filled application PDF", lambda: pdfs.application_pdf(application)),
+        ("blank form PDF", lambda: pdfs.blank_pdf("agricultural")),
+    ):
         started = time.perf_counter()
         for _ in range(20):
             size = len(make())

@@ -12,13 +12,17 @@ import numpy as np
 
 from powerexpress.analytics import tariff
 
-GUIZHOU = tariff.schedule_from_dict({
-    "cycle": "annual",
-    "tiers": [{"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
-              {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
-              {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}],
-    "free_kwh_per_month": {"low_income": "10"},
-})
+GUIZHOU = tariff.schedule_from_dict(
+    {
+        "cycle": "annual",
+        "tiers": [
+            {"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
+            {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
+            {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"},
+        ],
+        "free_kwh_per_month": {"low_income": "10"},
+    }
+)
 
 
 def accounts(n: int, seed: int = 7):
@@ -48,23 +52,35 @@ def main() -> None:
     totals_s, totals = best_of(3, lambda: tariff.bill_amounts_fen(ytd, kwh, free, bounds, prices))
     full_s, _full = best_of(1, lambda: tariff.bill_kernel(ytd, kwh, free, bounds, prices))
     m = args.loop_accounts
-    loop_s, loop = best_of(1, lambda: tariff.python_loop_amounts_fen(ytd[:m], kwh[:m], free[:m], bounds, prices))
+    loop_s, loop = best_of(
+        1, lambda: tariff.python_loop_amounts_fen(ytd[:m], kwh[:m], free[:m], bounds, prices)
+    )
     assert loop == totals[:m].tolist(), "kernel and loop disagree"
     sample = np.random.default_rng(1).choice(args.accounts, 2000, replace=False)
     for i in sample.tolist():
-        ref = tariff.quote(GUIZHOU, year_to_date_kwh=Decimal(int(ytd[i])) / 1000, kwh=Decimal(int(kwh[i])) / 1000,
-                           on_date=__import__("datetime").date(2026, 10, 31),
-                           tags=["low_income"] if free[i] else [])
+        ref = tariff.quote(
+            GUIZHOU,
+            year_to_date_kwh=Decimal(int(ytd[i])) / 1000,
+            kwh=Decimal(int(kwh[i])) / 1000,
+            on_date=__import__("datetime").date(2026, 10, 31),
+            tags=["low_income"] if free[i] else [],
+        )
         assert int(ref.amount_yuan * 100) == int(totals[i]), i
     kernel_rate = args.accounts / totals_s
     loop_rate = m / loop_s
     print(f"{'method':<40}{'accounts':>12}{'seconds':>10}{'accounts/s':>16}")
-    print(f"{'numpy kernel, totals (bill_amounts_fen)':<40}{args.accounts:>12,}{totals_s:>10.3f}{kernel_rate:>16,.0f}")
-    print(f"{'numpy kernel, lines (bill_kernel)':<40}{args.accounts:>12,}{full_s:>10.3f}"
-          f"{args.accounts / full_s:>16,.0f}")
+    print(
+        f"{'numpy kernel, totals (bill_amounts_fen)':<40}{args.accounts:>12,}{totals_s:>10.3f}{kernel_rate:>16,.0f}"
+    )
+    print(
+        f"{'numpy kernel, lines (bill_kernel)':<40}{args.accounts:>12,}{full_s:>10.3f}"
+        f"{args.accounts / full_s:>16,.0f}"
+    )
     print(f"{'plain Python loop':<40}{m:>12,}{loop_s:>10.3f}{loop_rate:>16,.0f}")
-    print(f"speed-up of the kernel over the loop: {kernel_rate / loop_rate:.1f}x; "
-          f"exact to the fen against the Decimal reference on 2,000 sampled accounts and the loop on {m:,}")
+    print(
+        f"speed-up of the kernel over the loop: {kernel_rate / loop_rate:.1f}x; "
+        f"exact to the fen against the Decimal reference on 2,000 sampled accounts and the loop on {m:,}"
+    )
 
 
 if __name__ == "__main__":

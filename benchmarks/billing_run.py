@@ -47,25 +47,45 @@ def build_households():
     rng = random.Random(5)
     with transaction.atomic():
         bureau, _ = Bureau.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark bureau"})
-        station, _ = SupplyStation.objects.get_or_create(code="BENCH", defaults={"bureau": bureau, "name": "Bench"})
-        village, _ = Village.objects.get_or_create(code="BENCH001", defaults={"station": station, "name": "Bench"})
+        station, _ = SupplyStation.objects.get_or_create(
+            code="BENCH", defaults={"bureau": bureau, "name": "Bench"}
+        )
+        village, _ = Village.objects.get_or_create(
+            code="BENCH001", defaults={"station": station, "name": "Bench"}
+        )
         Customer.objects.bulk_create(
-            [Customer(account_no=f"99{i:08d}", name="户主", village=village, household_size=rng.choice((2, 3, 4, 6)),
-                      tags=",low_income," if rng.random() < 0.05 else "", shared_meter=rng.random() < 0.01)
-             for i in range(HOUSEHOLDS)], batch_size=5000)
+            [
+                Customer(
+                    account_no=f"99{i:08d}",
+                    name="户主",
+                    village=village,
+                    household_size=rng.choice((2, 3, 4, 6)),
+                    tags=",low_income," if rng.random() < 0.05 else "",
+                    shared_meter=rng.random() < 0.01,
+                )
+                for i in range(HOUSEHOLDS)
+            ],
+            batch_size=5000,
+        )
         ids = list(Customer.objects.filter(village=village).values_list("pk", flat=True))
-        columns = "customer_id, read_on, revision, current, register_kwh, energy_kwh, estimated, rollover, status, " \
-                  "problem, imported_at"
+        columns = (
+            "customer_id, read_on, revision, current, register_kwh, energy_kwh, estimated, rollover, status, "
+            "problem, imported_at"
+        )
         now = connection.ops.adapt_datetimefield_value(datetime.datetime.now(datetime.UTC))
         rows = []
         for pk in ids:
             before = Decimal(rng.randrange(0, 3_000_000)) / 1000
             energy = Decimal(rng.randrange(20_000, 900_000)) / 1000
             rows.append((pk, "2026-09-30", 1, True, str(before), None, False, False, "ok", "", now))
-            rows.append((pk, "2026-10-31", 1, True, str(before + energy), str(energy), False, False, "ok", "", now))
+            rows.append(
+                (pk, "2026-10-31", 1, True, str(before + energy), str(energy), False, False, "ok", "", now)
+            )
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {MeterReading._meta.db_table} ({columns}) VALUES "
-                               f"({', '.join(['%s'] * 11)})", rows)
+            cursor.executemany(
+                f"INSERT INTO {MeterReading._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * 11)})",
+                rows,
+            )
     return station
 
 

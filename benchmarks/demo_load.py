@@ -17,12 +17,18 @@ TARGET_S = 60.0
 
 
 def run(households: int, workdir: Path) -> float:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", POWEREXPRESS_DATA_DIR=str(workdir))
+    env = dict(
+        os.environ, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", POWEREXPRESS_DATA_DIR=str(workdir)
+    )
     manage = [sys.executable, "-P", "-m", "powerexpress.manage"]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     started = time.perf_counter()
-    subprocess.run([*manage, "demo", "--households", str(households), "--registry-only", "-v0"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "demo", "--households", str(households), "--registry-only", "-v0"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 

@@ -25,8 +25,10 @@ def heuristic_speed():
         result = balance_phases(profiles, phases, 10)
         times.append(time.perf_counter() - started)
         gains.append(1 - result.peak_after_kw / result.peak_before_kw)
-    print(f"heuristic, 200 households × 96 steps, 10 moves: median {1000 * np.median(times):.0f} ms, "
-          f"max {1000 * max(times):.0f} ms (target < 200 ms); peak cut {100 * np.mean(gains):.1f} % on average")
+    print(
+        f"heuristic, 200 households × 96 steps, 10 moves: median {1000 * np.median(times):.0f} ms, "
+        f"max {1000 * max(times):.0f} ms (target < 200 ms); peak cut {100 * np.mean(gains):.1f} % on average"
+    )
 
 
 def ieee(milp_seconds: float, repeats: int, moves: list[int]):
@@ -37,12 +39,18 @@ def ieee(milp_seconds: float, repeats: int, moves: list[int]):
     _names, profiles, phases = read_ieee_eulv(folder)
     profiles = resample_mean(profiles, 15)
     loads = phase_loads(profiles, phases)
-    print(f"IEEE EU LV feeder: {len(phases)} households, per-phase peaks (15 min) "
-          f"{', '.join(f'{p:.2f}' for p in loads.max(axis=1))} kW")
-    print(f"engine = balance_phases with the API's budget, run {repeats} times; "
-          f"reference = solve_milp given {milp_seconds:.0f} s")
-    print("moves | before kW | local search alone kW | engine kW, worst of runs (solvers, slowest) | "
-          "reference kW (proven) | engine gap, worst | unbalance at peak")
+    print(
+        f"IEEE EU LV feeder: {len(phases)} households, per-phase peaks (15 min) "
+        f"{', '.join(f'{p:.2f}' for p in loads.max(axis=1))} kW"
+    )
+    print(
+        f"engine = balance_phases with the API's budget, run {repeats} times; "
+        f"reference = solve_milp given {milp_seconds:.0f} s"
+    )
+    print(
+        "moves | before kW | local search alone kW | engine kW, worst of runs (solvers, slowest) | "
+        "reference kW (proven) | engine gap, worst | unbalance at peak"
+    )
     for k in moves:
         heuristic = solve_local_search(profiles, phases, k)
         runs, times = [], []
@@ -54,10 +62,13 @@ def ieee(milp_seconds: float, repeats: int, moves: list[int]):
         exact = solve_milp(profiles, phases, k, time_limit_s=milp_seconds, warm_start=worst)
         gap = 100 * (worst.peak_after_kw / exact.peak_after_kw - 1)
         solvers = "/".join(sorted({result.solver for result in runs}))
-        print(f"{k:5d} | {worst.peak_before_kw:9.2f} | {heuristic.peak_after_kw:21.3f} | "
-              f"{worst.peak_after_kw:7.3f} ({solvers}, {max(times):.1f} s) | "
-              f"{exact.peak_after_kw:7.3f} ({'yes' if exact.optimal else 'no'}) | {gap:5.2f} % | "
-              f"{100 * worst.unbalance_before:.0f} % → {100 * worst.unbalance_after:.0f} %", flush=True)
+        print(
+            f"{k:5d} | {worst.peak_before_kw:9.2f} | {heuristic.peak_after_kw:21.3f} | "
+            f"{worst.peak_after_kw:7.3f} ({solvers}, {max(times):.1f} s) | "
+            f"{exact.peak_after_kw:7.3f} ({'yes' if exact.optimal else 'no'}) | {gap:5.2f} % | "
+            f"{100 * worst.unbalance_before:.0f} % → {100 * worst.unbalance_after:.0f} %",
+            flush=True,
+        )
 
 
 def main():

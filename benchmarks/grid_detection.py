@@ -79,15 +79,21 @@ def main():
     values = args.transformers * args.days * STEPS_PER_DAY
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     ratios = np.array(detection) / np.array(baseline)
-    print(f"transformers            {args.transformers:,} × {args.days} days × 96 steps = {values:,} values per quantity")
+    print(
+        f"transformers            {args.transformers:,} × {args.days} days × 96 steps = {values:,} values per quantity"
+    )
     print(f"partitions              {len(baseline)} of {args.per_partition} transformers")
     print(f"bare numpy daily maxima {sum(baseline):8.1f} s   (5 quantities)")
     print(f"detection kernel        {sum(detection):8.1f} s   ({events:,} events)")
     print(f"ratio                   {sum(detection) / sum(baseline):8.2f} ×  (target ≤ 3)")
-    print(f"per-partition ratio     {np.median(ratios):8.2f} ×  median "
-          f"(lowest {ratios.min():.2f}, highest {ratios.max():.2f})")
-    print(f"best-of ratio           {min(detection) / min(baseline):8.2f} ×  "
-          f"(fastest partitions: {min(detection) * 1000:.0f} ms vs {min(baseline) * 1000:.0f} ms)")
+    print(
+        f"per-partition ratio     {np.median(ratios):8.2f} ×  median "
+        f"(lowest {ratios.min():.2f}, highest {ratios.max():.2f})"
+    )
+    print(
+        f"best-of ratio           {min(detection) / min(baseline):8.2f} ×  "
+        f"(fastest partitions: {min(detection) * 1000:.0f} ms vs {min(baseline) * 1000:.0f} ms)"
+    )
     print(f"peak memory (RSS)       {peak_gb:8.2f} GB  (target < 8)")
 
 

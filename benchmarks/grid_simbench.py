@@ -50,16 +50,22 @@ def year(grid, surge_peak_rate: float):
     step = int(np.argmax(rate))
     minute = 15 * int(np.searchsorted(day_steps(grid, grid.step_date[step]), step))
     a, b, c = grid.phase_counts
-    print(f"{grid.code}: {len(grid.names)} households (A/B/C {a}/{b}/{c}), "
-          f"other (three-phase) loads {grid.other_kw.max():.1f} kW at their peak, "
-          f"{grid.rated_kva:.0f} kVA; year peak load rate {100 * rate.max():.1f} % on {grid.step_date[step]} "
-          f"{minute // 60:02d}:{minute % 60:02d}, unbalance there {100 * spread[step]:.0f} %")
+    print(
+        f"{grid.code}: {len(grid.names)} households (A/B/C {a}/{b}/{c}), "
+        f"other (three-phase) loads {grid.other_kw.max():.1f} kW at their peak, "
+        f"{grid.rated_kva:.0f} kVA; year peak load rate {100 * rate.max():.1f} % on {grid.step_date[step]} "
+        f"{minute // 60:02d}:{minute % 60:02d}, unbalance there {100 * spread[step]:.0f} %"
+    )
     started = time.process_time()
     events = detect(**arrays)
-    print(f"  detection, {rate.size} steps ({1000 * (time.process_time() - started):.1f} ms CPU): "
-          f"{event_counts(events)}; unbalance {int((events.end - events.start)[events.kind == UNBALANCE].sum()) / 4:.0f} h")
-    print(f"  surge to {100 * surge_peak_rate:.0f} % at the year peak: "
-          f"{event_counts(detect(**transformer_arrays(surged(grid, surge_peak_rate))))}")
+    print(
+        f"  detection, {rate.size} steps ({1000 * (time.process_time() - started):.1f} ms CPU): "
+        f"{event_counts(events)}; unbalance {int((events.end - events.start)[events.kind == UNBALANCE].sum()) / 4:.0f} h"
+    )
+    print(
+        f"  surge to {100 * surge_peak_rate:.0f} % at the year peak: "
+        f"{event_counts(detect(**transformer_arrays(surged(grid, surge_peak_rate))))}"
+    )
 
 
 def balancing(grid, moves: list[int], milp_seconds: float):
@@ -71,8 +77,11 @@ def balancing(grid, moves: list[int], milp_seconds: float):
     rest_before = phase_kw(grid)[:, rest].max()
     unbalance_events_before = int((detect(**transformer_arrays(grid)).kind == UNBALANCE).sum())
     print(f"  phase balancing on the peak day {date} ({steps.size} steps; other loads as fixed thirds):")
-    print("  moves | used | peak phase kW before → after | unbalance at peak | solver, time | "
-          "rest of year peak phase kW | unbalance events/yr" + (" | MILP kW (proven, bound)" if milp_seconds else ""))
+    print(
+        "  moves | used | peak phase kW before → after | unbalance at peak | solver, time | "
+        "rest of year peak phase kW | unbalance events/yr"
+        + (" | MILP kW (proven, bound)" if milp_seconds else "")
+    )
     for k in moves:
         started = time.perf_counter()
         result = balance_phases(profiles, phases, k, fixed)
@@ -84,11 +93,13 @@ def balancing(grid, moves: list[int], milp_seconds: float):
         if milp_seconds:
             milp = solve_milp(profiles, phases, k, fixed, time_limit_s=milp_seconds, warm_start=result)
             exact = f" | {milp.peak_after_kw:6.2f} ({milp.optimal}, {milp.lower_bound_kw or milp.peak_after_kw:.2f})"
-        print(f"  {k:5d} | {len(result.moves):4d} | {result.peak_before_kw:6.2f} → {result.peak_after_kw:6.2f} "
-              f"({100 * (result.peak_after_kw / result.peak_before_kw - 1):+.1f} %) | "
-              f"{100 * result.unbalance_before:3.0f} % → {100 * result.unbalance_after:3.0f} % | "
-              f"{result.solver}{' (proven)' if result.optimal else ''}, {seconds:.1f} s | {rest_before:6.2f} → {rest_after:6.2f} | "
-              f"{unbalance_events_before} → {events_after}{exact}")
+        print(
+            f"  {k:5d} | {len(result.moves):4d} | {result.peak_before_kw:6.2f} → {result.peak_after_kw:6.2f} "
+            f"({100 * (result.peak_after_kw / result.peak_before_kw - 1):+.1f} %) | "
+            f"{100 * result.unbalance_before:3.0f} % → {100 * result.unbalance_after:3.0f} % | "
+            f"{result.solver}{' (proven)' if result.optimal else ''}, {seconds:.1f} s | {rest_before:6.2f} → {rest_after:6.2f} | "
+            f"{unbalance_events_before} → {events_after}{exact}"
+        )
 
 
 def main():
@@ -96,7 +107,9 @@ def main():
     parser.add_argument("--grids", nargs="+", default=list(LV_GRIDS))
     parser.add_argument("--moves", nargs="+", type=int, default=[1, 2, 3, 5, 8, 10])
     parser.add_argument("--surge-peak-rate", type=float, default=1.3)
-    parser.add_argument("--milp-seconds", type=float, default=0.0, help="also run the MILP this long per case")
+    parser.add_argument(
+        "--milp-seconds", type=float, default=0.0, help="also run the MILP this long per case"
+    )
     args = parser.parse_args()
     reason = unavailable_reason()
     if reason:

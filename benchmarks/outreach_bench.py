@@ -54,14 +54,21 @@ def main() -> None:
     rows = []
     started = time.perf_counter()
     counts = outreach_demo_build()
-    rows.append(("outreach_demo build (all stations)", f"{time.perf_counter() - started:.2f} s",
-                 f"{counts['visits']} visits, {counts['activities']} activities, {counts['hazards']} hazards"))
+    rows.append(
+        (
+            "outreach_demo build (all stations)",
+            f"{time.perf_counter() - started:.2f} s",
+            f"{counts['visits']} visits, {counts['activities']} activities, {counts['hazards']} hazards",
+        )
+    )
     today = timezone.localdate()
     manager = User.objects.get(username="manager")
     clerk = User.objects.get(username="xindian_clerk")
     tagged = Customer.objects.exclude(tags="").count()
     seconds, result = timed(lambda: selectors.care_households(manager, today=today), args.runs)
-    rows.append(("care due list, bureau-wide", f"{seconds * 1000:.0f} ms", f"{len(result)} of {tagged} tagged"))
+    rows.append(
+        ("care due list, bureau-wide", f"{seconds * 1000:.0f} ms", f"{len(result)} of {tagged} tagged")
+    )
     seconds, result = timed(lambda: selectors.care_households(clerk, today=today), args.runs)
     rows.append(("care due list, one station (XD)", f"{seconds * 1000:.0f} ms", f"{len(result)} households"))
     seconds, result = timed(lambda: list(selectors.hazard_list(manager, today=today)), args.runs)
@@ -71,10 +78,16 @@ def main() -> None:
     villages = list(station.villages.select_related("station__bureau"))
     seconds, result = timed(lambda: [selectors.notice_board(v) for v in villages], args.runs)
     rows.append(("board data, every XD village", f"{seconds * 1000:.0f} ms", f"{len(villages)} villages"))
-    seconds, pdf = timed(lambda: board_pdf([(selectors.notice_board(v), report_url(request, v)) for v in villages]),
-                         args.runs)
-    rows.append(("batch print A3 PDF, station XD", f"{seconds:.2f} s",
-                 f"{len(villages)} pages, {len(pdf) // 1024} KiB ({seconds / len(villages) * 1000:.0f} ms/page)"))
+    seconds, pdf = timed(
+        lambda: board_pdf([(selectors.notice_board(v), report_url(request, v)) for v in villages]), args.runs
+    )
+    rows.append(
+        (
+            "batch print A3 PDF, station XD",
+            f"{seconds:.2f} s",
+            f"{len(villages)} pages, {len(pdf) // 1024} KiB ({seconds / len(villages) * 1000:.0f} ms/page)",
+        )
+    )
     width = max(len(name) for name, _t, _n in rows)
     print(f"{'measure':<{width}}  {'median':>10}  notes")
     for name, value, note in rows:

@@ -60,8 +60,9 @@ class Client:
         return response.status, elapsed_ms, json.loads(data or b"{}")
 
 
-def run(url: str, clients: int, requests: int, villages: list[str], duration_limit_s: float,
-        think_s: float) -> dict:
+def run(
+    url: str, clients: int, requests: int, villages: list[str], duration_limit_s: float, think_s: float
+) -> dict:
     local = threading.local()
     deadline = time.monotonic() + duration_limit_s
     run_id = uuid.uuid4().hex[:8]
@@ -71,8 +72,11 @@ def run(url: str, clients: int, requests: int, villages: list[str], duration_lim
             return None
         if not hasattr(local, "client"):
             local.client = Client(url)
-        body = {"village": villages[index % len(villages)], "phone": f"139{index % 100_000_000:08d}",
-                "description": f"负载测试 {index}: 停电"}
+        body = {
+            "village": villages[index % len(villages)],
+            "phone": f"139{index % 100_000_000:08d}",
+            "description": f"负载测试 {index}: 停电",
+        }
         result = local.client.post("/api/v1/faults", body, f"bench-{run_id}-{index}")
         time.sleep(think_s)
         return result
@@ -83,9 +87,14 @@ def run(url: str, clients: int, requests: int, villages: list[str], duration_lim
     wall_s = time.perf_counter() - started
     latencies = [ms for status, ms, _body in results if status == 201]
     numbers = {body.get("number") for status, _ms, body in results if status == 201}
-    return {"sent": len(results), "created": len(latencies), "distinct_numbers": len(numbers),
-            "errors": sum(1 for status, _ms, _body in results if status != 201), "wall_s": wall_s,
-            "latencies": latencies}
+    return {
+        "sent": len(results),
+        "created": len(latencies),
+        "distinct_numbers": len(numbers),
+        "errors": sum(1 for status, _ms, _body in results if status != 201),
+        "wall_s": wall_s,
+        "latencies": latencies,
+    }
 
 
 def main() -> None:
@@ -95,25 +104,37 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per run (bounded)")
     parser.add_argument("--villages", default="XD001,XD002,ZJC001,DL001")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="stop sending after this long")
-    parser.add_argument("--think-ms", type=float, nargs="+", default=[0, 1000],
-                        help="pause of each client between two reports (0 = back to back)")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        nargs="+",
+        default=[0, 1000],
+        help="pause of each client between two reports (0 = back to back)",
+    )
     args = parser.parse_args()
     villages = args.villages.split(",")
-    Client(args.url).post("/api/v1/faults", {"village": villages[0], "phone": "13900000000",
-                                             "description": "warm-up"}, f"bench-warmup-{uuid.uuid4().hex}")
+    Client(args.url).post(
+        "/api/v1/faults",
+        {"village": villages[0], "phone": "13900000000", "description": "warm-up"},
+        f"bench-warmup-{uuid.uuid4().hex}",
+    )
     print(f"POST /api/v1/faults on {args.url} (nproc={os.cpu_count()}), {args.requests} requests per run")
-    print(f"{'think ms':>8} {'clients':>8} {'sent':>6} {'201':>6} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'max ms':>8}  target p95 < {TARGET_P95_MS:.0f} ms")
+    print(
+        f"{'think ms':>8} {'clients':>8} {'sent':>6} {'201':>6} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8}  target p95 < {TARGET_P95_MS:.0f} ms"
+    )
     for think_ms, clients in [(t, c) for t in args.think_ms for c in args.clients]:
         result = run(args.url, clients, args.requests, villages, args.max_seconds, think_ms / 1000)
         latencies = result["latencies"] or [float("nan")]
         p95 = percentile(latencies, 95)
         verdict = "MET" if p95 < TARGET_P95_MS else "MISSED"
         lost = result["created"] - result["distinct_numbers"]
-        print(f"{think_ms:>8.0f} {clients:>8} {result['sent']:>6} {result['created']:>6} {result['errors']:>7} "
-              f"{result['sent'] / result['wall_s']:>8.0f} {statistics.median(latencies):>8.1f} {p95:>8.1f} "
-              f"{percentile(latencies, 99):>8.1f} {max(latencies):>8.1f}  {verdict if clients == 50 else ''}"
-              f"{'  NUMBERS COLLIDED: ' + str(lost) if lost else ''}")
+        print(
+            f"{think_ms:>8.0f} {clients:>8} {result['sent']:>6} {result['created']:>6} {result['errors']:>7} "
+            f"{result['sent'] / result['wall_s']:>8.0f} {statistics.median(latencies):>8.1f} {p95:>8.1f} "
+            f"{percentile(latencies, 99):>8.1f} {max(latencies):>8.1f}  {verdict if clients == 50 else ''}"
+            f"{'  NUMBERS COLLIDED: ' + str(lost) if lost else ''}"
+        )
 
 
 if __name__ == "__main__":

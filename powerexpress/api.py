@@ -28,7 +28,9 @@ class BearerToken(HttpBearer):
         from powerexpress.accounts.models import ApiToken
 
         try:
-            api_token = ApiToken.objects.select_related("user", "user__station").get(key_hash=ApiToken.hash_key(token))
+            api_token = ApiToken.objects.select_related("user", "user__station").get(
+                key_hash=ApiToken.hash_key(token)
+            )
         except ApiToken.DoesNotExist:
             return None
         if not api_token.user.is_active:
@@ -36,7 +38,6 @@ class BearerToken(HttpBearer):
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user
         return api_token.user
-
 
 
 api = NinjaAPI(
@@ -59,7 +60,11 @@ def _error(request, status: int, code: str, message: str, errors=None):
 def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for item in exc.errors:
-        loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload", "data")]
+        loc = [
+            str(part)
+            for part in item.get("loc", ())
+            if part not in ("body", "query", "path", "payload", "data")
+        ]
         errors.append({"field": ".".join(loc) or "body", "message": pydantic_message(item)})
     return _error(request, 422, "validation_error", _("Some fields are not valid."), errors)
 

@@ -46,4 +46,3 @@ def test_the_sign_in_page_is_chinese_by_default(client):
 def test_english_is_one_switch_away(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert "Sign in" in client.get("/accounts/login/").content.decode()
-

@@ -8,8 +8,11 @@ EXTERNAL_ASSET = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.IGN
 
 
 def test_no_template_loads_an_asset_from_another_host():
-    offenders = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("templates/**/*.html")
-                 if EXTERNAL_ASSET.search(path.read_text(encoding="utf-8"))]
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("templates/**/*.html")
+        if EXTERNAL_ASSET.search(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 

@@ -10,8 +10,14 @@ from powerexpress.registry.models import SupplyStation
 STATION_BOUND_ROLES = {Role.STATION_STAFF, Role.CREW, Role.TEAM_MEMBER}
 
 
-def user_create(*, username: str, role: str, station_code: str | None = None, password: str | None = None,
-                full_name: str = "") -> User:
+def user_create(
+    *,
+    username: str,
+    role: str,
+    station_code: str | None = None,
+    password: str | None = None,
+    full_name: str = "",
+) -> User:
     errors = {}
     if role not in Role.values:
         errors["role"] = f"choose one of {', '.join(Role.values)}"

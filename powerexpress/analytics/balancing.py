@@ -126,15 +126,19 @@ class _Search:
                 if target == source:
                     continue
                 other = 3 - source - target
-                delta = (target != self.start[members]).astype(int) - (source != self.start[members]).astype(int)
+                delta = (target != self.start[members]).astype(int) - (source != self.start[members]).astype(
+                    int
+                )
                 ok = used + delta <= self.max_moves
                 if not ok.any():
                     continue
                 raised = loads[target][None, :] + rows
                 peak = np.maximum(np.maximum(reduced.max(axis=1), raised.max(axis=1)), loads[other].max())
-                lse = (np.exp((reduced - peak[:, None]) / self.tau).sum(axis=1)
-                       + np.exp((raised - peak[:, None]) / self.tau).sum(axis=1)
-                       + np.exp((loads[other][None, :] - peak[:, None]) / self.tau).sum(axis=1))
+                lse = (
+                    np.exp((reduced - peak[:, None]) / self.tau).sum(axis=1)
+                    + np.exp((raised - peak[:, None]) / self.tau).sum(axis=1)
+                    + np.exp((loads[other][None, :] - peak[:, None]) / self.tau).sum(axis=1)
+                )
                 peak = np.where(ok, peak, np.inf)
                 k = int(np.lexsort((lse, peak))[0])
                 if np.isfinite(peak[k]) and (best is None or (peak[k], lse[k]) < best[:2]):
@@ -161,12 +165,15 @@ class _Search:
             new_p = loads[p][None, None, :] - diff
             new_q = loads[q][None, None, :] + diff
             peak = np.maximum(np.maximum(new_p.max(axis=2), new_q.max(axis=2)), loads[r].max())
-            lse = (np.exp((new_p - peak[:, :, None]) / self.tau).sum(axis=2)
-                   + np.exp((new_q - peak[:, :, None]) / self.tau).sum(axis=2)
-                   + np.exp((loads[r][None, None, :] - peak[:, :, None]) / self.tau).sum(axis=2))
+            lse = (
+                np.exp((new_p - peak[:, :, None]) / self.tau).sum(axis=2)
+                + np.exp((new_q - peak[:, :, None]) / self.tau).sum(axis=2)
+                + np.exp((loads[r][None, None, :] - peak[:, :, None]) / self.tau).sum(axis=2)
+            )
             so_l, so_r = self.start[left], self.start[right]
-            delta = ((q != so_l).astype(int) - (p != so_l).astype(int))[:, None] + \
-                    ((p != so_r).astype(int) - (q != so_r).astype(int))[None, :]
+            delta = ((q != so_l).astype(int) - (p != so_l).astype(int))[:, None] + (
+                (p != so_r).astype(int) - (q != so_r).astype(int)
+            )[None, :]
             peak = np.where(used + delta <= self.max_moves, peak, np.inf)
             flat = int(np.lexsort((lse.ravel(), peak.ravel()))[0])
             a, b = divmod(flat, right.size)
@@ -213,7 +220,9 @@ class _Search:
 
     def _improves(self, best, current) -> bool:
         peak, lse, _op = best
-        return peak < current[0] - self.tol or (peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9))
+        return peak < current[0] - self.tol or (
+            peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9)
+        )
 
     def descend(self, phases, loads, deadline):
         """Steepest descent: relocations first, exchanges when no relocation improves."""
@@ -232,7 +241,9 @@ class _Search:
         the peak phase at the peak step (chosen at random, weighted by their load there)."""
         moved = np.flatnonzero(phases != self.start)
         if moved.size and self.rng.random() < 0.5:
-            for i in self.rng.choice(moved, size=min(moved.size, int(self.rng.integers(1, 3))), replace=False):
+            for i in self.rng.choice(
+                moved, size=min(moved.size, int(self.rng.integers(1, 3))), replace=False
+            ):
                 phases, loads = self.apply(phases, loads, ("move", int(i), int(self.start[i])))
         for _ in range(int(self.rng.integers(1, 3))):
             step = int(np.argmax(loads.max(axis=0)))
@@ -276,8 +287,15 @@ class _Search:
         return phases, loads
 
 
-def solve_local_search(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
-                       seed: int = 0) -> BalanceResult:
+def solve_local_search(
+    profiles,
+    phases,
+    max_moves: int,
+    fixed=None,
+    *,
+    time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
+    seed: int = 0,
+) -> BalanceResult:
     """Iterated local search (relocations and exchanges); fast, not proven optimal."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
     deadline = time.perf_counter() + time_limit_s
@@ -293,8 +311,9 @@ def solve_local_search(profiles, phases, max_moves: int, fixed=None, *, time_lim
         key = (float(trial_loads.max()), int((trial_phases != start).sum()))
         if key[0] < best_key[0] - search.tol or (key[0] <= best_key[0] + search.tol and key[1] < best_key[1]):
             best_phases, best_loads, best_key = trial_phases, trial_loads, key
-        current_phases, current_loads = (trial_phases, trial_loads) if key[0] <= best_key[0] * 1.01 else \
-            (best_phases, best_loads)
+        current_phases, current_loads = (
+            (trial_phases, trial_loads) if key[0] <= best_key[0] * 1.01 else (best_phases, best_loads)
+        )
     best_phases, best_loads = search.fewer_moves(best_phases, best_loads)
     return _result(profiles, start, best_phases, False, "local-search")
 
@@ -321,8 +340,10 @@ class _MoveModel:
         self.target = (self.source + np.tile([1, 2], movable.size)) % 3
         self.size = self.household.size
         self.base = phase_loads(profiles, start)
-        one_each = sparse.csr_matrix((np.ones(self.size), (np.repeat(np.arange(movable.size), 2),
-                                                           np.arange(self.size))), shape=(movable.size, self.size + 1))
+        one_each = sparse.csr_matrix(
+            (np.ones(self.size), (np.repeat(np.arange(movable.size), 2), np.arange(self.size))),
+            shape=(movable.size, self.size + 1),
+        )
         budget = np.ones((1, self.size + 1))
         budget[0, -1] = 0.0
         self.fixed_rows = [LinearConstraint(one_each, 0, 1), LinearConstraint(budget, 0, max_moves)]
@@ -333,9 +354,12 @@ class _MoveModel:
         load = self.profiles[self.household][:, steps].T
         columns = np.arange(self.size)
         first_row = 3 * np.arange(count)[:, None]
-        rows = np.concatenate([(first_row + self.target).ravel(), (first_row + self.source).ravel(),
-                               np.arange(3 * count)])
-        cols = np.concatenate([np.tile(columns, count), np.tile(columns, count), np.full(3 * count, self.size)])
+        rows = np.concatenate(
+            [(first_row + self.target).ravel(), (first_row + self.source).ravel(), np.arange(3 * count)]
+        )
+        cols = np.concatenate(
+            [np.tile(columns, count), np.tile(columns, count), np.full(3 * count, self.size)]
+        )
         values = np.concatenate([load.ravel(), -load.ravel(), -np.ones(3 * count)])
         matrix = sparse.csr_matrix((values, (rows, cols)), shape=(3 * count, self.size + 1))
         return matrix, -self.base[:, steps].T.ravel()
@@ -353,9 +377,13 @@ class _MoveModel:
         bounds_upper[-1] = z_upper
         integrality = np.ones(self.size + 1)
         integrality[-1] = 0
-        result = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(self.size + 1), bounds_upper),
-                      constraints=self.fixed_rows + [LinearConstraint(matrix, -np.inf, upper)],
-                      options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-6, "disp": False})
+        result = milp(
+            cost,
+            integrality=integrality,
+            bounds=Bounds(np.zeros(self.size + 1), bounds_upper),
+            constraints=self.fixed_rows + [LinearConstraint(matrix, -np.inf, upper)],
+            options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-6, "disp": False},
+        )
         if result.x is None:
             return None, False, getattr(result, "mip_dual_bound", None)
         return self.phases(result.x), result.status == 0, getattr(result, "mip_dual_bound", None)
@@ -370,7 +398,11 @@ class _MoveModel:
         cap = np.zeros(steps_total)
         for phase in range(3):
             incoming = self.profiles[self.household[self.target == phase]]
-            top = np.sort(incoming, axis=0)[-self.max_moves:].sum(axis=0) if incoming.size and self.max_moves else 0.0
+            top = (
+                np.sort(incoming, axis=0)[-self.max_moves :].sum(axis=0)
+                if incoming.size and self.max_moves
+                else 0.0
+            )
             cap = np.maximum(cap, self.base[phase] + top)
         return np.flatnonzero(cap >= lower - _tolerance(self.profiles))
 
@@ -381,8 +413,9 @@ def _solve_with_all_steps(model, steps, *, cost, z_upper, deadline):
     tol = _tolerance(model.profiles)
     proven = True
     while True:
-        phases, optimal, bound = model.solve(steps, cost=cost, z_upper=z_upper,
-                                             time_limit_s=deadline - time.perf_counter())
+        phases, optimal, bound = model.solve(
+            steps, cost=cost, z_upper=z_upper, time_limit_s=deadline - time.perf_counter()
+        )
         if phases is None:
             return None, False, bound
         proven = proven and optimal
@@ -393,8 +426,15 @@ def _solve_with_all_steps(model, steps, *, cost, z_upper, deadline):
         steps = np.union1d(steps, violated)
 
 
-def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: float = MILP_TIME_LIMIT_S,
-               warm_start: BalanceResult | None = None) -> BalanceResult:
+def solve_milp(
+    profiles,
+    phases,
+    max_moves: int,
+    fixed=None,
+    *,
+    time_limit_s: float = MILP_TIME_LIMIT_S,
+    warm_start: BalanceResult | None = None,
+) -> BalanceResult:
     """Exact plan by MILP (HiGHS): minimise the peak, then the number of moves at that peak.
 
     The first stage may use nine tenths of the time; the second, which needs a proven peak, gets
@@ -413,8 +453,9 @@ def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: fl
     steps = model.binding_steps()
     cost = np.zeros(model.size + 1)
     cost[-1] = 1.0
-    phases1, proven1, bound = _solve_with_all_steps(model, steps, cost=cost, z_upper=warm.peak_before_kw + tol,
-                                                    deadline=started + 0.9 * time_limit_s)
+    phases1, proven1, bound = _solve_with_all_steps(
+        model, steps, cost=cost, z_upper=warm.peak_before_kw + tol, deadline=started + 0.9 * time_limit_s
+    )
     fallback = replace(warm, optimal=False, solver="local-search (milp time limit)", lower_bound_kw=bound)
     if phases1 is None:
         return fallback
@@ -423,23 +464,34 @@ def solve_milp(profiles, phases, max_moves: int, fixed=None, *, time_limit_s: fl
         moves_cost = np.ones(model.size + 1)
         moves_cost[-1] = 0.0
         peak1 = float(phase_loads(profiles, phases1).max())
-        phases2, proven2, _bound = _solve_with_all_steps(model, steps, cost=moves_cost, z_upper=peak1 + tol,
-                                                         deadline=started + time_limit_s)
+        phases2, proven2, _bound = _solve_with_all_steps(
+            model, steps, cost=moves_cost, z_upper=peak1 + tol, deadline=started + time_limit_s
+        )
     if phases2 is None:
         search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(0), 1.0)
         phases2, _loads = search.fewer_moves(phases1, phase_loads(profiles, phases1))
         proven2 = False
     optimal = proven1 and proven2
-    result = replace(_result(profiles, start, phases2, optimal, "milp-highs"),
-                     lower_bound_kw=float(bound) if bound is not None else None)
+    result = replace(
+        _result(profiles, start, phases2, optimal, "milp-highs"),
+        lower_bound_kw=float(bound) if bound is not None else None,
+    )
     warm_better = warm.peak_after_kw < result.peak_after_kw - tol or (
-        warm.peak_after_kw <= result.peak_after_kw + tol and len(warm.moves) < len(result.moves))
+        warm.peak_after_kw <= result.peak_after_kw + tol and len(warm.moves) < len(result.moves)
+    )
     return fallback if not optimal and warm_better else result
 
 
-def balance_phases(profiles, phases, max_moves: int, fixed=None, *, milp_max_households: int = MILP_MAX_HOUSEHOLDS,
-                   milp_time_limit_s: float = MILP_TIME_LIMIT_S,
-                   heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S) -> BalanceResult:
+def balance_phases(
+    profiles,
+    phases,
+    max_moves: int,
+    fixed=None,
+    *,
+    milp_max_households: int = MILP_MAX_HOUSEHOLDS,
+    milp_time_limit_s: float = MILP_TIME_LIMIT_S,
+    heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
+) -> BalanceResult:
     """The local search alone beyond ``milp_max_households`` movable households; below, the MILP
     with the local search's plan as its cap and fallback."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)

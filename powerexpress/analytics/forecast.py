@@ -55,7 +55,9 @@ def new_year_day(festival_year: int) -> dt.date:
 
 def festival_window(festival_year: int) -> tuple[dt.date, dt.date]:
     """(腊月廿五, 正月初七) of the festival, both inclusive."""
-    return LunarDate(festival_year - 1, 12, 25).to_solar_date(), LunarDate(festival_year, 1, 7).to_solar_date()
+    return LunarDate(festival_year - 1, 12, 25).to_solar_date(), LunarDate(
+        festival_year, 1, 7
+    ).to_solar_date()
 
 
 def next_festival_year(today: dt.date) -> int:
@@ -96,7 +98,9 @@ def window_offsets(festival_year: int) -> tuple[int, int]:
 
 def festival_season(festival_year: int) -> tuple[dt.date, dt.date]:
     """(腊月十五, 正月十八): the days whose load the festival may lift, left out of the normal load."""
-    return LunarDate(festival_year - 1, 12, 15).to_solar_date(), LunarDate(festival_year, 1, 18).to_solar_date()
+    return LunarDate(festival_year - 1, 12, 15).to_solar_date(), LunarDate(
+        festival_year, 1, 18
+    ).to_solar_date()
 
 
 @dataclass(frozen=True)
@@ -117,15 +121,21 @@ class ForecastSettings:
 
 def _festival_curves(daily: pl.DataFrame, year: int, margin: int = 0) -> pl.DataFrame:
     low, high = window_offsets(year)
-    return (with_offset(daily, year).filter(pl.col("offset").is_between(low - margin, high + margin))
-            .select("transformer", "offset", "peak_rate", "peak_unbalance"))
+    return (
+        with_offset(daily, year)
+        .filter(pl.col("offset").is_between(low - margin, high + margin))
+        .select("transformer", "offset", "peak_rate", "peak_unbalance")
+    )
 
 
 def _level(daily: pl.DataFrame, end: dt.date, settings: ForecastSettings) -> pl.DataFrame:
     """Mean daily peak over the ``level_days`` before ``end``."""
     start = end - dt.timedelta(days=settings.level_days)
-    return (daily.filter((pl.col("date") >= start) & (pl.col("date") < end))
-            .group_by("transformer").agg(pl.col("peak_rate").mean().alias("normal_rate")))
+    return (
+        daily.filter((pl.col("date") >= start) & (pl.col("date") < end))
+        .group_by("transformer")
+        .agg(pl.col("peak_rate").mean().alias("normal_rate"))
+    )
 
 
 def _origin(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings) -> dt.date:
@@ -146,8 +156,11 @@ def _design(days: np.ndarray, origin: dt.date) -> np.ndarray:
 
 def _normal_days(daily: pl.DataFrame, origin: dt.date, settings: ForecastSettings) -> pl.DataFrame:
     start = origin - dt.timedelta(days=settings.history_days)
-    history = daily.filter(pl.col("date").is_between(start, origin, closed="left")
-                           & pl.col("peak_rate").is_finite() & (pl.col("peak_rate") > 0))
+    history = daily.filter(
+        pl.col("date").is_between(start, origin, closed="left")
+        & pl.col("peak_rate").is_finite()
+        & (pl.col("peak_rate") > 0)
+    )
     festive = pl.lit(False)
     for year in range(start.year, origin.year + 2):
         first, last = festival_season(year)
@@ -155,8 +168,9 @@ def _normal_days(daily: pl.DataFrame, origin: dt.date, settings: ForecastSetting
     return history.filter(~festive)
 
 
-def _fit_normal(daily: pl.DataFrame, origin: dt.date, settings: ForecastSettings,
-                codes: list[str]) -> np.ndarray:
+def _fit_normal(
+    daily: pl.DataFrame, origin: dt.date, settings: ForecastSettings, codes: list[str]
+) -> np.ndarray:
     """(len(codes), regressors) coefficients of each district's log normal load; a district with
     less than a year of normal days gets a flat load (no growth, no season)."""
     normal = _normal_days(daily, origin, settings)
@@ -177,7 +191,7 @@ def _fit_normal(daily: pl.DataFrame, origin: dt.date, settings: ForecastSettings
     coef = np.zeros((len(codes), x.shape[1]))
     coef[fit] = _least_squares(x, weight[fit], y[fit])
     residual = (y[fit] - coef[fit] @ x.T) * weight[fit]
-    sigma = np.sqrt((residual ** 2).sum(axis=1) / np.maximum(weight[fit].sum(axis=1) - x.shape[1], 1))
+    sigma = np.sqrt((residual**2).sum(axis=1) / np.maximum(weight[fit].sum(axis=1) - x.shape[1], 1))
     coef[fit] = _least_squares(x, weight[fit] * (np.abs(residual) <= TRIM_SIGMAS * sigma[:, None]), y[fit])
     return coef
 
@@ -194,8 +208,10 @@ def _matrix(curves: pl.DataFrame, codes: list[str], offsets: np.ndarray, column:
     out = np.full((len(codes), offsets.size), np.nan)
     row = {code: i for i, code in enumerate(codes)}
     known = curves.filter(pl.col("transformer").is_in(codes) & pl.col(column).is_not_null())
-    out[known["transformer"].replace_strict(row, return_dtype=pl.Int64).to_numpy(),
-        known["offset"].to_numpy() - offsets[0]] = known[column].to_numpy()
+    out[
+        known["transformer"].replace_strict(row, return_dtype=pl.Int64).to_numpy(),
+        known["offset"].to_numpy() - offsets[0],
+    ] = known[column].to_numpy()
     return out
 
 
@@ -205,12 +221,16 @@ def _smooth(values: np.ndarray, days: int) -> np.ndarray:
     half = days // 2
     known = np.isfinite(values)
     padding = ((0, 0), (half, half))
-    total = sliding_window_view(np.pad(np.where(known, values, 0.0), padding), 2 * half + 1, axis=1).sum(axis=2)
+    total = sliding_window_view(np.pad(np.where(known, values, 0.0), padding), 2 * half + 1, axis=1).sum(
+        axis=2
+    )
     count = sliding_window_view(np.pad(known.astype(float), padding), 2 * half + 1, axis=1).sum(axis=2)
     return np.where(known, total / np.maximum(count, 1), np.nan)
 
 
-def forecast(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()) -> pl.DataFrame:
+def forecast(
+    daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()
+) -> pl.DataFrame:
     """Forecast per transformer from ``daily`` (transformer, date, peak_rate, peak_unbalance).
 
     Returns one row per transformer with a festival window last year: ``forecast_rate`` (the
@@ -223,13 +243,26 @@ def forecast(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings
     last = _festival_curves(daily, last_year, margin + 1)
     low, high = window_offsets(festival_year)
     last_low, last_high = window_offsets(last_year)
-    codes = sorted(last.filter(pl.col("offset").is_between(last_low, last_high) & pl.col("peak_rate").is_not_null())
-                   ["transformer"].unique().to_list())
+    codes = sorted(
+        last.filter(pl.col("offset").is_between(last_low, last_high) & pl.col("peak_rate").is_not_null())[
+            "transformer"
+        ]
+        .unique()
+        .to_list()
+    )
     if not codes:
-        return pl.DataFrame(schema={"transformer": pl.String, "forecast_rate": pl.Float64, "naive_rate": pl.Float64,
-                                    "measured_growth": pl.Float64, "normal_rate": pl.Float64,
-                                    "peak_offset": pl.Int64, "unbalance_at_peak": pl.Float64,
-                                    "curve": pl.List(pl.Struct({"offset": pl.Int64, "forecast": pl.Float64}))})
+        return pl.DataFrame(
+            schema={
+                "transformer": pl.String,
+                "forecast_rate": pl.Float64,
+                "naive_rate": pl.Float64,
+                "measured_growth": pl.Float64,
+                "normal_rate": pl.Float64,
+                "peak_offset": pl.Int64,
+                "unbalance_at_peak": pl.Float64,
+                "curve": pl.List(pl.Struct({"offset": pl.Int64, "forecast": pl.Float64})),
+            }
+        )
     origin = _origin(daily, festival_year, settings)
     coef = _fit_normal(daily, origin, settings, codes)
     offsets = np.arange(min(low, last_low) - margin - 1, max(high, last_high) + margin + 2)
@@ -249,25 +282,42 @@ def forecast(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings
     at = np.argmax(np.nan_to_num(curve, nan=-np.inf), axis=1)
     unbalance = _matrix(last, codes, offsets, "peak_unbalance")[:, in_window]
     window = offsets[in_window]
-    result = pl.DataFrame({
-        "transformer": codes,
-        "forecast_rate": curve[np.arange(len(codes)), at] * lift,
-        "naive_rate": naive,
-        "measured_growth": np.exp(coef[:, 1]),
-        "peak_offset": window[at],
-        "unbalance_at_peak": unbalance[np.arange(len(codes)), at],
-        "curve": [[{"offset": int(o), "forecast": float(v)} for o, v in zip(window, values, strict=True)
-                   if np.isfinite(v)] for values in curve],
-    }, schema_overrides={"peak_offset": pl.Int64})
+    result = pl.DataFrame(
+        {
+            "transformer": codes,
+            "forecast_rate": curve[np.arange(len(codes)), at] * lift,
+            "naive_rate": naive,
+            "measured_growth": np.exp(coef[:, 1]),
+            "peak_offset": window[at],
+            "unbalance_at_peak": unbalance[np.arange(len(codes)), at],
+            "curve": [
+                [
+                    {"offset": int(o), "forecast": float(v)}
+                    for o, v in zip(window, values, strict=True)
+                    if np.isfinite(v)
+                ]
+                for values in curve
+            ],
+        },
+        schema_overrides={"peak_offset": pl.Int64},
+    )
     result = result.with_columns(pl.col("unbalance_at_peak").fill_nan(None)).filter(
-        pl.col("forecast_rate").is_finite())
+        pl.col("forecast_rate").is_finite()
+    )
     return result.join(_level(daily, origin, settings), on="transformer", how="left").select(
-        "transformer", "forecast_rate", "naive_rate", "measured_growth", "normal_rate", "peak_offset",
-        "unbalance_at_peak", "curve")
+        "transformer",
+        "forecast_rate",
+        "naive_rate",
+        "measured_growth",
+        "normal_rate",
+        "peak_offset",
+        "unbalance_at_peak",
+        "curve",
+    )
 
 
 def risk_level(rate: float) -> str:
-    """"overload" above 100 %, "heavy" above 80 %, else "normal"."""
+    """ "overload" above 100 %, "heavy" above 80 %, else "normal"."""
     if rate > OVERLOAD_RATE:
         return "overload"
     if rate > HEAVY_RATE:
@@ -275,8 +325,9 @@ def risk_level(rate: float) -> str:
     return "normal"
 
 
-def recommend(rate: float, unbalance_at_peak: float | None, normal_rate: float | None,
-              unbalance_limit: float = 0.15) -> str | None:
+def recommend(
+    rate: float, unbalance_at_peak: float | None, normal_rate: float | None, unbalance_limit: float = 0.15
+) -> str | None:
     """The action for a district at risk: replace a unit that is too small even outside the
     festival or would exceed 130 %; rebalance phases when the total fits but the phases are
     unbalanced; otherwise add temporary capacity for the festival."""
@@ -289,7 +340,9 @@ def recommend(rate: float, unbalance_at_peak: float | None, normal_rate: float |
     return EXTRA_CAPACITY
 
 
-def backtest(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()) -> dict:
+def backtest(
+    daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()
+) -> dict:
     """Forecast festival ``festival_year`` from earlier data only and score it against what
     happened, next to the naive same-lunar-date baseline: mean absolute error and MAPE of the
     window peak, and MAE of the daily peaks over the window."""
@@ -304,8 +357,12 @@ def backtest(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings
     a = joined["actual_rate"].to_numpy()
     f = joined["forecast_rate"].to_numpy()
     n = joined["naive_rate"].to_numpy()
-    daily_f = (predicted.select("transformer", "curve").explode("curve").unnest("curve")
-               .join(actual_curves, on=["transformer", "offset"]))
+    daily_f = (
+        predicted.select("transformer", "curve")
+        .explode("curve")
+        .unnest("curve")
+        .join(actual_curves, on=["transformer", "offset"])
+    )
     last = _festival_curves(daily, festival_year - 1).rename({"peak_rate": "naive", "peak_unbalance": "u"})
     daily_n = actual_curves.join(last.select("transformer", "offset", "naive"), on=["transformer", "offset"])
     return {

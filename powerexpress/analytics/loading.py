@@ -116,7 +116,7 @@ def _runs(mask: np.ndarray, min_steps: int, work: _RunWork) -> tuple[np.ndarray,
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty, empty
     width = heads.shape[1]
-    change = work.change[:m * (width + 1)].reshape(m, width + 1)
+    change = work.change[: m * (width + 1)].reshape(m, width + 1)
     change[:, 0] = heads[:, 0]
     change[:, -1] = heads[:, -1]
     np.not_equal(heads[:, 1:], heads[:, :-1], out=change[:, 1:-1])
@@ -135,7 +135,7 @@ def _run_heads(mask: np.ndarray, length: int, work: _RunWork) -> np.ndarray:
     heads, span, turn = mask, 1, 0
     while span < length:
         shift = min(span, length - span)
-        out = work.heads[turn][:m, :heads.shape[1] - shift]
+        out = work.heads[turn][:m, : heads.shape[1] - shift]
         heads = np.logical_and(heads[:, :-shift], heads[:, shift:], out=out)
         span, turn = span + shift, 1 - turn
     return heads
@@ -150,8 +150,10 @@ class _RunWork:
 
     @classmethod
     def for_mask(cls, rows: int, steps: int) -> _RunWork:
-        return cls((np.empty((rows, steps), dtype=bool), np.empty((rows, steps), dtype=bool)),
-                   np.empty(rows * (steps + 1), dtype=bool))
+        return cls(
+            (np.empty((rows, steps), dtype=bool), np.empty((rows, steps), dtype=bool)),
+            np.empty(rows * (steps + 1), dtype=bool),
+        )
 
 
 def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
@@ -166,7 +168,7 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
     bounds[1::2] = np.minimum(offsets + ends, flat.size - 1)
     reduced = how.reduceat(flat, bounds)[0::2]
     if offsets[-1] + ends[-1] == flat.size:
-        reduced[-1] = how.reduce(flat[offsets[-1] + starts[-1]:])
+        reduced[-1] = how.reduce(flat[offsets[-1] + starts[-1] :])
     return reduced
 
 
@@ -174,8 +176,18 @@ _KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
 ROWS_PER_BLOCK = 4
 
 
-def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
-           thresholds: Thresholds = Thresholds(), rows_per_block: int = ROWS_PER_BLOCK) -> Events:
+def detect(
+    *,
+    s_kva,
+    rated_kva,
+    i_a,
+    i_b,
+    i_c,
+    v_min,
+    step_min: int = 15,
+    thresholds: Thresholds = Thresholds(),
+    rows_per_block: int = ROWS_PER_BLOCK,
+) -> Events:
     """All events of all kinds over the (m, T) arrays, grouped by kind, then by row and start.
 
     Works through blocks of a few transformers, so that a block's intermediate arrays stay in the
@@ -183,14 +195,24 @@ def detect(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min: int = 15,
     arrays allocated once."""
     rated = np.asarray(rated_kva, dtype=float)
     plan = _Plan.of(thresholds, rated, step_min)
-    scratch = _Scratch.for_block(min(rows_per_block, rated.size), np.shape(s_kva)[-1],
-                                 np.result_type(i_a, i_b, i_c, np.float16))
+    scratch = _Scratch.for_block(
+        min(rows_per_block, rated.size), np.shape(s_kva)[-1], np.result_type(i_a, i_b, i_c, np.float16)
+    )
     found: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
     for first in range(0, rated.size, rows_per_block):
         rows = slice(first, min(first + rows_per_block, rated.size))
-        _detect_block(rows, s_kva=s_kva[rows], rated=rated[rows], i_a=i_a[rows], i_b=i_b[rows],
-                      i_c=i_c[rows], v_min=v_min[rows], plan=plan, work=scratch.take(rows.stop - first),
-                      found=found)
+        _detect_block(
+            rows,
+            s_kva=s_kva[rows],
+            rated=rated[rows],
+            i_a=i_a[rows],
+            i_b=i_b[rows],
+            i_c=i_c[rows],
+            v_min=v_min[rows],
+            plan=plan,
+            work=scratch.take(rows.stop - first),
+            found=found,
+        )
     return _events(found)
 
 
@@ -224,12 +246,24 @@ class _Plan:
         unbalance, practice = t.unbalance_min_load_rate * rated_col, t.practice_load_rate * rated_col
         unbalance_steps = steps(t.unbalance_min_duration_min)
         practice_steps = steps(t.practice_min_duration_min)
-        return cls(t, step_min / 60.0, steps(t.load_min_duration_min), unbalance_steps, practice_steps,
-                   steps(t.low_voltage_min_duration_min), heavy, overload, unbalance, practice,
-                   overload_in_heavy=bool(np.all(overload >= heavy)),
-                   practice_in_unbalance=bool(t.practice_unbalance_limit >= t.unbalance_limit
-                                              and practice_steps >= unbalance_steps
-                                              and np.all(practice >= unbalance)))
+        return cls(
+            t,
+            step_min / 60.0,
+            steps(t.load_min_duration_min),
+            unbalance_steps,
+            practice_steps,
+            steps(t.low_voltage_min_duration_min),
+            heavy,
+            overload,
+            unbalance,
+            practice,
+            overload_in_heavy=bool(np.all(overload >= heavy)),
+            practice_in_unbalance=bool(
+                t.practice_unbalance_limit >= t.unbalance_limit
+                and practice_steps >= unbalance_steps
+                and np.all(practice >= unbalance)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -245,19 +279,35 @@ class _Scratch:
 
     @classmethod
     def for_block(cls, rows: int, steps: int, dtype) -> _Scratch:
-        return cls(np.empty((rows, steps), dtype=dtype), np.empty((rows, steps), dtype=dtype),
-                   np.empty((rows, steps), dtype=bool), np.empty((rows, steps), dtype=bool),
-                   _RunWork.for_mask(rows, steps))
+        return cls(
+            np.empty((rows, steps), dtype=dtype),
+            np.empty((rows, steps), dtype=dtype),
+            np.empty((rows, steps), dtype=bool),
+            np.empty((rows, steps), dtype=bool),
+            _RunWork.for_mask(rows, steps),
+        )
 
     def take(self, rows: int) -> _Scratch:
         if rows == self.mask.shape[0]:
             return self
-        return _Scratch(self.high[:rows], self.unbalance[:rows], self.mask[:rows], self.load[:rows],
-                        self.runs)
+        return _Scratch(
+            self.high[:rows], self.unbalance[:rows], self.mask[:rows], self.load[:rows], self.runs
+        )
 
 
-def _detect_block(rows: slice, *, s_kva, rated, i_a, i_b, i_c, v_min, plan: _Plan, work: _Scratch,
-                  found: dict[str, list[tuple]]) -> None:
+def _detect_block(
+    rows: slice,
+    *,
+    s_kva,
+    rated,
+    i_a,
+    i_b,
+    i_c,
+    v_min,
+    plan: _Plan,
+    work: _Scratch,
+    found: dict[str, list[tuple]],
+) -> None:
     """Add the events of one block of rows to ``found``: kind → [(row, start, end, peak, energy)].
 
     A narrower kind whose condition implies the broader one's lies inside the broader kind's
@@ -274,8 +324,10 @@ def _detect_block(rows: slice, *, s_kva, rated, i_a, i_b, i_c, v_min, plan: _Pla
         energy = np.zeros(event_rows.size)
         if limit is not None:
             peak = peak / rated[event_rows]
-            energy = (_reduce(values, event_rows, starts, ends, np.add)
-                      - (ends - starts) * limit * rated[event_rows]) * plan.step_h
+            energy = (
+                _reduce(values, event_rows, starts, ends, np.add)
+                - (ends - starts) * limit * rated[event_rows]
+            ) * plan.step_h
         found[kind].append((event_rows + rows.start, starts, ends, peak, energy))
 
     mask = np.greater_equal(s_kva, plan.heavy_line[rows], out=work.mask)
@@ -288,8 +340,14 @@ def _detect_block(rows: slice, *, s_kva, rated, i_a, i_b, i_c, v_min, plan: _Pla
         add(OVERLOAD, event_rows + scan.start, starts, ends, s_kva, np.maximum, t.overload_rate)
 
     unb = work.unbalance
-    _unbalance_into(i_a, i_b, i_c, high=work.high, out=unb,
-                    idle_as_zero=min(t.unbalance_limit, t.practice_unbalance_limit) < 0)
+    _unbalance_into(
+        i_a,
+        i_b,
+        i_c,
+        high=work.high,
+        out=unb,
+        idle_as_zero=min(t.unbalance_limit, t.practice_unbalance_limit) < 0,
+    )
     mask = np.greater(unb, t.unbalance_limit, out=work.mask)
     mask &= np.greater(s_kva, plan.unbalance_line[rows], out=work.load)
     unbalanced_rows, starts, ends = _runs(mask, plan.unbalance_steps, work.runs)
@@ -363,7 +421,9 @@ def _to_utc(frame, column: str, local_tz: str):
             parsed = with_zone if with_zone.null_count() < parsed.null_count() else parsed
         series = parsed
     else:
-        series = frame[column].cast(pl.Datetime("us", dtype.time_zone if isinstance(dtype, pl.Datetime) else None))
+        series = frame[column].cast(
+            pl.Datetime("us", dtype.time_zone if isinstance(dtype, pl.Datetime) else None)
+        )
     if series.dtype.time_zone is None:
         series = series.dt.replace_time_zone(local_tz, ambiguous="earliest", non_existent="null")
     return series.dt.convert_time_zone("UTC")
@@ -384,9 +444,13 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         return None, [Issue("missing_columns", True, {"columns": ", ".join(missing)})]
-    values = [c for c in wanted[2:]] + (["s_kva"] if kind == "transformer" and "s_kva" in frame.columns else [])
-    frame = frame.select([pl.col(key).cast(pl.String), pl.col("ts")] + [pl.col(c).cast(pl.Float64, strict=False)
-                                                                       for c in values])
+    values = [c for c in wanted[2:]] + (
+        ["s_kva"] if kind == "transformer" and "s_kva" in frame.columns else []
+    )
+    frame = frame.select(
+        [pl.col(key).cast(pl.String), pl.col("ts")]
+        + [pl.col(c).cast(pl.Float64, strict=False) for c in values]
+    )
     ts = _to_utc(frame, "ts", local_tz)
     bad = int(ts.null_count())
     if bad:
@@ -397,7 +461,9 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
         return None, [Issue("empty", True, {})]
     dup = frame.filter(pl.struct(key, "ts").is_duplicated())
     if dup.height:
-        issues.append(Issue("duplicates", True, {"count": dup.height, "example": f"{dup[key][0]} {dup['ts'][0]}"}))
+        issues.append(
+            Issue("duplicates", True, {"count": dup.height, "example": f"{dup[key][0]} {dup['ts'][0]}"})
+        )
     diffs = frame.select((pl.col("ts").diff().over(key).dt.total_minutes()).alias("d"))["d"].drop_nulls()
     diffs = diffs.filter(diffs > 0)
     step = int(diffs.mode().sort()[0]) if diffs.len() else 15
@@ -408,14 +474,19 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     off_grid = int(((local.dt.minute() % step != 0) | (local.dt.second() != 0)).sum())
     if off_grid:
         issues.append(Issue("off_grid", True, {"count": off_grid, "step": step}))
-    span = frame.group_by(key).agg(((pl.col("ts").max() - pl.col("ts").min()).dt.total_minutes() // step + 1)
-                                   .alias("expected"), pl.len().alias("got"))
+    span = frame.group_by(key).agg(
+        ((pl.col("ts").max() - pl.col("ts").min()).dt.total_minutes() // step + 1).alias("expected"),
+        pl.len().alias("got"),
+    )
     expected, got = int(span["expected"].sum()), int(span["got"].sum())
     missing_count = max(expected - got + dup.height, 0)
     if missing_count:
         share = missing_count / max(expected, 1)
-        issues.append(Issue("gaps", share > MAX_MISSING_SHARE, {"count": missing_count,
-                                                                "percent": round(100 * share, 1)}))
+        issues.append(
+            Issue(
+                "gaps", share > MAX_MISSING_SHARE, {"count": missing_count, "percent": round(100 * share, 1)}
+            )
+        )
     negative = int(sum((frame[c] < 0).sum() for c in values))
     if negative:
         issues.append(Issue("negative", True, {"count": negative}))
@@ -456,8 +527,10 @@ def _hour_of_daily_minimum(local_ts, load) -> int | None:
     Beijing time labelled as UTC."""
     frame = pl.DataFrame({"ts": local_ts, "load": load}).group_by("ts").agg(pl.col("load").sum())
     frame = frame.with_columns(pl.col("ts").dt.date().alias("day"), pl.col("ts").dt.hour().alias("hour"))
-    full_days = frame.group_by("day").agg(pl.col("hour").n_unique().alias("hours")).filter(pl.col("hours") >= 20)
+    full_days = (
+        frame.group_by("day").agg(pl.col("hour").n_unique().alias("hours")).filter(pl.col("hours") >= 20)
+    )
     if full_days.height < 3:
         return None
-    lows = (frame.join(full_days, on="day").sort("load").group_by("day").agg(pl.col("hour").first()))
+    lows = frame.join(full_days, on="day").sort("load").group_by("day").agg(pl.col("hour").first())
     return int(lows["hour"].mode().sort()[0])

@@ -62,9 +62,15 @@ def repair_kpis(tickets: Iterable[TicketTimes], now: datetime.datetime) -> Repai
     arrivals = [_minutes(t.reported_at, t.on_site_at) for t in rows if t.on_site_at]
     on_time = sum(1 for t in rows if t.on_site_at and t.on_site_at <= t.arrival_due_at)
     restorations = [_minutes(t.on_site_at, t.restored_at) for t in rows if t.on_site_at and t.restored_at]
-    overdue = sum(1 for t in rows if t.is_open and (
-        (t.awaiting_arrival and now > t.arrival_due_at)
-        or (not t.awaiting_arrival and t.restore_due_at is not None and now > t.restore_due_at)))
+    overdue = sum(
+        1
+        for t in rows
+        if t.is_open
+        and (
+            (t.awaiting_arrival and now > t.arrival_due_at)
+            or (not t.awaiting_arrival and t.restore_due_at is not None and now > t.restore_due_at)
+        )
+    )
     ratings = [t.rating for t in rows if t.rating is not None]
     return RepairKpis(
         tickets=len(rows),

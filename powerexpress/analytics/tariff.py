@@ -169,7 +169,9 @@ def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
     free_raw = raw.get("free_kwh_per_month") or {}
     if not isinstance(free_raw, dict):
         raise ScheduleError(f"{path}.free_kwh_per_month", "Enter an object of tag → kWh.")
-    free = {str(tag): _decimal(v, f"{path}.free_kwh_per_month.{tag}", places=3) for tag, v in free_raw.items()}
+    free = {
+        str(tag): _decimal(v, f"{path}.free_kwh_per_month.{tag}", places=3) for tag, v in free_raw.items()
+    }
     shared_raw = raw.get("shared_meter_price_yuan_per_kwh")
     shared = None
     if shared_raw is not None:
@@ -183,20 +185,35 @@ def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
         if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
             raise ScheduleError(f"{path}.large_household.min_size", "Enter a whole number of at least 1.")
         extra = _decimal(large.get("extra_kwh"), f"{path}.large_household.extra_kwh", places=3)
-    return Schedule(cycle=cycle, tiers=tiers, cycle_start_month=start, seasons=tuple(seasons),
-                    free_kwh_per_month=free, shared_meter_price_yuan_per_kwh=shared,
-                    large_household_min_size=min_size, large_household_extra_kwh=extra)
+    return Schedule(
+        cycle=cycle,
+        tiers=tiers,
+        cycle_start_month=start,
+        seasons=tuple(seasons),
+        free_kwh_per_month=free,
+        shared_meter_price_yuan_per_kwh=shared,
+        large_household_min_size=min_size,
+        large_household_extra_kwh=extra,
+    )
 
 
 def _tiers_out(tiers) -> list[dict]:
-    return [{"up_to_kwh": None if t.up_to_kwh is None else str(t.up_to_kwh),
-             "price_yuan_per_kwh": str(t.price_yuan_per_kwh)} for t in tiers]
+    return [
+        {
+            "up_to_kwh": None if t.up_to_kwh is None else str(t.up_to_kwh),
+            "price_yuan_per_kwh": str(t.price_yuan_per_kwh),
+        }
+        for t in tiers
+    ]
 
 
 def schedule_to_dict(schedule: Schedule) -> dict:
     """The export (and inline quote) format of a schedule."""
-    out: dict = {"cycle": schedule.cycle, "cycle_start_month": schedule.cycle_start_month,
-                 "tiers": _tiers_out(schedule.tiers)}
+    out: dict = {
+        "cycle": schedule.cycle,
+        "cycle_start_month": schedule.cycle_start_month,
+        "tiers": _tiers_out(schedule.tiers),
+    }
     if schedule.seasons:
         out["seasons"] = [{"months": list(s.months), "tiers": _tiers_out(s.tiers)} for s in schedule.seasons]
     if schedule.free_kwh_per_month:
@@ -204,8 +221,10 @@ def schedule_to_dict(schedule: Schedule) -> dict:
     if schedule.shared_meter_price_yuan_per_kwh is not None:
         out["shared_meter_price_yuan_per_kwh"] = str(schedule.shared_meter_price_yuan_per_kwh)
     if schedule.large_household_min_size is not None:
-        out["large_household"] = {"min_size": schedule.large_household_min_size,
-                                  "extra_kwh": str(schedule.large_household_extra_kwh)}
+        out["large_household"] = {
+            "min_size": schedule.large_household_min_size,
+            "extra_kwh": str(schedule.large_household_extra_kwh),
+        }
     return out
 
 
@@ -231,8 +250,9 @@ def tiers_for(schedule: Schedule, on_date: datetime.date, household_size: int = 
     min_size = schedule.large_household_min_size
     if min_size is not None and household_size >= min_size and schedule.large_household_extra_kwh:
         extra = schedule.large_household_extra_kwh
-        tiers = tuple(Tier(None if t.up_to_kwh is None else t.up_to_kwh + extra, t.price_yuan_per_kwh)
-                      for t in tiers)
+        tiers = tuple(
+            Tier(None if t.up_to_kwh is None else t.up_to_kwh + extra, t.price_yuan_per_kwh) for t in tiers
+        )
     return tiers
 
 
@@ -256,8 +276,16 @@ def tier_of(tiers, total_kwh: Decimal) -> int:
     return len(tiers)
 
 
-def quote(schedule: Schedule, *, year_to_date_kwh: Decimal, kwh: Decimal, on_date: datetime.date,
-          tags=(), shared_meter: bool = False, household_size: int = 0) -> Quote:
+def quote(
+    schedule: Schedule,
+    *,
+    year_to_date_kwh: Decimal,
+    kwh: Decimal,
+    on_date: datetime.date,
+    tags=(),
+    shared_meter: bool = False,
+    household_size: int = 0,
+) -> Quote:
     """The Decimal reference: one bill's lines, rounded half-up to the fen per line."""
     start = cycle_start(schedule, on_date)
     if shared_meter:
@@ -278,8 +306,11 @@ def quote(schedule: Schedule, *, year_to_date_kwh: Decimal, kwh: Decimal, on_dat
         upper = tier.up_to_kwh
         in_tier = (end if upper is None else min(end, upper)) - max(paid_from, lower)
         if in_tier > 0:
-            lines.append(QuoteLine(index + 1, in_tier, tier.price_yuan_per_kwh,
-                                   _fen(in_tier * tier.price_yuan_per_kwh)))
+            lines.append(
+                QuoteLine(
+                    index + 1, in_tier, tier.price_yuan_per_kwh, _fen(in_tier * tier.price_yuan_per_kwh)
+                )
+            )
         if upper is not None:
             lower = upper
     after = tier_of(tiers, end)
@@ -319,8 +350,13 @@ def _round_fen(milli_kwh: np.ndarray, price_micro) -> np.ndarray:
     return (milli_kwh * price_micro * 2 + denominator) // (2 * denominator)
 
 
-def bill_kernel(ytd_milli: np.ndarray, kwh_milli: np.ndarray, free_milli: np.ndarray,
-                bounds_milli: np.ndarray, prices_micro: np.ndarray) -> KernelResult:
+def bill_kernel(
+    ytd_milli: np.ndarray,
+    kwh_milli: np.ndarray,
+    free_milli: np.ndarray,
+    bounds_milli: np.ndarray,
+    prices_micro: np.ndarray,
+) -> KernelResult:
     """Split each account's bill across the tiers and price it, one numpy pass per tier, block
     by block so that the working arrays stay in the CPU cache.
 
@@ -330,8 +366,13 @@ def bill_kernel(ytd_milli: np.ndarray, kwh_milli: np.ndarray, free_milli: np.nda
     n, count = ytd_milli.shape[0], prices_micro.shape[0]
     if n <= BLOCK:
         return _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro)
-    result = KernelResult(np.empty(n, np.int64), np.empty((n, count), np.int64), np.empty((n, count), np.int64),
-                          np.empty(n, np.int64), np.empty(n, np.int64))
+    result = KernelResult(
+        np.empty(n, np.int64),
+        np.empty((n, count), np.int64),
+        np.empty((n, count), np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+    )
     for first in range(0, n, BLOCK):
         part = slice(first, min(first + BLOCK, n))
         bounds = bounds_milli[part] if bounds_milli.ndim == 2 else bounds_milli
@@ -368,8 +409,13 @@ def _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_mi
     return KernelResult(lines.sum(axis=1), split, lines, tier_after, left)
 
 
-def bill_amounts_fen(ytd_milli: np.ndarray, kwh_milli: np.ndarray, free_milli: np.ndarray,
-                     bounds_milli: np.ndarray, prices_micro: np.ndarray) -> np.ndarray:
+def bill_amounts_fen(
+    ytd_milli: np.ndarray,
+    kwh_milli: np.ndarray,
+    free_milli: np.ndarray,
+    bounds_milli: np.ndarray,
+    prices_micro: np.ndarray,
+) -> np.ndarray:
     """Only the bill totals in fen (the benchmark's hot path; same arithmetic as ``bill_kernel``
     with one tier table for all accounts), computed block by block in reused buffers."""
     n = ytd_milli.shape[0]

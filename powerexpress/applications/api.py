@@ -121,34 +121,54 @@ class StepIn(Schema):
 
 
 def _created_out(application: Application) -> dict:
-    return {"tracking_no": application.tracking_no, "status": application.status,
-            "connected_kw": format_kw(application.connected_kw), "plan_due_on": application.plan_due_on.isoformat(),
-            "connect_due_on": application.connect_due_on.isoformat(),
-            "due_dates_estimated": application.due_dates_estimated, "due_dates_note": due_dates_note(application)}
+    return {
+        "tracking_no": application.tracking_no,
+        "status": application.status,
+        "connected_kw": format_kw(application.connected_kw),
+        "plan_due_on": application.plan_due_on.isoformat(),
+        "connect_due_on": application.connect_due_on.isoformat(),
+        "due_dates_estimated": application.due_dates_estimated,
+        "due_dates_note": due_dates_note(application),
+    }
 
 
 def progress_out(application: Application) -> dict:
     return {
-        "tracking_no": application.tracking_no, "kind": application.kind, "kind_label": application.get_kind_display(),
-        "status": application.status, "status_label": application.get_status_display(),
-        "village": application.village.name, "received_at": application.received_at,
-        "requested_kw": format_kw(application.requested_kw), "connected_kw": format_kw(application.connected_kw),
-        "fee_yuan": format_yuan(application.fee_fen), "plan_due_on": application.plan_due_on.isoformat(),
+        "tracking_no": application.tracking_no,
+        "kind": application.kind,
+        "kind_label": application.get_kind_display(),
+        "status": application.status,
+        "status_label": application.get_status_display(),
+        "village": application.village.name,
+        "received_at": application.received_at,
+        "requested_kw": format_kw(application.requested_kw),
+        "connected_kw": format_kw(application.connected_kw),
+        "fee_yuan": format_yuan(application.fee_fen),
+        "plan_due_on": application.plan_due_on.isoformat(),
         "connect_due_on": application.connect_due_on.isoformat(),
-        "due_dates_estimated": application.due_dates_estimated, "due_dates_note": due_dates_note(application),
+        "due_dates_estimated": application.due_dates_estimated,
+        "due_dates_note": due_dates_note(application),
         "status_url": track_path(application.tracking_no),
-        "steps": [{"status": s["status"], "label": str(s["label"]), "at": s["at"], "notes": s["notes"]}
-                  for s in application_steps(application) if s["done"]],
+        "steps": [
+            {"status": s["status"], "label": str(s["label"]), "at": s["at"], "notes": s["notes"]}
+            for s in application_steps(application)
+            if s["done"]
+        ],
     }
 
 
 def _list_out(application: Application) -> dict:
     today = timezone.localdate()
     return {
-        "tracking_no": application.tracking_no, "kind": application.kind, "status": application.status,
-        "station": application.station.code, "village": application.village.code,
-        "applicant_name": application.applicant_name, "id_number": mask_id_number(application.id_number),
-        "phone": mask_phone(application.phone), "requested_kw": format_kw(application.requested_kw),
+        "tracking_no": application.tracking_no,
+        "kind": application.kind,
+        "status": application.status,
+        "station": application.station.code,
+        "village": application.village.code,
+        "applicant_name": application.applicant_name,
+        "id_number": mask_id_number(application.id_number),
+        "phone": mask_phone(application.phone),
+        "requested_kw": format_kw(application.requested_kw),
         "connected_kw": format_kw(application.connected_kw),
         "transformer": application.transformer.code if application.transformer_id else None,
         "due_on": application.due_on.isoformat() if application.due_on else None,
@@ -157,10 +177,13 @@ def _list_out(application: Application) -> dict:
 
 
 @router.post("/applications", auth=None, response={201: ApplicationCreatedOut})
-def submit_application(request, data: ApplicationIn, idempotency_key: str = Header("", alias="Idempotency-Key")):
+def submit_application(
+    request, data: ApplicationIn, idempotency_key: str = Header("", alias="Idempotency-Key")
+):
     public_rate_limit_check(request, "applications:submit")
-    application, _created = application_submit(raw=data.dict(), source=ApplicationSource.API,
-                                                idempotency_key=idempotency_key)
+    application, _created = application_submit(
+        raw=data.dict(), source=ApplicationSource.API, idempotency_key=idempotency_key
+    )
     return Status(201, _created_out(application))
 
 
@@ -169,7 +192,9 @@ def get_application_progress(request, tracking_no: str, phone: str = ""):
     public_rate_limit_check(request, "applications:track")
     application = application_public_get(tracking_no, phone)
     if application is None:
-        raise ApiError(_("No application with this tracking number and mobile number."), status=404, code="not_found")
+        raise ApiError(
+            _("No application with this tracking number and mobile number."), status=404, code="not_found"
+        )
     return progress_out(application)
 
 

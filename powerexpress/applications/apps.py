@@ -15,4 +15,5 @@ class ApplicationsConfig(AppConfig):
 
         app.conf.beat_schedule["applications-overdue-digest"] = {
             "task": "powerexpress.applications.tasks.applications_overdue_digest",
-            "schedule": crontab(hour=8, minute=0)}
+            "schedule": crontab(hour=8, minute=0),
+        }

@@ -61,7 +61,10 @@ DEFAULT_TIME_LIMITS: dict[str, tuple[int, int, bool]] = {
 
 class Document(models.TextChoices):
     ID_CARD = "id_card", _("Copy of the applicant's resident ID card")
-    PROPERTY_PROOF = "property_proof", _("Proof of the house or premises (property certificate or village letter)")
+    PROPERTY_PROOF = (
+        "property_proof",
+        _("Proof of the house or premises (property certificate or village letter)"),
+    )
     BUSINESS_LICENCE = "business_licence", _("Business licence")
     LAND_PROOF = "land_proof", _("Village committee letter on the land or pond to be irrigated")
     PUMP_NAMEPLATE = "pump_nameplate", _("Photo of the pump's nameplate")

@@ -26,9 +26,13 @@ from powerexpress.registry.models import Village
 PREFIX = "YKDEMO"
 SURNAMES = "杨吴龙田姚张刘李王陈"
 GIVEN = ("永国", "秀英", "建明", "光辉", "春花", "德贵", "小芳", "国华", "明珍", "志强")
-KIND_WEIGHTS = ((ApplicationKind.RESIDENTIAL, 5), (ApplicationKind.AGRICULTURAL, 3),
-                (ApplicationKind.NON_RESIDENTIAL, 2), (ApplicationKind.CAPACITY_INCREASE, 2),
-                (ApplicationKind.TEMPORARY, 1))
+KIND_WEIGHTS = (
+    (ApplicationKind.RESIDENTIAL, 5),
+    (ApplicationKind.AGRICULTURAL, 3),
+    (ApplicationKind.NON_RESIDENTIAL, 2),
+    (ApplicationKind.CAPACITY_INCREASE, 2),
+    (ApplicationKind.TEMPORARY, 1),
+)
 
 
 def _id_number(rng: random.Random) -> str:
@@ -44,7 +48,9 @@ def applications_demo_build(*, seed: int = 20261127, count: int = 120) -> int:
     """Create ``count`` demo applications; returns how many were created (0 when already there)."""
     if applications_demo_exists():
         return 0
-    villages = list(Village.objects.select_related("station").prefetch_related("transformers").order_by("code")[:300])
+    villages = list(
+        Village.objects.select_related("station").prefetch_related("transformers").order_by("code")[:300]
+    )
     if not villages:
         return 0
     rng = random.Random(seed)
@@ -66,20 +72,38 @@ def applications_demo_build(*, seed: int = 20261127, count: int = 120) -> int:
         appliance = [(str(name), quantity, Decimal(kw)) for name, quantity, kw in examples]
         connected = sum((kw * quantity for _name, quantity, kw in appliance), Decimal("0"))
         transformers = list(village.transformers.all())
-        closed = status in (ApplicationStatus.CONNECTED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
-        received_at = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9 + index % 8, 0)))
-        applications.append(Application(
-            tracking_no=f"{PREFIX}{index + 1:04d}", kind=kind, status=status, source=ApplicationSource.COUNTER,
-            station=village.station, village=village,
-            applicant_name=rng.choice(SURNAMES) + rng.choice(GIVEN), id_number=_id_number(rng),
-            phone=f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}", address=f"{rng.randint(1, 9)}组{rng.randint(1, 60)}号",
-            requested_kw=(connected * Decimal("1.2")).quantize(Decimal("0.1")), connected_kw=connected,
-            documents=["id_card"], transformer=rng.choice(transformers) if transformers and steps_done else None,
-            plan_due_on=plan_due.on, connect_due_on=connect_due.on,
-            due_on=None if closed else (plan_due.on if steps_done < 2 else connect_due.on),
-            due_dates_estimated=plan_due.estimated or connect_due.estimated,
-            closed_at=received_at + datetime.timedelta(days=5) if closed else None))
-        reached = list(MAIN_STEPS[:steps_done + 1]) + ([status] if status not in MAIN_STEPS else [])
+        closed = status in (
+            ApplicationStatus.CONNECTED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        )
+        received_at = timezone.make_aware(
+            datetime.datetime.combine(received_on, datetime.time(9 + index % 8, 0))
+        )
+        applications.append(
+            Application(
+                tracking_no=f"{PREFIX}{index + 1:04d}",
+                kind=kind,
+                status=status,
+                source=ApplicationSource.COUNTER,
+                station=village.station,
+                village=village,
+                applicant_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                id_number=_id_number(rng),
+                phone=f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}",
+                address=f"{rng.randint(1, 9)}组{rng.randint(1, 60)}号",
+                requested_kw=(connected * Decimal("1.2")).quantize(Decimal("0.1")),
+                connected_kw=connected,
+                documents=["id_card"],
+                transformer=rng.choice(transformers) if transformers and steps_done else None,
+                plan_due_on=plan_due.on,
+                connect_due_on=connect_due.on,
+                due_on=None if closed else (plan_due.on if steps_done < 2 else connect_due.on),
+                due_dates_estimated=plan_due.estimated or connect_due.estimated,
+                closed_at=received_at + datetime.timedelta(days=5) if closed else None,
+            )
+        )
+        reached = list(MAIN_STEPS[: steps_done + 1]) + ([status] if status not in MAIN_STEPS else [])
         previous = ""
         for step_index, step in enumerate(reached):
             events.append((index, previous, step, received_at + datetime.timedelta(days=step_index)))
@@ -89,12 +113,18 @@ def applications_demo_build(*, seed: int = 20261127, count: int = 120) -> int:
     with transaction.atomic():
         Application.objects.bulk_create(applications)
         saved = list(Application.objects.filter(tracking_no__startswith=PREFIX).order_by("tracking_no"))
-        ApplianceLine.objects.bulk_create([
-            ApplianceLine(application=saved[i], position=p, name=n, quantity=q, kw_each=kw)
-            for i, p, n, q, kw in lines])
-        ApplicationEvent.objects.bulk_create([
-            ApplicationEvent(application=saved[i], from_status=before, to_status=step)
-            for i, before, step, _at in events])
+        ApplianceLine.objects.bulk_create(
+            [
+                ApplianceLine(application=saved[i], position=p, name=n, quantity=q, kw_each=kw)
+                for i, p, n, q, kw in lines
+            ]
+        )
+        ApplicationEvent.objects.bulk_create(
+            [
+                ApplicationEvent(application=saved[i], from_status=before, to_status=step)
+                for i, before, step, _at in events
+            ]
+        )
         _backdate(saved, events)
     return len(saved)
 

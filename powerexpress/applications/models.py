@@ -24,8 +24,14 @@ class TimeLimit(models.Model):
     plan_reply_days = models.PositiveSmallIntegerField(_("supply plan reply (working days)"))
     install_days = models.PositiveSmallIntegerField(_("meter installation after formalities (working days)"))
     to_verify = models.BooleanField(_("to verify"), default=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     station_path = None
@@ -35,8 +41,10 @@ class TimeLimit(models.Model):
         verbose_name_plural = _("time limits")
         ordering = ["kind"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(plan_reply_days__gte=1, install_days__gte=1),
-                                   name="timelimit_days_positive"),
+            models.CheckConstraint(
+                condition=models.Q(plan_reply_days__gte=1, install_days__gte=1),
+                name="timelimit_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -46,11 +54,15 @@ class TimeLimit(models.Model):
 class ApplicationPolicy(models.Model):
     """Bureau-wide settings of the application workflow (one row, editable by managers)."""
 
-    heavy_load_percent = models.PositiveSmallIntegerField(_("warn when the load rate would pass (%)"), default=80)
-    household_kva = models.DecimalField(_("estimated load per household (kVA)"), max_digits=6, decimal_places=2,
-                                        default=Decimal("2.00"))
-    power_factor = models.DecimalField(_("power factor for kW → kVA"), max_digits=3, decimal_places=2,
-                                       default=Decimal("0.90"))
+    heavy_load_percent = models.PositiveSmallIntegerField(
+        _("warn when the load rate would pass (%)"), default=80
+    )
+    household_kva = models.DecimalField(
+        _("estimated load per household (kVA)"), max_digits=6, decimal_places=2, default=Decimal("2.00")
+    )
+    power_factor = models.DecimalField(
+        _("power factor for kW → kVA"), max_digits=3, decimal_places=2, default=Decimal("0.90")
+    )
     near_due_working_days = models.PositiveSmallIntegerField(_("near due within (working days)"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -60,8 +72,10 @@ class ApplicationPolicy(models.Model):
         verbose_name = _("application policy")
         verbose_name_plural = _("application policies")
         constraints = [
-            models.CheckConstraint(condition=models.Q(power_factor__gt=0, power_factor__lte=1),
-                                   name="applicationpolicy_power_factor_range"),
+            models.CheckConstraint(
+                condition=models.Q(power_factor__gt=0, power_factor__lte=1),
+                name="applicationpolicy_power_factor_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,8 +91,9 @@ class HolidayNotice(models.Model):
     holidays = models.TextField(_("public holidays"))
     makeup_workdays = models.TextField(_("make-up workdays"), blank=True)
     source = models.CharField(_("source"), max_length=200)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     station_path = None
@@ -118,14 +133,25 @@ class Application(models.Model):
 
     tracking_no = models.CharField(_("tracking number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ApplicationKind.choices)
-    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.RECEIVED, db_index=True)
-    source = models.CharField(_("source"), max_length=10, choices=ApplicationSource.choices,
-                              default=ApplicationSource.WEB)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="applications")
-    village = models.ForeignKey("registry.Village", verbose_name=_("village"), on_delete=models.PROTECT,
-                                related_name="applications")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.RECEIVED,
+        db_index=True,
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=ApplicationSource.choices, default=ApplicationSource.WEB
+    )
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    village = models.ForeignKey(
+        "registry.Village", verbose_name=_("village"), on_delete=models.PROTECT, related_name="applications"
+    )
     applicant_name = models.CharField(_("applicant name"), max_length=50)
     id_number = models.CharField(_("resident ID number"), max_length=18)
     phone = models.CharField(_("mobile"), max_length=11, db_index=True)
@@ -137,8 +163,14 @@ class Application(models.Model):
     requested_kw = models.DecimalField(_("requested capacity (kW)"), max_digits=10, decimal_places=3)
     connected_kw = models.DecimalField(_("connected load (kW)"), max_digits=12, decimal_places=3)
     documents = models.JSONField(_("documents brought"), default=list, blank=True)
-    transformer = models.ForeignKey("registry.TransformerDistrict", verbose_name=_("transformer district"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="applications")
+    transformer = models.ForeignKey(
+        "registry.TransformerDistrict",
+        verbose_name=_("transformer district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
     fee_fen = models.PositiveBigIntegerField(_("fees (fen)"), default=0)
     plan_due_on = models.DateField(_("supply plan due on"))
     connect_due_on = models.DateField(_("connection due on"))
@@ -147,8 +179,14 @@ class Application(models.Model):
     headroom_note = models.CharField(_("headroom check"), max_length=300, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -159,9 +197,14 @@ class Application(models.Model):
         verbose_name_plural = _("service applications")
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["idempotency_key"], condition=~models.Q(idempotency_key=""),
-                                    name="application_idempotency_key_unique"),
-            models.CheckConstraint(condition=models.Q(requested_kw__gt=0), name="application_requested_kw_positive"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="application_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_kw__gt=0), name="application_requested_kw_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,8 +214,9 @@ class Application(models.Model):
 class ApplianceLine(models.Model):
     """One line of the applicant's appliance list: name, quantity and kW of each."""
 
-    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT,
-                                    related_name="appliances")
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="appliances"
+    )
     position = models.PositiveSmallIntegerField(_("line"))
     name = models.CharField(_("appliance"), max_length=50)
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -199,12 +243,19 @@ class ApplianceLine(models.Model):
 class ApplicationEvent(models.Model):
     """One step of an application: from which status to which, who, when, and notes."""
 
-    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT,
-                                    related_name="events")
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     notes = models.TextField(_("notes"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 

@@ -25,8 +25,12 @@ LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
 
 
 def _extra_labels() -> dict:
-    return {"business_name": _("Shop or workshop name"), "purpose": _("Purpose"),
-            "supply_until": _("Supply needed until"), "account_no": _("Existing account number")}
+    return {
+        "business_name": _("Shop or workshop name"),
+        "purpose": _("Purpose"),
+        "supply_until": _("Supply needed until"),
+        "account_no": _("Existing account number"),
+    }
 
 
 class _Page:
@@ -41,7 +45,9 @@ class _Page:
         self.canvas.drawCentredString(WIDTH / 2, self.y, title)
         self.y -= 6 * mm
         self.canvas.setFont(FONT, 9)
-        self.canvas.drawCentredString(WIDTH / 2, self.y, _("Power Express into the Villages | Service hotline 95598"))
+        self.canvas.drawCentredString(
+            WIDTH / 2, self.y, _("Power Express into the Villages | Service hotline 95598")
+        )
         self.y -= 10 * mm
 
     def text(self, text: str, size: int = 11, x: float = LEFT, color=black, step: float = 7 * mm) -> None:
@@ -71,7 +77,9 @@ class _Page:
         self.canvas.drawString(LEFT + 6 * mm, self.y, label)
         self.y -= 6.5 * mm
 
-    def table(self, header: list[str], rows: list[list[str]], widths: list[float], grey_rows: int = 0) -> None:
+    def table(
+        self, header: list[str], rows: list[list[str]], widths: list[float], grey_rows: int = 0
+    ) -> None:
         row_height = 7 * mm
         self.need(row_height * (len(rows) + 1))
         top = self.y + 5 * mm
@@ -95,8 +103,14 @@ class _Page:
         for row_index, row in enumerate(matrix):
             for col_index, dark in enumerate(row):
                 if dark:
-                    self.canvas.rect(x0 + col_index * cell, y0 + (len(matrix) - row_index - 1) * cell, cell, cell,
-                                     stroke=0, fill=1)
+                    self.canvas.rect(
+                        x0 + col_index * cell,
+                        y0 + (len(matrix) - row_index - 1) * cell,
+                        cell,
+                        cell,
+                        stroke=0,
+                        fill=1,
+                    )
 
     def need(self, height: float) -> None:
         if self.y - height < 20 * mm:
@@ -121,7 +135,9 @@ def application_pdf(application) -> bytes:
     """The filled application as printed for the applicant's signature (personal data masked)."""
     page = _Page(_("Application for electricity supply"))
     page.text(_("Tracking number: %(no)s") % {"no": application.tracking_no}, size=12)
-    page.text(_("Received: %(at)s") % {"at": timezone.localtime(application.received_at).strftime("%Y-%m-%d %H:%M")})
+    page.text(
+        _("Received: %(at)s") % {"at": timezone.localtime(application.received_at).strftime("%Y-%m-%d %H:%M")}
+    )
     page.field(_("Kind"), str(application.get_kind_display()))
     page.field(_("Applicant"), application.applicant_name)
     page.field(_("Resident ID number"), mask_id_number(application.id_number))
@@ -133,16 +149,21 @@ def application_pdf(application) -> bytes:
         value = getattr(application, name)
         page.field(labels[name], value.isoformat() if hasattr(value, "isoformat") else str(value or ""))
     page.field(_("Requested capacity"), f"{format_kw(application.requested_kw)} kW")
-    rows = [[line.name, str(line.quantity), format_kw(line.kw_each), format_kw(line.total_kw)]
-            for line in application.appliances.all()]
+    rows = [
+        [line.name, str(line.quantity), format_kw(line.kw_each), format_kw(line.total_kw)]
+        for line in application.appliances.all()
+    ]
     rows.append([_("Total connected load"), "", "", format_kw(application.connected_kw)])
     page.text(_("Appliances"), size=12)
     page.table(_appliance_header(), rows, _widths())
     page.text(_("Documents"), size=12)
     for doc in KIND_DOCUMENTS[application.kind]:
         page.checkbox(str(doc.label), str(doc.value) in application.documents)
-    page.text(_("Supply plan reply due by %(plan)s; connection due by %(connect)s (working days).") % {
-        "plan": application.plan_due_on.isoformat(), "connect": application.connect_due_on.isoformat()}, size=10)
+    page.text(
+        _("Supply plan reply due by %(plan)s; connection due by %(connect)s (working days).")
+        % {"plan": application.plan_due_on.isoformat(), "connect": application.connect_due_on.isoformat()},
+        size=10,
+    )
     page.text(_("Applicant's signature: ____________    Date: ____________"), size=11, step=12 * mm)
     return page.finish()
 
@@ -155,9 +176,13 @@ def receipt_pdf(application, status_url: str) -> bytes:
     page.text(_("Tracking number"), size=11)
     page.text(application.tracking_no, size=20, step=11 * mm)
     page.text(str(application.get_kind_display()), size=11)
-    page.text(_("Applicant: %(name)s  Mobile: %(phone)s") % {"name": application.applicant_name,
-                                                              "phone": mask_phone(application.phone)})
-    page.text(_("Received: %(at)s") % {"at": timezone.localtime(application.received_at).strftime("%Y-%m-%d %H:%M")})
+    page.text(
+        _("Applicant: %(name)s  Mobile: %(phone)s")
+        % {"name": application.applicant_name, "phone": mask_phone(application.phone)}
+    )
+    page.text(
+        _("Received: %(at)s") % {"at": timezone.localtime(application.received_at).strftime("%Y-%m-%d %H:%M")}
+    )
     page.text(_("Supply plan reply due by: %(date)s") % {"date": application.plan_due_on.isoformat()})
     page.text(_("Connection due by: %(date)s") % {"date": application.connect_due_on.isoformat()})
     page.y = min(page.y, top - 50 * mm)
@@ -171,11 +196,18 @@ def blank_pdf(kind: str) -> bytes:
     """The blank form of one kind for the counter, with examples in grey."""
     limit = time_limit_for(kind)
     page = _Page(_("Application for electricity supply") + " - " + str(ApplicationKind(kind).label))
-    page.text(_("Fill in the boxes. Examples in grey. Bring the documents ticked below."), size=10, color=GREY)
+    page.text(
+        _("Fill in the boxes. Examples in grey. Bring the documents ticked below."), size=10, color=GREY
+    )
     page.field(_("Applicant"), "", box=True)
     page.field(_("Resident ID number"), "", box=True)
-    page.text(_("18 characters, the last may be X (e.g. 52222319900101123X)"), size=9, color=GREY,
-              x=LEFT + 47 * mm, step=6 * mm)
+    page.text(
+        _("18 characters, the last may be X (e.g. 52222319900101123X)"),
+        size=9,
+        color=GREY,
+        x=LEFT + 47 * mm,
+        step=6 * mm,
+    )
     page.field(_("Mobile"), "", box=True)
     page.field(_("Village"), "", box=True)
     page.field(_("Address"), "", box=True)
@@ -184,13 +216,21 @@ def blank_pdf(kind: str) -> bytes:
         page.field(labels[name], "", box=True)
     page.field(_("Requested capacity"), "", box=True)
     page.text(_("Appliances"), size=12)
-    examples = [[str(name), str(quantity), kw, format_kw(quantity * Decimal(kw))]
-                for name, quantity, kw in KIND_EXAMPLES[kind]]
+    examples = [
+        [str(name), str(quantity), kw, format_kw(quantity * Decimal(kw))]
+        for name, quantity, kw in KIND_EXAMPLES[kind]
+    ]
     page.table(_appliance_header(), examples + [["", "", "", ""]] * 6, _widths(), grey_rows=len(examples))
     page.text(_("Documents"), size=12)
     for doc in KIND_DOCUMENTS[kind]:
         page.checkbox(str(doc.label), False)
-    page.text(_("We reply a supply plan within %(plan)s working days and connect within %(install)s working days "
-                "after the formalities.") % {"plan": limit.plan_reply_days, "install": limit.install_days}, size=10)
+    page.text(
+        _(
+            "We reply a supply plan within %(plan)s working days and connect within %(install)s working days "
+            "after the formalities."
+        )
+        % {"plan": limit.plan_reply_days, "install": limit.install_days},
+        size=10,
+    )
     page.text(_("Applicant's signature: ____________    Date: ____________"), size=11, step=12 * mm)
     return page.finish()

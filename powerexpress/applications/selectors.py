@@ -29,7 +29,9 @@ def time_limit_for(kind: str) -> TimeLimit:
     """The time limits of ``kind``, created from DOMAIN.md §3's defaults when missing."""
     plan_days, install_days, to_verify = DEFAULT_TIME_LIMITS[kind]
     limit, _created = TimeLimit.objects.get_or_create(
-        kind=kind, defaults={"plan_reply_days": plan_days, "install_days": install_days, "to_verify": to_verify})
+        kind=kind,
+        defaults={"plan_reply_days": plan_days, "install_days": install_days, "to_verify": to_verify},
+    )
     return limit
 
 
@@ -41,8 +43,10 @@ def due_dates_note(application: Application) -> str:
     """Why the due dates may be off: empty unless they reach beyond the holiday calendar's years."""
     if not application.due_dates_estimated:
         return ""
-    return _("The holiday calendar installed knows the years up to %(year)s: dates after that count Monday to "
-             "Friday only and must be checked against the official holiday notice.") % {"year": last_known_year()}
+    return _(
+        "The holiday calendar installed knows the years up to %(year)s: dates after that count Monday to "
+        "Friday only and must be checked against the official holiday notice."
+    ) % {"year": last_known_year()}
 
 
 def calendar_note_for_new_applications(today: datetime.date | None = None) -> str:
@@ -51,14 +55,19 @@ def calendar_note_for_new_applications(today: datetime.date | None = None) -> st
     if is_known_year(today + datetime.timedelta(days=45)):
         return ""
     last = last_known_year()
-    return _("Public holidays after %(year)s are not yet in the installed calendar: due dates in %(next)s are "
-             "estimated (Monday to Friday) until it is updated.") % {"year": last, "next": last + 1}
+    return _(
+        "Public holidays after %(year)s are not yet in the installed calendar: due dates in %(next)s are "
+        "estimated (Monday to Friday) until it is updated."
+    ) % {"year": last, "next": last + 1}
 
 
 def application_public_get(tracking_no: str, phone: str) -> Application | None:
     """The application with this tracking number when ``phone`` is the applicant's, else None."""
-    return (Application.objects.select_related("village", "station")
-            .filter(tracking_no=tracking_no.strip().upper(), phone=phone.strip()).first())
+    return (
+        Application.objects.select_related("village", "station")
+        .filter(tracking_no=tracking_no.strip().upper(), phone=phone.strip())
+        .first()
+    )
 
 
 def applications_for_phone(phone: str):
@@ -71,18 +80,37 @@ def application_steps(application: Application) -> list[dict]:
     reached = {event.to_status: event for event in application.events.all()}
     steps = []
     for status in MAIN_STEPS:
-        if status == ApplicationStatus.FEES_SETTLED and status not in reached and application.fee_fen == 0 \
-                and application.status not in (ApplicationStatus.RECEIVED, ApplicationStatus.SURVEYED):
+        if (
+            status == ApplicationStatus.FEES_SETTLED
+            and status not in reached
+            and application.fee_fen == 0
+            and application.status not in (ApplicationStatus.RECEIVED, ApplicationStatus.SURVEYED)
+        ):
             continue
         event = reached.get(status)
-        steps.append({"status": status, "label": ApplicationStatus(status).label, "done": event is not None,
-                      "current": application.status == status, "at": event.at if event else None,
-                      "notes": event.notes if event else ""})
+        steps.append(
+            {
+                "status": status,
+                "label": ApplicationStatus(status).label,
+                "done": event is not None,
+                "current": application.status == status,
+                "at": event.at if event else None,
+                "notes": event.notes if event else "",
+            }
+        )
     for status in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN):
         if status in reached:
             event = reached[status]
-            steps.append({"status": status, "label": ApplicationStatus(status).label, "done": True, "current": True,
-                          "at": event.at, "notes": event.notes})
+            steps.append(
+                {
+                    "status": status,
+                    "label": ApplicationStatus(status).label,
+                    "done": True,
+                    "current": True,
+                    "at": event.at,
+                    "notes": event.notes,
+                }
+            )
     return steps
 
 
@@ -91,8 +119,11 @@ def station_queues(user, today: datetime.date | None = None, station_code: str =
     and the rest."""
     today = today or timezone.localdate()
     near_limit = add_working_days(today, policy_current().near_due_working_days).on
-    open_apps = visible(user, Application.objects.select_related("village", "station")).exclude(
-        status__in=CLOSED_STATUSES).order_by("due_on", "id")
+    open_apps = (
+        visible(user, Application.objects.select_related("village", "station"))
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("due_on", "id")
+    )
     if station_code:
         open_apps = open_apps.filter(station__code=station_code)
     return {
@@ -106,11 +137,17 @@ def station_due_counts(user, today: datetime.date | None = None) -> list[dict]:
     """Per station the user may see: open, overdue and near-due applications."""
     today = today or timezone.localdate()
     near_limit = add_working_days(today, policy_current().near_due_working_days).on
-    rows = (visible(user, Application.objects.all()).exclude(status__in=CLOSED_STATUSES)
-            .values("station__code", "station__name")
-            .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)),
-                      near_due=Count("id", filter=Q(due_on__gte=today, due_on__lte=near_limit)))
-            .order_by("station__code"))
+    rows = (
+        visible(user, Application.objects.all())
+        .exclude(status__in=CLOSED_STATUSES)
+        .values("station__code", "station__name")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            near_due=Count("id", filter=Q(due_on__gte=today, due_on__lte=near_limit)),
+        )
+        .order_by("station__code")
+    )
     return list(rows)
 
 
@@ -119,10 +156,18 @@ def station_due_totals(today: datetime.date) -> list[tuple]:
     from powerexpress.registry.models import SupplyStation
 
     near_limit = add_working_days(today, policy_current().near_due_working_days).on
-    stations = SupplyStation.objects.filter(applications__closed_at__isnull=True).annotate(
-        overdue=Count("applications", filter=Q(applications__due_on__lt=today)),
-        near_due=Count("applications", filter=Q(applications__due_on__gte=today, applications__due_on__lte=near_limit)),
-    ).distinct().order_by("code")
+    stations = (
+        SupplyStation.objects.filter(applications__closed_at__isnull=True)
+        .annotate(
+            overdue=Count("applications", filter=Q(applications__due_on__lt=today)),
+            near_due=Count(
+                "applications",
+                filter=Q(applications__due_on__gte=today, applications__due_on__lte=near_limit),
+            ),
+        )
+        .distinct()
+        .order_by("code")
+    )
     return [(station, station.overdue, station.near_due) for station in stations]
 
 
@@ -155,8 +200,9 @@ def _measured_peak_kva(transformer) -> Decimal | None:
 def connected_load_estimate_kva(transformer, policy: ApplicationPolicy) -> Decimal:
     """Households on the district × the per-household estimate, plus applications connected to it."""
     households = transformer.customers.count()
-    connected_kw = Application.objects.filter(transformer=transformer, status=ApplicationStatus.CONNECTED).aggregate(
-        total=Sum("connected_kw"))["total"] or Decimal("0")
+    connected_kw = Application.objects.filter(
+        transformer=transformer, status=ApplicationStatus.CONNECTED
+    ).aggregate(total=Sum("connected_kw"))["total"] or Decimal("0")
     return households * policy.household_kva + connected_kw / policy.power_factor
 
 
@@ -170,11 +216,14 @@ def headroom_check(*, transformer, new_kw: Decimal) -> Headroom:
     rated = Decimal(transformer.rated_kva)
     hundred = Decimal("100")
     return Headroom(
-        rated_kva=transformer.rated_kva, load_kva=load_kva.quantize(Decimal("0.1")),
-        new_kva=new_kva.quantize(Decimal("0.1")), source="measured" if measured is not None else "estimate",
+        rated_kva=transformer.rated_kva,
+        load_kva=load_kva.quantize(Decimal("0.1")),
+        new_kva=new_kva.quantize(Decimal("0.1")),
+        source="measured" if measured is not None else "estimate",
         rate_before_percent=(load_kva / rated * hundred).quantize(Decimal("0.1")),
         rate_after_percent=((load_kva + new_kva) / rated * hundred).quantize(Decimal("0.1")),
-        limit_percent=policy.heavy_load_percent)
+        limit_percent=policy.heavy_load_percent,
+    )
 
 
 def application_new_load_kw(application: Application) -> Decimal:

@@ -52,13 +52,19 @@ class CleanApplication:
     def canonical(self) -> dict:
         """A stable representation for idempotency fingerprints."""
         return {
-            "kind": self.kind, "applicant_name": self.applicant_name, "id_number": self.id_number,
-            "phone": self.phone, "village": self.village.code, "address": self.address,
+            "kind": self.kind,
+            "applicant_name": self.applicant_name,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "village": self.village.code,
+            "address": self.address,
             "requested_kw": str(self.requested_kw),
             "appliances": [[a.name, a.quantity, str(a.kw_each)] for a in self.appliances],
-            "business_name": self.business_name, "purpose": self.purpose,
+            "business_name": self.business_name,
+            "purpose": self.purpose,
             "supply_until": self.supply_until.isoformat() if self.supply_until else "",
-            "account_no": self.account_no, "documents": sorted(self.documents),
+            "account_no": self.account_no,
+            "documents": sorted(self.documents),
         }
 
 
@@ -94,13 +100,17 @@ def _check_appliances(lines, errors: dict) -> list[Appliance]:
         line = line if isinstance(line, dict) else {}
         name = _text(line, "name")
         if not name or len(name) > 50:
-            errors[f"appliances.{index}.name"] = _("Name the appliance in at most 50 characters (e.g. water pump).")
+            errors[f"appliances.{index}.name"] = _(
+                "Name the appliance in at most 50 characters (e.g. water pump)."
+            )
         try:
             quantity = int(str(line.get("quantity", "")).strip())
         except ValueError:
             quantity = 0
         if not 1 <= quantity <= 1000:
-            errors[f"appliances.{index}.quantity"] = _("Enter how many, a whole number from 1 to 1000 (e.g. 2).")
+            errors[f"appliances.{index}.quantity"] = _(
+                "Enter how many, a whole number from 1 to 1000 (e.g. 2)."
+            )
         kw = parse_kw(line.get("kw", ""))
         if kw is None:
             errors[f"appliances.{index}.kw"] = _kw_message()
@@ -149,7 +159,9 @@ def application_clean(raw: dict) -> CleanApplication:
         errors["village"] = _("Choose your village from the list (e.g. XD001 老寨村).")
     address = _text(raw, "address")
     if not address or len(address) > 200:
-        errors["address"] = _("Enter where the supply is needed: group and house, or the field (e.g. 3组15号).")
+        errors["address"] = _(
+            "Enter where the supply is needed: group and house, or the field (e.g. 3组15号)."
+        )
     requested_kw = parse_kw(raw.get("requested_kw", ""))
     if requested_kw is None:
         errors["requested_kw"] = _kw_message()
@@ -158,8 +170,17 @@ def application_clean(raw: dict) -> CleanApplication:
     _check_kind_fields(raw, kind, errors, extra)
     if errors:
         raise FieldError(errors)
-    return CleanApplication(kind=kind, applicant_name=name, id_number=id_number, phone=phone, village=village,
-                            address=address, requested_kw=requested_kw, appliances=appliances, **extra)
+    return CleanApplication(
+        kind=kind,
+        applicant_name=name,
+        id_number=id_number,
+        phone=phone,
+        village=village,
+        address=address,
+        requested_kw=requested_kw,
+        appliances=appliances,
+        **extra,
+    )
 
 
 def format_kw(value: Decimal) -> str:

@@ -67,26 +67,39 @@ def _kind_or_404(kind: str) -> str:
 
 
 def apply_index(request):
-    return render(request, "applications/apply_index.html", {"kinds": ApplicationKind.choices,
-                                                             "village": request.GET.get("village", "")})
+    return render(
+        request,
+        "applications/apply_index.html",
+        {"kinds": ApplicationKind.choices, "village": request.GET.get("village", "")},
+    )
 
 
 def _appliance_rows(raw: dict, errors: dict) -> list[dict]:
     rows = []
     for index, line in enumerate(raw.get("appliances") or [{"name": "", "quantity": "", "kw": ""}]):
-        messages_ = [errors[f"appliances.{index}.{key}"] for key in ("name", "quantity", "kw")
-                     if f"appliances.{index}.{key}" in errors]
+        messages_ = [
+            errors[f"appliances.{index}.{key}"]
+            for key in ("name", "quantity", "kw")
+            if f"appliances.{index}.{key}" in errors
+        ]
         rows.append({**line, "errors": messages_})
     return rows
 
 
 def _form_context(request, kind: str, raw: dict, errors: dict) -> dict:
-    return {"kind": kind, "kind_label": ApplicationKind(kind).label, "raw": raw, "errors": errors,
-            "rows": _appliance_rows(raw, errors),
-            "fields": KIND_FIELDS[kind], "documents": documents_for(kind), "examples": examples_for(kind),
-            "villages": Village.objects.order_by("code").values_list("code", "name"),
-            "calendar_note": calendar_note_for_new_applications(),
-            "form_token": raw.get("form_token") or get_random_string(24)}
+    return {
+        "kind": kind,
+        "kind_label": ApplicationKind(kind).label,
+        "raw": raw,
+        "errors": errors,
+        "rows": _appliance_rows(raw, errors),
+        "fields": KIND_FIELDS[kind],
+        "documents": documents_for(kind),
+        "examples": examples_for(kind),
+        "villages": Village.objects.order_by("code").values_list("code", "name"),
+        "calendar_note": calendar_note_for_new_applications(),
+        "form_token": raw.get("form_token") or get_random_string(24),
+    }
 
 
 def apply_form(request, kind: str):
@@ -98,16 +111,28 @@ def apply_form(request, kind: str):
     raw["form_token"] = request.POST.get("form_token", "")
     if public_rate_limited(request, "applications:web"):
         errors = {"form": _("Too many submissions from this device. Please wait a minute and try again.")}
-        return render(request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=429)
-    source = ApplicationSource.COUNTER if request.user.is_authenticated else (
-        ApplicationSource.PORTAL if request.session.get("portal_customer_id") else ApplicationSource.WEB)
+        return render(
+            request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=429
+        )
+    source = (
+        ApplicationSource.COUNTER
+        if request.user.is_authenticated
+        else (
+            ApplicationSource.PORTAL if request.session.get("portal_customer_id") else ApplicationSource.WEB
+        )
+    )
     try:
-        application, _created = application_submit(raw=raw, source=source, idempotency_key=raw["form_token"],
-                                                   user=request.user)
+        application, _created = application_submit(
+            raw=raw, source=source, idempotency_key=raw["form_token"], user=request.user
+        )
     except ApiError as exc:
         errors = {item["field"]: item["message"] for item in exc.errors or []} or {"form": str(exc.message)}
-        return render(request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=422)
-    messages.success(request, _("Your application was received. Keep the tracking number; we also sent it by SMS."))
+        return render(
+            request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=422
+        )
+    messages.success(
+        request, _("Your application was received. Keep the tracking number; we also sent it by SMS.")
+    )
     return redirect(track_path(application.tracking_no))
 
 
@@ -122,15 +147,20 @@ def track_lookup(request):
             if application is not None:
                 return redirect(track_path(application.tracking_no))
             error = _("No application with this tracking number and mobile number.")
-    return render(request, "applications/track_lookup.html", {"tracking_no": tracking_no, "phone": phone,
-                                                              "error": error})
+    return render(
+        request,
+        "applications/track_lookup.html",
+        {"tracking_no": tracking_no, "phone": phone, "error": error},
+    )
 
 
 def _public_application(request, tracking_no: str) -> Application:
     token = request.GET.get("t", "") or request.POST.get("t", "")
     if not track_token_valid(tracking_no, token):
         raise Http404(tracking_no)
-    application = Application.objects.select_related("village", "station").filter(tracking_no=tracking_no).first()
+    application = (
+        Application.objects.select_related("village", "station").filter(tracking_no=tracking_no).first()
+    )
     if application is None:
         raise Http404(tracking_no)
     return application
@@ -141,12 +171,20 @@ def track(request, tracking_no: str):
     if not track_token_valid(tracking_no, token):
         return redirect(f"{reverse('applications:track_lookup')}?tracking_no={tracking_no}")
     application = _public_application(request, tracking_no)
-    return render(request, "applications/track.html", {
-        "application": application, "steps": application_steps(application), "token": token,
-        "connected_kw": format_kw(application.connected_kw),
-        "requested_kw": format_kw(application.requested_kw), "fee_yuan": format_yuan(application.fee_fen),
-        "due_note": due_dates_note(application),
-        "can_withdraw": ApplicationStatus.WITHDRAWN in TRANSITIONS[application.status]})
+    return render(
+        request,
+        "applications/track.html",
+        {
+            "application": application,
+            "steps": application_steps(application),
+            "token": token,
+            "connected_kw": format_kw(application.connected_kw),
+            "requested_kw": format_kw(application.requested_kw),
+            "fee_yuan": format_yuan(application.fee_fen),
+            "due_note": due_dates_note(application),
+            "can_withdraw": ApplicationStatus.WITHDRAWN in TRANSITIONS[application.status],
+        },
+    )
 
 
 @require_POST
@@ -185,36 +223,72 @@ def blank_pdf(request, kind: str):
 def application_list(request):
     station_code = request.GET.get("station", "")
     queues = station_queues(request.user, station_code=station_code)
-    closed = visible(request.user, Application.objects.select_related("village", "station")).filter(
-        closed_at__isnull=False).order_by("-closed_at")
+    closed = (
+        visible(request.user, Application.objects.select_related("village", "station"))
+        .filter(closed_at__isnull=False)
+        .order_by("-closed_at")
+    )
     if station_code:
         closed = closed.filter(station__code=station_code)
-    return render(request, "applications/list.html", {
-        "overdue": queues["overdue"][:200], "near_due": queues["near_due"][:200], "open": queues["open"][:200],
-        "closed": closed[:20], "stations": station_due_counts(request.user), "station_code": station_code,
-        "counts": {name: queues[name].count() for name in ("overdue", "near_due", "open")}})
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "overdue": queues["overdue"][:200],
+            "near_due": queues["near_due"][:200],
+            "open": queues["open"][:200],
+            "closed": closed[:20],
+            "stations": station_due_counts(request.user),
+            "station_code": station_code,
+            "counts": {name: queues[name].count() for name in ("overdue", "near_due", "open")},
+        },
+    )
 
 
 @login_required
 def application_detail(request, tracking_no: str):
     application = get_visible_or_404(
-        request.user, Application.objects.select_related("village", "station", "transformer"), tracking_no=tracking_no)
+        request.user,
+        Application.objects.select_related("village", "station", "transformer"),
+        tracking_no=tracking_no,
+    )
     headroom = None
     if application.transformer_id and application.status in PLAN_STEPS:
-        headroom = headroom_check(transformer=application.transformer, new_kw=application_new_load_kw(application))
-    next_steps = [(s, ApplicationStatus(s).label) for s in ApplicationStatus.values
-                  if s in TRANSITIONS[application.status]]
-    return render(request, "applications/detail.html", {
-        "application": application, "steps": application_steps(application), "headroom": headroom,
-        "next_steps": next_steps if can_move(request.user) else [], "token": track_token(application.tracking_no),
-        "transformers": application.station.transformers.filter(village=application.village).order_by("code"),
-        "events": application.events.select_related("actor"), "appliances": application.appliances.all(),
-        "connected_kw": format_kw(application.connected_kw), "requested_kw": format_kw(application.requested_kw),
-        "fee_yuan": format_yuan(application.fee_fen), "due_note": due_dates_note(application),
-        "masked_id": mask_id_number(application.id_number), "masked_phone": mask_phone(application.phone),
-        "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
-        "working_days_left": _working_days_left(application),
-        "document_labels": [Document(doc).label for doc in application.documents if doc in Document.values]})
+        headroom = headroom_check(
+            transformer=application.transformer, new_kw=application_new_load_kw(application)
+        )
+    next_steps = [
+        (s, ApplicationStatus(s).label)
+        for s in ApplicationStatus.values
+        if s in TRANSITIONS[application.status]
+    ]
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "steps": application_steps(application),
+            "headroom": headroom,
+            "next_steps": next_steps if can_move(request.user) else [],
+            "token": track_token(application.tracking_no),
+            "transformers": application.station.transformers.filter(village=application.village).order_by(
+                "code"
+            ),
+            "events": application.events.select_related("actor"),
+            "appliances": application.appliances.all(),
+            "connected_kw": format_kw(application.connected_kw),
+            "requested_kw": format_kw(application.requested_kw),
+            "fee_yuan": format_yuan(application.fee_fen),
+            "due_note": due_dates_note(application),
+            "masked_id": mask_id_number(application.id_number),
+            "masked_phone": mask_phone(application.phone),
+            "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
+            "working_days_left": _working_days_left(application),
+            "document_labels": [
+                Document(doc).label for doc in application.documents if doc in Document.values
+            ],
+        },
+    )
 
 
 def _working_days_left(application: Application) -> int | None:
@@ -230,8 +304,14 @@ def application_reveal(request, tracking_no: str):
     application = get_visible_or_404(request.user, Application.objects.all(), tracking_no=tracking_no)
     if not request.user.has_perm(VIEW_PERSONAL_DATA):
         raise PermissionDenied
-    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="application",
-                 object_ref=application.tracking_no, fields=("id_number", "phone"), request=request)
+    audit_record(
+        user=request.user,
+        action=AuditAction.REVEAL,
+        object_type="application",
+        object_ref=application.tracking_no,
+        fields=("id_number", "phone"),
+        request=request,
+    )
     return render(request, "applications/_revealed.html", {"application": application})
 
 
@@ -255,11 +335,14 @@ def application_move(request, tracking_no: str):
     to_status = request.POST.get("to_status", "")
     kwargs = {"user": request.user, "application": application, "notes": request.POST.get("notes", "")}
     if to_status == ApplicationStatus.SURVEYED and request.POST.get("transformer"):
-        kwargs["transformer"] = get_visible_or_404(request.user, TransformerDistrict.objects.all(),
-                                                   pk=request.POST["transformer"])
+        kwargs["transformer"] = get_visible_or_404(
+            request.user, TransformerDistrict.objects.all(), pk=request.POST["transformer"]
+        )
     if to_status == ApplicationStatus.PLAN_REPLIED:
-        kwargs.update(fee_fen=_fee_fen(request.POST.get("fee_yuan", "")),
-                      acknowledge_headroom=request.POST.get("acknowledge_headroom") == "1")
+        kwargs.update(
+            fee_fen=_fee_fen(request.POST.get("fee_yuan", "")),
+            acknowledge_headroom=request.POST.get("acknowledge_headroom") == "1",
+        )
     service = STEP_SERVICES.get(to_status)
     if service is None:
         messages.error(request, _("Choose a next step."))
@@ -282,7 +365,9 @@ def application_settings(request):
             raise PermissionDenied
         try:
             settings_update(user=request.user, values=request.POST)
-            messages.success(request, _("Settings saved. Time limits apply to applications received from now on."))
+            messages.success(
+                request, _("Settings saved. Time limits apply to applications received from now on.")
+            )
         except ApiError as exc:
             messages.error(request, " ".join(item["message"] for item in exc.errors or []) or exc.message)
         return redirect("applications:settings")
@@ -290,11 +375,20 @@ def application_settings(request):
 
 
 def _settings_page(request, *, editable: bool, notice_errors=None, notice_values=None, status: int = 200):
-    return render(request, "applications/settings.html", {
-        "limits": time_limits_all(), "editable": editable, "policy": policy_current(),
-        "notices": HolidayNotice.objects.all(), "calendar_last_year": workdays.KNOWN_LAST_YEAR,
-        "notice_errors": notice_errors or {}, "notice_values": notice_values or {"year": last_known_year() + 1}},
-        status=status)
+    return render(
+        request,
+        "applications/settings.html",
+        {
+            "limits": time_limits_all(),
+            "editable": editable,
+            "policy": policy_current(),
+            "notices": HolidayNotice.objects.all(),
+            "calendar_last_year": workdays.KNOWN_LAST_YEAR,
+            "notice_errors": notice_errors or {},
+            "notice_values": notice_values or {"year": last_known_year() + 1},
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -308,6 +402,9 @@ def holiday_notice_save_view(request):
     except ApiError as exc:
         errors = {item["field"]: item["message"] for item in exc.errors or []}
         return _settings_page(request, editable=True, notice_errors=errors, notice_values=values, status=422)
-    messages.success(request, _("Holiday notice for %(year)s saved: due dates computed from now on use it.") % {
-        "year": notice.year})
+    messages.success(
+        request,
+        _("Holiday notice for %(year)s saved: due dates computed from now on use it.")
+        % {"year": notice.year},
+    )
     return redirect("applications:settings")

@@ -37,8 +37,11 @@ def use_official_notices(notices: Mapping[int, tuple]) -> None:
     (``{year: (holidays, makeup_workdays)}``), for years the package does not know; the package
     stays authoritative for its own years."""
     global _official
-    new = {year: (frozenset(holidays), frozenset(makeup)) for year, (holidays, makeup) in notices.items()
-           if not KNOWN_FIRST_YEAR <= year <= KNOWN_LAST_YEAR}
+    new = {
+        year: (frozenset(holidays), frozenset(makeup))
+        for year, (holidays, makeup) in notices.items()
+        if not KNOWN_FIRST_YEAR <= year <= KNOWN_LAST_YEAR
+    }
     if new != _official:
         _official = new
         is_working_day.cache_clear()

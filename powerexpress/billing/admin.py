@@ -8,8 +8,16 @@ from powerexpress.billing.models import Agreement, Bill, TariffSchedule
 class TariffScheduleForm(forms.ModelForm):
     class Meta:
         model = TariffSchedule
-        fields = ["code", "version", "name", "effective_from", "to_verify", "residential_default", "definition",
-                  "source"]
+        fields = [
+            "code",
+            "version",
+            "name",
+            "effective_from",
+            "to_verify",
+            "residential_default",
+            "definition",
+            "source",
+        ]
 
     def clean_definition(self):
         try:

@@ -21,12 +21,20 @@ router = Router(tags=["billing"])
 INLINE_EXAMPLE = {
     "cycle": "annual",
     "cycle_start_month": 1,
-    "tiers": [{"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
-              {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
-              {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}],
-    "seasons": [{"months": [5, 6, 7, 8, 9, 10],
-                 "tiers": [{"up_to_kwh": "260", "price_yuan_per_kwh": "0.5953"},
-                           {"up_to_kwh": None, "price_yuan_per_kwh": "0.6453"}]}],
+    "tiers": [
+        {"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
+        {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
+        {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"},
+    ],
+    "seasons": [
+        {
+            "months": [5, 6, 7, 8, 9, 10],
+            "tiers": [
+                {"up_to_kwh": "260", "price_yuan_per_kwh": "0.5953"},
+                {"up_to_kwh": None, "price_yuan_per_kwh": "0.6453"},
+            ],
+        }
+    ],
     "free_kwh_per_month": {"low_income": "10"},
     "shared_meter_price_yuan_per_kwh": "0.4556",
 }
@@ -34,13 +42,16 @@ INLINE_EXAMPLE = {
 
 class QuoteIn(Schema):
     tariff: str | dict[str, Any] = Field(
-        ..., description="A schedule code (e.g. guizhou-residential-annual) or an inline schedule: cycle "
-                         "(annual|monthly), cycle_start_month, tiers [{up_to_kwh (null for the last), "
-                         "price_yuan_per_kwh}], optional seasons [{months, tiers}], free_kwh_per_month "
-                         "{tag: kWh}, shared_meter_price_yuan_per_kwh. Decimals as strings.",
-        examples=["guizhou-residential-annual", INLINE_EXAMPLE])
-    year_to_date_kwh: Decimal = Field(Decimal(0), description="kWh already used in this cycle before this bill",
-                                      examples=["2000"])
+        ...,
+        description="A schedule code (e.g. guizhou-residential-annual) or an inline schedule: cycle "
+        "(annual|monthly), cycle_start_month, tiers [{up_to_kwh (null for the last), "
+        "price_yuan_per_kwh}], optional seasons [{months, tiers}], free_kwh_per_month "
+        "{tag: kWh}, shared_meter_price_yuan_per_kwh. Decimals as strings.",
+        examples=["guizhou-residential-annual", INLINE_EXAMPLE],
+    )
+    year_to_date_kwh: Decimal = Field(
+        Decimal(0), description="kWh already used in this cycle before this bill", examples=["2000"]
+    )
     kwh: Decimal = Field(..., description="This bill's kWh (at most 3 decimals)", examples=["100"])
     tags: list[str] = Field(default_factory=list, examples=[["low_income"]])
     date: datetime.date = Field(default_factory=timezone.localdate, examples=["2026-10-31"])
@@ -65,8 +76,14 @@ class QuoteOut(Schema):
 
 @router.post("/billing/quote", response=QuoteOut)
 def quote(request, data: QuoteIn):
-    result = services.tariff_quote(tariff=data.tariff, year_to_date_kwh=data.year_to_date_kwh, kwh=data.kwh,
-                                   tags=data.tags, on_date=data.date, shared_meter=data.shared_meter)
+    result = services.tariff_quote(
+        tariff=data.tariff,
+        year_to_date_kwh=data.year_to_date_kwh,
+        kwh=data.kwh,
+        tags=data.tags,
+        on_date=data.date,
+        shared_meter=data.shared_meter,
+    )
     return selectors.quote_out(result)
 
 
@@ -175,19 +192,30 @@ class AgreementOut(Schema):
 
 
 def agreement_out(agreement) -> dict:
-    return {"id": agreement.pk, "account_no": agreement.customer.account_no, "bank_name": agreement.bank_name,
-            "bank_account": mask_bank_account(agreement.bank_account), "channel": agreement.channel,
-            "status": agreement.status, "campaign_ref": agreement.campaign_ref, "signed_on": agreement.signed_on}
+    return {
+        "id": agreement.pk,
+        "account_no": agreement.customer.account_no,
+        "bank_name": agreement.bank_name,
+        "bank_account": mask_bank_account(agreement.bank_account),
+        "channel": agreement.channel,
+        "status": agreement.status,
+        "campaign_ref": agreement.campaign_ref,
+        "signed_on": agreement.signed_on,
+    }
 
 
 @router.post("/billing/agreements", response={201: AgreementOut})
 def sign_agreement(request, data: AgreementIn):
     require_billing_staff(request.user)
-    customer = get_visible_or_404(request.user, Customer.objects.all(),
-                                  account_no=data.account_no)
-    agreement = services.agreement_sign(user=request.user, customer=customer, bank_name=data.bank_name,
-                                        bank_account=data.bank_account, channel=data.channel,
-                                        campaign_ref=data.campaign_ref)
+    customer = get_visible_or_404(request.user, Customer.objects.all(), account_no=data.account_no)
+    agreement = services.agreement_sign(
+        user=request.user,
+        customer=customer,
+        bank_name=data.bank_name,
+        bank_account=data.bank_account,
+        channel=data.channel,
+        campaign_ref=data.campaign_ref,
+    )
     return Status(201, agreement_out(agreement))
 
 
@@ -245,11 +273,20 @@ class ReturnOut(Schema):
 @router.post("/billing/debit-returns", response=ReturnOut)
 def import_return(request, file: File[UploadedFile]):
     require_billing_staff(request.user)
-    outcome = services.debit_return_import(user=request.user, batches=selectors.batches_visible(request.user),
-                                           file_name=file.name, content=file.read())
+    outcome = services.debit_return_import(
+        user=request.user,
+        batches=selectors.batches_visible(request.user),
+        file_name=file.name,
+        content=file.read(),
+    )
     record = outcome.imported
-    return {"batch_no": record.batch.batch_no, "repeated": outcome.repeated, "success_count": record.success_count,
-            "failed_count": record.failed_count, "problems": record.problems}
+    return {
+        "batch_no": record.batch.batch_no,
+        "repeated": outcome.repeated,
+        "success_count": record.success_count,
+        "failed_count": record.failed_count,
+        "problems": record.problems,
+    }
 
 
 class SignupCellOut(Schema):
@@ -264,6 +301,15 @@ class SignupCellOut(Schema):
 @router.get("/billing/kpis/signup", response=list[SignupCellOut])
 def signup_kpis(request, months: int = 12):
     rows = selectors.signup_kpis(request.user, selectors.recent_months(max(1, min(months, 36))))
-    return [{"station": row["station"].code, "month": f"{cell['month']:%Y-%m}", "households": row["households"],
-             "signed": cell["signed"], "rate": cell["rate"], "target": selectors.SIGNUP_TARGET}
-            for row in rows for cell in row["months"]]
+    return [
+        {
+            "station": row["station"].code,
+            "month": f"{cell['month']:%Y-%m}",
+            "households": row["households"],
+            "signed": cell["signed"],
+            "rate": cell["rate"],
+            "target": selectors.SIGNUP_TARGET,
+        }
+        for row in rows
+        for cell in row["months"]
+    ]

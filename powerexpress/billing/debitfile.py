@@ -67,13 +67,20 @@ class Pxd1Format:
 
     code = "PXD1"
     name = "Power Express default (PXD1)"
-    RESULTS = {"00": DebitResult.SUCCESS, "51": DebitResult.INSUFFICIENT, "14": DebitResult.CLOSED,
-               "12": DebitResult.INVALID}
+    RESULTS = {
+        "00": DebitResult.SUCCESS,
+        "51": DebitResult.INSUFFICIENT,
+        "14": DebitResult.CLOSED,
+        "12": DebitResult.INVALID,
+    }
 
     def render(self, *, batch_no: str, station_code: str, month: str, lines: list[DebitLine]) -> str:
         body = [f"H|{batch_no}|{station_code}|{month}|{len(lines)}|{sum(line.amount_fen for line in lines)}"]
-        body += [f"D|{line.line_no}|{line.bill_ref}|{line.account_no}|{line.bank_account}|"
-                 f"{line.payer_name.replace('|', ' ')}|{line.amount_fen}" for line in lines]
+        body += [
+            f"D|{line.line_no}|{line.bill_ref}|{line.account_no}|{line.bank_account}|"
+            f"{line.payer_name.replace('|', ' ')}|{line.amount_fen}"
+            for line in lines
+        ]
         return "\n".join(body + [f"T|{checksum(body)}"]) + "\n"
 
     def parse_return(self, text: str) -> ReturnFile:
@@ -88,10 +95,19 @@ class Pxd1Format:
         lines = []
         for number, row in enumerate(rows[1:-1], start=2):
             parts = row.split("|")
-            if len(parts) != 6 or parts[0] != "R" or not parts[1].isdigit() or not parts[4].lstrip("-").isdigit():
-                raise DebitFileError(_("Line %(n)s is not a result line R|line|bill|account|fen|code.") % {"n": number})
+            if (
+                len(parts) != 6
+                or parts[0] != "R"
+                or not parts[1].isdigit()
+                or not parts[4].lstrip("-").isdigit()
+            ):
+                raise DebitFileError(
+                    _("Line %(n)s is not a result line R|line|bill|account|fen|code.") % {"n": number}
+                )
             if parts[5] not in self.RESULTS:
-                raise DebitFileError(_("Line %(n)s has an unknown result code %(code)s.") % {"n": number, "code": parts[5]})
+                raise DebitFileError(
+                    _("Line %(n)s has an unknown result code %(code)s.") % {"n": number, "code": parts[5]}
+                )
             lines.append(ReturnLine(int(parts[1]), parts[2], parts[3], int(parts[4]), self.RESULTS[parts[5]]))
         return ReturnFile(header[1], int(header[2]), int(header[3]), tuple(lines))
 
@@ -99,8 +115,10 @@ class Pxd1Format:
         """A bank's answer in this layout (for tests, demos and the bank's own testing)."""
         codes = {result: code for code, result in self.RESULTS.items()}
         body = [f"H|{batch_no}|{len(lines)}|{sum(line.amount_fen for line in lines)}"]
-        body += [f"R|{line.line_no}|{line.bill_ref}|{line.account_no}|{line.amount_fen}|{codes[line.result]}"
-                 for line in lines]
+        body += [
+            f"R|{line.line_no}|{line.bill_ref}|{line.account_no}|{line.amount_fen}|{codes[line.result]}"
+            for line in lines
+        ]
         return "\n".join(body + [f"T|{checksum(body)}"]) + "\n"
 
 

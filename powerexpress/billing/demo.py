@@ -74,8 +74,11 @@ def _signing_dates(start_count: int, end_count: int, rng) -> list[datetime.date]
 def _agreements(stations, rng) -> int:
     rows = []
     for station in stations:
-        customers = list(Customer.objects.filter(village__station=station).order_by("account_no")
-                         .values_list("pk", "payment_method"))
+        customers = list(
+            Customer.objects.filter(village__station=station)
+            .order_by("account_no")
+            .values_list("pk", "payment_method")
+        )
         preferred = [pk for pk, method in customers if method == PaymentMethod.AUTO_DEBIT]
         others = [pk for pk, method in customers if method != PaymentMethod.AUTO_DEBIT]
         rng.shuffle(preferred)
@@ -87,12 +90,26 @@ def _agreements(stations, rng) -> int:
         else:
             dates = [datetime.date(2025, rng.randint(1, 12), rng.randint(1, 28)) for _ in preferred]
         for pk, signed_on in zip(ordered, sorted(dates), strict=False):
-            rows.append(Agreement(customer_id=pk, bank_name=BANK, bank_account=f"62170{rng.randrange(10**14):014d}",
-                                  channel=rng.choice(AgreementChannel.values), status=AgreementStatus.ACTIVE,
-                                  signed_on=signed_on))
-        for pk in ordered[len(dates):len(dates) + 12]:
-            rows.append(Agreement(customer_id=pk, bank_name=BANK, bank_account=f"62170{rng.randrange(10**14):014d}",
-                                  channel=AgreementChannel.AGENT_POINT, status=AgreementStatus.PENDING))
+            rows.append(
+                Agreement(
+                    customer_id=pk,
+                    bank_name=BANK,
+                    bank_account=f"62170{rng.randrange(10**14):014d}",
+                    channel=rng.choice(AgreementChannel.values),
+                    status=AgreementStatus.ACTIVE,
+                    signed_on=signed_on,
+                )
+            )
+        for pk in ordered[len(dates) : len(dates) + 12]:
+            rows.append(
+                Agreement(
+                    customer_id=pk,
+                    bank_name=BANK,
+                    bank_account=f"62170{rng.randrange(10**14):014d}",
+                    channel=AgreementChannel.AGENT_POINT,
+                    status=AgreementStatus.PENDING,
+                )
+            )
     Agreement.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -102,23 +119,59 @@ def _readings(rng) -> int:
     for pk, size in Customer.objects.order_by("pk").values_list("pk", "household_size"):
         heavy = rng.random() < 0.04
         register = rng.randrange(0, 60_000_000)  # milli-kWh
-        rows.append((pk, READING_DAYS[0].isoformat(), 1, True, _kwh(register), None, False, False, ReadingStatus.OK, ""))
+        rows.append(
+            (
+                pk,
+                READING_DAYS[0].isoformat(),
+                1,
+                True,
+                _kwh(register),
+                None,
+                False,
+                False,
+                ReadingStatus.OK,
+                "",
+            )
+        )
         for day in READING_DAYS[1:]:
-            energy = round((rng.uniform(1100, 1800) if heavy else rng.uniform(40, 80) * size ** 0.6) * 1000)
+            energy = round((rng.uniform(1100, 1800) if heavy else rng.uniform(40, 80) * size**0.6) * 1000)
             held = rng.random() < 0.001
             if held:
                 energy = rng.randrange(5000, 9000) * 1000
             register += energy
-            rows.append((pk, day.isoformat(), 1, True, _kwh(register), _kwh(energy), rng.random() < 0.01, False,
-                         ReadingStatus.HELD if held else ReadingStatus.OK,
-                         "Implausible consumption above 3000 kWh." if held else ""))
-    columns = ("customer_id", "read_on", "revision", "current", "register_kwh", "energy_kwh", "estimated", "rollover",
-               "status", "problem", "imported_at")
+            rows.append(
+                (
+                    pk,
+                    day.isoformat(),
+                    1,
+                    True,
+                    _kwh(register),
+                    _kwh(energy),
+                    rng.random() < 0.01,
+                    False,
+                    ReadingStatus.HELD if held else ReadingStatus.OK,
+                    "Implausible consumption above 3000 kWh." if held else "",
+                )
+            )
+    columns = (
+        "customer_id",
+        "read_on",
+        "revision",
+        "current",
+        "register_kwh",
+        "energy_kwh",
+        "estimated",
+        "rollover",
+        "status",
+        "problem",
+        "imported_at",
+    )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {MeterReading._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-            [row + (now,) for row in rows])
+            [row + (now,) for row in rows],
+        )
     return len(rows)
 
 
@@ -133,13 +186,26 @@ def _debits(stations, rng) -> int:
         if station.code not in PROGRAMME_TARGETS:
             continue
         september = debit_batch_create(user=None, station=station, month=datetime.date(2026, 9, 1))
-        lines = [ReturnLine(item.sequence, str(item.bill_id), item.bill.customer.account_no, item.amount_fen,
-                            DebitResult.SUCCESS if rng.random() < 0.93 else
-                            rng.choice([DebitResult.INSUFFICIENT, DebitResult.INSUFFICIENT, DebitResult.CLOSED]))
-                 for item in september.items.select_related("bill__customer")]
+        lines = [
+            ReturnLine(
+                item.sequence,
+                str(item.bill_id),
+                item.bill.customer.account_no,
+                item.amount_fen,
+                DebitResult.SUCCESS
+                if rng.random() < 0.93
+                else rng.choice([DebitResult.INSUFFICIENT, DebitResult.INSUFFICIENT, DebitResult.CLOSED]),
+            )
+            for item in september.items.select_related("bill__customer")
+        ]
         content = fmt.render_return(batch_no=september.batch_no, lines=lines).encode()
-        debit_return_import(user=None, batches=DebitBatch.objects.all(), file_name=f"{september.batch_no}-return.txt",
-                            content=content, notify_customers=False)
+        debit_return_import(
+            user=None,
+            batches=DebitBatch.objects.all(),
+            file_name=f"{september.batch_no}-return.txt",
+            content=content,
+            notify_customers=False,
+        )
         debit_batch_create(user=None, station=station, month=datetime.date(2026, 10, 1))
         count += 2
     return count

@@ -11,7 +11,9 @@ from powerexpress.registry.models import SupplyStation
 
 
 class StationMonthForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("Station"), queryset=SupplyStation.objects.none(), to_field_name="code")
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=SupplyStation.objects.none(), to_field_name="code"
+    )
     month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,10 +40,14 @@ class AgreementForm(forms.Form):
 
 class TariffForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     to_verify = forms.BooleanField(label=_("To verify"), required=False)
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
-    definition = forms.CharField(label=_("Definition (JSON)"), widget=forms.Textarea(attrs={"rows": 18, "cols": 80}))
+    definition = forms.CharField(
+        label=_("Definition (JSON)"), widget=forms.Textarea(attrs={"rows": 18, "cols": 80})
+    )
 
     def clean_definition(self):
         try:

@@ -30,8 +30,14 @@ class TariffSchedule(models.Model):
     residential_default = models.BooleanField(_("bureau's residential default"), default=False)
     definition = models.JSONField(_("definition"))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     station_path = None
@@ -52,20 +58,30 @@ class MeterReading(models.Model):
     """A register reading of a household's meter on a date, with the consumption since the
     previous reading. A corrected reading is a new revision; held readings are never billed."""
 
-    customer = models.ForeignKey("registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="readings")
+    customer = models.ForeignKey(
+        "registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="readings"
+    )
     read_on = models.DateField(_("read on"))
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     current = models.BooleanField(_("current revision"), default=True)
     register_kwh = models.DecimalField(_("register (kWh)"), max_digits=12, decimal_places=3)
-    energy_kwh = models.DecimalField(_("consumption (kWh)"), max_digits=12, decimal_places=3, null=True,
-                                     blank=True)
+    energy_kwh = models.DecimalField(
+        _("consumption (kWh)"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
     estimated = models.BooleanField(_("estimated"), default=False)
     rollover = models.BooleanField(_("register rolled over"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=ReadingStatus.choices, default=ReadingStatus.OK)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReadingStatus.choices, default=ReadingStatus.OK
+    )
     problem = models.CharField(_("problem"), max_length=200, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     station_path = "customer__village__station"
@@ -75,9 +91,12 @@ class MeterReading(models.Model):
         verbose_name_plural = _("meter readings")
         ordering = ["customer", "read_on", "revision"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "read_on", "revision"], name="reading_revision_unique"),
-            models.UniqueConstraint(fields=["customer", "read_on"], condition=models.Q(current=True),
-                                    name="reading_one_current"),
+            models.UniqueConstraint(
+                fields=["customer", "read_on", "revision"], name="reading_revision_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "read_on"], condition=models.Q(current=True), name="reading_one_current"
+            ),
         ]
         indexes = [models.Index(fields=["read_on", "current"], name="reading_date_current")]
 
@@ -88,10 +107,16 @@ class MeterReading(models.Model):
 class BillingRun(models.Model):
     """One run of the monthly billing for a station: who started it, progress and outcome."""
 
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="billing_runs")
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="billing_runs",
+    )
     month = models.DateField(_("month"))
-    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
     total_count = models.PositiveIntegerField(_("households to bill"), default=0)
     processed_count = models.PositiveIntegerField(_("processed"), default=0)
     bills_created = models.PositiveIntegerField(_("bills created"), default=0)
@@ -99,8 +124,14 @@ class BillingRun(models.Model):
     held_count = models.PositiveIntegerField(_("held readings"), default=0)
     missing_count = models.PositiveIntegerField(_("missing readings"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -123,28 +154,53 @@ class Bill(models.Model):
 
     # Foreign keys covered by the composite indexes below (or rarely followed back) carry no index
     # of their own: every index costs time on each of a big run's inserts.
-    customer = models.ForeignKey("registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="bills", db_index=False)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="bills", db_index=False)
+    customer = models.ForeignKey(
+        "registry.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="bills",
+        db_index=False,
+    )
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="bills",
+        db_index=False,
+    )
     month = models.DateField(_("month"))
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
     kind = models.CharField(_("kind"), max_length=12, choices=BillKind.choices, default=BillKind.REGULAR)
-    schedule = models.ForeignKey(TariffSchedule, verbose_name=_("tariff schedule"), on_delete=models.PROTECT,
-                                 related_name="bills", db_index=False)
-    run = models.ForeignKey(BillingRun, verbose_name=_("billing run"), on_delete=models.PROTECT, null=True,
-                            blank=True, related_name="bills", db_index=False)
+    schedule = models.ForeignKey(
+        TariffSchedule,
+        verbose_name=_("tariff schedule"),
+        on_delete=models.PROTECT,
+        related_name="bills",
+        db_index=False,
+    )
+    run = models.ForeignKey(
+        BillingRun,
+        verbose_name=_("billing run"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
+        db_index=False,
+    )
     energy_kwh = models.DecimalField(_("energy (kWh)"), max_digits=12, decimal_places=3)
     ytd_before_kwh = models.DecimalField(_("cycle kWh before this bill"), max_digits=12, decimal_places=3)
     free_kwh = models.DecimalField(_("free kWh"), max_digits=12, decimal_places=3, default=0)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     tier_after = models.PositiveSmallIntegerField(_("tier after this bill"))
-    kwh_left_in_tier = models.DecimalField(_("kWh left in tier"), max_digits=12, decimal_places=3, null=True,
-                                           blank=True)
+    kwh_left_in_tier = models.DecimalField(
+        _("kWh left in tier"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
     cycle_start = models.DateField(_("cycle start"))
     lines = models.JSONField(_("lines"), default=list)
     estimated = models.BooleanField(_("estimated reading"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=BillStatus.choices, default=BillStatus.ISSUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BillStatus.choices, default=BillStatus.ISSUED
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     station_path = "station"
@@ -154,7 +210,9 @@ class Bill(models.Model):
         verbose_name_plural = _("bills")
         ordering = ["-month", "-sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "month", "sequence"], name="bill_customer_month_sequence"),
+            models.UniqueConstraint(
+                fields=["customer", "month", "sequence"], name="bill_customer_month_sequence"
+            ),
         ]
         indexes = [models.Index(fields=["station", "month"], name="bill_station_month")]
 
@@ -166,21 +224,35 @@ class Agreement(models.Model):
     """A bank auto-debit agreement (代扣协议) with the county credit union. A villager's portal
     request starts ``pending``; station staff confirm it (``active``) or it is cancelled."""
 
-    customer = models.ForeignKey("registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="agreements")
+    customer = models.ForeignKey(
+        "registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="agreements"
+    )
     bank_name = models.CharField(_("bank"), max_length=100)
     bank_account = models.CharField(_("bank account"), max_length=32)
     channel = models.CharField(_("channel"), max_length=20, choices=AgreementChannel.choices)
-    status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices,
-                              default=AgreementStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.PENDING
+    )
     campaign_ref = models.CharField(_("campaign"), max_length=50, blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     station_path = "customer__village__station"
 
@@ -189,8 +261,11 @@ class Agreement(models.Model):
         verbose_name_plural = _("auto-debit agreements")
         ordering = ["-requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=~models.Q(status="cancelled"),
-                                    name="agreement_one_open_per_customer"),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=~models.Q(status="cancelled"),
+                name="agreement_one_open_per_customer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,16 +276,26 @@ class DebitBatch(models.Model):
     """A batch debit file sent to the bank for a station and month."""
 
     batch_no = models.CharField(_("batch number"), max_length=30, unique=True)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="debit_batches")
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="debit_batches",
+    )
     month = models.DateField(_("month"))
     file_format = models.CharField(_("file format"), max_length=20)
     record_count = models.PositiveIntegerField(_("records"))
     total_fen = models.BigIntegerField(_("total (fen)"))
     content = models.TextField(_("file content"))
     reconciled = models.BooleanField(_("reconciled"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     station_path = "station"
@@ -227,13 +312,20 @@ class DebitBatch(models.Model):
 class DebitItem(models.Model):
     """One bill in a debit batch and what the bank answered for it."""
 
-    batch = models.ForeignKey(DebitBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="items")
-    bill = models.ForeignKey(Bill, verbose_name=_("bill"), on_delete=models.PROTECT, related_name="debit_items")
-    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT,
-                                  related_name="debit_items")
+    batch = models.ForeignKey(
+        DebitBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="items"
+    )
+    bill = models.ForeignKey(
+        Bill, verbose_name=_("bill"), on_delete=models.PROTECT, related_name="debit_items"
+    )
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="debit_items"
+    )
     sequence = models.PositiveIntegerField(_("line"))
     amount_fen = models.BigIntegerField(_("amount (fen)"))
-    result = models.CharField(_("result"), max_length=12, choices=DebitResult.choices, default=DebitResult.PENDING)
+    result = models.CharField(
+        _("result"), max_length=12, choices=DebitResult.choices, default=DebitResult.PENDING
+    )
 
     station_path = "batch__station"
 
@@ -252,14 +344,22 @@ class DebitItem(models.Model):
 class ReturnImport(models.Model):
     """An imported bank return file; the same file imported twice is recognised by its hash."""
 
-    batch = models.ForeignKey(DebitBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="returns")
+    batch = models.ForeignKey(
+        DebitBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="returns"
+    )
     file_sha256 = models.CharField(_("file hash"), max_length=64)
     file_name = models.CharField(_("file name"), max_length=200)
     success_count = models.PositiveIntegerField(_("debited"), default=0)
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     station_path = "batch__station"

@@ -32,7 +32,9 @@ SIGNUP_TARGET = Decimal("0.80")
 # Tariffs
 
 
-def tariff_schedule_get(code: str | None = None, on_date: datetime.date | None = None) -> TariffSchedule | None:
+def tariff_schedule_get(
+    code: str | None = None, on_date: datetime.date | None = None
+) -> TariffSchedule | None:
     """The version of schedule ``code`` (default: the bureau's residential default) in force on
     ``on_date``: the latest version whose effective date is on or before it."""
     on_date = on_date or timezone.localdate()
@@ -72,23 +74,42 @@ def notice_board_tariff(on_date: datetime.date | None = None) -> dict | None:
     schedule = parsed_schedule(stored)
     tiers, lower = [], Decimal(0)
     for index, tier in enumerate(schedule.tiers, start=1):
-        tiers.append({"tier": index, "from_kwh": lower, "up_to_kwh": tier.up_to_kwh,
-                      "price_yuan_per_kwh": tier.price_yuan_per_kwh})
+        tiers.append(
+            {
+                "tier": index,
+                "from_kwh": lower,
+                "up_to_kwh": tier.up_to_kwh,
+                "price_yuan_per_kwh": tier.price_yuan_per_kwh,
+            }
+        )
         lower = tier.up_to_kwh if tier.up_to_kwh is not None else lower
-    return {"name": stored.name, "to_verify": stored.to_verify, "cycle": schedule.cycle, "tiers": tiers,
-            "free_kwh_per_month": dict(schedule.free_kwh_per_month)}
+    return {
+        "name": stored.name,
+        "to_verify": stored.to_verify,
+        "cycle": schedule.cycle,
+        "tiers": tiers,
+        "free_kwh_per_month": dict(schedule.free_kwh_per_month),
+    }
 
 
 def quote_out(result: kernel.Quote) -> dict:
     """The JSON body of a quote: decimals as strings, kWh to 3 places, yuan to 2."""
     return {
         "amount_yuan": str(result.amount_yuan),
-        "lines": [{"tier": line.tier, "kwh": str(line.kwh.quantize(KWH)),
-                   "price_yuan_per_kwh": str(line.price_yuan_per_kwh), "amount_yuan": str(line.amount_yuan)}
-                  for line in result.lines],
+        "lines": [
+            {
+                "tier": line.tier,
+                "kwh": str(line.kwh.quantize(KWH)),
+                "price_yuan_per_kwh": str(line.price_yuan_per_kwh),
+                "amount_yuan": str(line.amount_yuan),
+            }
+            for line in result.lines
+        ],
         "free_kwh": str(result.free_kwh.quantize(KWH)),
         "tier_after": result.tier_after,
-        "kwh_left_in_tier": None if result.kwh_left_in_tier is None else str(result.kwh_left_in_tier.quantize(KWH)),
+        "kwh_left_in_tier": None
+        if result.kwh_left_in_tier is None
+        else str(result.kwh_left_in_tier.quantize(KWH)),
         "cycle_start": result.cycle_start.isoformat(),
     }
 
@@ -138,32 +159,46 @@ def customer_bills(customer) -> list[dict]:
     """A customer's bills, newest first, in the shape other capabilities rely on."""
     out = []
     for bill in Bill.objects.filter(customer=customer).order_by("-month", "-sequence"):
-        out.append({
-            "month": f"{bill.month:%Y-%m}",
-            "energy_kwh": bill.energy_kwh,
-            "amount_fen": bill.amount_fen,
-            "tier_after": bill.tier_after,
-            "kwh_left_in_tier": bill.kwh_left_in_tier,
-            "cycle_start": bill.cycle_start,
-            "status": bill.status,
-            "url": public_bill_url(bill),
-        })
+        out.append(
+            {
+                "month": f"{bill.month:%Y-%m}",
+                "energy_kwh": bill.energy_kwh,
+                "amount_fen": bill.amount_fen,
+                "tier_after": bill.tier_after,
+                "kwh_left_in_tier": bill.kwh_left_in_tier,
+                "cycle_start": bill.cycle_start,
+                "status": bill.status,
+                "url": public_bill_url(bill),
+            }
+        )
     return out
 
 
 def held_readings(run: BillingRun):
     """Readings of the run's station and month held for checking (never billed until fixed)."""
-    return (MeterReading.objects.select_related("customer")
-            .filter(customer__village__station=run.station, current=True, status=ReadingStatus.HELD,
-                    read_on__year=run.month.year, read_on__month=run.month.month)
-            .order_by("customer__account_no"))
+    return (
+        MeterReading.objects.select_related("customer")
+        .filter(
+            customer__village__station=run.station,
+            current=True,
+            status=ReadingStatus.HELD,
+            read_on__year=run.month.year,
+            read_on__month=run.month.month,
+        )
+        .order_by("customer__account_no")
+    )
 
 
 def arrears_list(user):
     """Unpaid bills whose debit failed at least once (also while they wait in the next batch)."""
     failures = [DebitResult.INSUFFICIENT, DebitResult.CLOSED, DebitResult.INVALID]
-    return (bills_visible(user).exclude(status=BillStatus.PAID).filter(debit_items__result__in=failures)
-            .distinct().order_by("station__code", "customer__account_no", "month"))
+    return (
+        bills_visible(user)
+        .exclude(status=BillStatus.PAID)
+        .filter(debit_items__result__in=failures)
+        .distinct()
+        .order_by("station__code", "customer__account_no", "month")
+    )
 
 
 # Auto-debit KPIs
@@ -204,12 +239,21 @@ def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
         cells = []
         for month in months:
             end = month_end(month)
-            signed = (Agreement.objects.filter(customer__village__station=station, signed_on__lte=end)
-                      .exclude(status=AgreementStatus.PENDING)
-                      .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end)).count())
+            signed = (
+                Agreement.objects.filter(customer__village__station=station, signed_on__lte=end)
+                .exclude(status=AgreementStatus.PENDING)
+                .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end))
+                .count()
+            )
             rate = (Decimal(signed) / total).quantize(Decimal("0.001")) if total else None
-            cells.append({"month": month, "signed": signed, "rate": rate,
-                          "on_target": rate is not None and rate >= SIGNUP_TARGET})
+            cells.append(
+                {
+                    "month": month,
+                    "signed": signed,
+                    "rate": rate,
+                    "on_target": rate is not None and rate >= SIGNUP_TARGET,
+                }
+            )
         rows.append({"station": station, "households": total, "months": cells})
     return rows
 
@@ -217,19 +261,38 @@ def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
 def debit_kpis(user) -> list[dict]:
     """Debit success rate per visible station and month (items answered by the bank)."""
     items = visible(user, DebitItem.objects.exclude(result=DebitResult.PENDING))
-    grouped = (items.values("batch__station__code", "batch__month")
-               .annotate(total=Count("pk"), success=Count("pk", filter=Q(result=DebitResult.SUCCESS)),
-                         success_fen=Sum("amount_fen", filter=Q(result=DebitResult.SUCCESS)))
-               .order_by("batch__station__code", "-batch__month"))
-    return [{"station": row["batch__station__code"], "month": row["batch__month"], "total": row["total"],
-             "success": row["success"], "success_fen": row["success_fen"] or 0,
-             "rate": (Decimal(row["success"]) / row["total"]).quantize(Decimal("0.001"))} for row in grouped]
+    grouped = (
+        items.values("batch__station__code", "batch__month")
+        .annotate(
+            total=Count("pk"),
+            success=Count("pk", filter=Q(result=DebitResult.SUCCESS)),
+            success_fen=Sum("amount_fen", filter=Q(result=DebitResult.SUCCESS)),
+        )
+        .order_by("batch__station__code", "-batch__month")
+    )
+    return [
+        {
+            "station": row["batch__station__code"],
+            "month": row["batch__month"],
+            "total": row["total"],
+            "success": row["success"],
+            "success_fen": row["success_fen"] or 0,
+            "rate": (Decimal(row["success"]) / row["total"]).quantize(Decimal("0.001")),
+        }
+        for row in grouped
+    ]
 
 
 def batch_file_response(*, user, batch: DebitBatch, request=None) -> HttpResponse:
     """The debit file as a download; it holds unmasked bank accounts, so each download is audited."""
-    audit_record(user=user, action=AuditAction.EXPORT_UNMASKED, object_type="debit_batch", object_ref=batch.batch_no,
-                 fields=("bank_account", "name"), request=request)
+    audit_record(
+        user=user,
+        action=AuditAction.EXPORT_UNMASKED,
+        object_type="debit_batch",
+        object_ref=batch.batch_no,
+        fields=("bank_account", "name"),
+        request=request,
+    )
     response = HttpResponse(batch.content, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{batch.batch_no}.txt"'
     return response
@@ -248,11 +311,21 @@ def village_signup_table(user) -> list[dict]:
     villages = visible(user, Village.objects.select_related("station"))
     counts = villages.annotate(
         households=Count("customers", distinct=True),
-        signed=Count("customers__agreements", filter=Q(customers__agreements__status=AgreementStatus.ACTIVE),
-                     distinct=True),
+        signed=Count(
+            "customers__agreements",
+            filter=Q(customers__agreements__status=AgreementStatus.ACTIVE),
+            distinct=True,
+        ),
     ).filter(households__gt=0)
-    rows = [{"village": v, "households": v.households, "signed": v.signed,
-             "rate": (Decimal(v.signed) / v.households).quantize(Decimal("0.001"))} for v in counts]
+    rows = [
+        {
+            "village": v,
+            "households": v.households,
+            "signed": v.signed,
+            "rate": (Decimal(v.signed) / v.households).quantize(Decimal("0.001")),
+        }
+        for v in counts
+    ]
     return sorted(rows, key=lambda row: (row["rate"], -row["households"]))
 
 
@@ -262,8 +335,11 @@ def unsigned_worklist(village) -> list[Customer]:
     open_agreement = Q(agreements__status__in=[AgreementStatus.ACTIVE, AgreementStatus.PENDING])
     since = timezone.localdate().replace(day=1) - datetime.timedelta(days=365)
     return list(
-        Customer.objects.filter(village=village).exclude(open_agreement)
-        .annotate(arrears=Count("bills", filter=Q(bills__status=BillStatus.ARREARS)),
-                  billed_fen=Sum("bills__amount_fen", filter=Q(bills__month__gte=since)))
+        Customer.objects.filter(village=village)
+        .exclude(open_agreement)
+        .annotate(
+            arrears=Count("bills", filter=Q(bills__status=BillStatus.ARREARS)),
+            billed_fen=Sum("bills__amount_fen", filter=Q(bills__month__gte=since)),
+        )
         .order_by("-arrears", F("billed_fen").desc(nulls_last=True), "account_no")
     )

@@ -53,7 +53,9 @@ KERNEL_MESSAGES = {
     "Enter at least one tier.": gettext_lazy("Enter at least one tier."),
     "Enter an object.": gettext_lazy("Enter an object."),
     "The last tier has no upper bound (null).": gettext_lazy("The last tier has no upper bound (null)."),
-    "Only the last tier may have no upper bound.": gettext_lazy("Only the last tier may have no upper bound."),
+    "Only the last tier may have no upper bound.": gettext_lazy(
+        "Only the last tier may have no upper bound."
+    ),
     "Tier bounds must increase.": gettext_lazy("Tier bounds must increase."),
     "This field is required.": gettext_lazy("This field is required."),
     "Enter a month from 1 to 12.": gettext_lazy("Enter a month from 1 to 12."),
@@ -63,7 +65,9 @@ KERNEL_MESSAGES = {
     "Enter a list of months.": gettext_lazy("Enter a list of months."),
     "A month belongs to one season only.": gettext_lazy("A month belongs to one season only."),
     "Enter an object of tag → kWh.": gettext_lazy("Enter an object of tag → kWh."),
-    "Enter an object with min_size and extra_kwh.": gettext_lazy("Enter an object with min_size and extra_kwh."),
+    "Enter an object with min_size and extra_kwh.": gettext_lazy(
+        "Enter an object with min_size and extra_kwh."
+    ),
     "Enter a whole number of at least 1.": gettext_lazy("Enter a whole number of at least 1."),
     "This schedule has no shared-meter price.": gettext_lazy("This schedule has no shared-meter price."),
 }
@@ -76,8 +80,16 @@ def field_error(exc: kernel.ScheduleError) -> FieldError:
 # Tariff schedules
 
 
-def tariff_schedule_save(*, user, code: str, name: str, effective_from: datetime.date, definition: dict,
-                         to_verify: bool, source: str = "") -> TariffSchedule:
+def tariff_schedule_save(
+    *,
+    user,
+    code: str,
+    name: str,
+    effective_from: datetime.date,
+    definition: dict,
+    to_verify: bool,
+    source: str = "",
+) -> TariffSchedule:
     """Save a schedule as a new version (bills keep the version they used)."""
     try:
         parsed = kernel.schedule_from_dict(definition, path="definition")
@@ -86,15 +98,28 @@ def tariff_schedule_save(*, user, code: str, name: str, effective_from: datetime
     with transaction.atomic():
         latest = TariffSchedule.objects.select_for_update().filter(code=code).order_by("-version").first()
         return TariffSchedule.objects.create(
-            code=code, name=name, effective_from=effective_from, definition=kernel.schedule_to_dict(parsed),
-            to_verify=to_verify, source=source, created_by=user,
+            code=code,
+            name=name,
+            effective_from=effective_from,
+            definition=kernel.schedule_to_dict(parsed),
+            to_verify=to_verify,
+            source=source,
+            created_by=user,
             version=(latest.version + 1) if latest else 1,
             residential_default=latest.residential_default if latest else False,
         )
 
 
-def tariff_quote(*, tariff, year_to_date_kwh: Decimal, kwh: Decimal, tags, on_date: datetime.date,
-                 shared_meter: bool, household_size: int = 0) -> kernel.Quote:
+def tariff_quote(
+    *,
+    tariff,
+    year_to_date_kwh: Decimal,
+    kwh: Decimal,
+    tags,
+    on_date: datetime.date,
+    shared_meter: bool,
+    household_size: int = 0,
+) -> kernel.Quote:
     """Quote one bill on a stored schedule (by code) or an inline one; 422 names the field."""
     if isinstance(tariff, str):
         stored = tariff_schedule_get(tariff, on_date)
@@ -117,8 +142,15 @@ def tariff_quote(*, tariff, year_to_date_kwh: Decimal, kwh: Decimal, tags, on_da
     if errors:
         raise FieldError(errors)
     try:
-        return kernel.quote(schedule, year_to_date_kwh=year_to_date_kwh, kwh=kwh, on_date=on_date, tags=tags,
-                            shared_meter=shared_meter, household_size=household_size)
+        return kernel.quote(
+            schedule,
+            year_to_date_kwh=year_to_date_kwh,
+            kwh=kwh,
+            on_date=on_date,
+            tags=tags,
+            shared_meter=shared_meter,
+            household_size=household_size,
+        )
     except kernel.ScheduleError as exc:
         raise field_error(exc) from exc
 
@@ -168,7 +200,11 @@ def reading_consumption(previous: Decimal | None, register: Decimal) -> tuple[De
             return wrapped, True, ""
         return energy, False, _("Negative consumption: the register went down.")
     if energy > IMPLAUSIBLE_KWH:
-        return energy, rollover, _("Implausible consumption above %(limit)s kWh.") % {"limit": IMPLAUSIBLE_KWH}
+        return (
+            energy,
+            rollover,
+            _("Implausible consumption above %(limit)s kWh.") % {"limit": IMPLAUSIBLE_KWH},
+        )
     return energy, rollover, ""
 
 
@@ -203,11 +239,15 @@ def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOut
         if not problems:
             seen.add((account, read_on))
             parsed.append((row_no, account, read_on, register, _truthy(row.get("estimated"))))
-    customers = {c.account_no: c for c in visible(user, Customer.objects.all())
-                 .filter(account_no__in={p[1] for p in parsed})}
+    customers = {
+        c.account_no: c
+        for c in visible(user, Customer.objects.all()).filter(account_no__in={p[1] for p in parsed})
+    }
     for row_no, account, *_rest in parsed:
         if account not in customers:
-            outcome.errors.append({"row": row_no, "column": "account_no", "message": _("Unknown account number.")})
+            outcome.errors.append(
+                {"row": row_no, "column": "account_no", "message": _("Unknown account number.")}
+            )
     parsed = sorted((p for p in parsed if p[1] in customers), key=lambda p: (p[1], p[2]))
     with transaction.atomic():
         _readings_store(user=user, customers=customers, parsed=parsed, outcome=outcome)
@@ -239,10 +279,18 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
             rederived.pop(existing.pk, None)
         else:
             outcome.created += 1
-        reading = MeterReading(customer=customer, read_on=read_on, revision=existing.revision + 1 if existing else 1,
-                               register_kwh=register, energy_kwh=energy, estimated=estimated, rollover=rollover,
-                               status=ReadingStatus.HELD if problem else ReadingStatus.OK, problem=problem,
-                               imported_by=user)
+        reading = MeterReading(
+            customer=customer,
+            read_on=read_on,
+            revision=existing.revision + 1 if existing else 1,
+            register_kwh=register,
+            energy_kwh=energy,
+            estimated=estimated,
+            rollover=rollover,
+            status=ReadingStatus.HELD if problem else ReadingStatus.OK,
+            problem=problem,
+            imported_by=user,
+        )
         readings[read_on] = reading
         created.append(reading)
         if problem:
@@ -251,14 +299,16 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
         if later:
             following = readings[min(later)]
             following.energy_kwh, following.rollover, following.problem = reading_consumption(
-                register, following.register_kwh)
+                register, following.register_kwh
+            )
             following.status = ReadingStatus.HELD if following.problem else ReadingStatus.OK
             if following.pk:
                 rederived[following.pk] = following
     MeterReading.objects.filter(pk__in=superseded).update(current=False)
     MeterReading.objects.bulk_create(created, batch_size=2000)
-    MeterReading.objects.bulk_update(list(rederived.values()), ["energy_kwh", "rollover", "problem", "status"],
-                                     batch_size=2000)
+    MeterReading.objects.bulk_update(
+        list(rederived.values()), ["energy_kwh", "rollover", "problem", "status"], batch_size=2000
+    )
 
 
 # Billing runs
@@ -271,14 +321,20 @@ def month_parse(value: str) -> datetime.date:
         raise FieldError({"month": _("Enter a month as YYYY-MM.")}) from exc
 
 
-def _run_create(*, user, station, month: datetime.date, chunk_size: int) -> tuple[BillingRun, list[list[int]]]:
+def _run_create(
+    *, user, station, month: datetime.date, chunk_size: int
+) -> tuple[BillingRun, list[list[int]]]:
     if tariff_schedule_get(None, month) is None:
-        raise ApiError(_("No residential tariff schedule is in force for this month."), status=422,
-                       code="no_tariff")
-    customer_ids = list(Customer.objects.filter(village__station=station).order_by("pk")
-                        .values_list("pk", flat=True))
-    run = BillingRun.objects.create(station=station, month=month, started_by=user, total_count=len(customer_ids))
-    chunks = [customer_ids[i:i + chunk_size] for i in range(0, len(customer_ids), chunk_size)]
+        raise ApiError(
+            _("No residential tariff schedule is in force for this month."), status=422, code="no_tariff"
+        )
+    customer_ids = list(
+        Customer.objects.filter(village__station=station).order_by("pk").values_list("pk", flat=True)
+    )
+    run = BillingRun.objects.create(
+        station=station, month=month, started_by=user, total_count=len(customer_ids)
+    )
+    chunks = [customer_ids[i : i + chunk_size] for i in range(0, len(customer_ids), chunk_size)]
     if not chunks:
         billing_run_finish(run=run)
     return run, chunks
@@ -311,8 +367,16 @@ def billing_run_finish(*, run: BillingRun) -> None:
 
 def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, Decimal]:
     wanted = set(customer_ids)
-    rows = (Bill.objects.filter(customer_id__gte=min(customer_ids), customer_id__lte=max(customer_ids), month__gte=start,
-                                month__lt=month).values("customer_id").annotate(total=Sum("energy_kwh")))
+    rows = (
+        Bill.objects.filter(
+            customer_id__gte=min(customer_ids),
+            customer_id__lte=max(customer_ids),
+            month__gte=start,
+            month__lt=month,
+        )
+        .values("customer_id")
+        .annotate(total=Sum("energy_kwh"))
+    )
     return {row["customer_id"]: row["total"] for row in rows if row["customer_id"] in wanted}
 
 
@@ -328,7 +392,10 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
     wanted = set(customer_ids)
     id_range = (min(customer_ids), max(customer_ids)) if customer_ids else (0, -1)
     reading_rows = MeterReading.objects.filter(
-        customer_id__gte=id_range[0], customer_id__lte=id_range[1], current=True, read_on__range=(month, month_end(month)),
+        customer_id__gte=id_range[0],
+        customer_id__lte=id_range[1],
+        current=True,
+        read_on__range=(month, month_end(month)),
     ).values_list("customer_id", "energy_kwh", "estimated", "status")
     for customer_id, energy, estimated, status in reading_rows:
         if customer_id not in wanted:
@@ -340,25 +407,39 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
             readings[customer_id][1] |= estimated
     for customer_id in held:
         readings.pop(customer_id, None)
-    issued = {row["customer_id"]: row for row in Bill.objects.filter(customer_id__gte=id_range[0], customer_id__lte=id_range[1], month=month)
-              .values("customer_id").annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))
-              if row["customer_id"] in readings}
+    issued = {
+        row["customer_id"]: row
+        for row in Bill.objects.filter(
+            customer_id__gte=id_range[0], customer_id__lte=id_range[1], month=month
+        )
+        .values("customer_id")
+        .annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))
+        if row["customer_id"] in readings
+    }
     fresh = [cid for cid in readings if cid not in issued]
     changed = [cid for cid in readings if cid in issued and issued[cid]["energy"] != readings[cid][0]]
     created = adjusted = 0
     with transaction.atomic():
         if fresh:
-            created = _bills_create(run=run, stored=stored, schedule=schedule, start=start,
-                                    customer_ids=fresh, readings=readings)
+            created = _bills_create(
+                run=run, stored=stored, schedule=schedule, start=start, customer_ids=fresh, readings=readings
+            )
         for customer_id in changed:
-            _adjustment_create(run=run, customer_id=customer_id, energy=readings[customer_id][0],
-                               estimated=readings[customer_id][1])
+            _adjustment_create(
+                run=run,
+                customer_id=customer_id,
+                energy=readings[customer_id][0],
+                estimated=readings[customer_id][1],
+            )
             adjusted += 1
         missing = len(customer_ids) - len(readings) - len(held)
         BillingRun.objects.filter(pk=run.pk).update(
-            processed_count=F("processed_count") + len(customer_ids), bills_created=F("bills_created") + created,
-            adjustments_created=F("adjustments_created") + adjusted, held_count=F("held_count") + len(held),
-            missing_count=F("missing_count") + missing)
+            processed_count=F("processed_count") + len(customer_ids),
+            bills_created=F("bills_created") + created,
+            adjustments_created=F("adjustments_created") + adjusted,
+            held_count=F("held_count") + len(held),
+            missing_count=F("missing_count") + missing,
+        )
     run.refresh_from_db()
     if run.processed_count >= run.total_count and run.status == RunStatus.RUNNING:
         billing_run_finish(run=run)
@@ -367,18 +448,34 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
 
 def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> int:
     wanted = set(customer_ids)
-    rows = [row for row in Customer.objects.filter(pk__range=(min(customer_ids), max(customer_ids)))
-            .values_list("pk", "tags", "shared_meter", "household_size") if row[0] in wanted]
+    rows = [
+        row
+        for row in Customer.objects.filter(pk__range=(min(customer_ids), max(customer_ids))).values_list(
+            "pk", "tags", "shared_meter", "household_size"
+        )
+        if row[0] in wanted
+    ]
     tags = {pk: tag_text for pk, tag_text, _shared, _size in rows}
     groups = defaultdict(list)
     min_size = schedule.large_household_min_size
     for pk, _tags, shared, size in rows:
-        groups["shared" if shared else "large" if min_size is not None and size >= min_size else "normal"].append(pk)
+        groups[
+            "shared" if shared else "large" if min_size is not None and size >= min_size else "normal"
+        ].append(pk)
     ytd = _ytd_before(customer_ids, run.month, start)
     bill_rows = []
     for group, ids in groups.items():
-        bill_rows += _bill_rows(run=run, stored=stored, schedule=schedule, start=start, ids=sorted(ids), group=group,
-                                readings=readings, ytd=ytd, tags=tags)
+        bill_rows += _bill_rows(
+            run=run,
+            stored=stored,
+            schedule=schedule,
+            start=start,
+            ids=sorted(ids),
+            group=group,
+            readings=readings,
+            ytd=ytd,
+            tags=tags,
+        )
     bills_insert(bill_rows)
     return len(bill_rows)
 
@@ -388,9 +485,26 @@ def _kwh_text(milli: int) -> str:
     return f"{whole}.{part:03d}".rstrip("0") if part else str(whole)
 
 
-BILL_COLUMNS = ("customer_id", "station_id", "month", "sequence", "kind", "schedule_id", "run_id", "energy_kwh",
-                "ytd_before_kwh", "free_kwh", "amount_fen", "tier_after", "kwh_left_in_tier", "cycle_start", "lines",
-                "estimated", "status", "created_at")
+BILL_COLUMNS = (
+    "customer_id",
+    "station_id",
+    "month",
+    "sequence",
+    "kind",
+    "schedule_id",
+    "run_id",
+    "energy_kwh",
+    "ytd_before_kwh",
+    "free_kwh",
+    "amount_fen",
+    "tier_after",
+    "kwh_left_in_tier",
+    "cycle_start",
+    "lines",
+    "estimated",
+    "status",
+    "created_at",
+)
 
 
 def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[tuple]:
@@ -422,14 +536,39 @@ def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     out = []
     for i, cid in enumerate(ids):
-        lines = [f'{{"tier": 0, "kwh": "{_kwh_text(free_used[i])}", "price_yuan_per_kwh": "0", "amount_fen": 0}}'
-                 ] if free_used[i] else []
-        lines += [f'{{"tier": {t + 1}, "kwh": "{_kwh_text(split[i][t])}", "price_yuan_per_kwh": "{prices_text[t]}", '
-                  f'"amount_fen": {line_fen[i][t]}}}' for t in range(len(tiers)) if split[i][t]]
-        out.append((cid, run.station_id, month, 0, BillKind.REGULAR, stored.pk, run.pk, str(readings[cid][0]),
-                    _kwh_text(int(ytd_milli[i])), _kwh_text(free_used[i]), amounts[i], after[i],
-                    None if left[i] < 0 else _kwh_text(left[i]), start_text, "[" + ", ".join(lines) + "]",
-                    readings[cid][1], BillStatus.ISSUED, now))
+        lines = (
+            [f'{{"tier": 0, "kwh": "{_kwh_text(free_used[i])}", "price_yuan_per_kwh": "0", "amount_fen": 0}}']
+            if free_used[i]
+            else []
+        )
+        lines += [
+            f'{{"tier": {t + 1}, "kwh": "{_kwh_text(split[i][t])}", "price_yuan_per_kwh": "{prices_text[t]}", '
+            f'"amount_fen": {line_fen[i][t]}}}'
+            for t in range(len(tiers))
+            if split[i][t]
+        ]
+        out.append(
+            (
+                cid,
+                run.station_id,
+                month,
+                0,
+                BillKind.REGULAR,
+                stored.pk,
+                run.pk,
+                str(readings[cid][0]),
+                _kwh_text(int(ytd_milli[i])),
+                _kwh_text(free_used[i]),
+                amounts[i],
+                after[i],
+                None if left[i] < 0 else _kwh_text(left[i]),
+                start_text,
+                "[" + ", ".join(lines) + "]",
+                readings[cid][1],
+                BillStatus.ISSUED,
+                now,
+            )
+        )
     return out
 
 
@@ -440,7 +579,10 @@ def bills_insert(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             columns = ", ".join(BILL_COLUMNS)
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -452,9 +594,15 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: boo
     issued = list(Bill.objects.filter(customer_id=customer_id, month=run.month).order_by("sequence"))
     original = issued[0]
     customer = Customer.objects.get(pk=customer_id)
-    corrected = kernel.quote(parsed_schedule(original.schedule), year_to_date_kwh=original.ytd_before_kwh,
-                             kwh=energy, on_date=run.month, tags=customer.tag_list,
-                             shared_meter=customer.shared_meter, household_size=customer.household_size)
+    corrected = kernel.quote(
+        parsed_schedule(original.schedule),
+        year_to_date_kwh=original.ytd_before_kwh,
+        kwh=energy,
+        on_date=run.month,
+        tags=customer.tag_list,
+        shared_meter=customer.shared_meter,
+        household_size=customer.household_size,
+    )
     billed = defaultdict(lambda: [Decimal(0), 0])
     for bill in issued:
         for line in bill.lines:
@@ -467,18 +615,35 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: boo
         kwh_diff = target.get(tier, [Decimal(0), 0])[0] - billed[tier][0]
         fen_diff = target.get(tier, [Decimal(0), 0])[1] - billed[tier][1]
         if kwh_diff or fen_diff:
-            price = prices.get(tier) or Decimal(next(line["price_yuan_per_kwh"] for bill in issued
-                                                     for line in bill.lines if line["tier"] == tier))
-            lines.append({"tier": tier, "kwh": str(kwh_diff), "price_yuan_per_kwh": str(price),
-                          "amount_fen": fen_diff})
+            price = prices.get(tier) or Decimal(
+                next(
+                    line["price_yuan_per_kwh"]
+                    for bill in issued
+                    for line in bill.lines
+                    if line["tier"] == tier
+                )
+            )
+            lines.append(
+                {"tier": tier, "kwh": str(kwh_diff), "price_yuan_per_kwh": str(price), "amount_fen": fen_diff}
+            )
     return Bill.objects.create(
-        customer_id=customer_id, station_id=run.station_id, month=run.month, sequence=issued[-1].sequence + 1,
-        kind=BillKind.ADJUSTMENT, schedule=original.schedule, run=run,
-        energy_kwh=energy - sum((b.energy_kwh for b in issued), Decimal(0)), ytd_before_kwh=original.ytd_before_kwh,
+        customer_id=customer_id,
+        station_id=run.station_id,
+        month=run.month,
+        sequence=issued[-1].sequence + 1,
+        kind=BillKind.ADJUSTMENT,
+        schedule=original.schedule,
+        run=run,
+        energy_kwh=energy - sum((b.energy_kwh for b in issued), Decimal(0)),
+        ytd_before_kwh=original.ytd_before_kwh,
         free_kwh=corrected.free_kwh - sum((b.free_kwh for b in issued), Decimal(0)),
-        amount_fen=sum(line["amount_fen"] for line in lines), tier_after=corrected.tier_after,
-        kwh_left_in_tier=corrected.kwh_left_in_tier, cycle_start=corrected.cycle_start, lines=lines,
-        estimated=estimated)
+        amount_fen=sum(line["amount_fen"] for line in lines),
+        tier_after=corrected.tier_after,
+        kwh_left_in_tier=corrected.kwh_left_in_tier,
+        cycle_start=corrected.cycle_start,
+        lines=lines,
+        estimated=estimated,
+    )
 
 
 # Auto-debit agreements
@@ -495,26 +660,48 @@ def _agreement_check(*, customer, bank_name: str, bank_account: str, channel: st
         errors["bank_account"] = _("Enter a bank account of 12 to 19 digits.")
     if channel not in AgreementChannel.values:
         errors["channel"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(AgreementChannel.values)}
-    if not errors and Agreement.objects.filter(customer=customer).exclude(status=AgreementStatus.CANCELLED).exists():
+    if (
+        not errors
+        and Agreement.objects.filter(customer=customer).exclude(status=AgreementStatus.CANCELLED).exists()
+    ):
         errors["customer"] = _("This household already has an auto-debit agreement or a pending request.")
     if errors:
         raise FieldError(errors)
 
 
-def agreement_request_create(*, customer, bank_name: str, bank_account: str, channel: str,
-                             campaign_ref: str = "") -> Agreement:
+def agreement_request_create(
+    *, customer, bank_name: str, bank_account: str, channel: str, campaign_ref: str = ""
+) -> Agreement:
     """A pending sign-up requested by the villager portal; station staff confirm it."""
     _agreement_check(customer=customer, bank_name=bank_name, bank_account=bank_account, channel=channel)
-    return Agreement.objects.create(customer=customer, bank_name=bank_name.strip(),
-                                    bank_account=bank_account.replace(" ", ""), channel=channel,
-                                    campaign_ref=campaign_ref.strip(), status=AgreementStatus.PENDING)
+    return Agreement.objects.create(
+        customer=customer,
+        bank_name=bank_name.strip(),
+        bank_account=bank_account.replace(" ", ""),
+        channel=channel,
+        campaign_ref=campaign_ref.strip(),
+        status=AgreementStatus.PENDING,
+    )
 
 
-def agreement_sign(*, user, customer, bank_name: str, bank_account: str, channel: str, campaign_ref: str = "",
-                   signed_on: datetime.date | None = None) -> Agreement:
+def agreement_sign(
+    *,
+    user,
+    customer,
+    bank_name: str,
+    bank_account: str,
+    channel: str,
+    campaign_ref: str = "",
+    signed_on: datetime.date | None = None,
+) -> Agreement:
     """Station staff record an agreement signed in front of them: active at once."""
-    agreement = agreement_request_create(customer=customer, bank_name=bank_name, bank_account=bank_account,
-                                         channel=channel, campaign_ref=campaign_ref)
+    agreement = agreement_request_create(
+        customer=customer,
+        bank_name=bank_name,
+        bank_account=bank_account,
+        channel=channel,
+        campaign_ref=campaign_ref,
+    )
     return agreement_confirm(user=user, agreement=agreement, signed_on=signed_on)
 
 
@@ -548,28 +735,58 @@ def debit_batch_create(*, user, station, month: datetime.date, file_format: str 
 
     month = month.replace(day=1)
     fmt = debit_format(file_format or DEFAULT_FORMAT)
-    agreements = {a.customer_id: a for a in Agreement.objects.filter(customer__village__station=station,
-                                                                     status=AgreementStatus.ACTIVE)}
+    agreements = {
+        a.customer_id: a
+        for a in Agreement.objects.filter(customer__village__station=station, status=AgreementStatus.ACTIVE)
+    }
     with transaction.atomic():
-        bills = list(Bill.objects.select_for_update().select_related("customer")
-                     .filter(station=station, month__lte=month, status__in=[BillStatus.ISSUED, BillStatus.ARREARS],
-                             amount_fen__gt=0, customer_id__in=list(agreements))
-                     .order_by("customer__account_no", "month", "sequence"))
+        bills = list(
+            Bill.objects.select_for_update()
+            .select_related("customer")
+            .filter(
+                station=station,
+                month__lte=month,
+                status__in=[BillStatus.ISSUED, BillStatus.ARREARS],
+                amount_fen__gt=0,
+                customer_id__in=list(agreements),
+            )
+            .order_by("customer__account_no", "month", "sequence")
+        )
         if not bills:
-            raise ApiError(_("There is no unpaid bill of a signed-up household to debit."), status=422,
-                           code="nothing_to_debit")
+            raise ApiError(
+                _("There is no unpaid bill of a signed-up household to debit."),
+                status=422,
+                code="nothing_to_debit",
+            )
         count = DebitBatch.objects.filter(station=station, month=month).count()
         batch_no = f"{station.code}{month:%Y%m}{count + 1:02d}"
         items, lines = [], []
         for line_no, bill in enumerate(bills, start=1):
             agreement = agreements[bill.customer_id]
-            items.append(DebitItem(bill=bill, agreement=agreement, sequence=line_no, amount_fen=bill.amount_fen))
-            lines.append(DebitLine(line_no, str(bill.pk), bill.customer.account_no, agreement.bank_account,
-                                   bill.customer.name, bill.amount_fen))
+            items.append(
+                DebitItem(bill=bill, agreement=agreement, sequence=line_no, amount_fen=bill.amount_fen)
+            )
+            lines.append(
+                DebitLine(
+                    line_no,
+                    str(bill.pk),
+                    bill.customer.account_no,
+                    agreement.bank_account,
+                    bill.customer.name,
+                    bill.amount_fen,
+                )
+            )
         content = fmt.render(batch_no=batch_no, station_code=station.code, month=f"{month:%Y%m}", lines=lines)
-        batch = DebitBatch.objects.create(batch_no=batch_no, station=station, month=month, file_format=fmt.code,
-                                          record_count=len(items), total_fen=sum(i.amount_fen for i in items),
-                                          content=content, created_by=user)
+        batch = DebitBatch.objects.create(
+            batch_no=batch_no,
+            station=station,
+            month=month,
+            file_format=fmt.code,
+            record_count=len(items),
+            total_fen=sum(i.amount_fen for i in items),
+            content=content,
+            created_by=user,
+        )
         for item in items:
             item.batch = batch
         DebitItem.objects.bulk_create(items)
@@ -583,8 +800,9 @@ class ReturnOutcome:
     repeated: bool
 
 
-def debit_return_import(*, user, batches, file_name: str, content: bytes,
-                        notify_customers: bool = True) -> ReturnOutcome:
+def debit_return_import(
+    *, user, batches, file_name: str, content: bytes, notify_customers: bool = True
+) -> ReturnOutcome:
     """Apply a bank's return file to its batch (``batches``: the batches the user may touch).
 
     The whole file is rejected when its checksum, record count or total does not match its
@@ -603,16 +821,20 @@ def debit_return_import(*, user, batches, file_name: str, content: bytes,
     try:
         parsed = debit_format(batch.file_format).parse_return(text)
     except DebitFileError as exc:
-        raise ApiError(_("The return file was rejected: %(reason)s") % {"reason": exc}, status=422,
-                       code="bad_return_file") from exc
+        raise ApiError(
+            _("The return file was rejected: %(reason)s") % {"reason": exc},
+            status=422,
+            code="bad_return_file",
+        ) from exc
     _return_totals_check(batch, parsed)
     with transaction.atomic():
         batch = DebitBatch.objects.select_for_update().get(pk=batch.pk)
         previous = ReturnImport.objects.filter(batch=batch, file_sha256=digest).first()
         if previous:
             return ReturnOutcome(previous, True)
-        record, failed_items = _return_apply(user=user, batch=batch, parsed=parsed, file_name=file_name,
-                                             digest=digest)
+        record, failed_items = _return_apply(
+            user=user, batch=batch, parsed=parsed, file_name=file_name, digest=digest
+        )
     if notify_customers:
         debit_failures_notify(items=failed_items)
     return ReturnOutcome(record, False)
@@ -628,12 +850,22 @@ def debit_failures_notify(*, items: list[DebitItem]) -> int:
         customer = item.bill.customer
         if not customer.phone:
             continue
-        notify(channel="sms", recipient=customer.phone, purpose="debit_failed",
-               subject=_("Electricity bill not debited"),
-               body=_("%(account)s: the bank could not debit %(yuan)s yuan for %(month)s (%(reason)s). We will try "
-                      "again next month, or pay at the station counter.")
-               % {"account": customer.account_no, "yuan": f"{Decimal(item.amount_fen) / 100:.2f}",
-                  "month": f"{item.bill.month:%Y-%m}", "reason": item.get_result_display()})
+        notify(
+            channel="sms",
+            recipient=customer.phone,
+            purpose="debit_failed",
+            subject=_("Electricity bill not debited"),
+            body=_(
+                "%(account)s: the bank could not debit %(yuan)s yuan for %(month)s (%(reason)s). We will try "
+                "again next month, or pay at the station counter."
+            )
+            % {
+                "account": customer.account_no,
+                "yuan": f"{Decimal(item.amount_fen) / 100:.2f}",
+                "month": f"{item.bill.month:%Y-%m}",
+                "reason": item.get_result_display(),
+            },
+        )
         count += 1
     return count
 
@@ -642,17 +874,33 @@ def _return_totals_check(batch: DebitBatch, parsed) -> None:
     counted, summed = len(parsed.lines), sum(line.amount_fen for line in parsed.lines)
     problems = []
     if parsed.record_count != counted or parsed.total_fen != summed:
-        problems.append(_("the header says %(n)s records and %(fen)s fen but the lines hold %(m)s records and "
-                          "%(sum)s fen") % {"n": parsed.record_count, "fen": parsed.total_fen, "m": counted,
-                                             "sum": summed})
+        problems.append(
+            _(
+                "the header says %(n)s records and %(fen)s fen but the lines hold %(m)s records and "
+                "%(sum)s fen"
+            )
+            % {"n": parsed.record_count, "fen": parsed.total_fen, "m": counted, "sum": summed}
+        )
     if parsed.record_count != batch.record_count or parsed.total_fen != batch.total_fen:
-        problems.append(_("batch %(batch)s has %(n)s records and %(fen)s fen but the file reports %(m)s records "
-                          "and %(sum)s fen") % {"batch": batch.batch_no, "n": batch.record_count,
-                                                "fen": batch.total_fen, "m": parsed.record_count,
-                                                "sum": parsed.total_fen})
+        problems.append(
+            _(
+                "batch %(batch)s has %(n)s records and %(fen)s fen but the file reports %(m)s records "
+                "and %(sum)s fen"
+            )
+            % {
+                "batch": batch.batch_no,
+                "n": batch.record_count,
+                "fen": batch.total_fen,
+                "m": parsed.record_count,
+                "sum": parsed.total_fen,
+            }
+        )
     if problems:
-        raise ApiError(_("The return file was rejected: %(reason)s.") % {"reason": "; ".join(map(str, problems))},
-                       status=422, code="return_mismatch")
+        raise ApiError(
+            _("The return file was rejected: %(reason)s.") % {"reason": "; ".join(map(str, problems))},
+            status=422,
+            code="return_mismatch",
+        )
 
 
 def _return_apply(*, user, batch, parsed, file_name, digest) -> tuple[ReturnImport, list[DebitItem]]:
@@ -665,9 +913,16 @@ def _return_apply(*, user, batch, parsed, file_name, digest) -> tuple[ReturnImpo
             problems.append({"line": line.line_no, "bill": line.bill_ref, "message": str(_("Unknown bill."))})
             continue
         if item.amount_fen != line.amount_fen:
-            problems.append({"line": line.line_no, "bill": line.bill_ref,
-                             "message": str(_("Amount %(got)s fen differs from the batch's %(want)s fen.")
-                                            % {"got": line.amount_fen, "want": item.amount_fen})})
+            problems.append(
+                {
+                    "line": line.line_no,
+                    "bill": line.bill_ref,
+                    "message": str(
+                        _("Amount %(got)s fen differs from the batch's %(want)s fen.")
+                        % {"got": line.amount_fen, "want": item.amount_fen}
+                    ),
+                }
+            )
             continue
         if item.result != DebitResult.PENDING:
             continue
@@ -676,13 +931,21 @@ def _return_apply(*, user, batch, parsed, file_name, digest) -> tuple[ReturnImpo
         paid = result == DebitResult.SUCCESS
         DebitItem.objects.filter(pk__in=[item.pk for item in answered]).update(result=result)
         Bill.objects.filter(pk__in=[item.bill_id for item in answered]).update(
-            status=BillStatus.PAID if paid else BillStatus.ARREARS)
+            status=BillStatus.PAID if paid else BillStatus.ARREARS
+        )
         success, failed = success + paid * len(answered), failed + (not paid) * len(answered)
     if not batch.items.filter(result=DebitResult.PENDING).exists():
         DebitBatch.objects.filter(pk=batch.pk).update(reconciled=True)
-    record = ReturnImport.objects.create(batch=batch, file_sha256=digest, file_name=file_name[:200],
-                                         success_count=success, failed_count=failed, problems=problems,
-                                         imported_by=user)
-    failed_items = [item for result, answered in outcomes.items() if result != DebitResult.SUCCESS
-                    for item in answered]
+    record = ReturnImport.objects.create(
+        batch=batch,
+        file_sha256=digest,
+        file_name=file_name[:200],
+        success_count=success,
+        failed_count=failed,
+        problems=problems,
+        imported_by=user,
+    )
+    failed_items = [
+        item for result, answered in outcomes.items() if result != DebitResult.SUCCESS for item in answered
+    ]
     return record, failed_items

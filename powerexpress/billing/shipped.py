@@ -16,7 +16,7 @@ SCHEDULES = [
         "to_verify": True,
         "residential_default": True,
         "source": "DOMAIN.md §2: base 0.4556 yuan/kWh; thresholds 2040/3120 kWh a year and the free "
-                  "allowance are believed, not confirmed",
+        "allowance are believed, not confirmed",
         "definition": {
             "cycle": "annual",
             "cycle_start_month": 1,
@@ -46,12 +46,17 @@ SCHEDULES = [
         "to_verify": False,
         "residential_default": False,
         "source": "DOMAIN.md §2 (confirmed thresholds): summer May–Oct 260/600 kWh, else 200/400; "
-                  "large households +100 kWh; prices illustrative (base, +0.05, +0.30)",
+        "large households +100 kWh; prices illustrative (base, +0.05, +0.30)",
         "definition": {
             "cycle": "monthly",
             "cycle_start_month": 1,
             "tiers": _tiers(["200", "400"], ["0.5953", "0.6453", "0.8953"]),
-            "seasons": [{"months": [5, 6, 7, 8, 9, 10], "tiers": _tiers(["260", "600"], ["0.5953", "0.6453", "0.8953"])}],
+            "seasons": [
+                {
+                    "months": [5, 6, 7, 8, 9, 10],
+                    "tiers": _tiers(["260", "600"], ["0.5953", "0.6453", "0.8953"]),
+                }
+            ],
             "large_household": {"min_size": 5, "extra_kwh": "100"},
         },
     },
@@ -62,7 +67,8 @@ def load_shipped(model) -> int:
     """Create the shipped schedules that are missing (version 1 of each code); returns how many."""
     created = 0
     for item in SCHEDULES:
-        _obj, made = model.objects.get_or_create(code=item["code"], version=1,
-                                                 defaults={k: v for k, v in item.items() if k != "code"})
+        _obj, made = model.objects.get_or_create(
+            code=item["code"], version=1, defaults={k: v for k, v in item.items() if k != "code"}
+        )
         created += made
     return created

@@ -7,7 +7,9 @@ from powerexpress.billing.models import BillingRun
 from powerexpress.billing.services import billing_run_chunk
 
 
-@shared_task(autoretry_for=(OperationalError, IntegrityError), retry_backoff=0.2, retry_jitter=True, max_retries=8)
+@shared_task(
+    autoretry_for=(OperationalError, IntegrityError), retry_backoff=0.2, retry_jitter=True, max_retries=8
+)
 def billing_run_chunk_task(run_id: int, customer_ids: list[int]) -> dict:
     """Bill one chunk. A chunk that met a locked database (SQLite under several workers) or a
     bill written meanwhile by a concurrent run of the same month is retried as a whole: its

@@ -71,8 +71,11 @@ def run_start_view(request):
         messages.error(request, _("Choose a station and a month (YYYY-MM)."))
         return redirect("billing:home")
     try:
-        run = services.billing_run_start(user=request.user, station=form.cleaned_data["station"],
-                                         month=services.month_parse(form.cleaned_data["month"]))
+        run = services.billing_run_start(
+            user=request.user,
+            station=form.cleaned_data["station"],
+            month=services.month_parse(form.cleaned_data["month"]),
+        )
     except ApiError as exc:
         messages.error(request, _error_text(exc))
         return redirect("billing:home")
@@ -99,18 +102,34 @@ def bills_view(request):
         bills = bills.filter(month=f"{month}-01") if len(month) == 7 else bills.none()
     if status in BillStatus.values:
         bills = bills.filter(status=status)
-    page = Paginator(bills.order_by("-month", "customer__account_no", "sequence"), 50).get_page(request.GET.get("page"))
-    return render(request, "billing/bills.html", {"page": page, "statuses": BillStatus.choices,
-                                                  "filters": {"account_no": account, "month": month,
-                                                              "status": status}})
+    page = Paginator(bills.order_by("-month", "customer__account_no", "sequence"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "billing/bills.html",
+        {
+            "page": page,
+            "statuses": BillStatus.choices,
+            "filters": {"account_no": account, "month": month, "status": status},
+        },
+    )
 
 
 @login_required
 def bill_view(request, pk: int):
     bill = get_visible_or_404(request.user, selectors.bills_visible(request.user), pk=pk)
     history = Bill.objects.filter(customer=bill.customer).order_by("-month", "-sequence")[:24]
-    return render(request, "billing/bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill),
-                                                 "history": history, "public_url": selectors.public_bill_url(bill)})
+    return render(
+        request,
+        "billing/bill.html",
+        {
+            "bill": bill,
+            "explained": selectors.bill_explanation(bill),
+            "history": history,
+            "public_url": selectors.public_bill_url(bill),
+        },
+    )
 
 
 def public_bill_view(request, token: str):
@@ -118,22 +137,32 @@ def public_bill_view(request, token: str):
     bill = selectors.public_bill_get(token)
     if bill is None:
         raise Http404
-    return render(request, "billing/public_bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill)})
+    return render(
+        request, "billing/public_bill.html", {"bill": bill, "explained": selectors.bill_explanation(bill)}
+    )
 
 
 @login_required
 def tariffs_view(request):
     schedules = TariffSchedule.objects.order_by("code", "-effective_from", "-version")
-    return render(request, "billing/tariffs.html", {"schedules": schedules,
-                                                    "can_edit": request.user.is_bureau_wide
-                                                    and can_operate_billing(request.user)})
+    return render(
+        request,
+        "billing/tariffs.html",
+        {
+            "schedules": schedules,
+            "can_edit": request.user.is_bureau_wide and can_operate_billing(request.user),
+        },
+    )
 
 
 @login_required
 def tariff_view(request, pk: int):
     schedule = get_object_or_404(TariffSchedule, pk=pk)
-    return render(request, "billing/tariff.html", {
-        "schedule": schedule, "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2)})
+    return render(
+        request,
+        "billing/tariff.html",
+        {"schedule": schedule, "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2)},
+    )
 
 
 @login_required
@@ -141,8 +170,13 @@ def tariff_edit_view(request, pk: int):
     if not (request.user.is_bureau_wide and can_operate_billing(request.user)):
         raise PermissionDenied
     schedule = get_object_or_404(TariffSchedule, pk=pk)
-    initial = {"name": schedule.name, "effective_from": schedule.effective_from, "to_verify": schedule.to_verify,
-               "source": schedule.source, "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2)}
+    initial = {
+        "name": schedule.name,
+        "effective_from": schedule.effective_from,
+        "to_verify": schedule.to_verify,
+        "source": schedule.source,
+        "definition": json.dumps(schedule.definition, ensure_ascii=False, indent=2),
+    }
     form = TariffForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,13 +196,17 @@ def agreements_view(request):
         _operator(request)
         if form.is_valid():
             data = form.cleaned_data
-            customer = get_visible_or_404(request.user, Customer.objects.all(), account_no=data.pop("account_no"))
+            customer = get_visible_or_404(
+                request.user, Customer.objects.all(), account_no=data.pop("account_no")
+            )
             try:
                 services.agreement_sign(user=request.user, customer=customer, **data)
             except ApiError as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, _("Agreement signed for %(account)s.") % {"account": customer.account_no})
+                messages.success(
+                    request, _("Agreement signed for %(account)s.") % {"account": customer.account_no}
+                )
                 return redirect("billing:agreements")
     agreements = selectors.agreements_visible(request.user)
     status = request.GET.get("status", AgreementStatus.PENDING)
@@ -176,9 +214,18 @@ def agreements_view(request):
         agreements = agreements.filter(status=status)
     page = Paginator(agreements, 50).get_page(request.GET.get("page"))
     rows = [(a, mask_bank_account(a.bank_account)) for a in page]
-    return render(request, "billing/agreements.html", {
-        "form": form, "page": page, "rows": rows, "status": status, "statuses": AgreementStatus.choices,
-        "can_operate": can_operate_billing(request.user)})
+    return render(
+        request,
+        "billing/agreements.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": AgreementStatus.choices,
+            "can_operate": can_operate_billing(request.user),
+        },
+    )
 
 
 @login_required
@@ -205,30 +252,45 @@ def debit_view(request):
             if "file" in request.FILES:
                 upload = request.FILES["file"]
                 outcome = services.debit_return_import(
-                    user=request.user, batches=selectors.batches_visible(request.user), file_name=upload.name,
-                    content=upload.read())
+                    user=request.user,
+                    batches=selectors.batches_visible(request.user),
+                    file_name=upload.name,
+                    content=upload.read(),
+                )
                 record = outcome.imported
                 if outcome.repeated:
                     messages.info(request, _("This return file was already imported; nothing changed."))
                 else:
-                    messages.success(request, _("Return file imported: %(ok)s debited, %(failed)s failed.")
-                                     % {"ok": record.success_count, "failed": record.failed_count})
+                    messages.success(
+                        request,
+                        _("Return file imported: %(ok)s debited, %(failed)s failed.")
+                        % {"ok": record.success_count, "failed": record.failed_count},
+                    )
                 for problem in record.problems:
                     messages.warning(request, _("Line %(line)s (bill %(bill)s): %(message)s") % problem)
                 return redirect("billing:debit")
             batch_form = StationMonthForm(request.POST, user=request.user, prefix="batch")
             if batch_form.is_valid():
                 batch = services.debit_batch_create(
-                    user=request.user, station=batch_form.cleaned_data["station"],
-                    month=services.month_parse(batch_form.cleaned_data["month"]))
+                    user=request.user,
+                    station=batch_form.cleaned_data["station"],
+                    month=services.month_parse(batch_form.cleaned_data["month"]),
+                )
                 messages.success(request, _("Batch %(batch)s created.") % {"batch": batch.batch_no})
                 return redirect("billing:debit")
         except ApiError as exc:
             messages.error(request, _error_text(exc))
-    return render(request, "billing/debit.html", {
-        "batches": selectors.batches_visible(request.user)[:50], "batch_form": batch_form,
-        "upload_form": UploadForm(), "arrears": selectors.arrears_list(request.user)[:200],
-        "can_operate": can_operate_billing(request.user)})
+    return render(
+        request,
+        "billing/debit.html",
+        {
+            "batches": selectors.batches_visible(request.user)[:50],
+            "batch_form": batch_form,
+            "upload_form": UploadForm(),
+            "arrears": selectors.arrears_list(request.user)[:200],
+            "can_operate": can_operate_billing(request.user),
+        },
+    )
 
 
 @login_required
@@ -240,18 +302,33 @@ def batch_file_view(request, batch_no: str):
 
 @login_required
 def kpis_view(request):
-    months = selectors.recent_months(int(request.GET.get("months", 12)) if request.GET.get("months", "").isdigit()
-                                     else 12)
-    return render(request, "billing/kpis.html", {
-        "months": months, "signup": selectors.signup_kpis(request.user, months),
-        "debit": selectors.debit_kpis(request.user), "villages": selectors.village_signup_table(request.user)[:50],
-        "target": selectors.SIGNUP_TARGET})
+    months = selectors.recent_months(
+        int(request.GET.get("months", 12)) if request.GET.get("months", "").isdigit() else 12
+    )
+    return render(
+        request,
+        "billing/kpis.html",
+        {
+            "months": months,
+            "signup": selectors.signup_kpis(request.user, months),
+            "debit": selectors.debit_kpis(request.user),
+            "villages": selectors.village_signup_table(request.user)[:50],
+            "target": selectors.SIGNUP_TARGET,
+        },
+    )
 
 
 @login_required
 def worklist_view(request, village_code: str):
     village = get_visible_or_404(request.user, Village.objects.select_related("station"), code=village_code)
     households = selectors.unsigned_worklist(village)
-    return render(request, "billing/worklist.html", {"village": village, "households": households[:500],
-                                                     "count": len(households),
-                                                     "rate": selectors.signup_rate(village)})
+    return render(
+        request,
+        "billing/worklist.html",
+        {
+            "village": village,
+            "households": households[:500],
+            "count": len(households),
+            "rate": selectors.signup_rate(village),
+        },
+    )

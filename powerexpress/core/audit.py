@@ -7,8 +7,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def audit_record(*, user, action: AuditAction, object_type: str, object_ref: str = "", fields=(), detail: str = "",
-                 request=None) -> AuditEntry:
+def audit_record(
+    *,
+    user,
+    action: AuditAction,
+    object_type: str,
+    object_ref: str = "",
+    fields=(),
+    detail: str = "",
+    request=None,
+) -> AuditEntry:
     return AuditEntry.objects.create(
         user=user,
         action=action,

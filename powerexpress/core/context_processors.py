@@ -29,6 +29,11 @@ def navigation(request):
     for config in configs:
         items = _items(config, request)
         if items:
-            groups.append({"label": config.verbose_name, "items": items,
-                           "active": any(item["active"] for item in items)})
+            groups.append(
+                {
+                    "label": config.verbose_name,
+                    "items": items,
+                    "active": any(item["active"] for item in items),
+                }
+            )
     return {"nav_groups": groups}

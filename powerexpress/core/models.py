@@ -14,7 +14,10 @@ class AuditEntry(models.Model):
     """Who saw or exported which personal data, and when (PIPL). Never edited, never deleted."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="audit_entries"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
     )
     action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=50)
@@ -49,7 +52,9 @@ class ImportJob(models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     file_name = models.CharField(_("file name"), max_length=200)
     content = models.BinaryField(_("content"))
-    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
@@ -88,8 +93,9 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("message"))
     purpose = models.CharField(_("purpose"), max_length=50, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices,
-                              default=NotificationStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)

@@ -30,10 +30,18 @@ class LogBackend:
     """Writes the message to the server log (the default, and the demo's). Status: ``logged``."""
 
     def deliver(self, notification: Notification) -> str:
-        logger.warning("NOTIFICATION [%s] to %s: %s %s", notification.channel, notification.recipient,
-                       notification.subject, notification.body)
-        print(f"[notification:{notification.channel}] to {notification.recipient}: {notification.subject} "
-              f"{notification.body}", flush=True)
+        logger.warning(
+            "NOTIFICATION [%s] to %s: %s %s",
+            notification.channel,
+            notification.recipient,
+            notification.subject,
+            notification.body,
+        )
+        print(
+            f"[notification:{notification.channel}] to {notification.recipient}: {notification.subject} "
+            f"{notification.body}",
+            flush=True,
+        )
         return NotificationStatus.LOGGED
 
 
@@ -42,8 +50,12 @@ class EmailBackend:
 
     def deliver(self, notification: Notification) -> str:
         if notification.channel != "email":
-            raise NotificationNotConfigured(f"the email backend cannot deliver {notification.channel} messages")
-        send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+            raise NotificationNotConfigured(
+                f"the email backend cannot deliver {notification.channel} messages"
+            )
+        send_mail(
+            notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient]
+        )
         return NotificationStatus.SENT
 
 
@@ -58,10 +70,19 @@ class HttpSmsBackend:
         token = getattr(settings, "SMS_GATEWAY_TOKEN", "")
         if not url or not token:
             raise NotificationNotConfigured("SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN are not set")
-        payload = json.dumps({"to": notification.recipient, "text": notification.body,
-                              "sign": getattr(settings, "SMS_SIGN_NAME", "")}).encode()
-        request = urllib.request.Request(url, data=payload, method="POST", headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        payload = json.dumps(
+            {
+                "to": notification.recipient,
+                "text": notification.body,
+                "sign": getattr(settings, "SMS_SIGN_NAME", ""),
+            }
+        ).encode()
+        request = urllib.request.Request(
+            url,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured gateway)
             answer = json.loads(response.read() or b"{}")
         if not answer.get("ok"):
@@ -75,20 +96,25 @@ def get_backend():
 
 def notify(*, channel: str, recipient: str, subject: str, body: str, purpose: str = "") -> Notification:
     """Record and deliver one message; the row keeps the real outcome (logged/sent/failed)."""
-    notification = Notification.objects.create(channel=channel, recipient=recipient, subject=subject, body=body,
-                                               purpose=purpose)
+    notification = Notification.objects.create(
+        channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose
+    )
     try:
         status = get_backend().deliver(notification)
         error = ""
     except Exception as exc:  # any delivery failure is recorded, never hidden
         status, error = NotificationStatus.FAILED, f"{type(exc).__name__}: {exc}"
         logger.error("notification %s failed: %s", notification.pk, error)
-    Notification.objects.filter(pk=notification.pk).update(status=status, error=error, processed_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(
+        status=status, error=error, processed_at=timezone.now()
+    )
     notification.status, notification.error = status, error
     return notification
 
 
-def notify_once(*, channel: str, recipient: str, subject: str, body: str, purpose: str) -> Notification | None:
+def notify_once(
+    *, channel: str, recipient: str, subject: str, body: str, purpose: str
+) -> Notification | None:
     """Send unless a message with this ``purpose`` already went to ``recipient`` (a daily digest puts
     the date in its purpose, so a job that runs twice a day still texts once); None when skipped."""
     if Notification.objects.filter(purpose=purpose, recipient=recipient).exists():

@@ -48,8 +48,9 @@ def _xlsx_rows(content: bytes) -> list[list]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ApiError(_("The Excel file cannot be read: %(error)s") % {"error": exc}, status=422,
-                       code="bad_file") from exc
+        raise ApiError(
+            _("The Excel file cannot be read: %(error)s") % {"error": exc}, status=422, code="bad_file"
+        ) from exc
     sheet = workbook.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()

@@ -22,7 +22,9 @@ def id_number_error(value: str) -> str | None:
     """Why ``value`` is not a valid resident ID number, or None when it is."""
     value = value.strip().upper()
     if not _ID_SHAPE.match(value):
-        return _("A resident ID number has 18 characters: 17 digits and a digit or X (e.g. 52222319900101123X).")
+        return _(
+            "A resident ID number has 18 characters: 17 digits and a digit or X (e.g. 52222319900101123X)."
+        )
     try:
         born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:

@@ -14,12 +14,20 @@ from powerexpress.registry.models import Customer, SupplyStation, TransformerDis
 @login_required
 def home(request):
     user = request.user
-    stations = list(visible(user, SupplyStation.objects.all()).annotate(
-        village_count=Count("villages", distinct=True),
-        transformer_count=Count("transformers", distinct=True),
-    ))
-    households = dict(visible(user, Customer.objects.all()).values_list("village__station").annotate(n=Count("id")))
-    cared = dict(visible(user, Customer.objects.exclude(tags="")).values_list("village__station").annotate(n=Count("id")))
+    stations = list(
+        visible(user, SupplyStation.objects.all()).annotate(
+            village_count=Count("villages", distinct=True),
+            transformer_count=Count("transformers", distinct=True),
+        )
+    )
+    households = dict(
+        visible(user, Customer.objects.all()).values_list("village__station").annotate(n=Count("id"))
+    )
+    cared = dict(
+        visible(user, Customer.objects.exclude(tags=""))
+        .values_list("village__station")
+        .annotate(n=Count("id"))
+    )
     tight = station_tight_transformers(user)
     for station in stations:
         station.household_count = households.get(station.pk, 0)
@@ -37,8 +45,12 @@ def home(request):
 
 def station_tight_transformers(user, kva_per_household: int = 2) -> dict[int, int]:
     """Transformer districts below the rural rule of thumb (≥2 kVA per household), per station."""
-    rows = visible(user, TransformerDistrict.objects.all()).annotate(households=Count("customers")).filter(
-        rated_kva__lt=kva_per_household * F("households")).values_list("station_id", flat=True)
+    rows = (
+        visible(user, TransformerDistrict.objects.all())
+        .annotate(households=Count("customers"))
+        .filter(rated_kva__lt=kva_per_household * F("households"))
+        .values_list("station_id", flat=True)
+    )
     return dict(Counter(rows))
 
 

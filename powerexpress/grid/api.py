@@ -22,7 +22,9 @@ PHASE_INDEX = {"A": 0, "B": 1, "C": 2}
 
 
 class PhaseBalanceIn(Schema):
-    profiles: dict[str, list[float]] = Field(..., examples=[{"h1": [1.0, 2.0], "h2": [0.5, 0.5], "h3": [2.0, 1.0]}])
+    profiles: dict[str, list[float]] = Field(
+        ..., examples=[{"h1": [1.0, 2.0], "h2": [0.5, 0.5], "h3": [2.0, 1.0]}]
+    )
     phases: dict[str, Literal["A", "B", "C"]] = Field(..., examples=[{"h1": "A", "h2": "A", "h3": "A"}])
     max_moves: int = Field(..., ge=0)
     fixed: list[str] = Field(default_factory=list)
@@ -47,7 +49,8 @@ def _arrays(data: PhaseBalanceIn):
     extra = [name for name in data.phases if name not in data.profiles]
     if missing or extra:
         errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
-            "names": ", ".join((missing + extra)[:5])}
+            "names": ", ".join((missing + extra)[:5])
+        }
     lengths = {len(data.profiles[name]) for name in names}
     if len(lengths) > 1:
         errors["profiles"] = _("All profiles must have the same length.")
@@ -76,8 +79,10 @@ def phase_balance(request, data: PhaseBalanceIn):
     names, profiles, phases, fixed = _arrays(data)
     result = balancing.balance_phases(profiles, phases, data.max_moves, fixed)
     return {
-        "moves": [{"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
-                  for i, a, b in result.moves],
+        "moves": [
+            {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
+            for i, a, b in result.moves
+        ],
         "peak_phase_kw_before": round(result.peak_before_kw, 6),
         "peak_phase_kw_after": round(result.peak_after_kw, 6),
         "unbalance_before": round(result.unbalance_before, 6),

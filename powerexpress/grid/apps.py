@@ -11,5 +11,7 @@ class GridConfig(AppConfig):
     def ready(self):
         from powerexpress.celery_app import app
 
-        app.conf.beat_schedule["grid-detect-stale"] = {"task": "powerexpress.grid.tasks.detect_stale_partitions",
-                                                       "schedule": 900.0}
+        app.conf.beat_schedule["grid-detect-stale"] = {
+            "task": "powerexpress.grid.tasks.detect_stale_partitions",
+            "schedule": 900.0,
+        }

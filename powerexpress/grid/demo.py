@@ -61,14 +61,23 @@ METERED_FROM_RATE = 0.4
 def _households(rng) -> dict:
     """Per district code: account numbers, phase index (3 = three-phase) and relative demand
     (mean 1), drawn in account order."""
-    rows = list(Customer.objects.filter(transformer__isnull=False).order_by("account_no").values_list(
-        "transformer__code", "account_no", "phase"))
-    weights = rng.lognormal(-HOUSEHOLD_SPREAD ** 2 / 2, HOUSEHOLD_SPREAD, len(rows))
+    rows = list(
+        Customer.objects.filter(transformer__isnull=False)
+        .order_by("account_no")
+        .values_list("transformer__code", "account_no", "phase")
+    )
+    weights = rng.lognormal(-(HOUSEHOLD_SPREAD**2) / 2, HOUSEHOLD_SPREAD, len(rows))
     grouped: dict = {}
     for (code, account, phase), weight in zip(rows, weights, strict=True):
         grouped.setdefault(code, []).append((account, PHASE_INDEX.get(phase, 0), weight))
-    return {code: {"accounts": [a for a, _p, _w in people], "phase": np.array([p for _a, p, _w in people]),
-                   "weight": np.array([w for _a, _p, w in people])} for code, people in grouped.items()}
+    return {
+        code: {
+            "accounts": [a for a, _p, _w in people],
+            "phase": np.array([p for _a, p, _w in people]),
+            "weight": np.array([w for _a, _p, w in people]),
+        }
+        for code, people in grouped.items()
+    }
 
 
 def _phase_shares(people: dict | None) -> np.ndarray:
@@ -83,16 +92,24 @@ def _phase_shares(people: dict | None) -> np.ndarray:
 def _districts(rng):
     """Per district (in code order): rating, festival surge, yearly growth and the base apparent
     power per phase (kVA at season 1.0, before the daily shape) built from its households."""
-    rows = list(TransformerDistrict.objects.order_by("code").values_list(
-        "code", "rated_kva", "station__code", "village__area_class"))
+    rows = list(
+        TransformerDistrict.objects.order_by("code").values_list(
+            "code", "rated_kva", "station__code", "village__area_class"
+        )
+    )
     m = len(rows)
     people = _households(rng)
     codes = [r[0] for r in rows]
     rural = np.array([r[3] != AreaClass.URBAN for r in rows])
     busy = rural & (rng.random(m) < 0.3)
-    surge = np.where(busy, rng.uniform(5.0, 6.0, m), np.where(rural, rng.uniform(1.5, 3.0, m), rng.uniform(1.0, 1.3, m)))
-    per_household_kwh = (np.array([ANNUAL_KWH[r[3]] for r in rows]) * np.where(busy, MIGRANT_KWH_SHARE, 1.0)
-                         * rng.lognormal(-DISTRICT_SPREAD ** 2 / 2, DISTRICT_SPREAD, m))
+    surge = np.where(
+        busy, rng.uniform(5.0, 6.0, m), np.where(rural, rng.uniform(1.5, 3.0, m), rng.uniform(1.0, 1.3, m))
+    )
+    per_household_kwh = (
+        np.array([ANNUAL_KWH[r[3]] for r in rows])
+        * np.where(busy, MIGRANT_KWH_SHARE, 1.0)
+        * rng.lognormal(-(DISTRICT_SPREAD**2) / 2, DISTRICT_SPREAD, m)
+    )
     demand = np.array([people[c]["weight"].sum() if c in people else 0.0 for c in codes])
     annual_kwh = per_household_kwh * demand
     peak_kw = np.maximum(VELANDER_K1 * annual_kwh + VELANDER_K2 * np.sqrt(annual_kwh), MIN_LOAD_KW)
@@ -100,8 +117,17 @@ def _districts(rng):
     base_kva = (peak_kw / WINTER_SEASON / POWER_FACTOR)[:, None] * shares
     rated = np.array([r[1] for r in rows], dtype=float)
     metered = busy | (peak_kw / POWER_FACTOR * surge / rated >= METERED_FROM_RATE)
-    return {"codes": codes, "stations": [r[2] for r in rows], "rated": rated, "surge": surge, "busy": busy,
-            "metered": metered, "base_kva": base_kva, "people": people, "growth": rng.uniform(1.03, 1.12, m)}
+    return {
+        "codes": codes,
+        "stations": [r[2] for r in rows],
+        "rated": rated,
+        "surge": surge,
+        "busy": busy,
+        "metered": metered,
+        "base_kva": base_kva,
+        "people": people,
+        "growth": rng.uniform(1.03, 1.12, m),
+    }
 
 
 def _daily_shape(hours: np.ndarray) -> np.ndarray:
@@ -117,7 +143,7 @@ def _festival_factor(days: np.ndarray, surge: np.ndarray) -> np.ndarray:
     for year in sorted({d.year for d in days} | {d.year + 1 for d in days}):
         eve = forecast.new_year_day(year) - dt.timedelta(days=1)
         offset = np.array([(d - eve).days for d in days], dtype=float)
-        shape = np.where(offset <= 0, np.exp(-(offset ** 2) / 18.0), np.exp(-(offset ** 2) / 40.0))
+        shape = np.where(offset <= 0, np.exp(-(offset**2) / 18.0), np.exp(-(offset**2) / 40.0))
         shape[(offset < -8) | (offset > 16)] = 0.0
         factor += (surge[:, None] - 1.0) * shape[None, :]
     return factor
@@ -147,8 +173,11 @@ def build_month(d, station_code: str, month: dt.date, end_day: dt.date, start_da
     rows = [i for i, s in enumerate(d["stations"]) if s == station_code]
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     days = [month + dt.timedelta(days=k) for k in range((min(next_month, end_day) - month).days)]
-    sub = {key: (value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows])
-           for key, value in d.items() if key != "people"}
+    sub = {
+        key: (value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows])
+        for key, value in d.items()
+        if key != "people"
+    }
     loads = phase_loads_kva(sub, days, start_day, rng)
     phase_rate = loads / (sub["rated"][:, None, None] / 3)
     volts = (233.0 - 26.0 * phase_rate + rng.normal(0, 0.8, loads.shape)).astype(np.float32)
@@ -162,16 +191,23 @@ def build_month(d, station_code: str, month: dt.date, end_day: dt.date, start_da
     tz = timezone.get_default_timezone()
     start = timezone.make_aware(dt.datetime.combine(month, dt.time()), tz)
     steps = loads.shape[2]
-    ts = pl.datetime_range(start.astimezone(dt.UTC), start.astimezone(dt.UTC) + dt.timedelta(minutes=15 * (steps - 1)),
-                           "15m", eager=True, time_unit="us").dt.convert_time_zone("UTC")
+    ts = pl.datetime_range(
+        start.astimezone(dt.UTC),
+        start.astimezone(dt.UTC) + dt.timedelta(minutes=15 * (steps - 1)),
+        "15m",
+        eager=True,
+        time_unit="us",
+    ).dt.convert_time_zone("UTC")
     codes = sub["codes"]
-    frame = pl.DataFrame({
-        "transformer": pl.Series(codes, dtype=pl.String).gather(np.repeat(np.arange(len(codes)), steps)),
-        "ts": pl.concat([ts] * len(codes)),
-        **{f"i_{n}": np.round(amps[:, p, :], 1).reshape(-1) for p, n in enumerate("abc")},
-        **{f"v_{n}": np.round(volts[:, p, :], 1).reshape(-1) for p, n in enumerate("abc")},
-        "s_kva": np.round(loads.sum(axis=1), 2).reshape(-1),
-    })
+    frame = pl.DataFrame(
+        {
+            "transformer": pl.Series(codes, dtype=pl.String).gather(np.repeat(np.arange(len(codes)), steps)),
+            "ts": pl.concat([ts] * len(codes)),
+            **{f"i_{n}": np.round(amps[:, p, :], 1).reshape(-1) for p, n in enumerate("abc")},
+            **{f"v_{n}": np.round(volts[:, p, :], 1).reshape(-1) for p, n in enumerate("abc")},
+            "s_kva": np.round(loads.sum(axis=1), 2).reshape(-1),
+        }
+    )
     return rows, start, arrays, frame, loads
 
 
@@ -193,8 +229,13 @@ def _households_frame(d, rows, loads, month, days_from, days_to, rng) -> pl.Data
     tz = timezone.get_default_timezone()
     start = timezone.make_aware(dt.datetime.combine(month + dt.timedelta(days=first), dt.time()), tz)
     steps = window.stop - window.start
-    ts = pl.datetime_range(start.astimezone(dt.UTC), start.astimezone(dt.UTC) + dt.timedelta(minutes=15 * (steps - 1)),
-                           "15m", eager=True, time_unit="us")
+    ts = pl.datetime_range(
+        start.astimezone(dt.UTC),
+        start.astimezone(dt.UTC) + dt.timedelta(minutes=15 * (steps - 1)),
+        "15m",
+        eager=True,
+        time_unit="us",
+    )
     hours = (np.arange(steps) % storage.STEPS_PER_DAY + 0.5) * STEP_H
     for k, i in enumerate(rows):
         people = d["people"].get(d["codes"][i])
@@ -202,8 +243,9 @@ def _households_frame(d, rows, loads, month, days_from, days_to, rng) -> pl.Data
             continue
         district = loads[k, :, window]
         n = len(people["accounts"])
-        weight = people["weight"][:, None] * (1 + 0.8 * np.exp(
-            -((hours[None, :] - rng.uniform(17.5, 22.5, n)[:, None]) ** 2) / 2.0))
+        weight = people["weight"][:, None] * (
+            1 + 0.8 * np.exp(-((hours[None, :] - rng.uniform(17.5, 22.5, n)[:, None]) ** 2) / 2.0)
+        )
         weight *= rng.lognormal(0, 0.25, (n, steps))
         phase_index = people["phase"]
         kwh = np.zeros((n, steps))
@@ -213,13 +255,21 @@ def _households_frame(d, rows, loads, month, days_from, days_to, rng) -> pl.Data
                 continue
             part = weight[on] * np.where(phase_index[on] == 3, 1 / 3, 1.0)[:, None]
             kwh[on] += district[p][None, :] * POWER_FACTOR * part / part.sum(axis=0, keepdims=True) * STEP_H
-        frames.append(pl.DataFrame({"account_no": np.repeat(people["accounts"], steps),
-                                    "ts": pl.concat([ts] * n), "energy_kwh": np.round(kwh, 4).reshape(-1)}))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "account_no": np.repeat(people["accounts"], steps),
+                    "ts": pl.concat([ts] * n),
+                    "energy_kwh": np.round(kwh, 4).reshape(-1),
+                }
+            )
+        )
     return pl.concat(frames) if frames else None
 
 
-def grid_demo_build(*, seed: int = 20261127, today: dt.date | None = None, months: int = 24,
-                    progress=None) -> dict:
+def grid_demo_build(
+    *, seed: int = 20261127, today: dt.date | None = None, months: int = 24, progress=None
+) -> dict:
     """Replace the demo's grid data: interval partitions, events, forecasts for the next festival."""
     rng = np.random.default_rng(seed)
     today = today or timezone.localdate()
@@ -248,22 +298,45 @@ def grid_demo_build(*, seed: int = 20261127, today: dt.date | None = None, month
             frame.write_parquet(folder / "demo.parquet", compression="lz4", statistics=False)
             readings += frame.height
             transformers = [(d["codes"][i], int(d["rated"][i])) for i in rows]
-            events += detect_arrays(station_code=station_code, month=month, transformers=transformers, start=start,
-                                    arrays=arrays)
-            partitions.append(Partition(kind=DataKind.TRANSFORMER, station=stations[station_code], month=month,
-                                        rows=frame.height, detected_at=timezone.now()))
+            events += detect_arrays(
+                station_code=station_code, month=month, transformers=transformers, start=start, arrays=arrays
+            )
+            partitions.append(
+                Partition(
+                    kind=DataKind.TRANSFORMER,
+                    station=stations[station_code],
+                    month=month,
+                    rows=frame.height,
+                    detected_at=timezone.now(),
+                )
+            )
             homes = _households_frame(d, rows, loads, month, window[0], window[1], rng)
             if homes is not None:
-                storage.write_parts(DataKind.HOUSEHOLD, homes.with_columns(pl.lit(station_code).alias("station")),
-                                    "demo")
-                partitions.append(Partition(kind=DataKind.HOUSEHOLD, station=stations[station_code], month=month,
-                                            rows=homes.height))
+                storage.write_parts(
+                    DataKind.HOUSEHOLD, homes.with_columns(pl.lit(station_code).alias("station")), "demo"
+                )
+                partitions.append(
+                    Partition(
+                        kind=DataKind.HOUSEHOLD,
+                        station=stations[station_code],
+                        month=month,
+                        rows=homes.height,
+                    )
+                )
                 household_rows += homes.height
             if progress:
                 progress(station_code, month)
     Partition.objects.bulk_create(partitions)
     festival_year = forecast.next_festival_year(today)
     forecasts = forecast_run(user=None, festival_year=festival_year)
-    return {"transformers": len(d["codes"]), "readings": readings, "household_readings": household_rows,
-            "events": events, "forecasts": forecasts, "festival_year": festival_year,
-            "busy": int(d["busy"].sum()), "from": start_day, "to": end_day}
+    return {
+        "transformers": len(d["codes"]),
+        "readings": readings,
+        "household_readings": household_rows,
+        "events": events,
+        "forecasts": forecasts,
+        "festival_year": festival_year,
+        "busy": int(d["busy"].sum()),
+        "from": start_day,
+        "to": end_day,
+    }

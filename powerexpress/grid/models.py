@@ -12,26 +12,44 @@ from powerexpress.grid.choices import Action, DataKind, EventKind, FileStatus, R
 class GridSettings(models.Model):
     """The bureau's detection thresholds and forecast factors (one row per bureau; managers edit)."""
 
-    bureau = models.OneToOneField("registry.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT,
-                                  related_name="grid_settings")
+    bureau = models.OneToOneField(
+        "registry.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="grid_settings"
+    )
     heavy_load_pct = models.DecimalField(_("heavy load from (%)"), max_digits=5, decimal_places=1, default=80)
     overload_pct = models.DecimalField(_("overload above (%)"), max_digits=5, decimal_places=1, default=100)
     load_min_duration_min = models.PositiveIntegerField(_("load events last at least (min)"), default=120)
-    unbalance_limit_pct = models.DecimalField(_("unbalance limit (%)"), max_digits=5, decimal_places=1, default=15)
-    unbalance_min_load_pct = models.DecimalField(_("unbalance counted above load rate (%)"), max_digits=5,
-                                                 decimal_places=1, default=20)
+    unbalance_limit_pct = models.DecimalField(
+        _("unbalance limit (%)"), max_digits=5, decimal_places=1, default=15
+    )
+    unbalance_min_load_pct = models.DecimalField(
+        _("unbalance counted above load rate (%)"), max_digits=5, decimal_places=1, default=20
+    )
     unbalance_min_duration_min = models.PositiveIntegerField(_("unbalance lasts at least (min)"), default=120)
-    practice_unbalance_pct = models.DecimalField(_("practice rule: unbalance above (%)"), max_digits=5,
-                                                 decimal_places=1, default=25)
-    practice_load_pct = models.DecimalField(_("practice rule: while load rate above (%)"), max_digits=5,
-                                            decimal_places=1, default=50)
-    practice_min_duration_min = models.PositiveIntegerField(_("practice rule lasts at least (min)"), default=120)
-    low_voltage_v = models.DecimalField(_("low voltage below (V)"), max_digits=5, decimal_places=1, default=198)
-    low_voltage_min_duration_min = models.PositiveIntegerField(_("low voltage lasts at least (min)"), default=15)
+    practice_unbalance_pct = models.DecimalField(
+        _("practice rule: unbalance above (%)"), max_digits=5, decimal_places=1, default=25
+    )
+    practice_load_pct = models.DecimalField(
+        _("practice rule: while load rate above (%)"), max_digits=5, decimal_places=1, default=50
+    )
+    practice_min_duration_min = models.PositiveIntegerField(
+        _("practice rule lasts at least (min)"), default=120
+    )
+    low_voltage_v = models.DecimalField(
+        _("low voltage below (V)"), max_digits=5, decimal_places=1, default=198
+    )
+    low_voltage_min_duration_min = models.PositiveIntegerField(
+        _("low voltage lasts at least (min)"), default=15
+    )
     growth_factor = models.DecimalField(_("growth factor"), max_digits=4, decimal_places=2, default=1)
     returnee_factor = models.DecimalField(_("returnee factor"), max_digits=4, decimal_places=2, default=1)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     station_path = None
@@ -40,10 +58,14 @@ class GridSettings(models.Model):
         verbose_name = _("grid settings")
         verbose_name_plural = _("grid settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(heavy_load_pct__lte=models.F("overload_pct")),
-                                   name="grid_settings_heavy_below_overload"),
-            models.CheckConstraint(condition=models.Q(growth_factor__gt=0) & models.Q(returnee_factor__gt=0),
-                                   name="grid_settings_factors_positive"),
+            models.CheckConstraint(
+                condition=models.Q(heavy_load_pct__lte=models.F("overload_pct")),
+                name="grid_settings_heavy_below_overload",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(growth_factor__gt=0) & models.Q(returnee_factor__gt=0),
+                name="grid_settings_factors_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,8 +78,14 @@ class IntervalFile(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=DataKind.choices)
     file_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="+")
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(_("status"), max_length=20, choices=FileStatus.choices)
     rows = models.PositiveIntegerField(_("readings"), default=0)
     series = models.PositiveIntegerField(_("series"), default=0)
@@ -65,8 +93,14 @@ class IntervalFile(models.Model):
     first_at = models.DateTimeField(_("first reading"), null=True, blank=True)
     last_at = models.DateTimeField(_("last reading"), null=True, blank=True)
     report = models.JSONField(_("report"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     station_path = "station"
@@ -76,8 +110,11 @@ class IntervalFile(models.Model):
         verbose_name_plural = _("interval files")
         ordering = ["-uploaded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["sha256"], condition=models.Q(status="accepted"),
-                                    name="grid_interval_file_accepted_once"),
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=models.Q(status="accepted"),
+                name="grid_interval_file_accepted_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,8 +125,9 @@ class Partition(models.Model):
     """One Parquet partition (kind × station × month) and when detection last ran over it."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=DataKind.choices)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="+")
+    station = models.ForeignKey(
+        "registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+"
+    )
     month = models.DateField(_("month"))
     rows = models.PositiveBigIntegerField(_("readings"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -115,14 +153,19 @@ class LoadEvent(models.Model):
     ``peak`` is a load rate or unbalance in % for load/unbalance events, the lowest voltage in V
     for low-voltage events."""
 
-    transformer = models.ForeignKey("registry.TransformerDistrict", verbose_name=_("transformer district"),
-                                    on_delete=models.PROTECT, related_name="load_events")
+    transformer = models.ForeignKey(
+        "registry.TransformerDistrict",
+        verbose_name=_("transformer district"),
+        on_delete=models.PROTECT,
+        related_name="load_events",
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
     start_at = models.DateTimeField(_("start"))
     end_at = models.DateTimeField(_("end"))
     peak = models.DecimalField(_("peak"), max_digits=8, decimal_places=1)
-    energy_above_kvah = models.DecimalField(_("energy above limit (kVAh)"), max_digits=12, decimal_places=1,
-                                            default=0)
+    energy_above_kvah = models.DecimalField(
+        _("energy above limit (kVAh)"), max_digits=12, decimal_places=1, default=0
+    )
 
     station_path = "transformer__station"
 
@@ -132,7 +175,9 @@ class LoadEvent(models.Model):
         ordering = ["-start_at"]
         constraints = [
             models.UniqueConstraint(fields=["transformer", "kind", "start_at"], name="grid_event_unique"),
-            models.CheckConstraint(condition=models.Q(end_at__gt=models.F("start_at")), name="grid_event_ends_after"),
+            models.CheckConstraint(
+                condition=models.Q(end_at__gt=models.F("start_at")), name="grid_event_ends_after"
+            ),
         ]
         indexes = [models.Index(fields=["transformer", "start_at"], name="grid_event_tr_start")]
 
@@ -148,22 +193,35 @@ class FestivalForecast(models.Model):
     """The forecast peak load rate of a district in a Spring Festival window, its risk and action."""
 
     festival_year = models.PositiveSmallIntegerField(_("festival year"))
-    transformer = models.ForeignKey("registry.TransformerDistrict", verbose_name=_("transformer district"),
-                                    on_delete=models.PROTECT, related_name="festival_forecasts")
+    transformer = models.ForeignKey(
+        "registry.TransformerDistrict",
+        verbose_name=_("transformer district"),
+        on_delete=models.PROTECT,
+        related_name="festival_forecasts",
+    )
     forecast_rate_pct = models.DecimalField(_("forecast peak load rate (%)"), max_digits=6, decimal_places=1)
     naive_rate_pct = models.DecimalField(_("last festival's peak (%)"), max_digits=6, decimal_places=1)
     measured_growth = models.DecimalField(_("measured growth"), max_digits=5, decimal_places=3)
-    normal_rate_pct = models.DecimalField(_("pre-festival level (%)"), max_digits=6, decimal_places=1, null=True)
-    unbalance_at_peak_pct = models.DecimalField(_("unbalance at peak (%)"), max_digits=5, decimal_places=1,
-                                                null=True)
+    normal_rate_pct = models.DecimalField(
+        _("pre-festival level (%)"), max_digits=6, decimal_places=1, null=True
+    )
+    unbalance_at_peak_pct = models.DecimalField(
+        _("unbalance at peak (%)"), max_digits=5, decimal_places=1, null=True
+    )
     peak_on = models.DateField(_("expected peak day"))
     risk = models.CharField(_("risk"), max_length=20, choices=RiskLevel.choices)
     action = models.CharField(_("recommended action"), max_length=30, choices=Action.choices, blank=True)
     growth_factor = models.DecimalField(_("growth factor"), max_digits=4, decimal_places=2)
     returnee_factor = models.DecimalField(_("returnee factor"), max_digits=4, decimal_places=2)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
-    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     station_path = "transformer__station"
 
@@ -185,27 +243,42 @@ class PhasePlan(models.Model):
     ``moves`` is ``[{"household": account_no, "from": "A", "to": "C"}]``; the figures before and
     after are over the days the plan was computed on, the held-out ones over later days."""
 
-    transformer = models.ForeignKey("registry.TransformerDistrict", verbose_name=_("transformer district"),
-                                    on_delete=models.PROTECT, related_name="phase_plans")
+    transformer = models.ForeignKey(
+        "registry.TransformerDistrict",
+        verbose_name=_("transformer district"),
+        on_delete=models.PROTECT,
+        related_name="phase_plans",
+    )
     max_moves = models.PositiveSmallIntegerField(_("at most moves"))
     moves = models.JSONField(_("moves"), default=list)
     days_from = models.DateField(_("data from"))
     days_to = models.DateField(_("data to"))
-    peak_phase_kw_before = models.DecimalField(_("peak phase load before (kW)"), max_digits=9, decimal_places=2)
+    peak_phase_kw_before = models.DecimalField(
+        _("peak phase load before (kW)"), max_digits=9, decimal_places=2
+    )
     peak_phase_kw_after = models.DecimalField(_("peak phase load after (kW)"), max_digits=9, decimal_places=2)
     unbalance_before_pct = models.DecimalField(_("unbalance before (%)"), max_digits=5, decimal_places=1)
     unbalance_after_pct = models.DecimalField(_("unbalance after (%)"), max_digits=5, decimal_places=1)
-    holdout_kw_before = models.DecimalField(_("held-out peak before (kW)"), max_digits=9, decimal_places=2,
-                                            null=True, blank=True)
-    holdout_kw_after = models.DecimalField(_("held-out peak after (kW)"), max_digits=9, decimal_places=2,
-                                           null=True, blank=True)
+    holdout_kw_before = models.DecimalField(
+        _("held-out peak before (kW)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    holdout_kw_after = models.DecimalField(
+        _("held-out peak after (kW)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
     optimal = models.BooleanField(_("proven optimal"), default=False)
     solver = models.CharField(_("solver"), max_length=50)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     station_path = "transformer__station"
 

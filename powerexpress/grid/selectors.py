@@ -20,9 +20,13 @@ def measured_peak_kva(transformer) -> Decimal | None:
     data (kVA, 0.1), or None when there is no data."""
     now = timezone.now()
     since = now - dt.timedelta(days=365)
-    lazy = storage.scan(DataKind.TRANSFORMER, station_code=transformer.station.code,
-                        months=storage.months_between(timezone.localdate(since), timezone.localdate(now)),
-                        keys=[transformer.code], since=since)
+    lazy = storage.scan(
+        DataKind.TRANSFORMER,
+        station_code=transformer.station.code,
+        months=storage.months_between(timezone.localdate(since), timezone.localdate(now)),
+        keys=[transformer.code],
+        since=since,
+    )
     if lazy is None:
         return None
     peak = lazy.select(pl.col("s_kva").max()).collect().item()
@@ -41,18 +45,27 @@ def daily_peaks(station_code: str | None = None) -> pl.DataFrame | None:
 
 def transformer_curve(transformer, start: dt.datetime, end: dt.datetime) -> dict:
     """Per-phase current, phase voltages and kVA on 15-minute steps between ``start`` and ``end``."""
-    lazy = storage.scan(DataKind.TRANSFORMER, station_code=transformer.station.code,
-                        months=storage.months_between(timezone.localdate(start), timezone.localdate(end)),
-                        keys=[transformer.code], since=start, until=end)
+    lazy = storage.scan(
+        DataKind.TRANSFORMER,
+        station_code=transformer.station.code,
+        months=storage.months_between(timezone.localdate(start), timezone.localdate(end)),
+        keys=[transformer.code],
+        since=start,
+        until=end,
+    )
     if lazy is None:
         return {"ts": []}
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER)
-    frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER])
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.Float64) for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
+    )
     out = {"ts": [t.strftime("%Y-%m-%d %H:%M") for t in frame["ts"]]}
     for column in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]:
         out[column] = [None if v is None else round(v, 2) for v in frame[column].to_list()]
-    out["unbalance_pct"] = [None if v != v else round(100 * float(v), 1) for v in loading.unbalance(
-        frame["i_a"].to_numpy(), frame["i_b"].to_numpy(), frame["i_c"].to_numpy())]
+    out["unbalance_pct"] = [
+        None if v != v else round(100 * float(v), 1)
+        for v in loading.unbalance(frame["i_a"].to_numpy(), frame["i_b"].to_numpy(), frame["i_c"].to_numpy())
+    ]
     return out
 
 
@@ -71,8 +84,11 @@ def household_data_span(transformer) -> tuple[dt.date, dt.date] | None:
     if lazy is None:
         return None
     accounts = list(transformer.customers.values_list("account_no", flat=True))
-    span = (lazy.filter(pl.col("account_no").is_in(accounts))
-            .select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b")).collect())
+    span = (
+        lazy.filter(pl.col("account_no").is_in(accounts))
+        .select(pl.col("ts").min().alias("a"), pl.col("ts").max().alias("b"))
+        .collect()
+    )
     if span["a"][0] is None:
         return None
     return (timezone.localdate(span["a"][0]), timezone.localdate(span["b"][0]))
@@ -80,15 +96,21 @@ def household_data_span(transformer) -> tuple[dt.date, dt.date] | None:
 
 def risk_list(user, festival_year: int):
     """Forecasts the user may see, worst first, at risk only (above 80 %)."""
-    return (visible(user, FestivalForecast.objects.filter(festival_year=festival_year, forecast_rate_pct__gt=80))
-            .select_related("transformer", "transformer__station", "transformer__village", "work_order")
-            .order_by("-forecast_rate_pct"))
+    return (
+        visible(user, FestivalForecast.objects.filter(festival_year=festival_year, forecast_rate_pct__gt=80))
+        .select_related("transformer", "transformer__station", "transformer__village", "work_order")
+        .order_by("-forecast_rate_pct")
+    )
 
 
 def festival_context(festival_year: int) -> dict:
     start, end = forecast.festival_window(festival_year)
-    return {"festival_year": festival_year, "window_start": start, "window_end": end,
-            "new_years_eve": forecast.new_year_day(festival_year) - dt.timedelta(days=1)}
+    return {
+        "festival_year": festival_year,
+        "window_start": start,
+        "window_end": end,
+        "new_years_eve": forecast.new_year_day(festival_year) - dt.timedelta(days=1),
+    }
 
 
 def visible_transformers(user):
@@ -105,8 +127,11 @@ def backtest_summary(user, festival_year: int) -> dict | None:
     daily = daily_peaks(station)
     result = forecast.backtest(daily, festival_year) if daily is not None else {"districts": 0}
     if result.get("districts"):
-        result = {**result, "forecast_mape_percent": 100 * result["forecast_mape"],
-                  "naive_mape_percent": 100 * result["naive_mape"]}
+        result = {
+            **result,
+            "forecast_mape_percent": 100 * result["forecast_mape"],
+            "naive_mape_percent": 100 * result["naive_mape"],
+        }
     else:
         result = None
     cache.set(key, result, 3600)

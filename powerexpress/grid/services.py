@@ -32,9 +32,19 @@ from powerexpress.workorders.services import work_order_create
 
 PHASE_INDEX = {Phase.A: 0, Phase.B: 1, Phase.C: 2}
 SETTINGS_FIELDS = (
-    "heavy_load_pct", "overload_pct", "load_min_duration_min", "unbalance_limit_pct", "unbalance_min_load_pct",
-    "unbalance_min_duration_min", "practice_unbalance_pct", "practice_load_pct", "practice_min_duration_min",
-    "low_voltage_v", "low_voltage_min_duration_min", "growth_factor", "returnee_factor",
+    "heavy_load_pct",
+    "overload_pct",
+    "load_min_duration_min",
+    "unbalance_limit_pct",
+    "unbalance_min_load_pct",
+    "unbalance_min_duration_min",
+    "practice_unbalance_pct",
+    "practice_load_pct",
+    "practice_min_duration_min",
+    "low_voltage_v",
+    "low_voltage_min_duration_min",
+    "growth_factor",
+    "returnee_factor",
 )
 
 
@@ -57,13 +67,18 @@ def grid_settings_get() -> GridSettings:
 def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
     s = grid_settings
     return loading.Thresholds(
-        heavy_load_rate=float(s.heavy_load_pct) / 100, overload_rate=float(s.overload_pct) / 100,
-        load_min_duration_min=s.load_min_duration_min, unbalance_limit=float(s.unbalance_limit_pct) / 100,
+        heavy_load_rate=float(s.heavy_load_pct) / 100,
+        overload_rate=float(s.overload_pct) / 100,
+        load_min_duration_min=s.load_min_duration_min,
+        unbalance_limit=float(s.unbalance_limit_pct) / 100,
         unbalance_min_load_rate=float(s.unbalance_min_load_pct) / 100,
         unbalance_min_duration_min=s.unbalance_min_duration_min,
         practice_unbalance_limit=float(s.practice_unbalance_pct) / 100,
-        practice_load_rate=float(s.practice_load_pct) / 100, practice_min_duration_min=s.practice_min_duration_min,
-        low_voltage_v=float(s.low_voltage_v), low_voltage_min_duration_min=s.low_voltage_min_duration_min)
+        practice_load_rate=float(s.practice_load_pct) / 100,
+        practice_min_duration_min=s.practice_min_duration_min,
+        low_voltage_v=float(s.low_voltage_v),
+        low_voltage_min_duration_min=s.low_voltage_min_duration_min,
+    )
 
 
 def grid_settings_update(*, user, values: dict) -> GridSettings:
@@ -103,14 +118,22 @@ ISSUE_TEXTS = {
     "duplicates": lambda p: _("%(count)s duplicate readings (e.g. %(example)s).") % p,
     "irregular_step": lambda p: _("Irregular interval of %(step)s minutes.") % p,
     "off_grid": lambda p: _("Clock shift: %(count)s timestamps are not on the %(step)s-minute grid.") % p,
-    "clock_shift_utc": lambda p: _("Clock shift: the daily minimum falls at %(hour)s h; timestamps look shifted by "
-                                   "8 hours (UTC against Beijing time).") % p,
+    "clock_shift_utc": lambda p: (
+        _(
+            "Clock shift: the daily minimum falls at %(hour)s h; timestamps look shifted by "
+            "8 hours (UTC against Beijing time)."
+        )
+        % p
+    ),
     "gaps": lambda p: _("%(count)s readings missing (%(percent)s%%).") % p,
     "negative": lambda p: _("%(count)s negative values.") % p,
     "unit_kv": lambda p: _("Unit mistake: voltages look like kV (median %(median)s), V expected.") % p,
-    "unit_line_voltage": lambda p: _("Unit mistake: voltages look line-to-line (median %(median)s V); "
-                                     "phase-to-neutral expected.") % p,
-    "unit_w": lambda p: _("Unit mistake: apparent power looks like VA (median %(median)s), kVA expected.") % p,
+    "unit_line_voltage": lambda p: (
+        _("Unit mistake: voltages look line-to-line (median %(median)s V); phase-to-neutral expected.") % p
+    ),
+    "unit_w": lambda p: (
+        _("Unit mistake: apparent power looks like VA (median %(median)s), kVA expected.") % p
+    ),
     "unit_wh": lambda p: _("Unit mistake: energy looks like Wh (median %(median)s), kWh expected.") % p,
     "unknown_series": lambda p: _("%(count)s unknown or out-of-scope series (e.g. %(example)s).") % p,
     "already_loaded": lambda p: _("%(count)s readings are already loaded from another file.") % p,
@@ -131,7 +154,9 @@ def _read_table(file_name: str, content: bytes) -> pl.DataFrame:
 def _series_index(user, kind: str) -> dict[str, tuple[str, int | None]]:
     """key → (station code, rated kVA) for the series the user may load."""
     if kind == DataKind.TRANSFORMER:
-        rows = visible(user, TransformerDistrict.objects.all()).values_list("code", "station__code", "rated_kva")
+        rows = visible(user, TransformerDistrict.objects.all()).values_list(
+            "code", "station__code", "rated_kva"
+        )
         return {code: (station, rated) for code, station, rated in rows}
     rows = visible(user, Customer.objects.all()).values_list("account_no", "village__station__code")
     return {account: (station, None) for account, station in rows}
@@ -143,7 +168,9 @@ def _already_loaded(kind: str, frame: pl.DataFrame, stations: set[str]) -> int:
     months = storage.months_between(local.min().date(), local.max().date())
     count = 0
     for station_code in stations:
-        lazy = storage.scan(kind, station_code=station_code, months=months, keys=frame[key].unique().to_list())
+        lazy = storage.scan(
+            kind, station_code=station_code, months=months, keys=frame[key].unique().to_list()
+        )
         if lazy is not None:
             stored = lazy.select(key, "ts").collect()
             count += stored.join(frame.select(key, "ts"), on=[key, "ts"]).height
@@ -166,7 +193,9 @@ def interval_file_ingest(*, user, kind: str, file_name: str, content: bytes) -> 
         issues = [loading.Issue("unreadable", True, {"error": str(exc)[:200]})]
         frame = None
     else:
-        rated = {code: float(r) for code, (_s, r) in index.items() if r} if kind == DataKind.TRANSFORMER else None
+        rated = (
+            {code: float(r) for code, (_s, r) in index.items() if r} if kind == DataKind.TRANSFORMER else None
+        )
         frame, issues = loading.check_intervals(raw, kind, rated_kva=rated)
     key = storage.KEYS[kind]
     stations: set[str] = set()
@@ -174,7 +203,9 @@ def interval_file_ingest(*, user, kind: str, file_name: str, content: bytes) -> 
         keys = frame[key].unique().to_list()
         unknown = sorted(k for k in keys if k not in index)
         if unknown:
-            issues.append(loading.Issue("unknown_series", True, {"count": len(unknown), "example": unknown[0]}))
+            issues.append(
+                loading.Issue("unknown_series", True, {"count": len(unknown), "example": unknown[0]})
+            )
         else:
             stations = {index[k][0] for k in keys}
             overlap = _already_loaded(kind, frame, stations)
@@ -182,11 +213,20 @@ def interval_file_ingest(*, user, kind: str, file_name: str, content: bytes) -> 
                 issues.append(loading.Issue("already_loaded", True, {"count": overlap}))
     report = [{"code": i.code, "fatal": i.fatal, "params": i.params} for i in issues]
     rejected = frame is None or any(i.fatal for i in issues)
-    station = SupplyStation.objects.filter(code=next(iter(stations))).first() if len(stations) == 1 else \
-        getattr(user, "station", None)
-    record = IntervalFile(kind=kind, file_name=file_name[:200], sha256=digest, station=station, report=report,
-                          status=FileStatus.REJECTED if rejected else FileStatus.ACCEPTED,
-                          uploaded_by=user if getattr(user, "pk", None) else None)
+    station = (
+        SupplyStation.objects.filter(code=next(iter(stations))).first()
+        if len(stations) == 1
+        else getattr(user, "station", None)
+    )
+    record = IntervalFile(
+        kind=kind,
+        file_name=file_name[:200],
+        sha256=digest,
+        station=station,
+        report=report,
+        status=FileStatus.REJECTED if rejected else FileStatus.ACCEPTED,
+        uploaded_by=user if getattr(user, "pk", None) else None,
+    )
     if rejected:
         record.rows = raw.height if raw is not None else 0
         record.save()
@@ -202,17 +242,21 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
     record.first_at, record.last_at = frame["ts"].min(), frame["ts"].max()
     frame = frame.drop("step_min")
     if kind == DataKind.TRANSFORMER and "s_kva" not in frame.columns:
-        frame = frame.with_columns(loading.apparent_power_kva(*(pl.col(c) for c in storage.VALUE_COLUMNS[kind][:6]))
-                                   .alias("s_kva"))
+        frame = frame.with_columns(
+            loading.apparent_power_kva(*(pl.col(c) for c in storage.VALUE_COLUMNS[kind][:6])).alias("s_kva")
+        )
     station_of = {k: v[0] for k, v in index.items()}
-    frame = frame.with_columns(pl.col(key).replace_strict(station_of, return_dtype=pl.String).alias("station"))
+    frame = frame.with_columns(
+        pl.col(key).replace_strict(station_of, return_dtype=pl.String).alias("station")
+    )
     with transaction.atomic():
         record.save()
         written = storage.write_parts(kind, frame, f"file-{record.pk}")
         stations = {s.code: s for s in SupplyStation.objects.filter(code__in={s for s, _m in written})}
         for (station_code, month), rows in written.items():
-            partition, _created = Partition.objects.get_or_create(kind=kind, station=stations[station_code],
-                                                                  month=month)
+            partition, _created = Partition.objects.get_or_create(
+                kind=kind, station=stations[station_code], month=month
+            )
             Partition.objects.filter(pk=partition.pk).update(rows=F("rows") + rows, detected_at=None)
     if kind == DataKind.TRANSFORMER:
         from powerexpress.grid.tasks import detect_partition
@@ -228,25 +272,32 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
 def partition_arrays(station_code: str, month: dt.date):
     """(transformers, start, arrays dict) of a transformer partition on the 15-minute grid."""
     lazy = storage.scan(DataKind.TRANSFORMER, station_code=station_code, months=[month])
-    transformers = list(TransformerDistrict.objects.filter(station__code=station_code).order_by("code")
-                        .values_list("code", "rated_kva"))
+    transformers = list(
+        TransformerDistrict.objects.filter(station__code=station_code)
+        .order_by("code")
+        .values_list("code", "rated_kva")
+    )
     start = timezone.make_aware(dt.datetime.combine(month, dt.time()), timezone.get_default_timezone())
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     steps = (next_month - month).days * storage.STEPS_PER_DAY
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER) if lazy is not None else pl.DataFrame()
     codes = [c for c, _r in transformers]
-    arrays = {c: storage.to_grid(frame, "transformer", c, codes, start, steps)
-              for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]}
+    arrays = {
+        c: storage.to_grid(frame, "transformer", c, codes, start, steps)
+        for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
+    }
     return transformers, start, arrays
 
 
 def partition_detect(*, station_code: str, month: dt.date) -> int:
     """Detect the events of one stored partition (replacing those found before); write its daily summary."""
     transformers, start, arrays = partition_arrays(station_code, month)
-    count = detect_arrays(station_code=station_code, month=month, transformers=transformers, start=start,
-                          arrays=arrays)
+    count = detect_arrays(
+        station_code=station_code, month=month, transformers=transformers, start=start, arrays=arrays
+    )
     Partition.objects.filter(kind=DataKind.TRANSFORMER, station__code=station_code, month=month).update(
-        detected_at=timezone.now())
+        detected_at=timezone.now()
+    )
     return count
 
 
@@ -256,18 +307,37 @@ def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arr
     rated = np.array([r for _c, r in transformers], dtype=float)
     thresholds = thresholds_from(grid_settings_get())
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
-    events = loading.detect(s_kva=a["s_kva"], rated_kva=rated, i_a=a["i_a"], i_b=a["i_b"], i_c=a["i_c"],
-                            v_min=v_min, step_min=storage.STEP_MIN, thresholds=thresholds)
+    events = loading.detect(
+        s_kva=a["s_kva"],
+        rated_kva=rated,
+        i_a=a["i_a"],
+        i_b=a["i_b"],
+        i_c=a["i_c"],
+        v_min=v_min,
+        step_min=storage.STEP_MIN,
+        thresholds=thresholds,
+    )
     ids = dict(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     step = dt.timedelta(minutes=storage.STEP_MIN)
     peaks = np.where(events.kind == loading.LOW_VOLTAGE, events.peak, 100 * events.peak)
-    rows = [(ids[transformers[row][0]], kind, start + int(first) * step, start + int(end) * step,
-             _d(peak), _d(energy))
-            for kind, row, first, end, peak, energy in zip(events.kind, events.row, events.start, events.end, peaks,
-                                                           events.energy_above_kvah, strict=True)]
+    rows = [
+        (
+            ids[transformers[row][0]],
+            kind,
+            start + int(first) * step,
+            start + int(end) * step,
+            _d(peak),
+            _d(energy),
+        )
+        for kind, row, first, end, peak, energy in zip(
+            events.kind, events.row, events.start, events.end, peaks, events.energy_above_kvah, strict=True
+        )
+    ]
     end_at = start + a["s_kva"].shape[1] * step
     with transaction.atomic():
-        LoadEvent.objects.filter(transformer_id__in=ids.values(), start_at__gte=start, start_at__lt=end_at).delete()
+        LoadEvent.objects.filter(
+            transformer_id__in=ids.values(), start_at__gte=start, start_at__lt=end_at
+        ).delete()
         _insert_events(rows)
     _write_daily(station_code, month, transformers, a)
     return len(rows)
@@ -280,12 +350,19 @@ def _insert_events(rows: list[tuple]) -> None:
     columns = "transformer_id, kind, start_at, end_at, peak, energy_above_kvah"
     with connection.cursor() as cursor:
         for first in range(0, len(rows), 5000):
-            batch = [(t, k, _db_time(s), _db_time(e), str(p), str(en)) for t, k, s, e, p, en in rows[first:first + 5000]]
+            batch = [
+                (t, k, _db_time(s), _db_time(e), str(p), str(en))
+                for t, k, s, e, p, en in rows[first : first + 5000]
+            ]
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", batch)
 
 
 def _db_time(value: dt.datetime):
-    return value if connection.vendor == "postgresql" else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    return (
+        value
+        if connection.vendor == "postgresql"
+        else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    )
 
 
 def _write_daily(station_code, month, transformers, a) -> None:
@@ -300,14 +377,22 @@ def _write_daily(station_code, month, transformers, a) -> None:
     peak = np.take_along_axis(s, at[..., None], axis=2)[..., 0]
     peak_unb = np.take_along_axis(unb, at[..., None], axis=2)[..., 0]
     rows, cols = np.nonzero(has)
-    frame = pl.DataFrame({
-        "transformer": [transformers[r][0] for r in rows],
-        "date": [month + dt.timedelta(days=int(c)) for c in cols],
-        "peak_kva": peak[rows, cols],
-        "peak_rate": peak[rows, cols] / rated[rows],
-        "peak_unbalance": peak_unb[rows, cols],
-    }, schema={"transformer": pl.String, "date": pl.Date, "peak_kva": pl.Float64, "peak_rate": pl.Float64,
-               "peak_unbalance": pl.Float64})
+    frame = pl.DataFrame(
+        {
+            "transformer": [transformers[r][0] for r in rows],
+            "date": [month + dt.timedelta(days=int(c)) for c in cols],
+            "peak_kva": peak[rows, cols],
+            "peak_rate": peak[rows, cols] / rated[rows],
+            "peak_unbalance": peak_unb[rows, cols],
+        },
+        schema={
+            "transformer": pl.String,
+            "date": pl.Date,
+            "peak_kva": pl.Float64,
+            "peak_rate": pl.Float64,
+            "peak_unbalance": pl.Float64,
+        },
+    )
     folder = storage.partition_dir("daily", station_code, month)
     folder.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(folder / "daily.parquet")
@@ -316,8 +401,14 @@ def _write_daily(station_code, month, transformers, a) -> None:
 # Forecast
 
 
-def forecast_run(*, user, festival_year: int, growth: Decimal | None = None, returnee: Decimal | None = None,
-                 station_code: str | None = None) -> int:
+def forecast_run(
+    *,
+    user,
+    festival_year: int,
+    growth: Decimal | None = None,
+    returnee: Decimal | None = None,
+    station_code: str | None = None,
+) -> int:
     """Forecast every district with history (of one station, or all) for ``festival_year`` and
     store its risk and recommended action; earlier forecasts without a work order are replaced."""
     from powerexpress.grid.selectors import daily_peaks
@@ -330,8 +421,9 @@ def forecast_run(*, user, festival_year: int, growth: Decimal | None = None, ret
     daily = daily_peaks(station_code)
     if daily is None or daily.is_empty():
         return 0
-    result = forecast.forecast(daily, festival_year, forecast.ForecastSettings(growth=float(growth),
-                                                                               returnee=float(returnee)))
+    result = forecast.forecast(
+        daily, festival_year, forecast.ForecastSettings(growth=float(growth), returnee=float(returnee))
+    )
     ids = dict(TransformerDistrict.objects.values_list("code", "pk"))
     new_year = forecast.new_year_day(festival_year)
     limit = float(grid_settings.unbalance_limit_pct) / 100
@@ -339,25 +431,45 @@ def forecast_run(*, user, festival_year: int, growth: Decimal | None = None, ret
     for item in result.iter_rows(named=True):
         rate = item["forecast_rate"]
         action = forecast.recommend(rate, item["unbalance_at_peak"], item["normal_rate"], limit) or ""
-        rows.append(FestivalForecast(
-            festival_year=festival_year, transformer_id=ids[item["transformer"]], forecast_rate_pct=_d(100 * rate),
-            naive_rate_pct=_d(100 * item["naive_rate"]), measured_growth=_d(item["measured_growth"], "0.001"),
-            normal_rate_pct=None if item["normal_rate"] is None else _d(100 * item["normal_rate"]),
-            unbalance_at_peak_pct=None if item["unbalance_at_peak"] is None else _d(100 * item["unbalance_at_peak"]),
-            peak_on=new_year + dt.timedelta(days=int(item["peak_offset"])), risk=RiskLevel(forecast.risk_level(rate)),
-            action=action, growth_factor=growth, returnee_factor=returnee))
-    issued = set(FestivalForecast.objects.filter(festival_year=festival_year, work_order__isnull=False)
-                 .values_list("transformer_id", flat=True))
+        rows.append(
+            FestivalForecast(
+                festival_year=festival_year,
+                transformer_id=ids[item["transformer"]],
+                forecast_rate_pct=_d(100 * rate),
+                naive_rate_pct=_d(100 * item["naive_rate"]),
+                measured_growth=_d(item["measured_growth"], "0.001"),
+                normal_rate_pct=None if item["normal_rate"] is None else _d(100 * item["normal_rate"]),
+                unbalance_at_peak_pct=None
+                if item["unbalance_at_peak"] is None
+                else _d(100 * item["unbalance_at_peak"]),
+                peak_on=new_year + dt.timedelta(days=int(item["peak_offset"])),
+                risk=RiskLevel(forecast.risk_level(rate)),
+                action=action,
+                growth_factor=growth,
+                returnee_factor=returnee,
+            )
+        )
+    issued = set(
+        FestivalForecast.objects.filter(festival_year=festival_year, work_order__isnull=False).values_list(
+            "transformer_id", flat=True
+        )
+    )
     rows = [row for row in rows if row.transformer_id not in issued]
     with transaction.atomic():
-        FestivalForecast.objects.filter(festival_year=festival_year, work_order__isnull=True,
-                                        transformer_id__in=[row.transformer_id for row in rows]).delete()
+        FestivalForecast.objects.filter(
+            festival_year=festival_year,
+            work_order__isnull=True,
+            transformer_id__in=[row.transformer_id for row in rows],
+        ).delete()
         FestivalForecast.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
-ACTION_KINDS = {Action.REBALANCE: WorkOrderKind.PHASE_BALANCE, Action.EXTRA_CAPACITY: WorkOrderKind.EXTRA_CAPACITY,
-                Action.REPLACE_UNIT: WorkOrderKind.REPLACE_UNIT}
+ACTION_KINDS = {
+    Action.REBALANCE: WorkOrderKind.PHASE_BALANCE,
+    Action.EXTRA_CAPACITY: WorkOrderKind.EXTRA_CAPACITY,
+    Action.REPLACE_UNIT: WorkOrderKind.REPLACE_UNIT,
+}
 
 
 def forecast_issue(*, user, item: FestivalForecast, action: str) -> FestivalForecast:
@@ -367,13 +479,19 @@ def forecast_issue(*, user, item: FestivalForecast, action: str) -> FestivalFore
     transformer = item.transformer
     window = forecast.festival_window(item.festival_year)
     order = work_order_create(
-        user=user, station=transformer.station, kind=ACTION_KINDS[action], transformer=transformer,
-        village=transformer.village, due_on=window[0] - dt.timedelta(days=7),
-        title=_("%(action)s before the %(year)s Spring Festival: %(name)s") % {
-            "action": Action(action).label, "year": item.festival_year, "name": transformer.name},
-        description=_("Forecast peak load rate %(rate)s%% on %(day)s (rated %(kva)s kVA).") % {
-            "rate": item.forecast_rate_pct, "day": item.peak_on, "kva": transformer.rated_kva},
-        source_type="grid_forecast", source_ref=f"{item.pk}")
+        user=user,
+        station=transformer.station,
+        kind=ACTION_KINDS[action],
+        transformer=transformer,
+        village=transformer.village,
+        due_on=window[0] - dt.timedelta(days=7),
+        title=_("%(action)s before the %(year)s Spring Festival: %(name)s")
+        % {"action": Action(action).label, "year": item.festival_year, "name": transformer.name},
+        description=_("Forecast peak load rate %(rate)s%% on %(day)s (rated %(kva)s kVA).")
+        % {"rate": item.forecast_rate_pct, "day": item.peak_on, "kva": transformer.rated_kva},
+        source_type="grid_forecast",
+        source_ref=f"{item.pk}",
+    )
     item.work_order = order
     item.action = action
     item.save(update_fields=["work_order", "action"])
@@ -391,8 +509,14 @@ def household_profiles(transformer: TransformerDistrict, start: dt.date, end: dt
     until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), tz)
     steps = (end - start).days * storage.STEPS_PER_DAY + storage.STEPS_PER_DAY
     accounts = [a for a, _p in customers]
-    lazy = storage.scan(DataKind.HOUSEHOLD, station_code=transformer.station.code,
-                        months=storage.months_between(start, end), keys=accounts, since=since, until=until)
+    lazy = storage.scan(
+        DataKind.HOUSEHOLD,
+        station_code=transformer.station.code,
+        months=storage.months_between(start, end),
+        keys=accounts,
+        since=since,
+        until=until,
+    )
     frame = storage.to_steps(lazy.collect(), DataKind.HOUSEHOLD) if lazy is not None else pl.DataFrame()
     energy = storage.to_grid(frame, "account_no", "energy_kwh", accounts, since, steps)
     return customers, np.nan_to_num(energy) * (60 / storage.STEP_MIN)
@@ -413,35 +537,63 @@ def engine_inputs(customers, profiles):
                 phases.append(index)
                 fixed.append(True)
                 names.append(None)
-    return names, np.array(rows).reshape(len(rows), -1), np.array(phases, dtype=int), np.array(fixed, dtype=bool)
+    return (
+        names,
+        np.array(rows).reshape(len(rows), -1),
+        np.array(phases, dtype=int),
+        np.array(fixed, dtype=bool),
+    )
 
 
-def phase_plan_create(*, user, transformer: TransformerDistrict, max_moves: int, start: dt.date,
-                      end: dt.date, holdout_days: int = 2) -> PhasePlan:
+def phase_plan_create(
+    *,
+    user,
+    transformer: TransformerDistrict,
+    max_moves: int,
+    start: dt.date,
+    end: dt.date,
+    holdout_days: int = 2,
+) -> PhasePlan:
     """Compute a plan over [start, end − holdout] and check it on the last ``holdout_days`` days."""
     if not 0 <= max_moves <= 50:
         raise FieldError({"max_moves": _("Between 0 and 50.")})
     customers, profiles = household_profiles(transformer, start, end)
     names, rows, phases, fixed = engine_inputs(customers, profiles)
     if not names or not rows.any():
-        raise ApiError(_("No household interval data for this district in that period."), status=409,
-                       code="no_data")
-    split = rows.shape[1] - holdout_days * storage.STEPS_PER_DAY if (end - start).days >= holdout_days + 1 \
+        raise ApiError(
+            _("No household interval data for this district in that period."), status=409, code="no_data"
+        )
+    split = (
+        rows.shape[1] - holdout_days * storage.STEPS_PER_DAY
+        if (end - start).days >= holdout_days + 1
         else rows.shape[1]
+    )
     result = balancing.balance_phases(rows[:, :split], phases, max_moves, fixed)
     holdout = None
     if split < rows.shape[1]:
-        holdout = (balancing.phase_loads(rows[:, split:], phases).max(),
-                   balancing.phase_loads(rows[:, split:], result.phases_after).max())
+        holdout = (
+            balancing.phase_loads(rows[:, split:], phases).max(),
+            balancing.phase_loads(rows[:, split:], result.phases_after).max(),
+        )
     return PhasePlan.objects.create(
-        transformer=transformer, max_moves=max_moves, days_from=start, days_to=end, created_by=user,
-        moves=[{"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
-               for i, a, b in result.moves],
-        peak_phase_kw_before=_d(result.peak_before_kw, "0.01"), peak_phase_kw_after=_d(result.peak_after_kw, "0.01"),
-        unbalance_before_pct=_d(100 * result.unbalance_before), unbalance_after_pct=_d(100 * result.unbalance_after),
+        transformer=transformer,
+        max_moves=max_moves,
+        days_from=start,
+        days_to=end,
+        created_by=user,
+        moves=[
+            {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
+            for i, a, b in result.moves
+        ],
+        peak_phase_kw_before=_d(result.peak_before_kw, "0.01"),
+        peak_phase_kw_after=_d(result.peak_after_kw, "0.01"),
+        unbalance_before_pct=_d(100 * result.unbalance_before),
+        unbalance_after_pct=_d(100 * result.unbalance_after),
         holdout_kw_before=None if holdout is None else _d(holdout[0], "0.01"),
         holdout_kw_after=None if holdout is None else _d(holdout[1], "0.01"),
-        optimal=result.optimal, solver=result.solver)
+        optimal=result.optimal,
+        solver=result.solver,
+    )
 
 
 def phase_plan_issue(*, user, plan: PhasePlan) -> PhasePlan:
@@ -450,14 +602,24 @@ def phase_plan_issue(*, user, plan: PhasePlan) -> PhasePlan:
         raise ApiError(_("This plan moves no household."), status=409, code="empty_plan")
     transformer = plan.transformer
     order = work_order_create(
-        user=user, station=transformer.station, kind=WorkOrderKind.PHASE_BALANCE, transformer=transformer,
-        village=transformer.village, items=plan.moves,
-        title=_("Rebalance phases: %(name)s (%(count)s households)") % {"name": transformer.name,
-                                                                         "count": len(plan.moves)},
-        description=_("Peak phase load %(before)s kW → %(after)s kW; unbalance %(ub)s%% → %(ua)s%%.") % {
-            "before": plan.peak_phase_kw_before, "after": plan.peak_phase_kw_after,
-            "ub": plan.unbalance_before_pct, "ua": plan.unbalance_after_pct},
-        source_type="phase_plan", source_ref=str(plan.pk))
+        user=user,
+        station=transformer.station,
+        kind=WorkOrderKind.PHASE_BALANCE,
+        transformer=transformer,
+        village=transformer.village,
+        items=plan.moves,
+        title=_("Rebalance phases: %(name)s (%(count)s households)")
+        % {"name": transformer.name, "count": len(plan.moves)},
+        description=_("Peak phase load %(before)s kW → %(after)s kW; unbalance %(ub)s%% → %(ua)s%%.")
+        % {
+            "before": plan.peak_phase_kw_before,
+            "after": plan.peak_phase_kw_after,
+            "ub": plan.unbalance_before_pct,
+            "ua": plan.unbalance_after_pct,
+        },
+        source_type="phase_plan",
+        source_ref=str(plan.pk),
+    )
     plan.work_order = order
     plan.save(update_fields=["work_order"])
     return plan

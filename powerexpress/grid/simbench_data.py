@@ -52,8 +52,14 @@ POWER_FACTOR = 0.95
 PHASE_SHARES = (0.5, 0.3, 0.2)
 PHASE_SEED = 2016
 RESIDENTIAL_PROFILE_PREFIX = "H0-"
-LV_GRIDS = ("1-LV-rural1--0-sw", "1-LV-rural2--0-sw", "1-LV-rural3--0-sw", "1-LV-semiurb4--0-sw",
-            "1-LV-semiurb5--0-sw", "1-LV-urban6--0-sw")
+LV_GRIDS = (
+    "1-LV-rural1--0-sw",
+    "1-LV-rural2--0-sw",
+    "1-LV-rural3--0-sw",
+    "1-LV-semiurb4--0-sw",
+    "1-LV-semiurb5--0-sw",
+    "1-LV-urban6--0-sw",
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,9 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def split_phases(n: int, *, shares: tuple[float, float, float] = PHASE_SHARES, seed: int = PHASE_SEED) -> np.ndarray:
+def split_phases(
+    n: int, *, shares: tuple[float, float, float] = PHASE_SHARES, seed: int = PHASE_SEED
+) -> np.ndarray:
     """Phases (0/1/2) of ``n`` households: a seeded permutation cut by ``shares`` (largest remainder)."""
     exact = np.asarray(shares, dtype=float) / sum(shares) * n
     counts = np.floor(exact).astype(int)
@@ -95,7 +103,9 @@ def split_phases(n: int, *, shares: tuple[float, float, float] = PHASE_SHARES, s
     return phases
 
 
-def load_grid(code: str, *, shares: tuple[float, float, float] = PHASE_SHARES, seed: int = PHASE_SEED) -> SimbenchGrid:
+def load_grid(
+    code: str, *, shares: tuple[float, float, float] = PHASE_SHARES, seed: int = PHASE_SEED
+) -> SimbenchGrid:
     """The households, other loads, rating and step dates of the SimBench LV grid ``code``."""
     import simbench
 
@@ -106,7 +116,9 @@ def load_grid(code: str, *, shares: tuple[float, float, float] = PHASE_SHARES, s
     residential = net.load.profile.str.startswith(RESIDENTIAL_PROFILE_PREFIX).to_numpy()
     loads_kw = absolute_kw[net.load.index].to_numpy(dtype=float).T
     labels = net.profiles["load"]["time"]
-    step_date = (labels.str[6:10] + "-" + labels.str[3:5] + "-" + labels.str[:2]).to_numpy(dtype="datetime64[D]")
+    step_date = (labels.str[6:10] + "-" + labels.str[3:5] + "-" + labels.str[:2]).to_numpy(
+        dtype="datetime64[D]"
+    )
     return SimbenchGrid(
         code=code,
         rated_kva=float(net.trafo.sn_mva.iloc[0]) * 1000.0,
@@ -127,8 +139,13 @@ def phase_kw(grid: SimbenchGrid, phases: np.ndarray | None = None) -> np.ndarray
     return loads
 
 
-def transformer_arrays(grid: SimbenchGrid, phases: np.ndarray | None = None, *,
-                       power_factor: float = POWER_FACTOR, voltage_v: float = PHASE_VOLTAGE_V) -> dict:
+def transformer_arrays(
+    grid: SimbenchGrid,
+    phases: np.ndarray | None = None,
+    *,
+    power_factor: float = POWER_FACTOR,
+    voltage_v: float = PHASE_VOLTAGE_V,
+) -> dict:
     """The keyword arrays of ``analytics.loading.detect`` for the grid's transformer (one row).
 
     S_p = P_p / ``power_factor``, I_p = S_p / ``voltage_v``, S = Σ S_p; ``v_min`` is ``voltage_v``."""

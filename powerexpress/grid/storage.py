@@ -15,7 +15,10 @@ from django.conf import settings
 LOCAL_TZ = "Asia/Shanghai"
 STEP_MIN = 15
 STEPS_PER_DAY = 24 * 60 // STEP_MIN
-VALUE_COLUMNS = {"transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva"), "household": ("energy_kwh",)}
+VALUE_COLUMNS = {
+    "transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva"),
+    "household": ("energy_kwh",),
+}
 KEYS = {"transformer": "transformer", "household": "account_no"}
 
 
@@ -33,8 +36,9 @@ def month_start(day: dt.date) -> dt.date:
 
 def write_parts(kind: str, frame: pl.DataFrame, part_name: str) -> dict[tuple[str, dt.date], int]:
     """Write ``frame`` (with ``station`` and UTC ``ts``) into its partitions; rows per partition."""
-    frame = frame.with_columns(pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date()
-                               .alias("_month"))
+    frame = frame.with_columns(
+        pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date().alias("_month")
+    )
     written = {}
     for (station_code, month), part in frame.group_by("station", "_month"):
         folder = partition_dir(kind, station_code, month)
@@ -57,8 +61,15 @@ def _files(kind: str, station_code: str | None, months: list[dt.date] | None) ->
     return found
 
 
-def scan(kind: str, *, station_code: str | None = None, months: list[dt.date] | None = None,
-         keys: list[str] | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None):
+def scan(
+    kind: str,
+    *,
+    station_code: str | None = None,
+    months: list[dt.date] | None = None,
+    keys: list[str] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+):
     """A lazy frame over the matching partitions (None when there is no file)."""
     files = _files(kind, station_code, months)
     if not files:
@@ -86,12 +97,19 @@ def to_steps(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     key = KEYS[kind]
     columns = VALUE_COLUMNS[kind]
     agg = [pl.col(c).sum() if c == "energy_kwh" else pl.col(c).mean() for c in columns if c in frame.columns]
-    return (frame.with_columns(pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate(f"{STEP_MIN}m").alias("ts"))
-            .group_by(key, "ts").agg(agg).sort(key, "ts"))
+    return (
+        frame.with_columns(
+            pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate(f"{STEP_MIN}m").alias("ts")
+        )
+        .group_by(key, "ts")
+        .agg(agg)
+        .sort(key, "ts")
+    )
 
 
-def to_grid(frame: pl.DataFrame, key: str, column: str, keys: list[str], start: dt.datetime,
-            steps: int) -> np.ndarray:
+def to_grid(
+    frame: pl.DataFrame, key: str, column: str, keys: list[str], start: dt.datetime, steps: int
+) -> np.ndarray:
     """A (len(keys), steps) float array of ``column`` on the 15-minute grid from ``start``; NaN where missing."""
     out = np.full((len(keys), steps), np.nan)
     if frame.is_empty():
@@ -99,8 +117,9 @@ def to_grid(frame: pl.DataFrame, key: str, column: str, keys: list[str], start: 
     index = {k: i for i, k in enumerate(keys)}
     start_utc = start.astimezone(dt.UTC).replace(tzinfo=None)
     rows = frame[key].replace_strict(index, default=-1, return_dtype=pl.Int64).to_numpy()
-    cols = ((frame["ts"].dt.convert_time_zone("UTC").dt.replace_time_zone(None) - start_utc)
-            .dt.total_minutes().to_numpy() // STEP_MIN)
+    cols = (
+        frame["ts"].dt.convert_time_zone("UTC").dt.replace_time_zone(None) - start_utc
+    ).dt.total_minutes().to_numpy() // STEP_MIN
     ok = (rows >= 0) & (cols >= 0) & (cols < steps)
     out[rows[ok], cols[ok]] = frame[column].to_numpy()[ok]
     return out

@@ -17,7 +17,9 @@ def detect_partition(station_code: str, month: str) -> int:
 @shared_task
 def detect_stale_partitions() -> int:
     """Queue detection for every transformer partition changed since detection last ran."""
-    stale = Partition.objects.filter(kind=DataKind.TRANSFORMER, detected_at__isnull=True).select_related("station")
+    stale = Partition.objects.filter(kind=DataKind.TRANSFORMER, detected_at__isnull=True).select_related(
+        "station"
+    )
     count = 0
     for partition in stale:
         detect_partition.delay(partition.station.code, partition.month.isoformat())

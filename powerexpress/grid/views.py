@@ -42,28 +42,42 @@ def _can_act(user) -> bool:
 def risk_view(request):
     _require_role(request.user)
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else forecast.next_festival_year(
-        timezone.localdate())
+    year = (
+        int(year)
+        if year.isdigit() and 2000 <= int(year) <= 2100
+        else forecast.next_festival_year(timezone.localdate())
+    )
     grid_settings = services.grid_settings_get()
-    form = ForecastForm(request.POST or None, initial={"growth": grid_settings.growth_factor,
-                                                       "returnee": grid_settings.returnee_factor})
+    form = ForecastForm(
+        request.POST or None,
+        initial={"growth": grid_settings.growth_factor, "returnee": grid_settings.returnee_factor},
+    )
     if request.method == "POST":
         if not _can_act(request.user):
             raise PermissionDenied
         if form.is_valid():
             station = None if request.user.is_bureau_wide else request.user.station.code
-            count = services.forecast_run(user=request.user, festival_year=year, growth=form.cleaned_data["growth"],
-                                          returnee=form.cleaned_data["returnee"], station_code=station)
+            count = services.forecast_run(
+                user=request.user,
+                festival_year=year,
+                growth=form.cleaned_data["growth"],
+                returnee=form.cleaned_data["returnee"],
+                station_code=station,
+            )
             messages.success(request, _("Forecast updated for %(n)s districts.") % {"n": count})
             return redirect(f"{request.path}?year={year}")
     items = list(selectors.risk_list(request.user, year))
     for item in items:
         item.peak_label = forecast.lunar_label(item.peak_on)
     context = {
-        **selectors.festival_context(year), "items": items, "form": form, "can_act": _can_act(request.user),
+        **selectors.festival_context(year),
+        "items": items,
+        "form": form,
+        "can_act": _can_act(request.user),
         "overloaded": sum(1 for i in items if i.risk == RiskLevel.OVERLOAD),
         "heavy": sum(1 for i in items if i.risk == RiskLevel.HEAVY),
-        "actions": Action.choices, "backtest": selectors.backtest_summary(request.user, year - 1),
+        "actions": Action.choices,
+        "backtest": selectors.backtest_summary(request.user, year - 1),
         "last_year": year - 1,
     }
     return render(request, "grid/risk.html", context)
@@ -74,8 +88,11 @@ def risk_view(request):
 def forecast_issue_view(request, pk: int):
     if not _can_act(request.user):
         raise PermissionDenied
-    item = get_visible_or_404(request.user, FestivalForecast.objects.select_related("transformer__station",
-                                                                                     "transformer__village"), pk=pk)
+    item = get_visible_or_404(
+        request.user,
+        FestivalForecast.objects.select_related("transformer__station", "transformer__village"),
+        pk=pk,
+    )
     form = IssueForm(request.POST)
     if form.is_valid():
         item = services.forecast_issue(user=request.user, item=item, action=form.cleaned_data["action"])
@@ -101,9 +118,14 @@ def _events(request, transformer) -> dict:
     kind = request.GET.get("kind", "")
     if kind in EventKind.values:
         events = events.filter(kind=kind)
-    return {"events": Paginator(events.order_by("-start_at"), 50).get_page(request.GET.get("events_page")),
-            "event_count": sum(counts.values()), "event_kind": kind,
-            "event_kinds": [(value, label, counts[value]) for value, label in EventKind.choices if counts.get(value)]}
+    return {
+        "events": Paginator(events.order_by("-start_at"), 50).get_page(request.GET.get("events_page")),
+        "event_count": sum(counts.values()),
+        "event_kind": kind,
+        "event_kinds": [
+            (value, label, counts[value]) for value, label in EventKind.choices if counts.get(value)
+        ],
+    }
 
 
 @login_required
@@ -115,14 +137,17 @@ def transformer_view(request, code: str):
     plan_span = selectors.household_data_span(transformer)
     plan_start, plan_end = plan_span or (start, end)
     context = {
-        "transformer": transformer, "start": request.GET.get("start") or start.isoformat(),
+        "transformer": transformer,
+        "start": request.GET.get("start") or start.isoformat(),
         "end": request.GET.get("end") or end.isoformat(),
         **_events(request, transformer),
         "phase_counts": households.values("phase").annotate(n=Count("pk")).order_by("phase"),
-        "households": households[:300], "household_count": households.count(),
+        "households": households[:300],
+        "household_count": households.count(),
         "plans": PhasePlan.objects.filter(transformer=transformer).select_related("work_order")[:5],
         "plan_form": PlanForm(initial={"max_moves": 3, "start": plan_start, "end": plan_end}),
-        "has_household_data": plan_span is not None, "can_act": _can_act(request.user),
+        "has_household_data": plan_span is not None,
+        "can_act": _can_act(request.user),
         "forecasts": FestivalForecast.objects.filter(transformer=transformer).order_by("-festival_year")[:3],
         "measured_peak_kva": selectors.measured_peak_kva(transformer),
     }
@@ -132,7 +157,9 @@ def transformer_view(request, code: str):
 @login_required
 def curve_view(request, code: str):
     _require_role(request.user)
-    transformer = get_visible_or_404(request.user, TransformerDistrict.objects.select_related("station"), code=code)
+    transformer = get_visible_or_404(
+        request.user, TransformerDistrict.objects.select_related("station"), code=code
+    )
     tz = timezone.get_default_timezone()
     try:
         start = dt.date.fromisoformat(request.GET.get("start", ""))
@@ -172,8 +199,9 @@ def plan_create_view(request, code: str):
 def plan_issue_view(request, pk: int):
     if not _can_act(request.user):
         raise PermissionDenied
-    plan = get_visible_or_404(request.user, PhasePlan.objects.select_related("transformer__station",
-                                                                             "transformer__village"), pk=pk)
+    plan = get_visible_or_404(
+        request.user, PhasePlan.objects.select_related("transformer__station", "transformer__village"), pk=pk
+    )
     try:
         plan = services.phase_plan_issue(user=request.user, plan=plan)
     except ApiError as exc:
@@ -193,12 +221,21 @@ def upload_view(request):
             raise PermissionDenied
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            record = services.interval_file_ingest(user=request.user, kind=form.cleaned_data["kind"],
-                                                   file_name=upload.name, content=upload.read())
+            record = services.interval_file_ingest(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
     files = visible(request.user, IntervalFile.objects.all())[:20]
-    context = {"form": form, "record": record, "files": files, "can_act": _can_act(request.user),
-               "report": [(item, services.issue_message(item)) for item in (record.report if record else [])],
-               "kinds": DataKind}
+    context = {
+        "form": form,
+        "record": record,
+        "files": files,
+        "can_act": _can_act(request.user),
+        "report": [(item, services.issue_message(item)) for item in (record.report if record else [])],
+        "kinds": DataKind,
+    }
     return render(request, "grid/upload.html", context)
 
 
@@ -216,7 +253,9 @@ def settings_view(request):
                 services.grid_settings_update(user=request.user, values=form.cleaned_data)
             except ApiError as exc:
                 for error in exc.errors or []:
-                    form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+                    form.add_error(
+                        error["field"] if error["field"] in form.fields else None, error["message"]
+                    )
             else:
                 messages.success(request, _("Saved."))
                 return redirect("grid:settings")

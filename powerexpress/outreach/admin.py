@@ -5,7 +5,16 @@ from powerexpress.outreach import models
 
 @admin.register(models.Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("code", "kind", "title", "held_on", "village", "team", "people_reached", "signups_recorded")
+    list_display = (
+        "code",
+        "kind",
+        "title",
+        "held_on",
+        "village",
+        "team",
+        "people_reached",
+        "signups_recorded",
+    )
     list_filter = ("kind", "station")
     search_fields = ("code", "title")
 
@@ -22,6 +31,15 @@ class HazardAdmin(admin.ModelAdmin):
     list_filter = ("status", "severity", "station")
 
 
-for model in (models.ProgressMeeting, models.VisitPlan, models.CareVisit, models.InspectionCampaign,
-              models.Inspection, models.CharityCampaign, models.Donation, models.Beneficiary, models.Distribution):
+for model in (
+    models.ProgressMeeting,
+    models.VisitPlan,
+    models.CareVisit,
+    models.InspectionCampaign,
+    models.Inspection,
+    models.CharityCampaign,
+    models.Donation,
+    models.Beneficiary,
+    models.Distribution,
+):
     admin.site.register(model)

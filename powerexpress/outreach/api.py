@@ -105,13 +105,21 @@ class BoardOut(Schema):
 
 def activity_out(activity: Activity) -> dict:
     return {
-        "code": activity.code, "kind": activity.kind, "title": activity.title, "held_on": activity.held_on,
-        "station": activity.station.code, "village": activity.village.code,
+        "code": activity.code,
+        "kind": activity.kind,
+        "title": activity.title,
+        "held_on": activity.held_on,
+        "station": activity.station.code,
+        "village": activity.village.code,
         "team": activity.team.code if activity.team_id else None,
         "participants": [p.employee_no for p in activity.participants.all()],
-        "volunteer_count": activity.volunteer_count, "people_reached": activity.people_reached,
-        "materials": activity.materials, "outcomes": activity.outcomes, "signups": activity.signups,
-        "signups_linked": activity.signups_linked, "signups_recorded": activity.signups_recorded,
+        "volunteer_count": activity.volunteer_count,
+        "people_reached": activity.people_reached,
+        "materials": activity.materials,
+        "outcomes": activity.outcomes,
+        "signups": activity.signups,
+        "signups_linked": activity.signups_linked,
+        "signups_recorded": activity.signups_recorded,
     }
 
 
@@ -120,8 +128,11 @@ class SignupsPage(MappedQuerySet):
 
     def __getitem__(self, item):
         rows = self.queryset[item]
-        return [self.fn(a) for a in selectors.with_signups(rows)] if isinstance(item, slice) else self.fn(
-            selectors.with_signups([rows])[0])
+        return (
+            [self.fn(a) for a in selectors.with_signups(rows)]
+            if isinstance(item, slice)
+            else self.fn(selectors.with_signups([rows])[0])
+        )
 
 
 @router.get("/outreach/activities", response=list[ActivityOut])
@@ -137,8 +148,9 @@ def list_activities(request, filters: Query[ActivityFilter]):
 
 @router.get("/outreach/activities/{code}", response=ActivityOut)
 def get_activity(request, code: str):
-    activity = get_visible_or_404(request.user, Activity.objects.select_related("station", "village", "team"),
-                                  code=code)
+    activity = get_visible_or_404(
+        request.user, Activity.objects.select_related("station", "village", "team"), code=code
+    )
     return activity_out(selectors.with_signups([activity])[0])
 
 
@@ -150,12 +162,15 @@ def create_activity(request, data: ActivityIn):
         team = Team.objects.filter(code=data.team, station_id=village.station_id).first()
         if team is None:
             raise FieldError({"team": _("No such team at the village's station.")})
-    participants = list(Staff.objects.filter(employee_no__in=data.participants, station_id=village.station_id))
+    participants = list(
+        Staff.objects.filter(employee_no__in=data.participants, station_id=village.station_id)
+    )
     if len(participants) != len(set(data.participants)):
         raise FieldError({"participants": _("Every participant must be staff of the village's station.")})
     payload = data.dict(exclude={"village", "team", "participants"})
-    activity = services.activity_create(user=request.user, village=village, team=team, participants=participants,
-                                        **payload)
+    activity = services.activity_create(
+        user=request.user, village=village, team=team, participants=participants, **payload
+    )
     return Status(201, activity_out(selectors.with_signups([activity])[0]))
 
 
@@ -164,27 +179,52 @@ def create_activity(request, data: ActivityIn):
 def list_care_due(request, state: str = "due", village: str | None = None):
     village_id = get_visible_or_404(request.user, Village.objects.all(), code=village).pk if village else None
     rows = selectors.care_households(request.user, today=timezone.localdate(), village_id=village_id)
-    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(state, {state})
-    return [{"account_no": r["customer"].account_no, "name": r["customer"].name,
-             "village": r["customer"].village.code, "tags": r["customer"].tag_list,
-             "interval_days": r["interval_days"], "last_visited_on": r["customer"].last_visited_on,
-             "next_due_on": r["due"].next_due_on, "state": r["due"].state, "days_overdue": r["due"].days_overdue}
-            for r in rows if r["due"].state in wanted]
+    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(
+        state, {state}
+    )
+    return [
+        {
+            "account_no": r["customer"].account_no,
+            "name": r["customer"].name,
+            "village": r["customer"].village.code,
+            "tags": r["customer"].tag_list,
+            "interval_days": r["interval_days"],
+            "last_visited_on": r["customer"].last_visited_on,
+            "next_due_on": r["due"].next_due_on,
+            "state": r["due"].state,
+            "days_overdue": r["due"].days_overdue,
+        }
+        for r in rows
+        if r["due"].state in wanted
+    ]
 
 
 @router.get("/outreach/hazards", response=list[HazardOut])
 @paginate(LimitOffsetPagination)
-def list_hazards(request, severity: Severity | None = None, status: str = "unclosed", village: str | None = None):
+def list_hazards(
+    request, severity: Severity | None = None, status: str = "unclosed", village: str | None = None
+):
     today = timezone.localdate()
     village_id = get_visible_or_404(request.user, Village.objects.all(), code=village).pk if village else None
-    queryset = selectors.hazard_list(request.user, severity=severity or "", status=status, village_id=village_id,
-                                     today=today)
-    return MappedQuerySet(queryset, lambda h: {
-        "id": h.pk, "station": h.station.code, "village": h.village.code, "item": h.item,
-        "description": h.description, "severity": h.severity, "status": h.status, "deadline": h.deadline,
-        "overdue": selectors.hazard_is_overdue(h, today),
-        "responsible": h.responsible.name if h.responsible_id else None,
-        "work_order": h.work_order.number if h.work_order_id else None})
+    queryset = selectors.hazard_list(
+        request.user, severity=severity or "", status=status, village_id=village_id, today=today
+    )
+    return MappedQuerySet(
+        queryset,
+        lambda h: {
+            "id": h.pk,
+            "station": h.station.code,
+            "village": h.village.code,
+            "item": h.item,
+            "description": h.description,
+            "severity": h.severity,
+            "status": h.status,
+            "deadline": h.deadline,
+            "overdue": selectors.hazard_is_overdue(h, today),
+            "responsible": h.responsible.name if h.responsible_id else None,
+            "work_order": h.work_order.number if h.work_order_id else None,
+        },
+    )
 
 
 @router.get("/outreach/boards/{village_code}", response=BoardOut, auth=None)
@@ -192,19 +232,32 @@ def get_board(request, village_code: str):
     village = get_object_or_404(Village.objects.select_related("station__bureau"), code=village_code)
     board = selectors.notice_board(village)
     rate = board["signup_rate"]
-    return {"village": village.code, "village_name": village.name, "station": village.station.code,
-            "tariff": _json_tariff(board["tariff"]), "tips": [str(tip) for tip in board["tips"]],
-            "activities_this_year": board["activities_this_year"],
-            "people_reached_this_year": board["people_reached_this_year"],
-            "signup_rate_percent": None if rate is None else str(rate), "hazards_fixed": board["hazards_fixed"],
-            "responsible_name": board["responsible_name"], "responsible_phone": board["responsible_phone"],
-            "hotline": board["hotline"]}
+    return {
+        "village": village.code,
+        "village_name": village.name,
+        "station": village.station.code,
+        "tariff": _json_tariff(board["tariff"]),
+        "tips": [str(tip) for tip in board["tips"]],
+        "activities_this_year": board["activities_this_year"],
+        "people_reached_this_year": board["people_reached_this_year"],
+        "signup_rate_percent": None if rate is None else str(rate),
+        "hazards_fixed": board["hazards_fixed"],
+        "responsible_name": board["responsible_name"],
+        "responsible_phone": board["responsible_phone"],
+        "hotline": board["hotline"],
+    }
 
 
 def _json_tariff(tariff: dict | None) -> dict | None:
     if tariff is None:
         return None
-    return {"name": tariff["name"], "to_verify": tariff["to_verify"], "cycle": tariff.get("cycle"),
-            "tiers": [{key: (None if value is None else str(value)) for key, value in tier.items()}
-                      for tier in tariff["tiers"]],
-            "free_kwh_per_month": {str(who): str(kwh) for who, kwh in tariff.get("free_lines", ())}}
+    return {
+        "name": tariff["name"],
+        "to_verify": tariff["to_verify"],
+        "cycle": tariff.get("cycle"),
+        "tiers": [
+            {key: (None if value is None else str(value)) for key, value in tier.items()}
+            for tier in tariff["tiers"]
+        ],
+        "free_kwh_per_month": {str(who): str(kwh) for who, kwh in tariff.get("free_lines", ())},
+    }

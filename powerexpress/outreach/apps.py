@@ -14,4 +14,6 @@ class OutreachConfig(AppConfig):
         from powerexpress.celery_app import app
 
         app.conf.beat_schedule["outreach-overdue-reminders"] = {
-            "task": "powerexpress.outreach.tasks.overdue_reminders", "schedule": crontab(hour=8, minute=0)}
+            "task": "powerexpress.outreach.tasks.overdue_reminders",
+            "schedule": crontab(hour=8, minute=0),
+        }

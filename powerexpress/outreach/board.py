@@ -49,8 +49,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=40, leading=52, textColor=BLUE, alignment=1),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=22, leading=30, alignment=1),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=24, leading=34, textColor=colors.white, backColor=BLUE,
-                             borderPadding=(4, 8, 4, 8), spaceBefore=14, spaceAfter=10),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontSize=24,
+            leading=34,
+            textColor=colors.white,
+            backColor=BLUE,
+            borderPadding=(4, 8, 4, 8),
+            spaceBefore=14,
+            spaceAfter=10,
+        ),
         "body": base,
         "cell": ParagraphStyle("cell", parent=base, fontSize=17, leading=24),
         "figure": ParagraphStyle("figure", parent=base, fontSize=26, leading=34, textColor=BLUE, alignment=1),
@@ -63,21 +72,45 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _tariff_block(tariff: dict | None, s) -> list:
     flow = [_p(_("Residential tiered tariff"), s["h2"])]
     if not tariff:
-        return flow + [_p(_("Tariff not configured: ask the supply station for the current prices."),
-                                 s["mark"])]
-    flow.append(_p(f"{tariff['name']}" + (f"　{tariff['cycle_label']}" if tariff.get("cycle_label") else ""), s["body"]))
-    rows = [[_p(_("Tier"), s["cell"]), _p(_("Consumption (kWh)"), s["cell"]),
-             _p(_("Price (yuan/kWh)"), s["cell"])]]
+        return flow + [
+            _p(_("Tariff not configured: ask the supply station for the current prices."), s["mark"])
+        ]
+    flow.append(
+        _p(
+            f"{tariff['name']}" + (f"　{tariff['cycle_label']}" if tariff.get("cycle_label") else ""),
+            s["body"],
+        )
+    )
+    rows = [
+        [
+            _p(_("Tier"), s["cell"]),
+            _p(_("Consumption (kWh)"), s["cell"]),
+            _p(_("Price (yuan/kWh)"), s["cell"]),
+        ]
+    ]
     for tier in tariff["tiers"]:
-        rows.append([_p(str(tier["tier"]), s["cell"]),
-                     _p(tier_range(tier), s["cell"]), _p(str(tier["price_yuan_per_kwh"]), s["cell"])])
+        rows.append(
+            [
+                _p(str(tier["tier"]), s["cell"]),
+                _p(tier_range(tier), s["cell"]),
+                _p(str(tier["price_yuan_per_kwh"]), s["cell"]),
+            ]
+        )
     table = Table(rows, colWidths=[40 * mm, 120 * mm, 90 * mm])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.8, colors.black),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.8, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     flow.append(table)
     for who, kwh in tariff.get("free_lines", ()):
-        flow.append(_p(_("%(who)s households: %(kwh)s kWh free each month.") % {"who": who, "kwh": kwh}, s["body"]))
+        flow.append(
+            _p(_("%(who)s households: %(kwh)s kWh free each month.") % {"who": who, "kwh": kwh}, s["body"])
+        )
     if tariff.get("to_verify"):
         flow.append(_p(_("To verify: these figures await confirmation by the price authority."), s["mark"]))
     return flow
@@ -91,8 +124,11 @@ def tier_range(tier: dict) -> str:
 
 def _page(board: dict, report_url: str, s) -> list:
     village, station = board["village"], board["station"]
-    flow = [_p(_("Power Express into the Villages · Notice board"), s["title"]),
-            _p(f"{village.name}（{village.code}）　{station.name}", s["subtitle"]), Spacer(1, 6 * mm)]
+    flow = [
+        _p(_("Power Express into the Villages · Notice board"), s["title"]),
+        _p(f"{village.name}（{village.code}）　{station.name}", s["subtitle"]),
+        Spacer(1, 6 * mm),
+    ]
     flow += _tariff_block(board["tariff"], s)
     flow.append(_p(_("Safe use of electricity"), s["h2"]))
     flow += [_p(f"{number}. {tip}", s["body"]) for number, tip in enumerate(board["tips"], start=1)]
@@ -105,14 +141,20 @@ def _page(board: dict, report_url: str, s) -> list:
         (_("Hazards fixed"), board["hazards_fixed"]),
         (_("Care visits this year"), board["care_visits_this_year"]),
     ]
-    table = Table([[_p(str(label), s["cell"]) for label, _v in figures],
-                   [_p(value, s["figure"]) for _l, value in figures]], colWidths=[54 * mm] * 5)
+    table = Table(
+        [
+            [_p(str(label), s["cell"]) for label, _v in figures],
+            [_p(value, s["figure"]) for _l, value in figures],
+        ],
+        colWidths=[54 * mm] * 5,
+    )
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
     flow.append(table)
     flow.append(Spacer(1, 3 * mm))
     for activity in board["activities"][:6]:
-        flow.append(_p(f"{activity.held_on:%Y-%m-%d} {activity.get_kind_display()}：{activity.title}",
-                              s["body"]))
+        flow.append(
+            _p(f"{activity.held_on:%Y-%m-%d} {activity.get_kind_display()}：{activity.title}", s["body"])
+        )
     contact = [
         _p(_("Responsible person: %(name)s") % {"name": board["responsible_name"] or "—"}, s["body"]),
         _p(_("Phone: %(phone)s") % {"phone": board["responsible_phone"] or "—"}, s["body"]),
@@ -133,8 +175,16 @@ def board_pdf(pages: list[tuple[dict, str]]) -> bytes:
     chinese_font()
     s = _styles()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A3, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=14 * mm, title=_("Notice board"), author="Power Express")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A3,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=14 * mm,
+        title=_("Notice board"),
+        author="Power Express",
+    )
     flow = []
     for index, (board, url) in enumerate(pages):
         if index:

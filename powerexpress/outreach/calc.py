@@ -32,8 +32,9 @@ class VisitDue:
     state: str  # "never", "overdue", "due", "soon", "ok"
 
 
-def visit_due(*, last_visited_on: datetime.date | None, interval_days: int, today: datetime.date,
-              soon_days: int) -> VisitDue:
+def visit_due(
+    *, last_visited_on: datetime.date | None, interval_days: int, today: datetime.date, soon_days: int
+) -> VisitDue:
     """When a household is next due a visit, and whether that is overdue, due, soon or fine."""
     if last_visited_on is None:
         return VisitDue(None, 0, "never")
@@ -64,8 +65,9 @@ class Bar:
     clipped_end: bool
 
 
-def gantt_bar(starts_on: datetime.date, due_on: datetime.date, window_start: datetime.date,
-              window_end: datetime.date) -> Bar | None:
+def gantt_bar(
+    starts_on: datetime.date, due_on: datetime.date, window_start: datetime.date, window_end: datetime.date
+) -> Bar | None:
     """Where a plan item's bar sits in a window of days (inclusive ends), in percent of its width."""
     if due_on < window_start or starts_on > window_end:
         return None

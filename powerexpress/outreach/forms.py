@@ -69,8 +69,9 @@ class ActivityForm(SubmissionForm):
     held_on = forms.DateField(label=_("date"), widget=DATE)
     village = forms.ModelChoiceField(Village.objects.none(), label=_("village"))
     team = forms.ModelChoiceField(Team.objects.none(), label=_("team"), required=False)
-    participants = forms.ModelMultipleChoiceField(Staff.objects.none(), label=_("participants"), required=False,
-                                                  widget=forms.CheckboxSelectMultiple)
+    participants = forms.ModelMultipleChoiceField(
+        Staff.objects.none(), label=_("participants"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     volunteer_count = forms.IntegerField(label=_("other volunteers"), min_value=0, initial=0)
     people_reached = forms.IntegerField(label=_("people reached"), min_value=0, initial=0)
     materials = forms.CharField(label=_("materials handed out"), max_length=300, required=False)
@@ -98,8 +99,12 @@ class PlanItemForm(forms.Form):
     due_on = forms.DateField(label=_("due on"), widget=DATE)
     owner = forms.ModelChoiceField(Staff.objects.none(), label=_("owner"), required=False)
     team = forms.ModelChoiceField(Team.objects.none(), label=_("team"), required=False)
-    villages = forms.ModelMultipleChoiceField(Village.objects.none(), label=_("villages"), required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+    villages = forms.ModelMultipleChoiceField(
+        Village.objects.none(),
+        label=_("villages"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -121,9 +126,15 @@ class MeetingForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     attendees = forms.CharField(label=_("attendees"), max_length=300, required=False)
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}))
-    decisions = forms.CharField(label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    items = forms.ModelMultipleChoiceField(Village.objects.none(), label=_("plan items discussed"), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    decisions = forms.CharField(
+        label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    items = forms.ModelMultipleChoiceField(
+        Village.objects.none(),
+        label=_("plan items discussed"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, user, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +148,9 @@ class VisitForm(SubmissionForm):
     team = forms.ModelChoiceField(Team.objects.none(), label=_("team"), required=False)
     visitors = forms.CharField(label=_("visitors"), max_length=200, required=False)
     findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    help_given = forms.CharField(label=_("help given"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    help_given = forms.CharField(
+        label=_("help given"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     safety_check_done = forms.BooleanField(label=_("electrical safety check done"), required=False)
     follow_up_needed = forms.BooleanField(label=_("follow-up needed"), required=False)
     follow_up_notes = forms.CharField(label=_("follow-up"), max_length=300, required=False)
@@ -156,7 +169,9 @@ class VisitPlanForm(forms.Form):
     def __init__(self, *args, days: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
         for tag, label in CustomerTag.choices:
-            self.fields[tag] = forms.IntegerField(label=label, min_value=1, max_value=366, initial=days.get(tag))
+            self.fields[tag] = forms.IntegerField(
+                label=label, min_value=1, max_value=366, initial=days.get(tag)
+            )
 
 
 class CampaignForm(forms.Form):
@@ -164,10 +179,18 @@ class CampaignForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     starts_on = forms.DateField(label=_("starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("ends on"), widget=DATE)
-    checklist = forms.MultipleChoiceField(label=_("checklist"), choices=CheckItem.choices,
-                                          widget=forms.CheckboxSelectMultiple, initial=CheckItem.values)
-    villages = forms.ModelMultipleChoiceField(Village.objects.none(), label=_("villages"), required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+    checklist = forms.MultipleChoiceField(
+        label=_("checklist"),
+        choices=CheckItem.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=CheckItem.values,
+    )
+    villages = forms.ModelMultipleChoiceField(
+        Village.objects.none(),
+        label=_("villages"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,48 +200,73 @@ class CampaignForm(forms.Form):
 
 class InspectionForm(SubmissionForm):
     village = forms.ModelChoiceField(Village.objects.none(), label=_("village"))
-    transformer = forms.ModelChoiceField(TransformerDistrict.objects.none(), label=_("transformer district"),
-                                         required=False)
+    transformer = forms.ModelChoiceField(
+        TransformerDistrict.objects.none(), label=_("transformer district"), required=False
+    )
     customer = forms.CharField(label=_("household account number"), max_length=20, required=False)
     inspected_on = forms.DateField(label=_("inspected on"), widget=DATE)
     inspector = forms.CharField(label=_("inspector"), max_length=100, required=False)
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = campaign.villages.all() if campaign.villages.exists() else Village.objects.filter(
-            station_id=campaign.station_id)
+        villages = (
+            campaign.villages.all()
+            if campaign.villages.exists()
+            else Village.objects.filter(station_id=campaign.station_id)
+        )
         self.fields["village"].queryset = villages
         self.fields["transformer"].queryset = TransformerDistrict.objects.filter(village__in=villages)
         self.fields["responsible"] = forms.ModelChoiceField(
-            Staff.objects.filter(station_id=campaign.station_id), label=_("responsible person for hazards"),
-            required=False)
+            Staff.objects.filter(station_id=campaign.station_id),
+            label=_("responsible person for hazards"),
+            required=False,
+        )
         self.initial.setdefault("inspected_on", timezone.localdate())
         self.items = []
         for item in campaign.checklist:
             label = CheckItem(item).label
-            self.fields[f"{item}__result"] = forms.ChoiceField(label=label, choices=CheckResult.choices,
-                                                               widget=forms.RadioSelect, initial=CheckResult.PASS)
+            self.fields[f"{item}__result"] = forms.ChoiceField(
+                label=label, choices=CheckResult.choices, widget=forms.RadioSelect, initial=CheckResult.PASS
+            )
             self.fields[f"{item}__notes"] = forms.CharField(label=_("notes"), max_length=300, required=False)
-            self.fields[f"{item}__severity"] = forms.ChoiceField(label=_("severity if failed"),
-                                                                 choices=Severity.choices, initial=Severity.MAJOR)
+            self.fields[f"{item}__severity"] = forms.ChoiceField(
+                label=_("severity if failed"), choices=Severity.choices, initial=Severity.MAJOR
+            )
             self.fields[f"{item}__photo"] = forms.ImageField(label=_("photo"), required=False)
             self.items.append(item)
 
     def item_rows(self):
-        return [(CheckItem(item).label, [self[f"{item}__{part}"] for part in ("result", "notes", "severity", "photo")])
-                for item in self.items]
+        return [
+            (
+                CheckItem(item).label,
+                [self[f"{item}__{part}"] for part in ("result", "notes", "severity", "photo")],
+            )
+            for item in self.items
+        ]
 
     def results(self) -> list[dict]:
         data = self.cleaned_data
-        return [{"item": item, "result": data[f"{item}__result"], "notes": data[f"{item}__notes"],
-                 "severity": data[f"{item}__severity"], "photo": data.get(f"{item}__photo"),
-                 "responsible": data.get("responsible")} for item in self.items]
+        return [
+            {
+                "item": item,
+                "result": data[f"{item}__result"],
+                "notes": data[f"{item}__notes"],
+                "severity": data[f"{item}__severity"],
+                "photo": data.get(f"{item}__photo"),
+                "responsible": data.get("responsible"),
+            }
+            for item in self.items
+        ]
 
 
 class ReinspectionForm(forms.Form):
     inspected_on = forms.DateField(label=_("inspected on"), widget=DATE)
-    passed = forms.TypedChoiceField(label=_("result"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
-                                    choices=(("1", _("Pass: the hazard is gone")), ("0", _("Fail: still there"))))
+    passed = forms.TypedChoiceField(
+        label=_("result"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=(("1", _("Pass: the hazard is gone")), ("0", _("Fail: still there"))),
+    )
     notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -231,7 +279,9 @@ class CharityCampaignForm(forms.Form):
     starts_on = forms.DateField(label=_("starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("ends on"), widget=DATE)
     target = YuanField(label=_("target (yuan)"), required=False)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

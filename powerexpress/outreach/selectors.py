@@ -82,8 +82,11 @@ def activity_list(user, *, kind: str = "", village_id=None, team_id=None, statio
 
 def activity_totals(activities) -> dict:
     activities = list(activities)
-    return {"count": len(activities), "people_reached": sum(a.people_reached for a in activities),
-            "signups": sum(a.signups for a in activities)}
+    return {
+        "count": len(activities),
+        "people_reached": sum(a.people_reached for a in activities),
+        "signups": sum(a.signups for a in activities),
+    }
 
 
 # Action plan
@@ -94,12 +97,15 @@ def is_overdue(item: PlanItem, today: datetime.date) -> bool:
 
 
 def plan_items(user, *, station_id=None, status: str = ""):
-    queryset = visible(user, PlanItem.objects.select_related("owner", "team", "station").prefetch_related("villages"))
+    queryset = visible(
+        user, PlanItem.objects.select_related("owner", "team", "station").prefetch_related("villages")
+    )
     if station_id:
         queryset = queryset.filter(station_id=station_id)
     if status == "overdue":
-        queryset = queryset.filter(due_on__lt=timezone.localdate(),
-                                   status__in=[PlanStatus.PLANNED, PlanStatus.IN_PROGRESS])
+        queryset = queryset.filter(
+            due_on__lt=timezone.localdate(), status__in=[PlanStatus.PLANNED, PlanStatus.IN_PROGRESS]
+        )
     elif status:
         queryset = queryset.filter(status=status)
     return queryset
@@ -117,8 +123,13 @@ def gantt(items, *, window_start: datetime.date, weeks: int, today: datetime.dat
     if window_start <= today <= window_end:
         today_percent = round(((today - window_start).days + 0.5) / (weeks * 7) * 100, 3)
     columns = [window_start + datetime.timedelta(days=7 * i) for i in range(weeks)]
-    return {"rows": rows, "columns": columns, "today_percent": today_percent, "start": window_start,
-            "end": window_end}
+    return {
+        "rows": rows,
+        "columns": columns,
+        "today_percent": today_percent,
+        "start": window_start,
+        "end": window_end,
+    }
 
 
 def calendar_month(user, *, year: int, month: int, today: datetime.date, station_id=None) -> list[list[dict]]:
@@ -132,8 +143,13 @@ def calendar_month(user, *, year: int, month: int, today: datetime.date, station
         by_day[item.due_on].append({"kind": "plan", "obj": item, "overdue": is_overdue(item, today)})
     for activity in held:
         by_day[activity.held_on].append({"kind": "activity", "obj": activity, "overdue": False})
-    return [[{"date": day, "in_month": day.month == month, "today": day == today, "entries": by_day[day]}
-             for day in week] for week in weeks]
+    return [
+        [
+            {"date": day, "in_month": day.month == month, "today": day == today, "entries": by_day[day]}
+            for day in week
+        ]
+        for week in weeks
+    ]
 
 
 # Vulnerable-household care
@@ -149,7 +165,9 @@ def visit_plan_days(station_id: int) -> dict[str, int]:
 STATE_ORDER = {"never": 0, "overdue": 1, "due": 2, "soon": 3, "ok": 4}
 
 
-def care_households(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = "") -> list[dict]:
+def care_households(
+    user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""
+) -> list[dict]:
     """Every tagged household in scope with its interval, last visit, next due date and state,
     most urgent first."""
     queryset = visible(user, Customer.objects.exclude(tags=""))
@@ -166,16 +184,21 @@ def _care_rows(queryset, today: datetime.date) -> list[dict]:
     queryset = queryset.select_related("village").annotate(last_visited_on=Max("care_visits__visited_on"))
     plans: dict[int, dict[str, int]] = {}
     rows = []
-    for customer in queryset.only("account_no", "name", "tags", "village__name", "village__code",
-                                  "village__station_id"):
+    for customer in queryset.only(
+        "account_no", "name", "tags", "village__name", "village__code", "village__station_id"
+    ):
         station = customer.village.station_id
         if station not in plans:
             plans[station] = visit_plan_days(station)
         interval = interval_for(customer.tag_list, plans[station])
         if interval is None:
             continue
-        due = visit_due(last_visited_on=customer.last_visited_on, interval_days=interval, today=today,
-                        soon_days=DUE_SOON_DAYS)
+        due = visit_due(
+            last_visited_on=customer.last_visited_on,
+            interval_days=interval,
+            today=today,
+            soon_days=DUE_SOON_DAYS,
+        )
         rows.append({"customer": customer, "interval_days": interval, "due": due})
     rows.sort(key=lambda r: (STATE_ORDER[r["due"].state], -r["due"].days_overdue, r["customer"].account_no))
     return rows
@@ -184,11 +207,17 @@ def _care_rows(queryset, today: datetime.date) -> list[dict]:
 def station_overdue(station, today: datetime.date) -> dict[str, int]:
     """What a station has let slip, for the daily reminder (a system job, so no user scope): care
     visits past due, vulnerable households never visited, hazards past their deadline not closed."""
-    states = [row["due"].state for row in _care_rows(Customer.objects.exclude(tags="").filter(village__station=station),
-                                                      today)]
-    return {"care_overdue": states.count("overdue"), "care_never": states.count("never"),
-            "hazards": Hazard.objects.filter(station=station, deadline__lt=today)
-                                     .exclude(status=HazardStatus.CLOSED).count()}
+    states = [
+        row["due"].state
+        for row in _care_rows(Customer.objects.exclude(tags="").filter(village__station=station), today)
+    ]
+    return {
+        "care_overdue": states.count("overdue"),
+        "care_never": states.count("never"),
+        "hazards": Hazard.objects.filter(station=station, deadline__lt=today)
+        .exclude(status=HazardStatus.CLOSED)
+        .count(),
+    }
 
 
 def care_summary(rows) -> dict[str, int]:
@@ -205,8 +234,15 @@ def household_visits(customer):
 # Hazards
 
 
-def hazard_list(user, *, station_id=None, village_id=None, severity: str = "", status: str = "",
-                today: datetime.date | None = None):
+def hazard_list(
+    user,
+    *,
+    station_id=None,
+    village_id=None,
+    severity: str = "",
+    status: str = "",
+    today: datetime.date | None = None,
+):
     today = today or timezone.localdate()
     queryset = visible(user, Hazard.objects.select_related("village", "station", "responsible", "work_order"))
     if station_id:
@@ -242,11 +278,18 @@ def hazard_counts(queryset, today: datetime.date) -> dict:
 
 def charity_totals(campaign: CharityCampaign) -> dict:
     donated = campaign.donations.aggregate(fen=Sum("amount_fen"), n=Count("id"))
-    given = campaign.distributions.aggregate(fen=Sum("amount_fen"), n=Count("id"),
-                                             people=Count("beneficiary", distinct=True))
+    given = campaign.distributions.aggregate(
+        fen=Sum("amount_fen"), n=Count("id"), people=Count("beneficiary", distinct=True)
+    )
     donated_fen, given_fen = donated["fen"] or 0, given["fen"] or 0
-    return {"donated_fen": donated_fen, "donations": donated["n"], "distributed_fen": given_fen,
-            "distributions": given["n"], "beneficiaries": given["people"], "balance_fen": donated_fen - given_fen}
+    return {
+        "donated_fen": donated_fen,
+        "donations": donated["n"],
+        "distributed_fen": given_fen,
+        "distributions": given["n"],
+        "beneficiaries": given["people"],
+        "balance_fen": donated_fen - given_fen,
+    }
 
 
 # Notice board
@@ -267,8 +310,11 @@ def board_tariff() -> dict | None:
         free = {CustomerTag.LOW_INCOME.value: free}
     labels = dict(CustomerTag.choices)
     cycle = tariff.get("cycle") or ""
-    return {**tariff, "cycle_label": TARIFF_CYCLES.get(cycle, cycle),
-            "free_lines": [(labels.get(tag, tag), kwh) for tag, kwh in free.items() if kwh]}
+    return {
+        **tariff,
+        "cycle_label": TARIFF_CYCLES.get(cycle, cycle),
+        "free_lines": [(labels.get(tag, tag), kwh) for tag, kwh in free.items() if kwh],
+    }
 
 
 def board_signup_rate(village) -> Decimal | float | None:
@@ -283,7 +329,8 @@ def board_signup_rate(village) -> Decimal | float | None:
         value = signup_rate(village)
         return None if value is None else (Decimal(value) * 100).quantize(Decimal("0.1"))
     counts = Customer.objects.filter(village=village).aggregate(
-        total=Count("id"), auto=Count("id", filter=Q(payment_method=PaymentMethod.AUTO_DEBIT)))
+        total=Count("id"), auto=Count("id", filter=Q(payment_method=PaymentMethod.AUTO_DEBIT))
+    )
     return percent(counts["auto"], counts["total"])
 
 
@@ -307,8 +354,9 @@ def notice_board(village, *, today: datetime.date | None = None) -> dict:
         "signup_rate": board_signup_rate(village),
         "hazards_fixed": hazards.filter(status=HazardStatus.CLOSED).count(),
         "hazards_open": hazards.exclude(status=HazardStatus.CLOSED).count(),
-        "care_visits_this_year": CareVisit.objects.filter(customer__village=village,
-                                                          visited_on__gte=year_start).count(),
+        "care_visits_this_year": CareVisit.objects.filter(
+            customer__village=village, visited_on__gte=year_start
+        ).count(),
         "responsible_name": village.responsible_name or station.head_name,
         "responsible_phone": village.responsible_phone or station.head_phone,
         "today": today,

@@ -61,8 +61,9 @@ def _form_errors(form, exc: ApiError) -> None:
         form.add_error(field, error["message"])
 
 
-def _form_page(request, form, save, *, title: str, back: str, detail: str, multipart: bool = False,
-               success=None):
+def _form_page(
+    request, form, save, *, title: str, back: str, detail: str, multipart: bool = False, success=None
+):
     """What every "new …" and "edit …" page does: a valid form's data goes to ``save(data)`` (a
     service call); field errors the service raises come back onto the form; the object's page
     follows, with ``success(obj)`` as the message when given. ``back`` is a URL."""
@@ -75,8 +76,9 @@ def _form_page(request, form, save, *, title: str, back: str, detail: str, multi
             if success:
                 messages.success(request, success(saved))
             return redirect(detail, pk=saved.pk)
-    return render(request, "outreach/form.html", {"form": form, "title": title, "back": back,
-                                                   "multipart": multipart})
+    return render(
+        request, "outreach/form.html", {"form": form, "title": title, "back": back, "multipart": multipart}
+    )
 
 
 def _int(value):
@@ -90,7 +92,8 @@ def _int(value):
 def home(request):
     user, today = request.user, timezone.localdate()
     year_activities = selectors.with_signups(
-        selectors.activity_list(user).filter(held_on__gte=today.replace(month=1, day=1)))
+        selectors.activity_list(user).filter(held_on__gte=today.replace(month=1, day=1))
+    )
     care = selectors.care_summary(selectors.care_households(user, today=today))
     context = {
         "totals": selectors.activity_totals(year_activities),
@@ -108,14 +111,22 @@ def home(request):
 
 @login_required
 def activity_list(request):
-    filters = {"kind": request.GET.get("kind", ""), "village_id": _int(request.GET.get("village")),
-               "team_id": _int(request.GET.get("team"))}
+    filters = {
+        "kind": request.GET.get("kind", ""),
+        "village_id": _int(request.GET.get("village")),
+        "team_id": _int(request.GET.get("team")),
+    }
     queryset = selectors.activity_list(request.user, **filters)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.with_signups(page.object_list)
-    context = {"page": page, "kinds": ActivityKind.choices, "filters": request.GET,
-               "villages": visible(request.user, Village.objects.all()),
-               "teams": visible(request.user, Team.objects.all()), "can_record": services.can_record(request.user)}
+    context = {
+        "page": page,
+        "kinds": ActivityKind.choices,
+        "filters": request.GET,
+        "villages": visible(request.user, Village.objects.all()),
+        "teams": visible(request.user, Team.objects.all()),
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/activity_list.html", context)
 
 
@@ -124,29 +135,46 @@ def activity_create(request):
     _require_recorder(request.user)
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user)
     return _form_page(
-        request, form, lambda data: services.activity_create(user=request.user, photos=data.pop("photos"), **data),
-        title=_("Record an activity"), back=reverse("outreach:activities"), detail="outreach:activity", multipart=True,
-        success=lambda activity: _("Activity %(code)s recorded.") % {"code": activity.code})
+        request,
+        form,
+        lambda data: services.activity_create(user=request.user, photos=data.pop("photos"), **data),
+        title=_("Record an activity"),
+        back=reverse("outreach:activities"),
+        detail="outreach:activity",
+        multipart=True,
+        success=lambda activity: _("Activity %(code)s recorded.") % {"code": activity.code},
+    )
 
 
 @login_required
 def activity_edit(request, pk: int):
     _require_recorder(request.user)
     activity = get_visible_or_404(request.user, Activity.objects.all(), pk=pk)
-    initial = model_to_dict(activity, fields=[name for name in ActivityForm.base_fields if name != "submission_key"])
+    initial = model_to_dict(
+        activity, fields=[name for name in ActivityForm.base_fields if name != "submission_key"]
+    )
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     return _form_page(
-        request, form, lambda data: services.activity_update(user=request.user, activity=activity, **data),
-        title=_("Edit the activity"), back=reverse("outreach:activity", args=[pk]), detail="outreach:activity",
-        multipart=True, success=lambda _saved: _("Saved."))
+        request,
+        form,
+        lambda data: services.activity_update(user=request.user, activity=activity, **data),
+        title=_("Edit the activity"),
+        back=reverse("outreach:activity", args=[pk]),
+        detail="outreach:activity",
+        multipart=True,
+        success=lambda _saved: _("Saved."),
+    )
 
 
 @login_required
 def activity_detail(request, pk: int):
     activity = get_visible_or_404(request.user, Activity.objects.select_related("village", "team"), pk=pk)
     selectors.with_signups([activity])
-    return render(request, "outreach/activity_detail.html",
-                  {"activity": activity, "can_record": services.can_record(request.user)})
+    return render(
+        request,
+        "outreach/activity_detail.html",
+        {"activity": activity, "can_record": services.can_record(request.user)},
+    )
 
 
 # Teams and villages
@@ -154,18 +182,26 @@ def activity_detail(request, pk: int):
 
 @login_required
 def team_list(request):
-    teams = visible(request.user, Team.objects.select_related("station", "responsible_person")
-                    .prefetch_related("members"))
+    teams = visible(
+        request.user, Team.objects.select_related("station", "responsible_person").prefetch_related("members")
+    )
     return render(request, "outreach/team_list.html", {"teams": teams})
 
 
 @login_required
 def team_detail(request, pk: int):
-    team = get_visible_or_404(request.user, Team.objects.select_related("station", "responsible_person"), pk=pk)
+    team = get_visible_or_404(
+        request.user, Team.objects.select_related("station", "responsible_person"), pk=pk
+    )
     activities = selectors.with_signups(selectors.activity_list(request.user, team_id=team.pk)[:200])
-    context = {"team": team, "activities": activities, "totals": selectors.activity_totals(activities),
-               "visits": team.care_visits.select_related("customer", "customer__village")[:50],
-               "plan_items": team.plan_items.all()[:50], "today": timezone.localdate()}
+    context = {
+        "team": team,
+        "activities": activities,
+        "totals": selectors.activity_totals(activities),
+        "visits": team.care_visits.select_related("customer", "customer__village")[:50],
+        "plan_items": team.plan_items.all()[:50],
+        "today": timezone.localdate(),
+    }
     return render(request, "outreach/team_detail.html", context)
 
 
@@ -174,9 +210,14 @@ def village_detail(request, code: str):
     village = get_visible_or_404(request.user, Village.objects.select_related("station"), code=code)
     activities = selectors.with_signups(selectors.activity_list(request.user, village_id=village.pk)[:200])
     today = timezone.localdate()
-    context = {"village": village, "activities": activities, "totals": selectors.activity_totals(activities),
-               "care": selectors.care_households(request.user, today=today, village_id=village.pk),
-               "hazards": selectors.hazard_list(request.user, village_id=village.pk), "today": today}
+    context = {
+        "village": village,
+        "activities": activities,
+        "totals": selectors.activity_totals(activities),
+        "care": selectors.care_households(request.user, today=today, village_id=village.pk),
+        "hazards": selectors.hazard_list(request.user, village_id=village.pk),
+        "today": today,
+    }
     return render(request, "outreach/village_detail.html", context)
 
 
@@ -191,13 +232,19 @@ def plan(request):
     items = list(selectors.plan_items(request.user, station_id=station_id, status=status))
     start = _parse_date(request.GET.get("from")) or today - datetime.timedelta(weeks=5)
     start -= datetime.timedelta(days=start.weekday())
-    context = {"items": [(item, selectors.is_overdue(item, today)) for item in items],
-               "gantt": selectors.gantt(items, window_start=start, weeks=12, today=today),
-               "earlier": start - datetime.timedelta(weeks=4), "later": start + datetime.timedelta(weeks=4),
-               "meetings": visible(request.user, ProgressMeeting.objects.all())[:20],
-               "statuses": PlanStatus.choices, "status": status, "today": today,
-               "stations": visible(request.user, SupplyStation.objects.all()), "station_id": station_id,
-               "can_record": services.can_record(request.user)}
+    context = {
+        "items": [(item, selectors.is_overdue(item, today)) for item in items],
+        "gantt": selectors.gantt(items, window_start=start, weeks=12, today=today),
+        "earlier": start - datetime.timedelta(weeks=4),
+        "later": start + datetime.timedelta(weeks=4),
+        "meetings": visible(request.user, ProgressMeeting.objects.all())[:20],
+        "statuses": PlanStatus.choices,
+        "status": status,
+        "today": today,
+        "stations": visible(request.user, SupplyStation.objects.all()),
+        "station_id": station_id,
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/plan.html", context)
 
 
@@ -213,9 +260,13 @@ def plan_calendar(request):
     today = timezone.localdate()
     year, month = _int(request.GET.get("year")) or today.year, _int(request.GET.get("month")) or today.month
     month = min(max(month, 1), 12)
-    context = {"weeks": selectors.calendar_month(request.user, year=year, month=month, today=today),
-               "year": year, "month": month, "previous": shift_month(year, month, -1),
-               "next": shift_month(year, month, 1)}
+    context = {
+        "weeks": selectors.calendar_month(request.user, year=year, month=month, today=today),
+        "year": year,
+        "month": month,
+        "previous": shift_month(year, month, -1),
+        "next": shift_month(year, month, 1),
+    }
     return render(request, "outreach/plan_calendar.html", context)
 
 
@@ -223,8 +274,14 @@ def plan_calendar(request):
 def plan_item_create(request):
     _require_recorder(request.user)
     form = PlanItemForm(request.POST or None, user=request.user)
-    return _form_page(request, form, lambda data: services.plan_item_create(user=request.user, **data),
-                        title=_("Add to the action plan"), back=reverse("outreach:plan"), detail="outreach:plan_item")
+    return _form_page(
+        request,
+        form,
+        lambda data: services.plan_item_create(user=request.user, **data),
+        title=_("Add to the action plan"),
+        back=reverse("outreach:plan"),
+        detail="outreach:plan_item",
+    )
 
 
 @login_required
@@ -233,16 +290,23 @@ def plan_item_edit(request, pk: int):
     item = get_visible_or_404(request.user, PlanItem.objects.all(), pk=pk)
     initial = model_to_dict(item, fields=["station", *PlanItemForm.base_fields])
     form = PlanItemForm(request.POST or None, user=request.user, initial=initial)
-    return _form_page(request, form, lambda data: services.plan_item_update(user=request.user, item=item, **data),
-                      title=_("Edit the plan item"), back=reverse("outreach:plan_item", args=[pk]),
-                      detail="outreach:plan_item", success=lambda _saved: _("Saved."))
+    return _form_page(
+        request,
+        form,
+        lambda data: services.plan_item_update(user=request.user, item=item, **data),
+        title=_("Edit the plan item"),
+        back=reverse("outreach:plan_item", args=[pk]),
+        detail="outreach:plan_item",
+        success=lambda _saved: _("Saved."),
+    )
 
 
 @login_required
 def plan_item_detail(request, pk: int):
     item = get_visible_or_404(request.user, PlanItem.objects.select_related("owner", "team"), pk=pk)
-    form = ProgressForm(request.POST or None, initial={"status": item.status,
-                                                      "progress_percent": item.progress_percent})
+    form = ProgressForm(
+        request.POST or None, initial={"status": item.status, "progress_percent": item.progress_percent}
+    )
     if request.method == "POST":
         _require_recorder(request.user)
         if form.is_valid():
@@ -253,24 +317,39 @@ def plan_item_detail(request, pk: int):
             else:
                 messages.success(request, _("Progress saved."))
                 return redirect("outreach:plan_item", pk=item.pk)
-    context = {"item": item, "form": form, "overdue": selectors.is_overdue(item, timezone.localdate()),
-               "updates": item.updates.select_related("actor"), "can_record": services.can_record(request.user)}
+    context = {
+        "item": item,
+        "form": form,
+        "overdue": selectors.is_overdue(item, timezone.localdate()),
+        "updates": item.updates.select_related("actor"),
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/plan_item.html", context)
 
 
 @login_required
 def meeting_create(request):
     _require_recorder(request.user)
-    items = visible(request.user, PlanItem.objects.exclude(status__in=[PlanStatus.DONE, PlanStatus.CANCELLED]))
+    items = visible(
+        request.user, PlanItem.objects.exclude(status__in=[PlanStatus.DONE, PlanStatus.CANCELLED])
+    )
     form = MeetingForm(request.POST or None, user=request.user, items=items)
-    return _form_page(request, form, lambda data: services.meeting_create(user=request.user, **data),
-                        title=_("Record a progress meeting"), back=reverse("outreach:plan"), detail="outreach:meeting")
+    return _form_page(
+        request,
+        form,
+        lambda data: services.meeting_create(user=request.user, **data),
+        title=_("Record a progress meeting"),
+        back=reverse("outreach:plan"),
+        detail="outreach:meeting",
+    )
 
 
 @login_required
 def meeting_detail(request, pk: int):
     meeting = get_visible_or_404(request.user, ProgressMeeting.objects.all(), pk=pk)
-    return render(request, "outreach/meeting_detail.html", {"meeting": meeting, "today": timezone.localdate()})
+    return render(
+        request, "outreach/meeting_detail.html", {"meeting": meeting, "today": timezone.localdate()}
+    )
 
 
 # Vulnerable-household care
@@ -280,20 +359,32 @@ def meeting_detail(request, pk: int):
 def care_due(request):
     today = timezone.localdate()
     state = request.GET.get("state", "due")
-    rows = selectors.care_households(request.user, today=today, tag=request.GET.get("tag", ""),
-                                     village_id=_int(request.GET.get("village")))
+    rows = selectors.care_households(
+        request.user, today=today, tag=request.GET.get("tag", ""), village_id=_int(request.GET.get("village"))
+    )
     summary = selectors.care_summary(rows)
-    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(state, {state})
-    page = Paginator([row for row in rows if row["due"].state in wanted], 100).get_page(request.GET.get("page"))
-    context = {"page": page, "summary": summary, "state": state, "tags": CustomerTag.choices,
-               "filters": request.GET, "villages": visible(request.user, Village.objects.all())}
+    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(
+        state, {state}
+    )
+    page = Paginator([row for row in rows if row["due"].state in wanted], 100).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "summary": summary,
+        "state": state,
+        "tags": CustomerTag.choices,
+        "filters": request.GET,
+        "villages": visible(request.user, Village.objects.all()),
+    }
     return render(request, "outreach/care_due.html", context)
 
 
 @login_required
 def care_household(request, account_no: str):
-    customer = get_visible_or_404(request.user, Customer.objects.select_related("village", "village__station"),
-                                  account_no=account_no)
+    customer = get_visible_or_404(
+        request.user, Customer.objects.select_related("village", "village__station"), account_no=account_no
+    )
     station_id = customer.village.station_id
     form = VisitForm(request.POST or None, user=request.user, station_id=station_id)
     if request.method == "POST":
@@ -308,8 +399,13 @@ def care_household(request, account_no: str):
                 return redirect("outreach:care_household", account_no=customer.account_no)
     rows = selectors.care_households(request.user, today=timezone.localdate(), village_id=customer.village_id)
     due = next((row for row in rows if row["customer"].pk == customer.pk), None)
-    context = {"customer": customer, "visits": selectors.household_visits(customer), "form": form, "due": due,
-               "can_record": services.can_record(request.user)}
+    context = {
+        "customer": customer,
+        "visits": selectors.household_visits(customer),
+        "form": form,
+        "due": due,
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/care_household.html", context)
 
 
@@ -324,8 +420,12 @@ def care_plans(request):
                 services.visit_plan_set(user=request.user, station=station, tag=tag, interval_days=days)
             messages.success(request, _("Visit plan saved."))
             return redirect(f"{reverse('outreach:care_plans')}?station={station.pk}")
-    context = {"form": form, "station": station, "stations": visible(request.user, SupplyStation.objects.all()),
-               "can_record": services.can_record(request.user)}
+    context = {
+        "form": form,
+        "station": station,
+        "stations": visible(request.user, SupplyStation.objects.all()),
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/care_plans.html", context)
 
 
@@ -346,16 +446,25 @@ def _chosen_station(request) -> SupplyStation:
 @login_required
 def campaign_list(request):
     campaigns = visible(request.user, InspectionCampaign.objects.select_related("station"))
-    return render(request, "outreach/campaign_list.html",
-                  {"campaigns": campaigns, "can_record": services.can_record(request.user)})
+    return render(
+        request,
+        "outreach/campaign_list.html",
+        {"campaigns": campaigns, "can_record": services.can_record(request.user)},
+    )
 
 
 @login_required
 def campaign_create(request):
     _require_recorder(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
-    return _form_page(request, form, lambda data: services.inspection_campaign_create(user=request.user, **data),
-                        title=_("New inspection campaign"), back=reverse("outreach:campaigns"), detail="outreach:campaign")
+    return _form_page(
+        request,
+        form,
+        lambda data: services.inspection_campaign_create(user=request.user, **data),
+        title=_("New inspection campaign"),
+        back=reverse("outreach:campaigns"),
+        detail="outreach:campaign",
+    )
 
 
 @login_required
@@ -368,54 +477,87 @@ def campaign_detail(request, pk: int):
             data = form.cleaned_data
             customer = None
             if data["customer"]:
-                customer = Customer.objects.filter(account_no=data["customer"].strip(),
-                                                   village=data["village"]).first()
+                customer = Customer.objects.filter(
+                    account_no=data["customer"].strip(), village=data["village"]
+                ).first()
                 if customer is None:
                     form.add_error("customer", _("No such household in this village."))
             if not form.errors:
                 try:
                     inspection = services.inspection_record(
-                        user=request.user, campaign=campaign, village=data["village"], customer=customer,
-                        transformer=data["transformer"], inspected_on=data["inspected_on"],
-                        inspector=data["inspector"], results=form.results(), submission_key=data["submission_key"])
+                        user=request.user,
+                        campaign=campaign,
+                        village=data["village"],
+                        customer=customer,
+                        transformer=data["transformer"],
+                        inspected_on=data["inspected_on"],
+                        inspector=data["inspector"],
+                        results=form.results(),
+                        submission_key=data["submission_key"],
+                    )
                 except ApiError as exc:
                     _form_errors(form, exc)
                 else:
                     failed = Hazard.objects.filter(source__inspection=inspection).count()
-                    messages.success(request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed})
+                    messages.success(
+                        request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed}
+                    )
                     return redirect("outreach:campaign", pk=campaign.pk)
     inspections = campaign.inspections.select_related("village", "transformer", "customer").prefetch_related(
-        "results")
-    context = {"campaign": campaign, "form": form, "inspections": inspections[:200],
-               "hazards": Hazard.objects.filter(source__inspection__campaign=campaign).select_related("village"),
-               "can_record": services.can_record(request.user), "today": timezone.localdate()}
+        "results"
+    )
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "inspections": inspections[:200],
+        "hazards": Hazard.objects.filter(source__inspection__campaign=campaign).select_related("village"),
+        "can_record": services.can_record(request.user),
+        "today": timezone.localdate(),
+    }
     return render(request, "outreach/campaign_detail.html", context)
 
 
 @login_required
 def hazard_list(request):
     today = timezone.localdate()
-    filters = {"station_id": _int(request.GET.get("station")), "village_id": _int(request.GET.get("village")),
-               "severity": request.GET.get("severity", ""), "status": request.GET.get("status", "unclosed")}
+    filters = {
+        "station_id": _int(request.GET.get("station")),
+        "village_id": _int(request.GET.get("village")),
+        "severity": request.GET.get("severity", ""),
+        "status": request.GET.get("status", "unclosed"),
+    }
     queryset = selectors.hazard_list(request.user, today=today, **filters)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "today": today,
-               "counts": selectors.hazard_counts(selectors.hazard_list(request.user), today),
-               "filters": request.GET, "status": filters["status"], "severities": Severity.choices,
-               "statuses": HazardStatus.choices, "stations": visible(request.user, SupplyStation.objects.all()),
-               "villages": visible(request.user, Village.objects.all())}
+    context = {
+        "page": page,
+        "today": today,
+        "counts": selectors.hazard_counts(selectors.hazard_list(request.user), today),
+        "filters": request.GET,
+        "status": filters["status"],
+        "severities": Severity.choices,
+        "statuses": HazardStatus.choices,
+        "stations": visible(request.user, SupplyStation.objects.all()),
+        "villages": visible(request.user, Village.objects.all()),
+    }
     return render(request, "outreach/hazard_list.html", context)
 
 
 @login_required
 def hazard_detail(request, pk: int):
-    hazard = get_visible_or_404(request.user, Hazard.objects.select_related(
-        "village", "responsible", "work_order", "source__inspection__campaign"), pk=pk)
+    hazard = get_visible_or_404(
+        request.user,
+        Hazard.objects.select_related("village", "responsible", "work_order", "source__inspection__campaign"),
+        pk=pk,
+    )
     form = ReinspectionForm()
-    context = {"hazard": hazard, "form": form, "events": hazard.events.select_related("actor"),
-               "reinspections": hazard.reinspections.select_related("actor"),
-               "overdue": selectors.hazard_is_overdue(hazard, timezone.localdate()),
-               "can_record": services.can_record(request.user)}
+    context = {
+        "hazard": hazard,
+        "form": form,
+        "events": hazard.events.select_related("actor"),
+        "reinspections": hazard.reinspections.select_related("actor"),
+        "overdue": selectors.hazard_is_overdue(hazard, timezone.localdate()),
+        "can_record": services.can_record(request.user),
+    }
     return render(request, "outreach/hazard_detail.html", context)
 
 
@@ -447,8 +589,12 @@ def hazard_reinspect(request, pk: int):
     except ApiError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Re-inspection passed: the hazard is closed.") if hazard.status == HazardStatus.CLOSED
-                         else _("Re-inspection failed: the hazard stays open."))
+        messages.success(
+            request,
+            _("Re-inspection passed: the hazard is closed.")
+            if hazard.status == HazardStatus.CLOSED
+            else _("Re-inspection failed: the hazard stays open."),
+        )
     return redirect("outreach:hazard", pk=pk)
 
 
@@ -481,7 +627,9 @@ def board_index(request):
 
 @login_required
 def station_boards_pdf(request, station_code: str):
-    station = get_visible_or_404(request.user, SupplyStation.objects.select_related("bureau"), code=station_code)
+    station = get_visible_or_404(
+        request.user, SupplyStation.objects.select_related("bureau"), code=station_code
+    )
     villages = station.villages.select_related("station__bureau").order_by("code")
     pdf = board_pdf([(selectors.notice_board(v), report_url(request, v)) for v in villages])
     return _pdf_response(pdf, f"notice-boards-{station.code}.pdf")
@@ -500,8 +648,11 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def charity_list(request):
     campaigns = list(visible(request.user, CharityCampaign.objects.select_related("station")))
     rows = [(c, selectors.charity_totals(c)) for c in campaigns]
-    return render(request, "outreach/charity_list.html", {"rows": rows, "today": timezone.localdate(),
-                                                           "can_record": services.can_record(request.user)})
+    return render(
+        request,
+        "outreach/charity_list.html",
+        {"rows": rows, "today": timezone.localdate(), "can_record": services.can_record(request.user)},
+    )
 
 
 @login_required
@@ -513,27 +664,40 @@ def charity_create(request):
         data["target_fen"] = data.pop("target")
         return services.charity_campaign_create(user=request.user, **data)
 
-    return _form_page(request, form, create, title=_("New charity campaign"), back=reverse("outreach:charity_list"),
-                        detail="outreach:charity")
+    return _form_page(
+        request,
+        form,
+        create,
+        title=_("New charity campaign"),
+        back=reverse("outreach:charity_list"),
+        detail="outreach:charity",
+    )
 
 
 @login_required
 def charity_detail(request, pk: int):
     campaign = get_visible_or_404(request.user, CharityCampaign.objects.select_related("station"), pk=pk)
     beneficiaries = Beneficiary.objects.filter(village__station=campaign.station).select_related("village")
-    forms = {"donation": DonationForm(prefix="d"), "beneficiary": BeneficiaryForm(prefix="b",
-                                                                                  station_id=campaign.station_id),
-             "distribution": DistributionForm(prefix="g", beneficiaries=beneficiaries)}
+    forms = {
+        "donation": DonationForm(prefix="d"),
+        "beneficiary": BeneficiaryForm(prefix="b", station_id=campaign.station_id),
+        "distribution": DistributionForm(prefix="g", beneficiaries=beneficiaries),
+    }
     if request.method == "POST":
         _require_recorder(request.user)
         which = request.POST.get("form")
         if which in forms and _charity_post(request, campaign, which, forms, beneficiaries):
             return redirect("outreach:charity", pk=campaign.pk)
-    context = {"campaign": campaign, "totals": selectors.charity_totals(campaign), "forms": forms,
-               "donations": campaign.donations.all(), "beneficiaries": beneficiaries.annotate(
-                   received_fen=Sum("distributions__amount_fen")),
-               "distributions": campaign.distributions.select_related("beneficiary__village"),
-               "can_record": services.can_record(request.user), "today": timezone.localdate()}
+    context = {
+        "campaign": campaign,
+        "totals": selectors.charity_totals(campaign),
+        "forms": forms,
+        "donations": campaign.donations.all(),
+        "beneficiaries": beneficiaries.annotate(received_fen=Sum("distributions__amount_fen")),
+        "distributions": campaign.distributions.select_related("beneficiary__village"),
+        "can_record": services.can_record(request.user),
+        "today": timezone.localdate(),
+    }
     return render(request, "outreach/charity_detail.html", context)
 
 

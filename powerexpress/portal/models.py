@@ -11,8 +11,12 @@ class LoginCode(models.Model):
     repeated wrong tries; it works once.
     """
 
-    customer = models.ForeignKey("registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="portal_login_codes")
+    customer = models.ForeignKey(
+        "registry.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="portal_login_codes",
+    )
     phone = models.CharField(_("mobile"), max_length=11)
     code_hash = models.CharField(_("code hash"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -35,10 +39,18 @@ class LoginCode(models.Model):
 class ApplicationRating(models.Model):
     """A villager's rating (1–5 stars) of a finished service application."""
 
-    application = models.OneToOneField("applications.Application", verbose_name=_("application"),
-                                       on_delete=models.PROTECT, related_name="rating")
-    customer = models.ForeignKey("registry.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="application_ratings")
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="rating",
+    )
+    customer = models.ForeignKey(
+        "registry.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="application_ratings",
+    )
     stars = models.PositiveSmallIntegerField(_("stars"))
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
@@ -50,7 +62,9 @@ class ApplicationRating(models.Model):
         verbose_name_plural = _("application ratings")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5), name="applicationrating_stars_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="applicationrating_stars_1_5"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,9 @@ CODE_WINDOW = datetime.timedelta(minutes=30)
 
 
 def _hash(code: str, customer_id: int) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{customer_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{customer_id}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _customer(account_no: str, phone: str) -> Customer | None:
@@ -43,15 +45,30 @@ def login_code_request(*, account_no: str, phone: str) -> None:
     if customer is None:
         return
     now = timezone.now()
-    if LoginCode.objects.filter(customer=customer, created_at__gte=now - CODE_WINDOW).count() >= CODES_PER_WINDOW:
-        raise ApiError(_("Too many codes were asked for this account. Please wait half an hour."), status=429,
-                       code="rate_limited")
+    if (
+        LoginCode.objects.filter(customer=customer, created_at__gte=now - CODE_WINDOW).count()
+        >= CODES_PER_WINDOW
+    ):
+        raise ApiError(
+            _("Too many codes were asked for this account. Please wait half an hour."),
+            status=429,
+            code="rate_limited",
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
-    LoginCode.objects.create(customer=customer, phone=customer.phone, code_hash=_hash(code, customer.pk),
-                             expires_at=now + CODE_TTL)
-    notify(channel="sms", recipient=customer.phone, subject=_("Sign-in code"), purpose="portal_login",
-           body=_("Your Power Express sign-in code is %(code)s. It expires in %(minutes)s minutes. Never give it "
-                  "to anyone.") % {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)})
+    LoginCode.objects.create(
+        customer=customer, phone=customer.phone, code_hash=_hash(code, customer.pk), expires_at=now + CODE_TTL
+    )
+    notify(
+        channel="sms",
+        recipient=customer.phone,
+        subject=_("Sign-in code"),
+        purpose="portal_login",
+        body=_(
+            "Your Power Express sign-in code is %(code)s. It expires in %(minutes)s minutes. Never give it "
+            "to anyone."
+        )
+        % {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+    )
 
 
 def login_code_verify(*, account_no: str, phone: str, code: str) -> Customer:
@@ -61,8 +78,12 @@ def login_code_verify(*, account_no: str, phone: str, code: str) -> Customer:
     if customer is None:
         raise wrong
     with transaction.atomic():
-        login = (LoginCode.objects.select_for_update().filter(customer=customer, used_at__isnull=True)
-                 .order_by("-created_at", "-id").first())
+        login = (
+            LoginCode.objects.select_for_update()
+            .filter(customer=customer, used_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
         now = timezone.now()
         if login is None or login.expires_at <= now:
             raise wrong
@@ -78,17 +99,24 @@ def login_code_verify(*, account_no: str, phone: str, code: str) -> Customer:
     # raised after the block so that the counted wrong try is kept
     if login.locked_at is not None:
         raise FieldError({"code": _("Too many wrong tries: this code is locked. Ask for a new code.")})
-    raise FieldError({"code": _("The code is wrong. %(left)s tries left.") % {
-        "left": MAX_WRONG_TRIES - login.failed_attempts}})
+    raise FieldError(
+        {
+            "code": _("The code is wrong. %(left)s tries left.")
+            % {"left": MAX_WRONG_TRIES - login.failed_attempts}
+        }
+    )
 
 
 def application_rate(*, customer: Customer, application, stars: int, comment: str = "") -> ApplicationRating:
     """Rate a connected application made with the household's mobile (once)."""
     if application.phone != customer.phone or application.status != ApplicationStatus.CONNECTED:
-        raise ApiError(_("Only a connected application of yours can be rated."), status=409, code="not_finished")
+        raise ApiError(
+            _("Only a connected application of yours can be rated."), status=409, code="not_finished"
+        )
     if not 1 <= stars <= 5:
         raise FieldError({"stars": _("Choose 1 to 5 stars.")})
     if ApplicationRating.objects.filter(application=application).exists():
         raise ApiError(_("This application was already rated. Thank you!"), status=409, code="already_rated")
-    return ApplicationRating.objects.create(application=application, customer=customer, stars=stars,
-                                            comment=comment.strip()[:300])
+    return ApplicationRating.objects.create(
+        application=application, customer=customer, stars=stars, comment=comment.strip()[:300]
+    )

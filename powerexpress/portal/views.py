@@ -33,6 +33,7 @@ def portal_login_required(view):
         if request.customer is None:
             return redirect("portal:login")
         return view(request, *args, **kwargs)
+
     return wrapper
 
 
@@ -41,7 +42,10 @@ def _errors(exc: ApiError) -> dict:
 
 
 def login(request):
-    values = {"account_no": request.POST.get("account_no", "").strip(), "phone": request.POST.get("phone", "").strip()}
+    values = {
+        "account_no": request.POST.get("account_no", "").strip(),
+        "phone": request.POST.get("phone", "").strip(),
+    }
     errors = {}
     if request.method == "POST":
         if public_rate_limited(request, "portal:code"):
@@ -50,8 +54,9 @@ def login(request):
             try:
                 login_code_request(**values)
                 request.session["portal_pending"] = values
-                messages.info(request, _("If the account number and mobile match our records, a code was sent by "
-                                         "SMS."))
+                messages.info(
+                    request, _("If the account number and mobile match our records, a code was sent by SMS.")
+                )
                 return redirect("portal:login_code")
             except ApiError as exc:
                 errors = _errors(exc)
@@ -75,7 +80,9 @@ def login_code(request):
                 return redirect("portal:home")
             except ApiError as exc:
                 errors = _errors(exc)
-    return render(request, "portal/login_code.html", {"phone": mask_phone(pending["phone"]), "errors": errors})
+    return render(
+        request, "portal/login_code.html", {"phone": mask_phone(pending["phone"]), "errors": errors}
+    )
 
 
 @require_POST
@@ -102,9 +109,11 @@ def bills(request):
 def autodebit(request):
     create = optional("powerexpress.billing.services", "agreement_request_create")
     channels = optional("powerexpress.billing.choices", "AgreementChannel")
-    values = {"bank_name": request.POST.get("bank_name", _("County rural credit union")).strip(),
-              "bank_account": request.POST.get("bank_account", "").strip(),
-              "channel": request.POST.get("channel", "counter")}
+    values = {
+        "bank_name": request.POST.get("bank_name", _("County rural credit union")).strip(),
+        "bank_account": request.POST.get("bank_account", "").strip(),
+        "channel": request.POST.get("channel", "counter"),
+    }
     errors = {}
     if request.method == "POST" and create is not None:
         try:
@@ -113,9 +122,16 @@ def autodebit(request):
             return redirect("portal:home")
         except ApiError as exc:
             errors = _errors(exc)
-    return render(request, "portal/autodebit.html", {
-        "available": create is not None and channels is not None, "values": values, "errors": errors,
-        "channels": channels.choices if channels is not None else []})
+    return render(
+        request,
+        "portal/autodebit.html",
+        {
+            "available": create is not None and channels is not None,
+            "values": values,
+            "errors": errors,
+            "channels": channels.choices if channels is not None else [],
+        },
+    )
 
 
 @portal_login_required
@@ -128,19 +144,36 @@ def faults(request):
             errors["form"] = str(TOO_MANY)
         else:
             try:
-                ticket = create(village=customer.village, phone=customer.phone, description=description,
-                                account_no=customer.account_no, source="portal",
-                                idempotency_key=request.POST.get("form_token") or None)
-                messages.success(request, _("Fault reported: number %(number)s. The service team is told now.") % {
-                    "number": ticket.number})
+                ticket = create(
+                    village=customer.village,
+                    phone=customer.phone,
+                    description=description,
+                    account_no=customer.account_no,
+                    source="portal",
+                    idempotency_key=request.POST.get("form_token") or None,
+                )
+                messages.success(
+                    request,
+                    _("Fault reported: number %(number)s. The service team is told now.")
+                    % {"number": ticket.number},
+                )
                 return redirect("portal:faults")
             except ApiError as exc:
                 errors = _errors(exc)
     tickets = tickets_for(customer.phone)
     follow = [(t, _follow_url(t.number, customer.phone)) for t in tickets or []]
-    return render(request, "portal/faults.html", {
-        "available": create is not None, "tickets": follow, "errors": errors, "description": description,
-        "form_token": get_random_string(24), "tickets_available": tickets is not None})
+    return render(
+        request,
+        "portal/faults.html",
+        {
+            "available": create is not None,
+            "tickets": follow,
+            "errors": errors,
+            "description": description,
+            "form_token": get_random_string(24),
+            "tickets_available": tickets is not None,
+        },
+    )
 
 
 def _follow_url(number: str, phone: str) -> str | None:
@@ -150,8 +183,10 @@ def _follow_url(number: str, phone: str) -> str | None:
 
 @portal_login_required
 def applications(request):
-    rows = [(a, track_path(a.tracking_no), a.status == "connected" and not hasattr(a, "rating"))
-            for a in applications_for_phone(request.customer.phone).select_related("rating")[:20]]
+    rows = [
+        (a, track_path(a.tracking_no), a.status == "connected" and not hasattr(a, "rating"))
+        for a in applications_for_phone(request.customer.phone).select_related("rating")[:20]
+    ]
     apply_url = f"{reverse('applications:apply')}?village={request.customer.village.code}"
     return render(request, "portal/applications.html", {"rows": rows, "apply_url": apply_url})
 
@@ -174,11 +209,16 @@ def rate(request, tracking_no: str):
         except ValueError:
             stars = 0
         try:
-            application_rate(customer=request.customer, application=application, stars=stars,
-                             comment=request.POST.get("comment", ""))
+            application_rate(
+                customer=request.customer,
+                application=application,
+                stars=stars,
+                comment=request.POST.get("comment", ""),
+            )
             messages.success(request, _("Thank you for your rating!"))
             return redirect("portal:applications")
         except ApiError as exc:
             errors = _errors(exc)
-    return render(request, "portal/rate.html", {"application": application, "errors": errors,
-                                                "stars": range(5, 0, -1)})
+    return render(
+        request, "portal/rate.html", {"application": application, "errors": errors, "stars": range(5, 0, -1)}
+    )

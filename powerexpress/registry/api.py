@@ -279,15 +279,22 @@ def register_kind(kind: str, path: str, key: str, schema_out, schema_in, filter_
     data_param = inspect.Parameter("data", inspect.Parameter.KEYWORD_ONLY, annotation=schema_in)
     get_item.__signature__ = inspect.Signature([request_param, key_param])
     update_item.__signature__ = inspect.Signature([request_param, data_param, key_param])
-    router.get(f"{path}/{{{key}}}", response=schema_out, operation_id=f"get_{kind}",
-               summary=f"Get one of {kind}")(get_item)
+    router.get(
+        f"{path}/{{{key}}}", response=schema_out, operation_id=f"get_{kind}", summary=f"Get one of {kind}"
+    )(get_item)
 
-    @router.post(path, response={201: schema_out}, operation_id=f"create_{kind}", summary=f"Create one of {kind}")
+    @router.post(
+        path, response={201: schema_out}, operation_id=f"create_{kind}", summary=f"Create one of {kind}"
+    )
     def create_item(request, data: schema_in):
         return Status(201, registry_save(user=request.user, kind=kind, raw=_payload(data)))
 
-    router.patch(f"{path}/{{{key}}}", response=schema_out, operation_id=f"update_{kind}",
-                 summary=f"Update one of {kind}")(update_item)
+    router.patch(
+        f"{path}/{{{key}}}",
+        response=schema_out,
+        operation_id=f"update_{kind}",
+        summary=f"Update one of {kind}",
+    )(update_item)
 
 
 register_kind("stations", "/stations", "code", StationOut, StationIn, CommonFilter)
@@ -314,8 +321,14 @@ def get_customer(request, account_no: str, reveal: bool = False):
     if reveal:
         if not request.user.has_perm(VIEW_PERSONAL_DATA):
             raise ApiError(_("You may not view unmasked personal data."), status=403, code="forbidden")
-        audit_record(user=request.user, action=AuditAction.REVEAL, object_type="customer",
-                     object_ref=customer.account_no, fields=("id_number", "phone"), request=request)
+        audit_record(
+            user=request.user,
+            action=AuditAction.REVEAL,
+            object_type="customer",
+            object_ref=customer.account_no,
+            fields=("id_number", "phone"),
+            request=request,
+        )
     return customer_out(customer, reveal=reveal)
 
 
@@ -328,4 +341,6 @@ def create_customer(request, data: CustomerIn):
 @router.patch("/customers/{account_no}", response=CustomerOut)
 def update_customer(request, account_no: str, data: CustomerIn):
     customer = get_visible_or_404(request.user, QUERYSETS["customers"](), account_no=account_no)
-    return customer_out(registry_save(user=request.user, kind="customers", raw=_payload(data), instance=customer))
+    return customer_out(
+        registry_save(user=request.user, kind="customers", raw=_payload(data), instance=customer)
+    )

@@ -57,16 +57,56 @@ class StationPlan:
 
 
 STATIONS = (
-    StationPlan("CQ", "城区供电所", 0.22, AreaClass.URBAN, 0.35,
-                (("平溪街道", ("龙井社区", "东门社区")), ("皂角坪街道", ("兴隆社区",))), 27.238, 108.906),
-    StationPlan("XD", "新店供电所", 0.185, AreaClass.RURAL, 0.50,
-                (("新店镇", ("老寨村", "新店村", "尖山村")),), 27.312, 108.986),
-    StationPlan("ZJC", "朱家场供电所", 0.20, AreaClass.RURAL, 0.50,
-                (("朱家场镇", ("洪家湾村", "朱家场村", "鱼塘村")),), 27.162, 108.848),
-    StationPlan("DL", "大龙供电所", 0.25, AreaClass.RURAL, 0.30,
-                (("大龙镇", ("前家垅村", "大龙村", "上寨村")), ("亚鱼乡", ("亚鱼村",))), 27.271, 109.083),
-    StationPlan("TP", "田坪供电所", 0.145, AreaClass.REMOTE, 0.20,
-                (("田坪镇", ("田坪村", "罗家寨村")),), 27.121, 108.962),
+    StationPlan(
+        "CQ",
+        "城区供电所",
+        0.22,
+        AreaClass.URBAN,
+        0.35,
+        (("平溪街道", ("龙井社区", "东门社区")), ("皂角坪街道", ("兴隆社区",))),
+        27.238,
+        108.906,
+    ),
+    StationPlan(
+        "XD",
+        "新店供电所",
+        0.185,
+        AreaClass.RURAL,
+        0.50,
+        (("新店镇", ("老寨村", "新店村", "尖山村")),),
+        27.312,
+        108.986,
+    ),
+    StationPlan(
+        "ZJC",
+        "朱家场供电所",
+        0.20,
+        AreaClass.RURAL,
+        0.50,
+        (("朱家场镇", ("洪家湾村", "朱家场村", "鱼塘村")),),
+        27.162,
+        108.848,
+    ),
+    StationPlan(
+        "DL",
+        "大龙供电所",
+        0.25,
+        AreaClass.RURAL,
+        0.30,
+        (("大龙镇", ("前家垅村", "大龙村", "上寨村")), ("亚鱼乡", ("亚鱼村",))),
+        27.271,
+        109.083,
+    ),
+    StationPlan(
+        "TP",
+        "田坪供电所",
+        0.145,
+        AreaClass.REMOTE,
+        0.20,
+        (("田坪镇", ("田坪村", "罗家寨村")),),
+        27.121,
+        108.962,
+    ),
 )
 
 SURNAMES = "杨吴龙姚张王李刘陈黄周赵罗田彭谢胡蒲石潘邓万舒何冉"
@@ -104,9 +144,13 @@ def _size_for(households: int, rng: random.Random, undersized: bool) -> int:
 
 def _tags(rng: random.Random) -> str:
     tags = []
-    for tag, probability in ((CustomerTag.LOW_INCOME, 0.05), (CustomerTag.EMPTY_NEST, 0.08),
-                             (CustomerTag.LEFT_BEHIND_CHILDREN, 0.06), (CustomerTag.OLD_PARTY_MEMBER, 0.02),
-                             (CustomerTag.HARDSHIP, 0.03)):
+    for tag, probability in (
+        (CustomerTag.LOW_INCOME, 0.05),
+        (CustomerTag.EMPTY_NEST, 0.08),
+        (CustomerTag.LEFT_BEHIND_CHILDREN, 0.06),
+        (CustomerTag.OLD_PARTY_MEMBER, 0.02),
+        (CustomerTag.HARDSHIP, 0.03),
+    ):
         if rng.random() < probability:
             tags.append(tag.value)
     return Customer.encode_tags(tags)
@@ -123,8 +167,9 @@ def demo_reset() -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
-def demo_build(*, households: int = 40_000, seed: int = 20261127,
-               progress: Callable[[str, int], None] | None = None) -> dict:
+def demo_build(
+    *, households: int = 40_000, seed: int = 20261127, progress: Callable[[str, int], None] | None = None
+) -> dict:
     """Build the demo county in one transaction. Returns counts and the demo logins."""
     rng = random.Random(seed)
     report = progress or (lambda stage, done: None)
@@ -137,42 +182,64 @@ def demo_build(*, households: int = 40_000, seed: int = 20261127,
         customer_count = _build_customers(stations, village_plan, transformers_by_village, rng, report)
         staff_count = _build_teams(stations, rng)
         logins = _build_users(stations)
-    return {"households": customer_count, "villages": len(village_plan),
-            "transformers": sum(len(t) for t in transformers_by_village.values()),
-            "staff": staff_count, "logins": logins}
+    return {
+        "households": customer_count,
+        "villages": len(village_plan),
+        "transformers": sum(len(t) for t in transformers_by_village.values()),
+        "staff": staff_count,
+        "logins": logins,
+    }
 
 
 def _build_places(bureau, rng, households):
     stations, village_plan = {}, []
     for number, plan in enumerate(STATIONS, start=1):
         station = SupplyStation.objects.create(
-            bureau=bureau, code=plan.code, name=plan.name, address=f"玉屏侗族自治县{plan.townships[0][0]}",
-            head_name=_name(rng), head_phone=_mobile(rng))
+            bureau=bureau,
+            code=plan.code,
+            name=plan.name,
+            address=f"玉屏侗族自治县{plan.townships[0][0]}",
+            head_name=_name(rng),
+            head_phone=_mobile(rng),
+        )
         stations[plan.code] = (station, plan, number)
         station_households = round(households * plan.share)
-        village_count = max(len([v for _t, vs in plan.townships for v in vs]), round(station_households / 400))
+        village_count = max(
+            len([v for _t, vs in plan.townships for v in vs]), round(station_households / 400)
+        )
         names = [v for _t, vs in plan.townships for v in vs]
         while len(names) < village_count:
             candidate = rng.choice(VILLAGE_PARTS_B) + rng.choice(VILLAGE_PARTS_A) + "村"
             if candidate not in names:
                 names.append(candidate)
-        townships = [Township.objects.create(station=station, code=f"{plan.code}-T{i + 1}", name=t_name)
-                     for i, (t_name, _v) in enumerate(plan.townships)]
+        townships = [
+            Township.objects.create(station=station, code=f"{plan.code}-T{i + 1}", name=t_name)
+            for i, (t_name, _v) in enumerate(plan.townships)
+        ]
         weights = [rng.uniform(0.5, 1.5) for _ in names]
         total_weight = sum(weights)
         for index, v_name in enumerate(names):
-            township = next((townships[i] for i, (_t, vs) in enumerate(plan.townships) if v_name in vs),
-                            townships[index % len(townships)])
+            township = next(
+                (townships[i] for i, (_t, vs) in enumerate(plan.townships) if v_name in vs),
+                townships[index % len(townships)],
+            )
             area_class = plan.area_class
             if plan.area_class == AreaClass.RURAL and rng.random() < 0.15:
                 area_class = AreaClass.REMOTE
             village = Village(
-                station=station, township=township, code=f"{plan.code}{index + 1:03d}", name=v_name,
+                station=station,
+                township=township,
+                code=f"{plan.code}{index + 1:03d}",
+                name=v_name,
                 area_class=area_class,
                 latitude=Decimal(str(round(plan.lat + rng.uniform(-0.06, 0.06), 6))),
                 longitude=Decimal(str(round(plan.lon + rng.uniform(-0.06, 0.06), 6))),
-                responsible_name=_name(rng), responsible_phone=_mobile(rng))
-            village_plan.append([village, max(1, round(station_households * weights[index] / total_weight)), plan])
+                responsible_name=_name(rng),
+                responsible_phone=_mobile(rng),
+            )
+            village_plan.append(
+                [village, max(1, round(station_households * weights[index] / total_weight)), plan]
+            )
     difference = households - sum(n for _v, n, _p in village_plan)
     largest = max(village_plan, key=lambda item: item[1])
     largest[1] = max(1, largest[1] + difference)
@@ -189,12 +256,17 @@ def _build_transformers(village_plan, rng):
         for index, district_households in enumerate(split):
             undersized = len(rows) % 15 == 7  # about one district in fifteen is deliberately undersized
             transformer = TransformerDistrict(
-                station=village.station, village=village, code=f"{village.code}-{index + 1:02d}",
-                name=f"{village.name}{index + 1}号台区", rated_kva=_size_for(district_households, rng, undersized),
+                station=village.station,
+                village=village,
+                code=f"{village.code}-{index + 1:02d}",
+                name=f"{village.name}{index + 1}号台区",
+                rated_kva=_size_for(district_households, rng, undersized),
                 connection_group=ConnectionGroup.YYN0 if rng.random() < 0.4 else ConnectionGroup.DYN11,
                 location=f"{village.name}{rng.choice('东南西北中')}头",
-                latitude=village.latitude, longitude=village.longitude,
-                commissioned_on=datetime.date(2005, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 19)))
+                latitude=village.latitude,
+                longitude=village.longitude,
+                commissioned_on=datetime.date(2005, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 19)),
+            )
             rows.append((transformer, district_households))
             transformers_by_village.setdefault(village.pk, []).append((transformer, district_households))
     TransformerDistrict.objects.bulk_create([t for t, _n in rows], batch_size=500)
@@ -215,16 +287,28 @@ def _build_customers(stations, village_plan, transformers_by_village, rng, repor
                 phase = Phase.A if roll < skew[0] else Phase.B if roll < skew[0] + skew[1] else Phase.C
                 if rng.random() < 0.02:
                     phase = Phase.ABC
-                paying = PaymentMethod.AUTO_DEBIT if rng.random() < plan.auto_debit_rate else rng.choice(
-                    (PaymentMethod.COUNTER, PaymentMethod.MOBILE, PaymentMethod.AGENT_POINT))
+                paying = (
+                    PaymentMethod.AUTO_DEBIT
+                    if rng.random() < plan.auto_debit_rate
+                    else rng.choice((PaymentMethod.COUNTER, PaymentMethod.MOBILE, PaymentMethod.AGENT_POINT))
+                )
                 account_no = f"06{station_number:02d}{sequence[plan.code]:07d}"
-                batch.append(Customer(
-                    account_no=account_no, name=_name(rng),
-                    id_number=_id_number(rng, used_ids), phone=_mobile(rng) if rng.random() < 0.92 else "",
-                    address=f"{village.name}{rng.randrange(1, 12)}组{rng.randrange(1, 80)}号",
-                    village=village, transformer=transformer, phase=phase, tags=_tags(rng),
-                    payment_method=paying, household_size=rng.choice((1, 2, 3, 3, 4, 4, 5, 6)),
-                    shared_meter=rng.random() < 0.01))
+                batch.append(
+                    Customer(
+                        account_no=account_no,
+                        name=_name(rng),
+                        id_number=_id_number(rng, used_ids),
+                        phone=_mobile(rng) if rng.random() < 0.92 else "",
+                        address=f"{village.name}{rng.randrange(1, 12)}组{rng.randrange(1, 80)}号",
+                        village=village,
+                        transformer=transformer,
+                        phase=phase,
+                        tags=_tags(rng),
+                        payment_method=paying,
+                        household_size=rng.choice((1, 2, 3, 3, 4, 4, 5, 6)),
+                        shared_meter=rng.random() < 0.01,
+                    )
+                )
                 total += 1
                 if len(batch) >= 5000:
                     _flush_customers(batch, meters)
@@ -239,8 +323,12 @@ def _flush_customers(batch: list, meters: list) -> None:
         return
     Customer.objects.bulk_create(batch, batch_size=2500)
     Meter.objects.bulk_create(
-        [Meter(customer=c, meter_no=f"M{c.account_no}", installed_on=datetime.date(2018, 6, 1)) for c in batch],
-        batch_size=2500)
+        [
+            Meter(customer=c, meter_no=f"M{c.account_no}", installed_on=datetime.date(2018, 6, 1))
+            for c in batch
+        ],
+        batch_size=2500,
+    )
     batch.clear()
 
 
@@ -249,18 +337,32 @@ def _build_teams(stations, rng):
     for code, (station, plan, _number) in stations.items():
         people = []
         for index in range(12):
-            people.append(Staff(station=station, employee_no=f"{code}-{index + 1:03d}", name=_name(rng),
-                                phone=_mobile(rng), position=("所长" if index == 0 else "台区经理" if index < 6 else "抢修员")))
+            people.append(
+                Staff(
+                    station=station,
+                    employee_no=f"{code}-{index + 1:03d}",
+                    name=_name(rng),
+                    phone=_mobile(rng),
+                    position=("所长" if index == 0 else "台区经理" if index < 6 else "抢修员"),
+                )
+            )
         Staff.objects.bulk_create(people)
         count += len(people)
-        units = {TeamKind.SERVICE: station.name, TeamKind.PUBLICITY: f"{station.name}党支部、工会",
-                 TeamKind.VANGUARD: f"{station.name}党支部"}
+        units = {
+            TeamKind.SERVICE: station.name,
+            TeamKind.PUBLICITY: f"{station.name}党支部、工会",
+            TeamKind.VANGUARD: f"{station.name}党支部",
+        }
         for offset, kind in enumerate(TeamKind):
             team = Team.objects.create(
-                station=station, code=f"{code}-{kind.value}", kind=kind,
-                name=f"{plan.name.replace('供电所', '')}{TEAM_NAMES[kind]}", responsible_unit=units[kind],
-                responsible_person=people[offset * 2])
-            team.members.set(people[offset * 4: offset * 4 + 5])
+                station=station,
+                code=f"{code}-{kind.value}",
+                kind=kind,
+                name=f"{plan.name.replace('供电所', '')}{TEAM_NAMES[kind]}",
+                responsible_unit=units[kind],
+                responsible_person=people[offset * 2],
+            )
+            team.members.set(people[offset * 4 : offset * 4 + 5])
     return count
 
 

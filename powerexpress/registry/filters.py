@@ -42,7 +42,9 @@ class TownshipFilterSet(StationFilterSet):
 
 
 class VillageFilterSet(StationFilterSet):
-    area_class = django_filters.ChoiceFilter(choices=AreaClass.choices, empty_label=_("all"), label=_("area class"))
+    area_class = django_filters.ChoiceFilter(
+        choices=AreaClass.choices, empty_label=_("all"), label=_("area class")
+    )
     township = django_filters.CharFilter(field_name="township__code", label=_("township"))
 
     class Meta:
@@ -52,7 +54,9 @@ class VillageFilterSet(StationFilterSet):
 
 class TransformerFilterSet(StationFilterSet):
     village = django_filters.CharFilter(field_name="village__code", label=_("village"))
-    connection_group = django_filters.ChoiceFilter(choices=ConnectionGroup.choices, empty_label=_("all"), label=_("connection group"))
+    connection_group = django_filters.ChoiceFilter(
+        choices=ConnectionGroup.choices, empty_label=_("all"), label=_("connection group")
+    )
 
     class Meta:
         model = TransformerDistrict
@@ -63,7 +67,9 @@ class CustomerFilterSet(StationFilterSet):
     village = django_filters.CharFilter(field_name="village__code", label=_("village"))
     transformer = django_filters.CharFilter(field_name="transformer__code", label=_("transformer district"))
     phase = django_filters.ChoiceFilter(choices=Phase.choices, empty_label=_("all"), label=_("supply phase"))
-    tag = django_filters.ChoiceFilter(choices=CustomerTag.choices, empty_label=_("all"), label=_("tag"), method="filter_tag")
+    tag = django_filters.ChoiceFilter(
+        choices=CustomerTag.choices, empty_label=_("all"), label=_("tag"), method="filter_tag"
+    )
 
     class Meta:
         model = Customer

@@ -38,7 +38,9 @@ class Bureau(models.Model):
 class SupplyStation(models.Model):
     """A supply station (供电所) serving a set of townships and villages."""
 
-    bureau = models.ForeignKey(Bureau, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="stations")
+    bureau = models.ForeignKey(
+        Bureau, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="stations"
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -59,7 +61,9 @@ class SupplyStation(models.Model):
 class Township(models.Model):
     """A township (乡镇) served by a station."""
 
-    station = models.ForeignKey(SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="townships")
+    station = models.ForeignKey(
+        SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="townships"
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
 
@@ -77,13 +81,22 @@ class Township(models.Model):
 class Village(models.Model):
     """An administrative village (村) with its responsible person (片区负责人)."""
 
-    station = models.ForeignKey(SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="villages")
+    station = models.ForeignKey(
+        SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="villages"
+    )
     township = models.ForeignKey(
-        Township, verbose_name=_("township"), on_delete=models.PROTECT, null=True, blank=True, related_name="villages"
+        Township,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="villages",
     )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    area_class = models.CharField(_("area class"), max_length=10, choices=AreaClass.choices, default=AreaClass.RURAL)
+    area_class = models.CharField(
+        _("area class"), max_length=10, choices=AreaClass.choices, default=AreaClass.RURAL
+    )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     responsible_name = models.CharField(_("responsible person"), max_length=50, blank=True)
@@ -101,7 +114,8 @@ class Village(models.Model):
                 name="village_latitude_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
                 name="village_longitude_range",
             ),
         ]
@@ -116,7 +130,9 @@ class TransformerDistrict(models.Model):
     station = models.ForeignKey(
         SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="transformers"
     )
-    village = models.ForeignKey(Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="transformers")
+    village = models.ForeignKey(
+        Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="transformers"
+    )
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     rated_kva = models.PositiveIntegerField(_("rated capacity (kVA)"))
@@ -135,7 +151,9 @@ class TransformerDistrict(models.Model):
         verbose_name_plural = _("transformer districts")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rated_kva__gt=0), name="transformer_rated_kva_positive"),
+            models.CheckConstraint(
+                condition=models.Q(rated_kva__gt=0), name="transformer_rated_kva_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +173,9 @@ class Customer(models.Model):
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    village = models.ForeignKey(Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="customers")
+    village = models.ForeignKey(
+        Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="customers"
+    )
     transformer = models.ForeignKey(
         TransformerDistrict,
         verbose_name=_("transformer district"),
@@ -207,11 +227,15 @@ class Customer(models.Model):
 class Meter(models.Model):
     """An electricity meter installed for a customer."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="meters")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="meters"
+    )
     meter_no = models.CharField(_("meter number"), max_length=30, unique=True)
     multiplier = models.PositiveIntegerField(_("multiplier"), default=1)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=MeterStatus.choices, default=MeterStatus.IN_SERVICE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeterStatus.choices, default=MeterStatus.IN_SERVICE
+    )
 
     station_path = "customer__village__station"
 
@@ -228,7 +252,12 @@ class Staff(models.Model):
     """A member of the bureau's or a station's staff, or a volunteer in one of the three teams."""
 
     station = models.ForeignKey(
-        SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+        SupplyStation,
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -249,7 +278,9 @@ class Staff(models.Model):
 class Team(models.Model):
     """One of the programme's three teams (三支队伍) at a station: service, publicity or vanguard."""
 
-    station = models.ForeignKey(SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="teams")
+    station = models.ForeignKey(
+        SupplyStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="teams"
+    )
     code = models.CharField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
     name = models.CharField(_("name"), max_length=100)

@@ -52,8 +52,9 @@ class ImportOutcome:
         return not self.errors
 
 
-def registry_import(*, user, kind: str, file_name: str, content: bytes,
-                    progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
+def registry_import(
+    *, user, kind: str, file_name: str, content: bytes, progress: Callable[[int, int], None] | None = None
+) -> ImportOutcome:
     """Import a CSV/Excel file of one registry kind: every row, or — on any error — none.
 
     Rows are matched on the kind's key (code, account number …): a known key updates the
@@ -82,11 +83,20 @@ def registry_import(*, user, kind: str, file_name: str, content: bytes,
         if key_value in foreign_keys:
             errors[spec.key] = _("%(value)s is already in use.") % {"value": key_value}
         if key_value and key_value in seen:
-            errors[spec.key] = _("Same %(field)s as row %(row)s.") % {"field": spec.key, "row": seen[key_value]}
+            errors[spec.key] = _("Same %(field)s as row %(row)s.") % {
+                "field": spec.key,
+                "row": seen[key_value],
+            }
         seen.setdefault(key_value, row_number)
         for name, message in errors.items():
-            outcome.errors.append({"row": row_number, "column": str(spec.fields_by_name()[name].label),
-                                   "field": name, "message": str(message)})
+            outcome.errors.append(
+                {
+                    "row": row_number,
+                    "column": str(spec.fields_by_name()[name].label),
+                    "field": name,
+                    "message": str(message),
+                }
+            )
         cleaned.append((values, instance))
         if progress and index % 500 == 0:
             progress(index, len(rows) * 2)

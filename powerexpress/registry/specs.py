@@ -57,7 +57,9 @@ class CleanContext:
             return visible(self.user, model.objects.all()).filter(**{key_field: value}).first()
         cache_key = (model, key_field)
         if cache_key not in self.ref_cache:
-            self.ref_cache[cache_key] = {getattr(obj, key_field): obj for obj in visible(self.user, model.objects.all())}
+            self.ref_cache[cache_key] = {
+                getattr(obj, key_field): obj for obj in visible(self.user, model.objects.all())
+            }
         return self.ref_cache[cache_key].get(value)
 
 
@@ -161,8 +163,10 @@ def _tags(value, ctx):
     for item in filter(None, items):
         tag = item if item in CustomerTag.values else by_label.get(item)
         if tag is None:
-            raise Invalid(_("Unknown tag %(tag)s; choose from: %(choices)s.") % {
-                "tag": item, "choices": ", ".join(CustomerTag.values)})
+            raise Invalid(
+                _("Unknown tag %(tag)s; choose from: %(choices)s.")
+                % {"tag": item, "choices": ", ".join(CustomerTag.values)}
+            )
         tags.append(tag)
     return Customer.encode_tags(tags)
 
@@ -172,7 +176,9 @@ def _ref(model: type[models.Model], key_field: str) -> Callable:
         text = str(value).strip()
         obj = ctx.resolve(model, key_field, text)
         if obj is None:
-            raise Invalid(_("Unknown %(kind)s “%(code)s”.") % {"kind": model._meta.verbose_name, "code": text})
+            raise Invalid(
+                _("Unknown %(kind)s “%(code)s”.") % {"kind": model._meta.verbose_name, "code": text}
+            )
         return obj
 
     return parse
@@ -239,7 +245,9 @@ class Spec:
                 if spec_field.required and (instance is None or value is not MISSING):
                     errors[spec_field.name] = _("This field is required.")
                 elif value is not MISSING and not spec_field.required:
-                    values[spec_field.model_attr] = [] if spec_field.many else _empty_value(self.model, spec_field)
+                    values[spec_field.model_attr] = (
+                        [] if spec_field.many else _empty_value(self.model, spec_field)
+                    )
                 continue
             try:
                 values[spec_field.model_attr] = spec_field.parse(value, ctx)
@@ -251,7 +259,9 @@ class Spec:
 
     def save(self, values: dict, *, instance=None):
         """Create or update one record from cleaned values (call inside a transaction)."""
-        many = {f.model_attr: values.pop(f.model_attr) for f in self.fields if f.many and f.model_attr in values}
+        many = {
+            f.model_attr: values.pop(f.model_attr) for f in self.fields if f.many and f.model_attr in values
+        }
         obj = instance or self.model()
         for attr, value in values.items():
             setattr(obj, attr, value)
@@ -314,75 +324,119 @@ L = gettext_lazy
 _STATION_REF = _ref(SupplyStation, "code")
 
 SPECS: dict[str, Spec] = {
-    "stations": Spec("stations", SupplyStation, "code", [
-        FieldSpec("code", L("code"), _text(20), required=True),
-        FieldSpec("name", L("name"), _text(100), required=True),
-        FieldSpec("address", L("address"), _text(200)),
-        FieldSpec("head_name", L("station head"), _text(50)),
-        FieldSpec("head_phone", L("station head phone"), _mobile),
-    ], check=_check_station),
-    "townships": Spec("townships", Township, "code", [
-        FieldSpec("code", L("code"), _text(20), required=True),
-        FieldSpec("name", L("name"), _text(100), required=True),
-        FieldSpec("station", L("station"), _STATION_REF, required=True),
-    ]),
-    "villages": Spec("villages", Village, "code", [
-        FieldSpec("code", L("code"), _text(20), required=True),
-        FieldSpec("name", L("name"), _text(100), required=True),
-        FieldSpec("station", L("station"), _STATION_REF, required=True),
-        FieldSpec("township", L("township"), _ref(Township, "code")),
-        FieldSpec("area_class", L("area class"), _choice(AreaClass), required=True),
-        FieldSpec("responsible_name", L("responsible person"), _text(50)),
-        FieldSpec("responsible_phone", L("responsible person's phone"), _mobile),
-        FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
-        FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
-    ], check=_check_village),
-    "transformers": Spec("transformers", TransformerDistrict, "code", [
-        FieldSpec("code", L("code"), _text(30), required=True),
-        FieldSpec("name", L("name"), _text(100), required=True),
-        FieldSpec("station", L("station"), _STATION_REF, required=True),
-        FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
-        FieldSpec("rated_kva", L("rated capacity (kVA)"), _positive_int(10000), required=True),
-        FieldSpec("connection_group", L("connection group"), _choice(ConnectionGroup), required=True),
-        FieldSpec("location", L("location"), _text(200)),
-        FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
-        FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
-        FieldSpec("commissioned_on", L("commissioned on"), _date),
-    ], check=_check_transformer),
-    "customers": Spec("customers", Customer, "account_no", [
-        FieldSpec("account_no", L("account number"), _text(20), required=True),
-        FieldSpec("name", L("name"), _text(50), required=True),
-        FieldSpec("id_number", L("resident ID number"), _id_number),
-        FieldSpec("phone", L("mobile"), _mobile),
-        FieldSpec("address", L("address"), _text(200)),
-        FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
-        FieldSpec("transformer", L("transformer district"), _ref(TransformerDistrict, "code")),
-        FieldSpec("phase", L("supply phase"), _choice(Phase), required=True),
-        FieldSpec("tags", L("tags"), _tags),
-        FieldSpec("payment_method", L("payment method"), _choice(PaymentMethod)),
-        FieldSpec("household_size", L("household size"), _positive_int(50)),
-        FieldSpec("shared_meter", L("shared meter (合表)"), _bool),
-    ], check=_check_customer),
-    "meters": Spec("meters", Meter, "meter_no", [
-        FieldSpec("meter_no", L("meter number"), _text(30), required=True),
-        FieldSpec("customer", L("customer"), _ref(Customer, "account_no"), required=True),
-        FieldSpec("multiplier", L("multiplier"), _positive_int(10000)),
-        FieldSpec("installed_on", L("installed on"), _date),
-    ]),
-    "staff": Spec("staff", Staff, "employee_no", [
-        FieldSpec("employee_no", L("employee number"), _text(20), required=True),
-        FieldSpec("name", L("name"), _text(50), required=True),
-        FieldSpec("station", L("station"), _STATION_REF),
-        FieldSpec("phone", L("mobile"), _mobile),
-        FieldSpec("position", L("position"), _text(50)),
-    ]),
-    "teams": Spec("teams", Team, "code", [
-        FieldSpec("code", L("code"), _text(30), required=True),
-        FieldSpec("name", L("name"), _text(100), required=True),
-        FieldSpec("station", L("station"), _STATION_REF, required=True),
-        FieldSpec("kind", L("kind"), _choice(TeamKind), required=True),
-        FieldSpec("responsible_unit", L("responsible unit"), _text(100)),
-        FieldSpec("responsible_person", L("responsible person"), _ref(Staff, "employee_no")),
-        FieldSpec("members", L("members"), _refs(Staff, "employee_no"), many=True),
-    ]),
+    "stations": Spec(
+        "stations",
+        SupplyStation,
+        "code",
+        [
+            FieldSpec("code", L("code"), _text(20), required=True),
+            FieldSpec("name", L("name"), _text(100), required=True),
+            FieldSpec("address", L("address"), _text(200)),
+            FieldSpec("head_name", L("station head"), _text(50)),
+            FieldSpec("head_phone", L("station head phone"), _mobile),
+        ],
+        check=_check_station,
+    ),
+    "townships": Spec(
+        "townships",
+        Township,
+        "code",
+        [
+            FieldSpec("code", L("code"), _text(20), required=True),
+            FieldSpec("name", L("name"), _text(100), required=True),
+            FieldSpec("station", L("station"), _STATION_REF, required=True),
+        ],
+    ),
+    "villages": Spec(
+        "villages",
+        Village,
+        "code",
+        [
+            FieldSpec("code", L("code"), _text(20), required=True),
+            FieldSpec("name", L("name"), _text(100), required=True),
+            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            FieldSpec("township", L("township"), _ref(Township, "code")),
+            FieldSpec("area_class", L("area class"), _choice(AreaClass), required=True),
+            FieldSpec("responsible_name", L("responsible person"), _text(50)),
+            FieldSpec("responsible_phone", L("responsible person's phone"), _mobile),
+            FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
+            FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
+        ],
+        check=_check_village,
+    ),
+    "transformers": Spec(
+        "transformers",
+        TransformerDistrict,
+        "code",
+        [
+            FieldSpec("code", L("code"), _text(30), required=True),
+            FieldSpec("name", L("name"), _text(100), required=True),
+            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
+            FieldSpec("rated_kva", L("rated capacity (kVA)"), _positive_int(10000), required=True),
+            FieldSpec("connection_group", L("connection group"), _choice(ConnectionGroup), required=True),
+            FieldSpec("location", L("location"), _text(200)),
+            FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
+            FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
+            FieldSpec("commissioned_on", L("commissioned on"), _date),
+        ],
+        check=_check_transformer,
+    ),
+    "customers": Spec(
+        "customers",
+        Customer,
+        "account_no",
+        [
+            FieldSpec("account_no", L("account number"), _text(20), required=True),
+            FieldSpec("name", L("name"), _text(50), required=True),
+            FieldSpec("id_number", L("resident ID number"), _id_number),
+            FieldSpec("phone", L("mobile"), _mobile),
+            FieldSpec("address", L("address"), _text(200)),
+            FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
+            FieldSpec("transformer", L("transformer district"), _ref(TransformerDistrict, "code")),
+            FieldSpec("phase", L("supply phase"), _choice(Phase), required=True),
+            FieldSpec("tags", L("tags"), _tags),
+            FieldSpec("payment_method", L("payment method"), _choice(PaymentMethod)),
+            FieldSpec("household_size", L("household size"), _positive_int(50)),
+            FieldSpec("shared_meter", L("shared meter (合表)"), _bool),
+        ],
+        check=_check_customer,
+    ),
+    "meters": Spec(
+        "meters",
+        Meter,
+        "meter_no",
+        [
+            FieldSpec("meter_no", L("meter number"), _text(30), required=True),
+            FieldSpec("customer", L("customer"), _ref(Customer, "account_no"), required=True),
+            FieldSpec("multiplier", L("multiplier"), _positive_int(10000)),
+            FieldSpec("installed_on", L("installed on"), _date),
+        ],
+    ),
+    "staff": Spec(
+        "staff",
+        Staff,
+        "employee_no",
+        [
+            FieldSpec("employee_no", L("employee number"), _text(20), required=True),
+            FieldSpec("name", L("name"), _text(50), required=True),
+            FieldSpec("station", L("station"), _STATION_REF),
+            FieldSpec("phone", L("mobile"), _mobile),
+            FieldSpec("position", L("position"), _text(50)),
+        ],
+    ),
+    "teams": Spec(
+        "teams",
+        Team,
+        "code",
+        [
+            FieldSpec("code", L("code"), _text(30), required=True),
+            FieldSpec("name", L("name"), _text(100), required=True),
+            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            FieldSpec("kind", L("kind"), _choice(TeamKind), required=True),
+            FieldSpec("responsible_unit", L("responsible unit"), _text(100)),
+            FieldSpec("responsible_person", L("responsible person"), _ref(Staff, "employee_no")),
+            FieldSpec("members", L("members"), _refs(Staff, "employee_no"), many=True),
+        ],
+    ),
 }

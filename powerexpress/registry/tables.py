@@ -52,7 +52,11 @@ COLUMNS = {
         ("rated_kva", _("rated capacity (kVA)"), lambda o: o.rated_kva),
         ("connection_group", _("connection group"), lambda o: o.connection_group),
         ("location", _("location"), lambda o: o.location),
-        ("commissioned_on", _("commissioned on"), lambda o: o.commissioned_on.isoformat() if o.commissioned_on else ""),
+        (
+            "commissioned_on",
+            _("commissioned on"),
+            lambda o: o.commissioned_on.isoformat() if o.commissioned_on else "",
+        ),
     ],
     "customers": [
         ("account_no", _("account number"), lambda o: o.account_no),
@@ -87,28 +91,50 @@ COLUMNS = {
         ("station", _("station"), _code("station")),
         ("kind", _("kind"), lambda o: o.kind),
         ("responsible_unit", _("responsible unit"), lambda o: o.responsible_unit),
-        ("responsible_person", _("responsible person"),
-         lambda o: o.responsible_person.employee_no if o.responsible_person_id else ""),
+        (
+            "responsible_person",
+            _("responsible person"),
+            lambda o: o.responsible_person.employee_no if o.responsible_person_id else "",
+        ),
         ("members", _("members"), lambda o: ";".join(m.employee_no for m in o.members.all())),
     ],
 }
 
 # How some columns read on pages (labels instead of stored codes); exports keep the codes.
 DISPLAY = {
-    "villages": {"area_class": _display("area_class"), "station": _name("station"), "township": _name("township")},
-    "transformers": {"connection_group": _display("connection_group"), "station": _name("station"),
-                     "village": _name("village")},
-    "customers": {"village": _name("village"), "phase": _display("phase"), "tags": lambda o: "、".join(o.tag_labels),
-                  "payment_method": _display("payment_method"), "shared_meter": lambda o: _("Yes") if o.shared_meter else _("No")},
-    "teams": {"kind": _display("kind"), "responsible_person": _name("responsible_person"),
-              "members": lambda o: "、".join(m.name for m in o.members.all())},
+    "villages": {
+        "area_class": _display("area_class"),
+        "station": _name("station"),
+        "township": _name("township"),
+    },
+    "transformers": {
+        "connection_group": _display("connection_group"),
+        "station": _name("station"),
+        "village": _name("village"),
+    },
+    "customers": {
+        "village": _name("village"),
+        "phase": _display("phase"),
+        "tags": lambda o: "、".join(o.tag_labels),
+        "payment_method": _display("payment_method"),
+        "shared_meter": lambda o: _("Yes") if o.shared_meter else _("No"),
+    },
+    "teams": {
+        "kind": _display("kind"),
+        "responsible_person": _name("responsible_person"),
+        "members": lambda o: "、".join(m.name for m in o.members.all()),
+    },
 }
 
 
 def display_columns(kind: str, names=None) -> list[tuple]:
     """(name, label, value function) for pages: display labels where defined."""
     overrides = DISPLAY.get(kind, {})
-    return [(name, label, overrides.get(name, fn)) for name, label, fn in COLUMNS[kind] if names is None or name in names]
+    return [
+        (name, label, overrides.get(name, fn))
+        for name, label, fn in COLUMNS[kind]
+        if names is None or name in names
+    ]
 
 
 # Columns holding personal data, and their unmasked value for an audited export.
@@ -146,5 +172,8 @@ def export_rows(kind: str, queryset, *, unmasked: bool = False):
     columns = COLUMNS[kind]
     overrides = UNMASKED.get(kind, {}) if unmasked else {}
     header = [name for name, _label, _fn in columns]
-    rows = ([overrides.get(name, fn)(obj) for name, _label, fn in columns] for obj in queryset.iterator(chunk_size=2000))
+    rows = (
+        [overrides.get(name, fn)(obj) for name, _label, fn in columns]
+        for obj in queryset.iterator(chunk_size=2000)
+    )
     return header, rows

@@ -18,8 +18,13 @@ def run_import_job(job_id: int) -> str:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
 
     try:
-        outcome = registry_import(user=job.user, kind=job.kind, file_name=job.file_name,
-                                  content=bytes(job.content), progress=progress)
+        outcome = registry_import(
+            user=job.user,
+            kind=job.kind,
+            file_name=job.file_name,
+            content=bytes(job.content),
+            progress=progress,
+        )
     except ApiError as exc:
         job.errors = [{"row": "", "column": "", "message": str(exc.message)}]
         job.status = ImportStatus.FAILED
@@ -27,10 +32,17 @@ def run_import_job(job_id: int) -> str:
         job.errors = outcome.errors
         job.created_count, job.updated_count = outcome.created, outcome.updated
         job.status = ImportStatus.SUCCEEDED if outcome.ok else ImportStatus.FAILED
-        job.total_rows = job.processed_rows = max(outcome.total_rows * 2, 1) if outcome.ok else job.processed_rows
+        job.total_rows = job.processed_rows = (
+            max(outcome.total_rows * 2, 1) if outcome.ok else job.processed_rows
+        )
         if outcome.ok:
-            audit_record(user=job.user, action=AuditAction.IMPORT, object_type=job.kind, object_ref=job.file_name,
-                         detail=f"created={outcome.created} updated={outcome.updated}")
+            audit_record(
+                user=job.user,
+                action=AuditAction.IMPORT,
+                object_type=job.kind,
+                object_ref=job.file_name,
+                detail=f"created={outcome.created} updated={outcome.updated}",
+            )
     job.finished_at = timezone.now()
     job.save()
     return job.status

@@ -53,7 +53,8 @@ def _offer_pick_lists(form, user) -> None:
         if field in form.fields:
             rows = visible(user, QUERYSETS[kind]()).order_by("code").values_list("code", "name")
             form.fields[field].widget = forms.Select(
-                choices=[("", _("all"))] + [(code, f"{name} ({code})") for code, name in rows])
+                choices=[("", _("all"))] + [(code, f"{name} ({code})") for code, name in rows]
+            )
 
 
 @login_required
@@ -72,7 +73,8 @@ def registry_list_view(request, kind: str):
         "page": page,
         "headers": [label for _n, label, _f in columns],
         "rows": rows,
-        "can_edit": request.user.has_perm(EDIT_REGISTRY) and (kind != "stations" or request.user.is_bureau_wide),
+        "can_edit": request.user.has_perm(EDIT_REGISTRY)
+        and (kind != "stations" or request.user.is_bureau_wide),
         "can_import": request.user.has_perm(IMPORT_REGISTRY) and kind != "stations",
         "can_export_unmasked": kind in UNMASKED and request.user.has_perm(VIEW_PERSONAL_DATA),
     }
@@ -90,7 +92,8 @@ def registry_detail_view(request, kind: str, pk: int):
         "title": KIND_LABELS[kind],
         "obj": obj,
         "fields": fields,
-        "can_edit": request.user.has_perm(EDIT_REGISTRY) and (kind != "stations" or request.user.is_bureau_wide),
+        "can_edit": request.user.has_perm(EDIT_REGISTRY)
+        and (kind != "stations" or request.user.is_bureau_wide),
         "can_reveal": kind == "customers" and request.user.has_perm(VIEW_PERSONAL_DATA),
     }
     if kind == "customers":
@@ -112,8 +115,11 @@ def registry_edit_view(request, kind: str, pk: int | None = None):
     if request.method == "POST":
         form = form_class(request.POST)
         form.is_valid()
-        raw = {name: value for name, value in form.cleaned_data.items()
-               if not (instance is not None and name in personal and not value)}
+        raw = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if not (instance is not None and name in personal and not value)
+        }
         try:
             obj = registry_save(user=request.user, kind=kind, raw=raw, instance=instance)
         except ApiError as exc:
@@ -130,9 +136,14 @@ def registry_edit_view(request, kind: str, pk: int | None = None):
     if instance is not None:
         masked = {name: fn(instance) for name, _l, fn in COLUMNS[kind] if name in personal}
         for name, value in masked.items():
-            form.fields[name].widget.attrs["placeholder"] = _("%(masked)s — leave empty to keep") % {"masked": value}
-    return render(request, "registry/edit.html", {"kind": kind, "title": KIND_LABELS[kind], "form": form,
-                                                   "instance": instance})
+            form.fields[name].widget.attrs["placeholder"] = _("%(masked)s — leave empty to keep") % {
+                "masked": value
+            }
+    return render(
+        request,
+        "registry/edit.html",
+        {"kind": kind, "title": KIND_LABELS[kind], "form": form, "instance": instance},
+    )
 
 
 @login_required
@@ -143,12 +154,17 @@ def registry_import_view(request, kind: str):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(user=request.user, kind=kind, file_name=upload.name, content=upload.read())
+        job = ImportJob.objects.create(
+            user=request.user, kind=kind, file_name=upload.name, content=upload.read()
+        )
         run_import_job.delay(job.pk)
         return redirect("core:import_status", pk=job.pk)
     columns = [(name, label) for name, label, _fn in COLUMNS[kind]]
-    return render(request, "registry/import.html", {"kind": kind, "title": KIND_LABELS[kind], "form": form,
-                                                     "columns": columns})
+    return render(
+        request,
+        "registry/import.html",
+        {"kind": kind, "title": KIND_LABELS[kind], "form": form, "columns": columns},
+    )
 
 
 @login_required
@@ -159,16 +175,23 @@ def registry_export_view(request, kind: str):
         raise PermissionDenied
     queryset = _filtered(request, kind).qs
     header, rows = export_rows(kind, queryset, unmasked=unmasked)
-    audit_record(user=request.user, action=AuditAction.EXPORT_UNMASKED if unmasked else AuditAction.EXPORT,
-                 object_type=kind, object_ref=request.GET.urlencode()[:100],
-                 fields=tuple(UNMASKED.get(kind, {})) if unmasked else (), request=request)
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT_UNMASKED if unmasked else AuditAction.EXPORT,
+        object_type=kind,
+        object_ref=request.GET.urlencode()[:100],
+        fields=tuple(UNMASKED.get(kind, {})) if unmasked else (),
+        request=request,
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "csv":
         response = HttpResponse(write_csv(header, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'
     else:
-        response = HttpResponse(write_xlsx(header, rows),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            write_xlsx(header, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.xlsx"'
     return response
 
@@ -179,6 +202,12 @@ def customer_reveal_view(request, pk: int):
     customer = get_visible_or_404(request.user, QUERYSETS["customers"](), pk=pk)
     if not request.user.has_perm(VIEW_PERSONAL_DATA):
         raise PermissionDenied
-    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="customer",
-                 object_ref=customer.account_no, fields=("id_number", "phone"), request=request)
+    audit_record(
+        user=request.user,
+        action=AuditAction.REVEAL,
+        object_type="customer",
+        object_ref=customer.account_no,
+        fields=("id_number", "phone"),
+        request=request,
+    )
     return render(request, "registry/_revealed.html", {"obj": customer})

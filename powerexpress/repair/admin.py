@@ -13,7 +13,15 @@ class FaultTicketAdmin(admin.ModelAdmin):
     list_display = ["number", "village", "status", "reported_at", "arrival_due_at"]
     list_filter = ["status", "area_class", "station"]
     search_fields = ["number"]
-    raw_id_fields = ["village", "customer", "transformer", "outage", "duplicate_of", "assignee", "reported_by"]
+    raw_id_fields = [
+        "village",
+        "customer",
+        "transformer",
+        "outage",
+        "duplicate_of",
+        "assignee",
+        "reported_by",
+    ]
 
 
 @admin.register(Outage)

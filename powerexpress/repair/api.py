@@ -115,17 +115,29 @@ class FaultFilter(Schema):
 
 
 def fault_out(ticket: FaultTicket) -> dict:
-    return {"number": ticket.number, "status": ticket.status, "reported_at": _local(ticket.reported_at),
-            "arrival_due_at": _local(ticket.arrival_due_at), "restore_due_at": _local(ticket.restore_due_at)}
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "reported_at": _local(ticket.reported_at),
+        "arrival_due_at": _local(ticket.arrival_due_at),
+        "restore_due_at": _local(ticket.restore_due_at),
+    }
 
 
 def fault_staff_out(ticket: FaultTicket) -> dict:
     return fault_out(ticket) | {
-        "status_label": ticket.get_status_display(), "village": ticket.village.code, "station": ticket.station.code,
-        "area_class": ticket.area_class, "phone": mask_phone(ticket.phone), "account_no": ticket.account_no,
-        "description": ticket.description, "source": ticket.source,
+        "status_label": ticket.get_status_display(),
+        "village": ticket.village.code,
+        "station": ticket.station.code,
+        "area_class": ticket.area_class,
+        "phone": mask_phone(ticket.phone),
+        "account_no": ticket.account_no,
+        "description": ticket.description,
+        "source": ticket.source,
         "assignee": ticket.assignee.username if ticket.assignee else None,
-        "outage": ticket.outage.number if ticket.outage else None, "rating": ticket.rating}
+        "outage": ticket.outage.number if ticket.outage else None,
+        "rating": ticket.rating,
+    }
 
 
 @router.post("/faults", auth=None, response={200: FaultOut, 201: FaultOut}, summary="Report a fault (public)")
@@ -133,11 +145,23 @@ def fault_report(request, payload: FaultIn):
     public_rate_limit_check(request, "repair.fault_report")
     village = Village.objects.select_related("station").filter(code=payload.village.strip()).first()
     if village is None:
-        raise FieldError(fault_report_errors(village=None, phone=payload.phone, description=payload.description,
-                                             source=FaultSource.API, village_message=_("No village has this code.")))
+        raise FieldError(
+            fault_report_errors(
+                village=None,
+                phone=payload.phone,
+                description=payload.description,
+                source=FaultSource.API,
+                village_message=_("No village has this code."),
+            )
+        )
     ticket, created = fault_report_submit(
-        village=village, phone=payload.phone, description=payload.description, account_no=payload.account_no,
-        source=FaultSource.API, idempotency_key=request.headers.get("Idempotency-Key"))
+        village=village,
+        phone=payload.phone,
+        description=payload.description,
+        account_no=payload.account_no,
+        source=FaultSource.API,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
     return Status(201 if created else 200, fault_out(ticket))
 
 
@@ -147,21 +171,30 @@ def fault_follow(request, number: str, phone: str):
     ticket = ticket_for_reporter(number, phone)
     if ticket is None:
         raise Http404
-    history = [{"status": e.to_status, "status_label": e.get_to_status_display(), "at": _local(e.at)}
-               for e in ticket.events.all()]
+    history = [
+        {"status": e.to_status, "status_label": e.get_to_status_display(), "at": _local(e.at)}
+        for e in ticket.events.all()
+    ]
     return fault_out(ticket) | {
-        "status_label": ticket.get_status_display(), "village": ticket.village.code,
-        "village_name": ticket.village.name, "dispatched_at": _local(ticket.dispatched_at),
-        "on_site_at": _local(ticket.on_site_at), "restored_at": _local(ticket.restored_at),
-        "closed_at": _local(ticket.closed_at), "outage": ticket.outage.number if ticket.outage else None,
-        "rating": ticket.rating, "history": history}
+        "status_label": ticket.get_status_display(),
+        "village": ticket.village.code,
+        "village_name": ticket.village.name,
+        "dispatched_at": _local(ticket.dispatched_at),
+        "on_site_at": _local(ticket.on_site_at),
+        "restored_at": _local(ticket.restored_at),
+        "closed_at": _local(ticket.closed_at),
+        "outage": ticket.outage.number if ticket.outage else None,
+        "rating": ticket.rating,
+        "history": history,
+    }
 
 
 @router.get("/repair/tickets", response=list[FaultStaffOut], summary="Fault tickets of the stations you see")
 @paginate(LimitOffsetPagination)
 def fault_list(request, filters: Query[FaultFilter]):
-    tickets = tickets_filtered(request.user, status=filters.status, village=filters.village,
-                               overdue=filters.overdue)
+    tickets = tickets_filtered(
+        request.user, status=filters.status, village=filters.village, overdue=filters.overdue
+    )
     return MappedQuerySet(tickets, fault_staff_out)
 
 
@@ -182,13 +215,26 @@ def fault_transition(request, number: str, payload: TransitionIn):
             raise FieldError({"assignee": _("No crew member has this user name.")})
     if payload.duplicate_of:
         duplicate_of = FaultTicket.objects.filter(number=payload.duplicate_of).first()
-    ticket = fault_ticket_transition(ticket=ticket, to_status=payload.status, actor=request.user,
-                                     notes=payload.notes, assignee=assignee, duplicate_of=duplicate_of)
+    ticket = fault_ticket_transition(
+        ticket=ticket,
+        to_status=payload.status,
+        actor=request.user,
+        notes=payload.notes,
+        assignee=assignee,
+        duplicate_of=duplicate_of,
+    )
     return fault_staff_out(tickets_visible(request.user).get(pk=ticket.pk))
 
 
 @router.get("/repair/kpis", response=list[KpiOut], summary="Repair KPIs per station and area class")
 def fault_kpis(request, days: int = 90):
     since = timezone.now() - datetime.timedelta(days=max(1, min(days, 3660)))
-    return [{"station": row["station"], "station_name": row["station_name"], "area_class": row["area_class"],
-             **row["kpis"].__dict__} for row in repair_kpi_table(request.user, since=since)]
+    return [
+        {
+            "station": row["station"],
+            "station_name": row["station_name"],
+            "area_class": row["area_class"],
+            **row["kpis"].__dict__,
+        }
+        for row in repair_kpi_table(request.user, since=since)
+    ]

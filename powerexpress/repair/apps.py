@@ -14,5 +14,7 @@ class RepairConfig(AppConfig):
     def ready(self):
         from powerexpress.celery_app import app
 
-        app.conf.beat_schedule["repair-escalate"] = {"task": "powerexpress.repair.tasks.fault_escalate",
-                                                     "schedule": 60.0}
+        app.conf.beat_schedule["repair-escalate"] = {
+            "task": "powerexpress.repair.tasks.fault_escalate",
+            "schedule": 60.0,
+        }

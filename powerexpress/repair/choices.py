@@ -26,8 +26,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Restoring an outage restores its tickets from any of these (the crew fixed the shared device).
-OUTAGE_RESTORABLE = frozenset({FaultStatus.REPORTED, FaultStatus.DISPATCHED, FaultStatus.EN_ROUTE,
-                               FaultStatus.ON_SITE})
+OUTAGE_RESTORABLE = frozenset(
+    {FaultStatus.REPORTED, FaultStatus.DISPATCHED, FaultStatus.EN_ROUTE, FaultStatus.ON_SITE}
+)
 OPEN_STATUSES = OUTAGE_RESTORABLE
 # Statuses in which the arrival clock runs (nobody on site yet).
 AWAITING_ARRIVAL = frozenset({FaultStatus.REPORTED, FaultStatus.DISPATCHED, FaultStatus.EN_ROUTE})

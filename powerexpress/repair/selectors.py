@@ -25,14 +25,20 @@ def repair_settings_for(bureau_id: int) -> RepairSettings:
 
 def tickets_for_phone(phone: str) -> QuerySet:
     """The reporter's tickets, newest first (the portal's "follow my reports")."""
-    return (FaultTicket.objects.filter(phone=phone.strip()).select_related("village", "station")
-            .order_by("-reported_at", "-id"))
+    return (
+        FaultTicket.objects.filter(phone=phone.strip())
+        .select_related("village", "station")
+        .order_by("-reported_at", "-id")
+    )
 
 
 def ticket_for_reporter(number: str, phone: str) -> FaultTicket | None:
     """The ticket when ``phone`` is the one that reported it (else None: no hint that it exists)."""
-    return (FaultTicket.objects.select_related("village", "station", "outage")
-            .filter(number=number, phone=phone.strip()).first())
+    return (
+        FaultTicket.objects.select_related("village", "station", "outage")
+        .filter(number=number, phone=phone.strip())
+        .first()
+    )
 
 
 def tickets_visible(user) -> QuerySet:
@@ -50,14 +56,14 @@ def tickets_filtered(user, *, status: str = "", village: str = "", overdue: bool
     if overdue:
         now = timezone.now()
         tickets = tickets.filter(status__in=AWAITING_ARRIVAL, arrival_due_at__lt=now) | tickets.filter(
-            status=FaultStatus.ON_SITE, restore_due_at__lt=now)
+            status=FaultStatus.ON_SITE, restore_due_at__lt=now
+        )
     return tickets
 
 
 def tickets_for_crew(user) -> QuerySet:
     """The crew member's own tickets still to work, most urgent first."""
-    return (tickets_visible(user).filter(assignee=user, status__in=OPEN_STATUSES)
-            .order_by("arrival_due_at"))
+    return tickets_visible(user).filter(assignee=user, status__in=OPEN_STATUSES).order_by("arrival_due_at")
 
 
 def outages_visible(user) -> QuerySet:
@@ -66,7 +72,11 @@ def outages_visible(user) -> QuerySet:
 
 def outage_households(outage: Outage) -> QuerySet:
     """The households fed by the outage's transformer district: the list to notify."""
-    return Customer.objects.filter(transformer=outage.transformer).select_related("village").order_by("account_no")
+    return (
+        Customer.objects.filter(transformer=outage.transformer)
+        .select_related("village")
+        .order_by("account_no")
+    )
 
 
 def villages_for_picker() -> QuerySet:
@@ -79,8 +89,9 @@ def can_dispatch(user) -> bool:
 
 def can_work(user, ticket: FaultTicket) -> bool:
     """Dispatchers move any visible ticket; a crew member moves the tickets assigned to them."""
-    return can_dispatch(user) or (user.is_authenticated and user.role == Role.CREW
-                                  and ticket.assignee_id == user.pk)
+    return can_dispatch(user) or (
+        user.is_authenticated and user.role == Role.CREW and ticket.assignee_id == user.pk
+    )
 
 
 def can_manage_settings(user) -> bool:
@@ -98,19 +109,42 @@ def repair_kpi_table(user, *, since=None) -> list[dict]:
         tickets = tickets.filter(reported_at__gte=since)
     groups: dict[tuple, list[TicketTimes]] = defaultdict(list)
     names: dict[str, str] = {}
-    for row in tickets.values("station__code", "station__name", "area_class", "status", "reported_at",
-                              "arrival_due_at", "on_site_at", "restore_due_at", "restored_at", "rating"):
+    for row in tickets.values(
+        "station__code",
+        "station__name",
+        "area_class",
+        "status",
+        "reported_at",
+        "arrival_due_at",
+        "on_site_at",
+        "restore_due_at",
+        "restored_at",
+        "rating",
+    ):
         times = TicketTimes(
-            reported_at=row["reported_at"], arrival_due_at=row["arrival_due_at"], on_site_at=row["on_site_at"],
-            restore_due_at=row["restore_due_at"], restored_at=row["restored_at"],
-            is_open=row["status"] in OPEN_STATUSES, awaiting_arrival=row["status"] in AWAITING_ARRIVAL,
-            rating=row["rating"])
+            reported_at=row["reported_at"],
+            arrival_due_at=row["arrival_due_at"],
+            on_site_at=row["on_site_at"],
+            restore_due_at=row["restore_due_at"],
+            restored_at=row["restored_at"],
+            is_open=row["status"] in OPEN_STATUSES,
+            awaiting_arrival=row["status"] in AWAITING_ARRIVAL,
+            rating=row["rating"],
+        )
         names[row["station__code"]] = row["station__name"]
         groups[(row["station__code"], row["area_class"])].append(times)
         groups[(row["station__code"], "")].append(times)
     now = timezone.now()
     labels = dict(AreaClass.choices)
-    return [{"station": code, "station_name": names[code], "area_class": area,
-             "area_label": labels.get(area, ""), "kpis": repair_kpis(rows, now)}
-            for (code, area), rows in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] != "",
-                                                                                   item[0][1]))]
+    return [
+        {
+            "station": code,
+            "station_name": names[code],
+            "area_class": area,
+            "area_label": labels.get(area, ""),
+            "kpis": repair_kpis(rows, now),
+        }
+        for (code, area), rows in sorted(
+            groups.items(), key=lambda item: (item[0][0], item[0][1] != "", item[0][1])
+        )
+    ]

@@ -60,7 +60,9 @@ def _numbered(prefix: str, pk: int, at: datetime.datetime) -> str:
 
 def _customer_for(*, village, phone: str, account_no: str | None):
     if account_no:
-        customer = Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
+        customer = (
+            Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
+        )
         if customer is None:
             raise FieldError({"account_no": _("No household has this account number.")})
         if customer.village_id != village.pk:
@@ -69,8 +71,9 @@ def _customer_for(*, village, phone: str, account_no: str | None):
     return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
 
 
-def fault_report_errors(*, village, phone: str, description: str, source: str,
-                        village_message: str | None = None) -> dict[str, str]:
+def fault_report_errors(
+    *, village, phone: str, description: str, source: str, village_message: str | None = None
+) -> dict[str, str]:
     """Every reason a report cannot be taken, by field (empty when it can)."""
     errors = {}
     if village is None:
@@ -85,9 +88,16 @@ def fault_report_errors(*, village, phone: str, description: str, source: str,
     return errors
 
 
-def fault_report_submit(*, village, phone: str, description: str, account_no: str | None = None,
-                        source: str = FaultSource.PORTAL, idempotency_key: str | None = None,
-                        actor=None) -> tuple[FaultTicket, bool]:
+def fault_report_submit(
+    *,
+    village,
+    phone: str,
+    description: str,
+    account_no: str | None = None,
+    source: str = FaultSource.PORTAL,
+    idempotency_key: str | None = None,
+    actor=None,
+) -> tuple[FaultTicket, bool]:
     """Record a fault report; returns ``(ticket, created)``.
 
     The same ``idempotency_key`` again returns the first ticket and creates nothing. The ticket
@@ -111,13 +121,26 @@ def fault_report_submit(*, village, phone: str, description: str, account_no: st
     try:
         with transaction.atomic():
             ticket = FaultTicket.objects.create(
-                number=_temporary_number(), village=village, station_id=village.station_id, team=team,
-                responsible_name=village.responsible_name, responsible_phone=village.responsible_phone,
-                customer=customer, transformer=customer.transformer if customer else None,
-                account_no=customer.account_no if customer else "", phone=phone, description=description[:2000],
-                source=source, area_class=village.area_class, reported_by=actor, reported_at=now,
-                arrival_due_at=now + datetime.timedelta(minutes=commitments.arrival_minutes(village.area_class)),
-                idempotency_key=key, rating_token=secrets.token_urlsafe(16))
+                number=_temporary_number(),
+                village=village,
+                station_id=village.station_id,
+                team=team,
+                responsible_name=village.responsible_name,
+                responsible_phone=village.responsible_phone,
+                customer=customer,
+                transformer=customer.transformer if customer else None,
+                account_no=customer.account_no if customer else "",
+                phone=phone,
+                description=description[:2000],
+                source=source,
+                area_class=village.area_class,
+                reported_by=actor,
+                reported_at=now,
+                arrival_due_at=now
+                + datetime.timedelta(minutes=commitments.arrival_minutes(village.area_class)),
+                idempotency_key=key,
+                rating_token=secrets.token_urlsafe(16),
+            )
             ticket.number = _numbered("F", ticket.pk, now)
             FaultTicket.objects.filter(pk=ticket.pk).update(number=ticket.number)
             FaultEvent.objects.create(ticket=ticket, to_status=ticket.status, actor=actor, at=now)
@@ -131,12 +154,26 @@ def fault_report_submit(*, village, phone: str, description: str, account_no: st
     return ticket, True
 
 
-def fault_report_create(*, village, phone: str, description: str, account_no: str | None = None,
-                        source: str = "portal", idempotency_key: str | None = None, actor=None) -> FaultTicket:
+def fault_report_create(
+    *,
+    village,
+    phone: str,
+    description: str,
+    account_no: str | None = None,
+    source: str = "portal",
+    idempotency_key: str | None = None,
+    actor=None,
+) -> FaultTicket:
     """Record a fault report and return the ticket (the first one again for a repeated key)."""
-    ticket, _created = fault_report_submit(village=village, phone=phone, description=description,
-                                           account_no=account_no, source=source, idempotency_key=idempotency_key,
-                                           actor=actor)
+    ticket, _created = fault_report_submit(
+        village=village,
+        phone=phone,
+        description=description,
+        account_no=account_no,
+        source=source,
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
     return ticket
 
 
@@ -145,19 +182,41 @@ def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
     household on the same district reported within the window (called inside the transaction)."""
     transformer = TransformerDistrict.objects.select_for_update().get(pk=ticket.transformer_id)
     since = ticket.reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
-    outage = (Outage.objects.filter(transformer=transformer, kind=OutageKind.UNPLANNED, status=OutageStatus.OPEN,
-                                    last_report_at__gte=since).order_by("-started_at").first())
+    outage = (
+        Outage.objects.filter(
+            transformer=transformer,
+            kind=OutageKind.UNPLANNED,
+            status=OutageStatus.OPEN,
+            last_report_at__gte=since,
+        )
+        .order_by("-started_at")
+        .first()
+    )
     if outage is None:
-        neighbours = list(FaultTicket.objects.filter(
-            transformer=transformer, outage__isnull=True, status__in=OPEN_STATUSES, reported_at__gte=since,
-        ).exclude(pk=ticket.pk).exclude(customer_id=ticket.customer_id).order_by("reported_at"))
+        neighbours = list(
+            FaultTicket.objects.filter(
+                transformer=transformer,
+                outage__isnull=True,
+                status__in=OPEN_STATUSES,
+                reported_at__gte=since,
+            )
+            .exclude(pk=ticket.pk)
+            .exclude(customer_id=ticket.customer_id)
+            .order_by("reported_at")
+        )
         if not neighbours:
             return
         outage = Outage.objects.create(
-            number=_temporary_number(), station_id=transformer.station_id, transformer=transformer,
-            kind=OutageKind.UNPLANNED, status=OutageStatus.OPEN, suspected_device=str(transformer),
+            number=_temporary_number(),
+            station_id=transformer.station_id,
+            transformer=transformer,
+            kind=OutageKind.UNPLANNED,
+            status=OutageStatus.OPEN,
+            suspected_device=str(transformer),
             affected_households=Customer.objects.filter(transformer=transformer).count(),
-            started_at=neighbours[0].reported_at, last_report_at=ticket.reported_at)
+            started_at=neighbours[0].reported_at,
+            last_report_at=ticket.reported_at,
+        )
         outage.number = _numbered("T", outage.pk, outage.started_at)
         Outage.objects.filter(pk=outage.pk).update(number=outage.number)
         FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
@@ -167,15 +226,25 @@ def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
     ticket.outage = outage
 
 
-def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes: str = "", assignee=None,
-                            duplicate_of: FaultTicket | None = None, outage: Outage | None = None) -> FaultTicket:
+def fault_ticket_transition(
+    *,
+    ticket: FaultTicket,
+    to_status: str,
+    actor,
+    notes: str = "",
+    assignee=None,
+    duplicate_of: FaultTicket | None = None,
+    outage: Outage | None = None,
+) -> FaultTicket:
     """Move a ticket to ``to_status`` under a row lock, recording actor and time.
 
     Illegal moves are refused with a clear message (so of two dispatchers taking the same
     ticket at once, exactly one wins). ``outage`` restores a ticket from any open status.
     """
     if to_status not in FaultStatus.values:
-        raise ApiError(_("Unknown status “%(status)s”.") % {"status": to_status}, status=422, code="invalid_status")
+        raise ApiError(
+            _("Unknown status “%(status)s”.") % {"status": to_status}, status=422, code="invalid_status"
+        )
     with transaction.atomic():
         locked = FaultTicket.objects.select_for_update().get(pk=ticket.pk)
         from_status = locked.status
@@ -196,9 +265,14 @@ def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes
         if to_status == FaultStatus.ON_SITE:
             commitments = repair_settings_for(locked.station.bureau_id)
             update["restore_due_at"] = now + datetime.timedelta(
-                minutes=commitments.restore_minutes(locked.area_class))
+                minutes=commitments.restore_minutes(locked.area_class)
+            )
         if to_status == FaultStatus.DUPLICATE:
-            if duplicate_of is None or duplicate_of.pk == locked.pk or duplicate_of.station_id != locked.station_id:
+            if (
+                duplicate_of is None
+                or duplicate_of.pk == locked.pk
+                or duplicate_of.station_id != locked.station_id
+            ):
                 raise FieldError({"duplicate_of": _("Give the number of another ticket of this station.")})
             update["duplicate_of"] = duplicate_of
         for name, value in update.items():
@@ -207,8 +281,14 @@ def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes
         if outage is not None and not notes:
             with translation.override(settings.LANGUAGE_CODE):
                 notes = _("Restored with outage %(number)s.") % {"number": outage.number}
-        FaultEvent.objects.create(ticket=locked, from_status=from_status, to_status=to_status, actor=actor, at=now,
-                                  notes=notes[:2000])
+        FaultEvent.objects.create(
+            ticket=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            at=now,
+            notes=notes[:2000],
+        )
     if to_status == FaultStatus.CLOSED:
         _send_rating_link(locked)
     return locked
@@ -216,23 +296,34 @@ def fault_ticket_transition(*, ticket: FaultTicket, to_status: str, actor, notes
 
 def _illegal(ticket: FaultTicket, to_status: str) -> ApiError:
     return ApiError(
-        _("Ticket %(number)s is “%(current)s” and cannot become “%(target)s”.") % {
-            "number": ticket.number, "current": ticket.get_status_display(), "target": FaultStatus(to_status).label},
-        status=409, code="illegal_transition")
+        _("Ticket %(number)s is “%(current)s” and cannot become “%(target)s”.")
+        % {
+            "number": ticket.number,
+            "current": ticket.get_status_display(),
+            "target": FaultStatus(to_status).label,
+        },
+        status=409,
+        code="illegal_transition",
+    )
 
 
 def _send_rating_link(ticket: FaultTicket) -> None:
     link = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + reverse(
-        "repair:rate", args=[ticket.number, ticket.rating_token])
+        "repair:rate", args=[ticket.number, ticket.rating_token]
+    )
     with translation.override(settings.LANGUAGE_CODE):
         _notify_rating(ticket, link)
 
 
 def _notify_rating(ticket: FaultTicket, link: str) -> None:
-    notify(channel="sms", recipient=ticket.phone, purpose="repair_rating",
-           subject=_("Repair %(number)s closed") % {"number": ticket.number},
-           body=_("Your fault report %(number)s is closed. Rate our repair (1–5): %(link)s") % {
-               "number": ticket.number, "link": link})
+    notify(
+        channel="sms",
+        recipient=ticket.phone,
+        purpose="repair_rating",
+        subject=_("Repair %(number)s closed") % {"number": ticket.number},
+        body=_("Your fault report %(number)s is closed. Rate our repair (1–5): %(link)s")
+        % {"number": ticket.number, "link": link},
+    )
 
 
 def fault_note_add(*, ticket: FaultTicket, actor, kind: str, text: str = "", photo=None) -> FaultNote:
@@ -244,8 +335,9 @@ def fault_note_add(*, ticket: FaultTicket, actor, kind: str, text: str = "", pho
         raise FieldError({"photo": _("Choose a photo.")})
     if kind != NoteKind.PHOTO and not text:
         raise FieldError({"text": _("Write something.")})
-    return FaultNote.objects.create(ticket=ticket, kind=kind, text=text[:500], photo=photo or "", author=actor,
-                                    at=timezone.now())
+    return FaultNote.objects.create(
+        ticket=ticket, kind=kind, text=text[:500], photo=photo or "", author=actor, at=timezone.now()
+    )
 
 
 def fault_ticket_rate(*, ticket: FaultTicket, rating: int, comment: str = "") -> FaultTicket:
@@ -255,7 +347,8 @@ def fault_ticket_rate(*, ticket: FaultTicket, rating: int, comment: str = "") ->
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise FieldError({"rating": _("Choose 1 to 5 stars.")})
     updated = FaultTicket.objects.filter(pk=ticket.pk, rating__isnull=True).update(
-        rating=rating, rating_comment=(comment or "").strip()[:1000], rated_at=timezone.now())
+        rating=rating, rating_comment=(comment or "").strip()[:1000], rated_at=timezone.now()
+    )
     if not updated:
         raise ApiError(_("This repair has already been rated. Thank you!"), status=409, code="already_rated")
     ticket.refresh_from_db()
@@ -282,8 +375,12 @@ def outage_restore(*, outage: Outage, actor) -> Outage:
     with transaction.atomic():
         locked = Outage.objects.select_for_update().get(pk=outage.pk)
         if locked.status not in (OutageStatus.OPEN, OutageStatus.ANNOUNCED):
-            raise ApiError(_("Outage %(number)s is already “%(status)s”.") % {
-                "number": locked.number, "status": locked.get_status_display()}, status=409, code="illegal_transition")
+            raise ApiError(
+                _("Outage %(number)s is already “%(status)s”.")
+                % {"number": locked.number, "status": locked.get_status_display()},
+                status=409,
+                code="illegal_transition",
+            )
         locked.status, locked.restored_at, locked.restored_by = OutageStatus.RESTORED, timezone.now(), actor
         locked.save(update_fields=["status", "restored_at", "restored_by"])
         for ticket in locked.tickets.filter(status__in=OUTAGE_RESTORABLE):
@@ -291,15 +388,22 @@ def outage_restore(*, outage: Outage, actor) -> Outage:
     return locked
 
 
-def planned_outage_announce(*, transformer: TransformerDistrict, start_at: datetime.datetime,
-                            end_at: datetime.datetime, reason: str, actor) -> Outage:
+def planned_outage_announce(
+    *,
+    transformer: TransformerDistrict,
+    start_at: datetime.datetime,
+    end_at: datetime.datetime,
+    reason: str,
+    actor,
+) -> Outage:
     """Announce planned work on a transformer district; refused with less than the notice period."""
     commitments = repair_settings_for(transformer.station.bureau_id)
     now = timezone.now()
     errors = {}
     if start_at < now + datetime.timedelta(days=commitments.planned_notice_days):
         errors["start_at"] = _("A planned outage must be announced at least %(days)s days ahead.") % {
-            "days": commitments.planned_notice_days}
+            "days": commitments.planned_notice_days
+        }
     if end_at <= start_at:
         errors["end_at"] = _("The end must be after the start.")
     if not (reason or "").strip():
@@ -308,10 +412,19 @@ def planned_outage_announce(*, transformer: TransformerDistrict, start_at: datet
         raise FieldError(errors)
     with transaction.atomic():
         outage = Outage.objects.create(
-            number=_temporary_number(), station_id=transformer.station_id, transformer=transformer,
-            kind=OutageKind.PLANNED, status=OutageStatus.ANNOUNCED, suspected_device=str(transformer),
-            affected_households=Customer.objects.filter(transformer=transformer).count(), reason=reason.strip(),
-            started_at=start_at, planned_end_at=end_at, announced_at=now, created_by=actor)
+            number=_temporary_number(),
+            station_id=transformer.station_id,
+            transformer=transformer,
+            kind=OutageKind.PLANNED,
+            status=OutageStatus.ANNOUNCED,
+            suspected_device=str(transformer),
+            affected_households=Customer.objects.filter(transformer=transformer).count(),
+            reason=reason.strip(),
+            started_at=start_at,
+            planned_end_at=end_at,
+            announced_at=now,
+            created_by=actor,
+        )
         outage.number = _numbered("P", outage.pk, start_at)
         Outage.objects.filter(pk=outage.pk).update(number=outage.number)
     return outage
@@ -329,13 +442,25 @@ def _planned_outage_send(outage: Outage) -> dict[str, int]:
     start = timezone.localtime(outage.started_at)
     end = timezone.localtime(outage.planned_end_at) if outage.planned_end_at else start
     body = _("Planned outage on %(district)s from %(start)s to %(end)s: %(reason)s") % {
-        "district": outage.transformer.name, "start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%Y-%m-%d %H:%M}",
-        "reason": outage.reason}
-    phones = (Customer.objects.filter(transformer=outage.transformer).exclude(phone="")
-              .values_list("phone", flat=True).distinct())
+        "district": outage.transformer.name,
+        "start": f"{start:%Y-%m-%d %H:%M}",
+        "end": f"{end:%Y-%m-%d %H:%M}",
+        "reason": outage.reason,
+    }
+    phones = (
+        Customer.objects.filter(transformer=outage.transformer)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+        .distinct()
+    )
     for phone in phones:
-        result = notify(channel="sms", recipient=phone, subject=_("Planned outage %(number)s") % {
-            "number": outage.number}, body=body, purpose="planned_outage")
+        result = notify(
+            channel="sms",
+            recipient=phone,
+            subject=_("Planned outage %(number)s") % {"number": outage.number},
+            body=body,
+            purpose="planned_outage",
+        )
         counts[result.status] = counts.get(result.status, 0) + 1
     return counts
 
@@ -348,7 +473,9 @@ def _escalation_level(now, due, warn: datetime.timedelta) -> str:
     return Escalation.NONE
 
 
-def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime, warn: datetime.timedelta) -> bool:
+def fault_escalation_process_one(
+    *, ticket: FaultTicket, now: datetime.datetime, warn: datetime.timedelta
+) -> bool:
     """Mark one ticket near or past its deadline and tell the station head (once per level)."""
     if ticket.status in AWAITING_ARRIVAL:
         field, due = "arrival_escalation", ticket.arrival_due_at
@@ -359,11 +486,15 @@ def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime,
     level = _escalation_level(now, due, warn)
     if ESCALATION_RANK[level] <= ESCALATION_RANK[getattr(ticket, field)]:
         return False
-    if not FaultTicket.objects.filter(pk=ticket.pk, **{field: getattr(ticket, field)}).update(**{field: level}):
+    if not FaultTicket.objects.filter(pk=ticket.pk, **{field: getattr(ticket, field)}).update(
+        **{field: level}
+    ):
         return False
     station = ticket.station
     if not station.head_phone:
-        logger.warning("repair: station %s has no head phone; ticket %s is %s", station.code, ticket.number, level)
+        logger.warning(
+            "repair: station %s has no head phone; ticket %s is %s", station.code, ticket.number, level
+        )
         return True
     with translation.override(settings.LANGUAGE_CODE):
         _notify_head(ticket, level, clock_is_arrival=field == "arrival_escalation", due=due)
@@ -372,13 +503,25 @@ def fault_escalation_process_one(*, ticket: FaultTicket, now: datetime.datetime,
 
 def _notify_head(ticket: FaultTicket, level: str, *, clock_is_arrival: bool, due) -> None:
     clock = _("arrival") if clock_is_arrival else _("restoration")
-    subject = (_("Overdue: %(clock)s of %(number)s") if level == Escalation.OVERDUE
-               else _("Deadline near: %(clock)s of %(number)s")) % {"clock": clock, "number": ticket.number}
+    subject = (
+        _("Overdue: %(clock)s of %(number)s")
+        if level == Escalation.OVERDUE
+        else _("Deadline near: %(clock)s of %(number)s")
+    ) % {"clock": clock, "number": ticket.number}
     body = _("%(village)s, ticket %(number)s (%(status)s): %(clock)s due %(due)s.") % {
-        "village": ticket.village.name, "number": ticket.number, "status": ticket.get_status_display(),
-        "clock": clock, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"}
-    notify(channel="sms", recipient=ticket.station.head_phone, subject=subject, body=body,
-           purpose="repair_escalation")
+        "village": ticket.village.name,
+        "number": ticket.number,
+        "status": ticket.get_status_display(),
+        "clock": clock,
+        "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
+    }
+    notify(
+        channel="sms",
+        recipient=ticket.station.head_phone,
+        subject=subject,
+        body=body,
+        purpose="repair_escalation",
+    )
 
 
 def fault_escalation_run(*, now: datetime.datetime | None = None) -> int:
@@ -386,12 +529,16 @@ def fault_escalation_run(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     warn_by_bureau: dict[int, datetime.timedelta] = {}
     count = 0
-    tickets = (FaultTicket.objects.filter(status__in=OPEN_STATUSES).exclude(
-        arrival_escalation=Escalation.OVERDUE, restore_escalation=Escalation.OVERDUE)
-        .select_related("station", "village"))
+    tickets = (
+        FaultTicket.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(arrival_escalation=Escalation.OVERDUE, restore_escalation=Escalation.OVERDUE)
+        .select_related("station", "village")
+    )
     for ticket in tickets.iterator():
         bureau_id = ticket.station.bureau_id
         if bureau_id not in warn_by_bureau:
-            warn_by_bureau[bureau_id] = datetime.timedelta(minutes=repair_settings_for(bureau_id).warn_before_min)
+            warn_by_bureau[bureau_id] = datetime.timedelta(
+                minutes=repair_settings_for(bureau_id).warn_before_min
+            )
         count += fault_escalation_process_one(ticket=ticket, now=now, warn=warn_by_bureau[bureau_id])
     return count

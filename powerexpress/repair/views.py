@@ -86,15 +86,21 @@ def _report(request, form: ReportForm, *, source: str, actor=None):
         return None
     try:
         ticket, created = fault_report_submit(
-            village=village, phone=data["phone"], description=data["description"],
-            account_no=data["account_no"] or None, source=source, idempotency_key=data["idempotency_key"],
-            actor=actor)
+            village=village,
+            phone=data["phone"],
+            description=data["description"],
+            account_no=data["account_no"] or None,
+            source=source,
+            idempotency_key=data["idempotency_key"],
+            actor=actor,
+        )
     except ApiError as exc:
         _apply_errors(form, exc)
         return None
     if created and data.get("photo"):
-        fault_note_add(ticket=ticket, actor=actor, kind=NoteKind.PHOTO, text=_("Reporter's photo"),
-                       photo=data["photo"])
+        fault_note_add(
+            ticket=ticket, actor=actor, kind=NoteKind.PHOTO, text=_("Reporter's photo"), photo=data["photo"]
+        )
     return ticket
 
 
@@ -111,12 +117,16 @@ def report(request):
             source = FaultSource.QR if request.POST.get("via") == "qr" else FaultSource.PORTAL
             ticket = _report(request, form, source=source)
             if ticket is not None:
-                request.session[SESSION_NUMBERS] = [ticket.number, *request.session.get(SESSION_NUMBERS, [])][:20]
+                request.session[SESSION_NUMBERS] = [ticket.number, *request.session.get(SESSION_NUMBERS, [])][
+                    :20
+                ]
                 return redirect("repair:follow", number=ticket.number)
         posted = form.data.get("village", "")
         village = village or Village.objects.filter(code=posted).only("code", "name").first()
     else:
-        form = ReportForm(initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex})
+        form = ReportForm(
+            initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex}
+        )
     villages = None if village else villages_for_picker()
     return render(request, "repair/report.html", {"form": form, "village": village, "villages": villages})
 
@@ -132,13 +142,29 @@ def follow(request, number: str):
             raise PermissionDenied
         ticket = ticket_for_reporter(number, phone)
     if ticket is None:
-        return render(request, "repair/follow_ask.html", {"number": number, "phone": phone, "tried": bool(phone)})
-    steps = [FaultStatus.REPORTED, FaultStatus.DISPATCHED, FaultStatus.EN_ROUTE, FaultStatus.ON_SITE,
-             FaultStatus.RESTORED, FaultStatus.CLOSED]
+        return render(
+            request, "repair/follow_ask.html", {"number": number, "phone": phone, "tried": bool(phone)}
+        )
+    steps = [
+        FaultStatus.REPORTED,
+        FaultStatus.DISPATCHED,
+        FaultStatus.EN_ROUTE,
+        FaultStatus.ON_SITE,
+        FaultStatus.RESTORED,
+        FaultStatus.CLOSED,
+    ]
     reached = {event.to_status: event.at for event in ticket.events.all()}
-    return render(request, "repair/follow.html", {
-        "ticket": ticket, "steps": [(s, FaultStatus(s).label, reached.get(s)) for s in steps],
-        "rating_form": RatingForm() if ticket.status == FaultStatus.CLOSED and ticket.rating is None else None})
+    return render(
+        request,
+        "repair/follow.html",
+        {
+            "ticket": ticket,
+            "steps": [(s, FaultStatus(s).label, reached.get(s)) for s in steps],
+            "rating_form": RatingForm()
+            if ticket.status == FaultStatus.CLOSED and ticket.rating is None
+            else None,
+        },
+    )
 
 
 def rate(request, number: str, token: str):
@@ -149,7 +175,9 @@ def rate(request, number: str, token: str):
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            fault_ticket_rate(ticket=ticket, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
+            fault_ticket_rate(
+                ticket=ticket, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
         except ApiError as exc:
             _apply_errors(form, exc)
         else:
@@ -183,12 +211,24 @@ def account_lookup(request):
     query = request.GET.get("q", "").strip()
     customers = []
     if len(query) >= 4:
-        customers = list(visible(request.user, Customer.objects.select_related("village", "transformer"))
-                         .filter(account_no=query)[:1]
-                         or visible(request.user, Customer.objects.select_related("village", "transformer"))
-                         .filter(phone=query)[:5])
-    rows = [{"account_no": c.account_no, "name": c.name, "village": c.village, "transformer": c.transformer,
-             "phone": mask_phone(c.phone)} for c in customers]
+        customers = list(
+            visible(request.user, Customer.objects.select_related("village", "transformer")).filter(
+                account_no=query
+            )[:1]
+            or visible(request.user, Customer.objects.select_related("village", "transformer")).filter(
+                phone=query
+            )[:5]
+        )
+    rows = [
+        {
+            "account_no": c.account_no,
+            "name": c.name,
+            "village": c.village,
+            "transformer": c.transformer,
+            "phone": mask_phone(c.phone),
+        }
+        for c in customers
+    ]
     return render(request, "repair/_lookup.html", {"rows": rows, "query": query})
 
 
@@ -196,12 +236,17 @@ def account_lookup(request):
 def ticket_list(request):
     status = request.GET.get("status", "open")
     overdue = request.GET.get("overdue") == "1"
-    tickets = tickets_filtered(request.user, status=status, village=request.GET.get("village", ""),
-                               overdue=overdue).order_by("arrival_due_at" if status == "open" else "-reported_at")
+    tickets = tickets_filtered(
+        request.user, status=status, village=request.GET.get("village", ""), overdue=overdue
+    ).order_by("arrival_due_at" if status == "open" else "-reported_at")
     page = Paginator(tickets, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "overdue": overdue,
-               "statuses": [("open", _("Open")), *FaultStatus.choices, ("all", _("All"))],
-               "can_dispatch": can_dispatch(request.user)}
+    context = {
+        "page": page,
+        "status": status,
+        "overdue": overdue,
+        "statuses": [("open", _("Open")), *FaultStatus.choices, ("all", _("All"))],
+        "can_dispatch": can_dispatch(request.user),
+    }
     template = "repair/_ticket_rows.html" if request.htmx else "repair/list.html"
     return render(request, template, context)
 
@@ -209,16 +254,29 @@ def ticket_list(request):
 @role_required
 def ticket_detail(request, number: str):
     ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
-    moves = [(s, FaultStatus(s).label) for s in FaultStatus.values
-             if s in TRANSITIONS[ticket.status] and s not in (FaultStatus.DISPATCHED, FaultStatus.DUPLICATE)]
-    return render(request, "repair/detail.html", {
-        "ticket": ticket, "phone": mask_phone(ticket.phone), "can_work": can_work(request.user, ticket),
-        "can_dispatch": can_dispatch(request.user), "moves": moves,
-        "may_dispatch": FaultStatus.DISPATCHED in TRANSITIONS[ticket.status],
-        "may_duplicate": FaultStatus.DUPLICATE in TRANSITIONS[ticket.status],
-        "crew": crew_for_station(ticket.station_id), "events": ticket.events.select_related("actor"),
-        "notes": ticket.notes.select_related("author"), "note_form": NoteForm(),
-        "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA)})
+    moves = [
+        (s, FaultStatus(s).label)
+        for s in FaultStatus.values
+        if s in TRANSITIONS[ticket.status] and s not in (FaultStatus.DISPATCHED, FaultStatus.DUPLICATE)
+    ]
+    return render(
+        request,
+        "repair/detail.html",
+        {
+            "ticket": ticket,
+            "phone": mask_phone(ticket.phone),
+            "can_work": can_work(request.user, ticket),
+            "can_dispatch": can_dispatch(request.user),
+            "moves": moves,
+            "may_dispatch": FaultStatus.DISPATCHED in TRANSITIONS[ticket.status],
+            "may_duplicate": FaultStatus.DUPLICATE in TRANSITIONS[ticket.status],
+            "crew": crew_for_station(ticket.station_id),
+            "events": ticket.events.select_related("actor"),
+            "notes": ticket.notes.select_related("author"),
+            "note_form": NoteForm(),
+            "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
+        },
+    )
 
 
 @role_required
@@ -228,8 +286,14 @@ def ticket_reveal(request, number: str):
     ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
     if not request.user.has_perm(VIEW_PERSONAL_DATA):
         raise PermissionDenied
-    audit_record(user=request.user, action=AuditAction.REVEAL, object_type="repair.faultticket",
-                 object_ref=ticket.number, fields=["phone"], request=request)
+    audit_record(
+        user=request.user,
+        action=AuditAction.REVEAL,
+        object_type="repair.faultticket",
+        object_ref=ticket.number,
+        fields=["phone"],
+        request=request,
+    )
     return HttpResponse(f'<a href="tel:{ticket.phone}">{ticket.phone}</a>')
 
 
@@ -250,10 +314,18 @@ def ticket_move(request, number: str):
     if to_status == FaultStatus.DISPATCHED:
         assignee = crew_for_station(ticket.station_id).filter(pk=request.POST.get("assignee") or 0).first()
     if to_status == FaultStatus.DUPLICATE:
-        duplicate_of = tickets_visible(request.user).filter(number=request.POST.get("duplicate_of", "")).first()
+        duplicate_of = (
+            tickets_visible(request.user).filter(number=request.POST.get("duplicate_of", "")).first()
+        )
     try:
-        fault_ticket_transition(ticket=ticket, to_status=to_status, actor=request.user,
-                                notes=request.POST.get("notes", ""), assignee=assignee, duplicate_of=duplicate_of)
+        fault_ticket_transition(
+            ticket=ticket,
+            to_status=to_status,
+            actor=request.user,
+            notes=request.POST.get("notes", ""),
+            assignee=assignee,
+            duplicate_of=duplicate_of,
+        )
     except ApiError as exc:
         messages.error(request, "; ".join([str(exc.message)] + [str(e["message"]) for e in exc.errors or []]))
     return _back(request, ticket)
@@ -268,8 +340,13 @@ def ticket_note(request, number: str):
     form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            fault_note_add(ticket=ticket, actor=request.user, kind=form.cleaned_data["kind"],
-                           text=form.cleaned_data["text"], photo=form.cleaned_data["photo"])
+            fault_note_add(
+                ticket=ticket,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data["photo"],
+            )
             messages.success(request, _("Saved."))
         except ApiError as exc:
             messages.error(request, "; ".join(str(e["message"]) for e in exc.errors or []) or exc.message)
@@ -282,9 +359,14 @@ def ticket_note(request, number: str):
 def crew_page(request):
     """The crew's phone page: my open tickets, one tap per step, materials, notes, photos."""
     tickets = list(tickets_for_crew(request.user).prefetch_related("notes"))
-    cards = [{"ticket": t, "next": CREW_NEXT_STEP.get(t.status),
-              "next_label": FaultStatus(CREW_NEXT_STEP[t.status]).label if t.status in CREW_NEXT_STEP else ""}
-             for t in tickets]
+    cards = [
+        {
+            "ticket": t,
+            "next": CREW_NEXT_STEP.get(t.status),
+            "next_label": FaultStatus(CREW_NEXT_STEP[t.status]).label if t.status in CREW_NEXT_STEP else "",
+        }
+        for t in tickets
+    ]
     return render(request, "repair/crew.html", {"cards": cards})
 
 
@@ -299,11 +381,21 @@ def outage_list(request):
 def outage_detail(request, pk: int):
     outage = get_visible_or_404(request.user, outages_visible(request.user), pk=pk)
     households = Paginator(outage_households(outage), 100).get_page(request.GET.get("page"))
-    rows = [{"account_no": c.account_no, "name": c.name, "village": c.village.name, "phone": mask_phone(c.phone)}
-            for c in households]
-    return render(request, "repair/outage.html", {
-        "outage": outage, "tickets": outage.tickets.select_related("village"), "households": households,
-        "rows": rows, "can_dispatch": can_dispatch(request.user)})
+    rows = [
+        {"account_no": c.account_no, "name": c.name, "village": c.village.name, "phone": mask_phone(c.phone)}
+        for c in households
+    ]
+    return render(
+        request,
+        "repair/outage.html",
+        {
+            "outage": outage,
+            "tickets": outage.tickets.select_related("village"),
+            "households": households,
+            "rows": rows,
+            "can_dispatch": can_dispatch(request.user),
+        },
+    )
 
 
 @role_required
@@ -320,8 +412,11 @@ def outage_action(request, pk: int, action: str):
             messages.success(request, _("Outage restored with its tickets."))
         else:
             counts = planned_outage_notify(outage=outage)
-            messages.success(request, _("Notices handled: %(counts)s") % {
-                "counts": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0"})
+            messages.success(
+                request,
+                _("Notices handled: %(counts)s")
+                % {"counts": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "0"},
+            )
     except ApiError as exc:
         messages.error(request, exc.message)
     return redirect("repair:outage", pk=outage.pk)
@@ -332,13 +427,20 @@ def outage_plan(request):
     """Announce a planned outage (at least the notice period ahead)."""
     if not can_dispatch(request.user):
         raise PermissionDenied
-    transformers = visible(request.user, TransformerDistrict.objects.select_related("village").order_by("code"))
+    transformers = visible(
+        request.user, TransformerDistrict.objects.select_related("village").order_by("code")
+    )
     form = PlannedOutageForm(request.POST or None, transformers=transformers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            outage = planned_outage_announce(transformer=data["transformer"], start_at=data["start_at"],
-                                             end_at=data["end_at"], reason=data["reason"], actor=request.user)
+            outage = planned_outage_announce(
+                transformer=data["transformer"],
+                start_at=data["start_at"],
+                end_at=data["end_at"],
+                reason=data["reason"],
+                actor=request.user,
+            )
         except ApiError as exc:
             _apply_errors(form, exc)
         else:
@@ -355,8 +457,11 @@ def kpis(request):
 @role_required
 def commitments(request):
     """The bureau's commitments: managers edit, everyone else reads."""
-    bureau_id = (request.user.station.bureau_id if request.user.station
-                 else Village.objects.values_list("station__bureau_id", flat=True).first())
+    bureau_id = (
+        request.user.station.bureau_id
+        if request.user.station
+        else Village.objects.values_list("station__bureau_id", flat=True).first()
+    )
     if bureau_id is None:
         raise Http404
     settings_obj = repair_settings_for(bureau_id)
@@ -366,8 +471,13 @@ def commitments(request):
         if not editable:
             raise PermissionDenied
         if form.is_valid():
-            repair_settings_update(settings_obj=settings_obj, actor=request.user,
-                                   values={name: form.cleaned_data[name] for name in form.fields})
+            repair_settings_update(
+                settings_obj=settings_obj,
+                actor=request.user,
+                values={name: form.cleaned_data[name] for name in form.fields},
+            )
             messages.success(request, _("Commitments saved."))
             return redirect("repair:settings")
-    return render(request, "repair/settings.html", {"form": form, "editable": editable, "settings": settings_obj})
+    return render(
+        request, "repair/settings.html", {"form": form, "editable": editable, "settings": settings_obj}
+    )

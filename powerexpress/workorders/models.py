@@ -14,25 +14,49 @@ class WorkOrder(models.Model):
     """
 
     number = models.CharField(_("number"), max_length=30, unique=True)
-    station = models.ForeignKey("registry.SupplyStation", verbose_name=_("station"), on_delete=models.PROTECT,
-                                related_name="work_orders")
-    team = models.ForeignKey("registry.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="work_orders")
-    transformer = models.ForeignKey("registry.TransformerDistrict", verbose_name=_("transformer district"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders")
-    village = models.ForeignKey("registry.Village", verbose_name=_("village"), on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="work_orders")
+    station = models.ForeignKey(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    team = models.ForeignKey(
+        "registry.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
+    transformer = models.ForeignKey(
+        "registry.TransformerDistrict",
+        verbose_name=_("transformer district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
+    village = models.ForeignKey(
+        "registry.Village",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=WorkOrderKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     items = models.JSONField(_("items"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=WorkOrderStatus.choices,
-                              default=WorkOrderStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPEN
+    )
     due_on = models.DateField(_("due on"), null=True, blank=True)
     source_type = models.CharField(_("source type"), max_length=30, blank=True)
     source_ref = models.CharField(_("source"), max_length=50, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     result_notes = models.TextField(_("result"), blank=True)
@@ -44,8 +68,11 @@ class WorkOrder(models.Model):
         verbose_name_plural = _("work orders")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source_type", "source_ref"], condition=~models.Q(source_ref=""),
-                                    name="workorder_one_per_source"),
+            models.UniqueConstraint(
+                fields=["source_type", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="workorder_one_per_source",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,12 +82,14 @@ class WorkOrder(models.Model):
 class WorkOrderEvent(models.Model):
     """One status change of a work order: who, when, from what to what, with notes."""
 
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE,
-                                   related_name="events")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -17,9 +17,21 @@ def _next_number() -> str:
     return f"WO{stamp}{count + 1:04d}"
 
 
-def work_order_create(*, user, station, kind: str, title: str, description: str = "", items=None,
-                      transformer=None, village=None, team=None, due_on=None, source_type: str = "",
-                      source_ref: str = "") -> WorkOrder:
+def work_order_create(
+    *,
+    user,
+    station,
+    kind: str,
+    title: str,
+    description: str = "",
+    items=None,
+    transformer=None,
+    village=None,
+    team=None,
+    due_on=None,
+    source_type: str = "",
+    source_ref: str = "",
+) -> WorkOrder:
     """Create a work order for the station's service team (unless another team is given).
 
     Idempotent per source: asking again for the same ``source_type``/``source_ref`` returns the
@@ -34,9 +46,20 @@ def work_order_create(*, user, station, kind: str, title: str, description: str 
         try:
             with transaction.atomic():
                 order = WorkOrder.objects.create(
-                    number=_next_number(), station=station, team=team, transformer=transformer, village=village,
-                    kind=kind, title=title, description=description, items=items or [], due_on=due_on,
-                    source_type=source_type, source_ref=source_ref, created_by=user)
+                    number=_next_number(),
+                    station=station,
+                    team=team,
+                    transformer=transformer,
+                    village=village,
+                    kind=kind,
+                    title=title,
+                    description=description,
+                    items=items or [],
+                    due_on=due_on,
+                    source_type=source_type,
+                    source_ref=source_ref,
+                    created_by=user,
+                )
                 WorkOrderEvent.objects.create(work_order=order, to_status=order.status, actor=user)
                 return order
         except IntegrityError:
@@ -52,11 +75,14 @@ def work_order_transition(*, user, order: WorkOrder, to_status: str, notes: str 
         order = WorkOrder.objects.select_for_update().get(pk=order.pk)
         if to_status not in TRANSITIONS[order.status]:
             raise ApiError(
-                _("A work order that is “%(current)s” cannot become “%(target)s”.") % {
-                    "current": order.get_status_display(), "target": WorkOrderStatus(to_status).label},
-                status=409, code="illegal_transition")
-        WorkOrderEvent.objects.create(work_order=order, from_status=order.status, to_status=to_status, actor=user,
-                                      notes=notes)
+                _("A work order that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": order.get_status_display(), "target": WorkOrderStatus(to_status).label},
+                status=409,
+                code="illegal_transition",
+            )
+        WorkOrderEvent.objects.create(
+            work_order=order, from_status=order.status, to_status=to_status, actor=user, notes=notes
+        )
         order.status = to_status
         if to_status == WorkOrderStatus.DONE:
             order.completed_at = timezone.now()

@@ -20,16 +20,22 @@ def work_order_list(request):
     if status in WorkOrderStatus.values:
         orders = orders.filter(status=status)
     page = Paginator(orders, 50).get_page(request.GET.get("page"))
-    return render(request, "workorders/list.html", {"page": page, "statuses": WorkOrderStatus.choices,
-                                                     "status": status})
+    return render(
+        request, "workorders/list.html", {"page": page, "statuses": WorkOrderStatus.choices, "status": status}
+    )
 
 
 @login_required
 def work_order_detail(request, pk: int):
     order = get_visible_or_404(request.user, WorkOrder.objects.select_related("station", "team"), pk=pk)
-    allowed = [(s, WorkOrderStatus(s).label) for s in WorkOrderStatus.values if s in TRANSITIONS[order.status]]
-    return render(request, "workorders/detail.html", {"order": order, "allowed": allowed,
-                                                       "events": order.events.select_related("actor")})
+    allowed = [
+        (s, WorkOrderStatus(s).label) for s in WorkOrderStatus.values if s in TRANSITIONS[order.status]
+    ]
+    return render(
+        request,
+        "workorders/detail.html",
+        {"order": order, "allowed": allowed, "events": order.events.select_related("actor")},
+    )
 
 
 @login_required
@@ -39,8 +45,12 @@ def work_order_move(request, pk: int):
     if not (request.user.has_perm(EDIT_REGISTRY) or request.user.role == "crew"):
         raise PermissionDenied
     try:
-        work_order_transition(user=request.user, order=order, to_status=request.POST.get("status", ""),
-                              notes=request.POST.get("notes", ""))
+        work_order_transition(
+            user=request.user,
+            order=order,
+            to_status=request.POST.get("status", ""),
+            notes=request.POST.get("notes", ""),
+        )
     except ApiError as exc:
         messages.error(request, exc.message)
     return redirect("workorders:detail", pk=order.pk)

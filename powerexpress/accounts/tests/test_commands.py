@@ -8,7 +8,9 @@ from powerexpress.accounts.models import ApiToken, User
 
 
 def test_create_user_and_token_give_a_working_bearer_token(world, client):
-    call_command("create-user", "new_clerk", "--role", "station_staff", "--station", "XD", stdout=io.StringIO())
+    call_command(
+        "create-user", "new_clerk", "--role", "station_staff", "--station", "XD", stdout=io.StringIO()
+    )
     out = io.StringIO()
     call_command("create-token", "new_clerk", stdout=out)
     token = out.getvalue().strip()

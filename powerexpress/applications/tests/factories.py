@@ -12,7 +12,10 @@ def application_body(**overrides) -> dict:
         "village": "XD001",
         "address": "老寨村3组 河边水田",
         "requested_kw": "6",
-        "appliances": [{"name": "水泵", "quantity": 1, "kw": "5.5"}, {"name": "照明", "quantity": 2, "kw": "0.05"}],
+        "appliances": [
+            {"name": "水泵", "quantity": 1, "kw": "5.5"},
+            {"name": "照明", "quantity": 2, "kw": "0.05"},
+        ],
     }
     body.update(overrides)
     return body

@@ -36,23 +36,30 @@ def test_an_anonymous_applicant_submits_and_gets_a_tracking_number_and_due_dates
 
 
 def test_connected_kw_sums_quantity_times_kw_each_as_a_decimal_string(world):
-    body = application_body(appliances=[{"name": "风扇", "quantity": 3, "kw": "0.075"},
-                                        {"name": "冰箱", "quantity": 1, "kw": 0.1}])
+    body = application_body(
+        appliances=[
+            {"name": "风扇", "quantity": 3, "kw": "0.075"},
+            {"name": "冰箱", "quantity": 1, "kw": 0.1},
+        ]
+    )
     response = world.api(None).post(URL, body)
     assert response.status_code == 201, response.content
     assert response.json()["connected_kw"] == "0.325"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("id_number", "522223198001011231"),  # wrong check character
-    ("id_number", "52222319801301123X"),  # month 13
-    ("id_number", "12345"),
-    ("phone", "12812345678"),
-    ("phone", "1381234567"),
-    ("village", "NOPE01"),
-    ("requested_kw", "-1"),
-    ("kind", "factory"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("id_number", "522223198001011231"),  # wrong check character
+        ("id_number", "52222319801301123X"),  # month 13
+        ("id_number", "12345"),
+        ("phone", "12812345678"),
+        ("phone", "1381234567"),
+        ("village", "NOPE01"),
+        ("requested_kw", "-1"),
+        ("kind", "factory"),
+    ],
+)
 def test_a_bad_field_answers_422_naming_the_field(world, field, value):
     response = world.api(None).post(URL, application_body(**{field: value}))
     assert response.status_code == 422
@@ -109,8 +116,10 @@ def test_the_same_idempotency_key_with_a_different_body_is_refused(world):
 
 def test_without_a_key_two_submissions_make_two_applications(world):
     client = world.api(None)
-    assert client.post(URL, application_body()).json()["tracking_no"] != \
+    assert (
         client.post(URL, application_body()).json()["tracking_no"]
+        != client.post(URL, application_body()).json()["tracking_no"]
+    )
 
 
 def test_public_submissions_are_rate_limited_per_client(world, settings):
@@ -159,23 +168,34 @@ def test_the_staff_list_is_scoped_to_the_station_and_masks_personal_data(world):
 
 
 def test_staff_move_an_application_through_the_steps_by_api(world):
-    tracking_no = world.api(None).post(URL, application_body(requested_kw="3",
-                                                             appliances=[{"name": "水泵", "quantity": 1,
-                                                                          "kw": "3"}])).json()["tracking_no"]
+    tracking_no = (
+        world.api(None)
+        .post(
+            URL, application_body(requested_kw="3", appliances=[{"name": "水泵", "quantity": 1, "kw": "3"}])
+        )
+        .json()["tracking_no"]
+    )
     clerk = world.api("clerk_a")
     for step in ("surveyed", "plan_replied", "installed", "connected"):
         response = clerk.post(f"{URL}/{tracking_no}/steps", {"to_status": step, "notes": f"done {step}"})
         assert response.status_code == 200, response.content
     assert response.json()["status"] == "connected"
-    assert [s["status"] for s in response.json()["steps"]] == ["received", "surveyed", "plan_replied", "installed",
-                                                              "connected"]
+    assert [s["status"] for s in response.json()["steps"]] == [
+        "received",
+        "surveyed",
+        "plan_replied",
+        "installed",
+        "connected",
+    ]
 
 
 def test_another_stations_clerk_cannot_move_or_see_the_application(world):
     tracking_no = world.api(None).post(URL, application_body()).json()["tracking_no"]
     response = world.api("clerk_b").post(f"{URL}/{tracking_no}/steps", {"to_status": "surveyed"})
     assert response.status_code == 404
-    assert world.api("auditor").post(f"{URL}/{tracking_no}/steps", {"to_status": "surveyed"}).status_code == 403
+    assert (
+        world.api("auditor").post(f"{URL}/{tracking_no}/steps", {"to_status": "surveyed"}).status_code == 403
+    )
     assert world.api(None).post(f"{URL}/{tracking_no}/steps", {"to_status": "surveyed"}).status_code == 401
 
 
@@ -187,18 +207,25 @@ def test_an_illegal_step_answers_409(world):
 
 
 def test_kind_specific_fields_are_kept_and_checked(world):
-    body = application_body(kind="temporary", purpose="建房施工", supply_until="2026-13-01", documents=["works_permit"])
+    body = application_body(
+        kind="temporary", purpose="建房施工", supply_until="2026-13-01", documents=["works_permit"]
+    )
     response = world.api(None).post(URL, body)
     assert [e["field"] for e in response.json()["errors"]] == ["supply_until"]
     body["supply_until"] = "2027-06-30"
     tracking_no = world.api(None).post(URL, body).json()["tracking_no"]
     application = Application.objects.get(tracking_no=tracking_no)
     assert (application.purpose, application.supply_until, application.documents) == (
-        "建房施工", datetime.date(2027, 6, 30), ["works_permit"])
+        "建房施工",
+        datetime.date(2027, 6, 30),
+        ["works_permit"],
+    )
 
 
 def test_fields_a_kind_does_not_ask_for_are_ignored(world):
-    body = application_body(kind="residential", business_name="超市", documents=["business_licence", "id_card"])
+    body = application_body(
+        kind="residential", business_name="超市", documents=["business_licence", "id_card"]
+    )
     tracking_no = world.api(None).post(URL, body).json()["tracking_no"]
     application = Application.objects.get(tracking_no=tracking_no)
     assert application.business_name == "" and application.documents == ["id_card"]

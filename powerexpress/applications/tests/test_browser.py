@@ -17,7 +17,9 @@ def status_label(status: str) -> str:
         return str(ApplicationStatus(status).label)
 
 
-def test_a_villager_applies_for_an_irrigation_pump_on_a_phone_and_follows_it(world, page, browser, live_server):
+def test_a_villager_applies_for_an_irrigation_pump_on_a_phone_and_follows_it(
+    world, page, browser, live_server
+):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/applications/apply/")
     page.click("a[href$='/apply/agricultural/']")
@@ -65,8 +67,12 @@ def test_a_villager_applies_for_an_irrigation_pump_on_a_phone_and_follows_it(wor
     assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
     with open("/tmp/applications-browser-receipt.pdf", "wb") as handle:
         handle.write(receipt.body())
-    text = subprocess.run(["pdftotext", "/tmp/applications-browser-receipt.pdf", "-"], capture_output=True,
-                          text=True, check=False).stdout
+    text = subprocess.run(
+        ["pdftotext", "/tmp/applications-browser-receipt.pdf", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
     assert tracking_no in text or not text  # pdftotext may be absent; the PDF is checked visually too
 
     staff_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

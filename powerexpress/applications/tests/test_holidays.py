@@ -25,9 +25,12 @@ def saturdays(year, month):
 
 
 def notice_values(**overrides):
-    values = {"year": YEAR, "holidays": f"{YEAR}-01-01, {YEAR}-02-03..{YEAR}-02-12",
-              "makeup_workdays": saturdays(YEAR, 2)[-1].isoformat(),
-              "source": f"国务院办公厅关于{YEAR}年部分节假日安排的通知"}
+    values = {
+        "year": YEAR,
+        "holidays": f"{YEAR}-01-01, {YEAR}-02-03..{YEAR}-02-12",
+        "makeup_workdays": saturdays(YEAR, 2)[-1].isoformat(),
+        "source": f"国务院办公厅关于{YEAR}年部分节假日安排的通知",
+    }
     values.update(overrides)
     return values
 
@@ -44,14 +47,17 @@ def test_a_saved_notice_makes_due_dates_in_that_year_exact(world):
     assert HolidayNotice.objects.get(year=YEAR).holidays.startswith(f"{YEAR}-01-01, {YEAR}-02-03")
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("year", KNOWN_LAST_YEAR, "knows the years up to"),
-    ("holidays", "", "Enter the public holidays"),
-    ("holidays", f"{YEAR}-02-30", "Not a date"),
-    ("holidays", f"{YEAR + 1}-01-01", "must lie in"),
-    ("makeup_workdays", f"{YEAR}-03-03..{YEAR}-03-05", "Saturday or Sunday"),
-    ("source", " ", "Name the notice"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("year", KNOWN_LAST_YEAR, "knows the years up to"),
+        ("holidays", "", "Enter the public holidays"),
+        ("holidays", f"{YEAR}-02-30", "Not a date"),
+        ("holidays", f"{YEAR + 1}-01-01", "must lie in"),
+        ("makeup_workdays", f"{YEAR}-03-03..{YEAR}-03-05", "Saturday or Sunday"),
+        ("source", " ", "Name the notice"),
+    ],
+)
 def test_a_bad_notice_names_the_field(world, field, value, message):
     with translation.override("en"), pytest.raises(FieldError) as caught:
         holiday_notice_save(user=world.users["manager"], **notice_values(**{field: value}))
@@ -63,7 +69,9 @@ def test_a_bad_notice_names_the_field(world, field, value, message):
 def test_a_day_cannot_be_both_holiday_and_make_up_day(world):
     saturday = saturdays(YEAR, 2)[-1].isoformat()
     with pytest.raises(FieldError) as caught:
-        holiday_notice_save(user=world.users["manager"], **notice_values(holidays=saturday, makeup_workdays=saturday))
+        holiday_notice_save(
+            user=world.users["manager"], **notice_values(holidays=saturday, makeup_workdays=saturday)
+        )
     assert caught.value.errors[0]["field"] == "makeup_workdays"
 
 
@@ -83,14 +91,19 @@ def test_saving_a_notice_recounts_the_due_dates_of_open_applications_in_that_yea
         open_one, _created = application_submit(raw=application_body())
         closed, _created = application_submit(raw=application_body(phone="13912345678"))
         application_withdraw(user=None, application=closed)
-        holiday_notice_save(user=world.users["manager"], **notice_values(holidays=f"{YEAR}-01-01..{YEAR}-01-03"))
+        holiday_notice_save(
+            user=world.users["manager"], **notice_values(holidays=f"{YEAR}-01-01..{YEAR}-01-03")
+        )
         limit = time_limit_for(open_one.kind)
         expected_plan = add_working_days(received, limit.plan_reply_days)
         expected_connect = add_working_days(expected_plan.on, limit.install_days)
     recounted = Application.objects.get(pk=open_one.pk)
     assert open_one.due_dates_estimated and not expected_plan.estimated
     assert (recounted.plan_due_on, recounted.connect_due_on, recounted.due_on) == (
-        expected_plan.on, expected_connect.on, expected_plan.on)
+        expected_plan.on,
+        expected_connect.on,
+        expected_plan.on,
+    )
     assert recounted.plan_due_on > open_one.plan_due_on  # 1 January is a holiday now
     assert recounted.due_dates_estimated is False
     untouched = Application.objects.get(pk=closed.pk)

@@ -17,10 +17,20 @@ def _clear_rate_limits():
 
 
 def form_data(**overrides) -> dict:
-    data = {"applicant_name": "杨永国", "id_number": make_id_number(), "phone": "13812345678", "village": "XD001",
-            "address": "3组15号", "requested_kw": "6", "purpose": "灌溉", "form_token": "tok-1",
-            "appliance_name": ["水泵", "照明"], "appliance_quantity": ["1", "2"], "appliance_kw": ["5.5", "0.05"],
-            "documents": ["id_card", "land_proof"]}
+    data = {
+        "applicant_name": "杨永国",
+        "id_number": make_id_number(),
+        "phone": "13812345678",
+        "village": "XD001",
+        "address": "3组15号",
+        "requested_kw": "6",
+        "purpose": "灌溉",
+        "form_token": "tok-1",
+        "appliance_name": ["水泵", "照明"],
+        "appliance_quantity": ["1", "2"],
+        "appliance_kw": ["5.5", "0.05"],
+        "documents": ["id_card", "land_proof"],
+    }
     data.update(overrides)
     return data
 
@@ -39,8 +49,10 @@ def test_each_kind_has_its_own_template_asking_only_what_it_needs(world):
 
 
 def test_a_failed_submission_keeps_everything_typed_and_marks_the_bad_fields(world):
-    response = anonymous().post("/applications/apply/agricultural/", form_data(
-        id_number="522223198001011231", appliance_kw=["5.5", "abc"]))
+    response = anonymous().post(
+        "/applications/apply/agricultural/",
+        form_data(id_number="522223198001011231", appliance_kw=["5.5", "abc"]),
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert "check character" in page
@@ -74,7 +86,9 @@ def test_a_double_click_makes_one_application(world):
 def test_the_status_page_needs_the_signed_link_or_the_mobile_number(world):
     application, _ = application_submit(raw=application_body())
     no = application.tracking_no
-    assert anonymous().get(f"/applications/track/{no}/?t=forged")["Location"].startswith("/applications/track/?")
+    assert (
+        anonymous().get(f"/applications/track/{no}/?t=forged")["Location"].startswith("/applications/track/?")
+    )
     response = anonymous().get("/applications/track/", {"tracking_no": no, "phone": "13812345678"})
     assert response["Location"] == track_path(no)
     response = anonymous().get("/applications/track/", {"tracking_no": no, "phone": "13900000000"})
@@ -83,8 +97,10 @@ def test_the_status_page_needs_the_signed_link_or_the_mobile_number(world):
 
 def test_the_applicant_withdraws_from_the_status_page(world):
     application, _ = application_submit(raw=application_body())
-    anonymous().post(f"/applications/track/{application.tracking_no}/withdraw/",
-                     {"t": track_token(application.tracking_no)})
+    anonymous().post(
+        f"/applications/track/{application.tracking_no}/withdraw/",
+        {"t": track_token(application.tracking_no)},
+    )
     application.refresh_from_db()
     assert application.status == "withdrawn"
 
@@ -92,8 +108,11 @@ def test_the_applicant_withdraws_from_the_status_page(world):
 def test_the_pdfs_are_served(world):
     application, _ = application_submit(raw=application_body())
     no, token = application.tracking_no, track_token(application.tracking_no)
-    for path in (f"/applications/track/{no}/receipt.pdf?t={token}", f"/applications/track/{no}/application.pdf?t={token}",
-                 "/applications/blank/temporary.pdf"):
+    for path in (
+        f"/applications/track/{no}/receipt.pdf?t={token}",
+        f"/applications/track/{no}/application.pdf?t={token}",
+        "/applications/blank/temporary.pdf",
+    ):
         response = anonymous().get(path)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
@@ -106,23 +125,29 @@ def test_station_staff_see_their_queue_and_move_an_application(world):
     assert application.tracking_no in client.get("/applications/").content.decode()
     page = client.get(f"/applications/{application.tracking_no}/").content.decode()
     assert "138****5678" in page and "13812345678" not in page
-    client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "surveyed", "notes": "ok",
-                                                                   "transformer": world.transformer_a.pk})
+    client.post(
+        f"/applications/{application.tracking_no}/move/",
+        {"to_status": "surveyed", "notes": "ok", "transformer": world.transformer_a.pk},
+    )
     application.refresh_from_db()
     assert application.status == "surveyed"
 
 
 def test_the_detail_page_warns_about_headroom_and_the_reply_needs_a_tick(world):
-    application, _ = application_submit(raw=application_body(requested_kw="70", appliances=[
-        {"name": "深井泵", "quantity": 1, "kw": "70"}]))
+    application, _ = application_submit(
+        raw=application_body(requested_kw="70", appliances=[{"name": "深井泵", "quantity": 1, "kw": "70"}])
+    )
     application_survey(user=world.users["clerk_a"], application=application)
     client = world.web("clerk_a")
     assert 'id="headroom-warning"' in client.get(f"/applications/{application.tracking_no}/").content.decode()
-    response = client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied"},
-                           follow=True)
+    response = client.post(
+        f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied"}, follow=True
+    )
     assert "past 80%" in response.content.decode()
-    client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied",
-                                                                   "acknowledge_headroom": "1"})
+    client.post(
+        f"/applications/{application.tracking_no}/move/",
+        {"to_status": "plan_replied", "acknowledge_headroom": "1"},
+    )
     application.refresh_from_db()
     assert application.status == "plan_replied"
 
@@ -130,17 +155,28 @@ def test_the_detail_page_warns_about_headroom_and_the_reply_needs_a_tick(world):
 def test_another_station_and_roleless_users_cannot_reach_an_application(world):
     application, _ = application_submit(raw=application_body())
     assert world.web("clerk_b").get(f"/applications/{application.tracking_no}/").status_code == 404
-    assert world.web("clerk_b").post(f"/applications/{application.tracking_no}/move/",
-                                     {"to_status": "surveyed"}).status_code == 404
+    assert (
+        world.web("clerk_b")
+        .post(f"/applications/{application.tracking_no}/move/", {"to_status": "surveyed"})
+        .status_code
+        == 404
+    )
     assert world.web("outsider").get(f"/applications/{application.tracking_no}/").status_code == 404
-    assert world.web("auditor").post(f"/applications/{application.tracking_no}/move/",
-                                     {"to_status": "surveyed"}).status_code == 403
+    assert (
+        world.web("auditor")
+        .post(f"/applications/{application.tracking_no}/move/", {"to_status": "surveyed"})
+        .status_code
+        == 403
+    )
     assert anonymous().get("/applications/").status_code == 302
 
 
 def test_managers_edit_the_time_limits_and_clerks_only_read_them(world):
-    data = {f"{kind}-{part}": "4" for kind in ("residential", "non_residential", "agricultural", "temporary",
-                                               "capacity_increase") for part in ("plan", "install")}
+    data = {
+        f"{kind}-{part}": "4"
+        for kind in ("residential", "non_residential", "agricultural", "temporary", "capacity_increase")
+        for part in ("plan", "install")
+    }
     data.update(heavy_load_percent="85", household_kva="1.5", power_factor="0.95", near_due_working_days="2")
     assert world.web("clerk_a").get("/applications/settings/").status_code == 200
     assert world.web("clerk_a").post("/applications/settings/", data).status_code == 403
@@ -171,18 +207,26 @@ def test_the_apply_page_warns_when_due_dates_will_pass_the_calendars_known_years
     with time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC), tick=False):
         assert 'id="calendar-note"' in anonymous().get("/applications/apply/residential/").content.decode()
     with time_machine.travel(datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC), tick=False):
-        assert 'id="calendar-note"' not in anonymous().get("/applications/apply/residential/").content.decode()
+        assert (
+            'id="calendar-note"' not in anonymous().get("/applications/apply/residential/").content.decode()
+        )
 
 
 def test_fees_typed_in_yuan_are_kept_in_fen(world):
-    application, _ = application_submit(raw=application_body(requested_kw="3", appliances=[
-        {"name": "泵", "quantity": 1, "kw": "3"}]))
+    application, _ = application_submit(
+        raw=application_body(requested_kw="3", appliances=[{"name": "泵", "quantity": 1, "kw": "3"}])
+    )
     application_survey(user=world.users["clerk_a"], application=application)
     client = world.web("clerk_a")
-    response = client.post(f"/applications/{application.tracking_no}/move/",
-                           {"to_status": "plan_replied", "fee_yuan": "12.345"}, follow=True)
+    response = client.post(
+        f"/applications/{application.tracking_no}/move/",
+        {"to_status": "plan_replied", "fee_yuan": "12.345"},
+        follow=True,
+    )
     assert "at most 2 decimals" in response.content.decode()
-    client.post(f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied", "fee_yuan": "120.5"})
+    client.post(
+        f"/applications/{application.tracking_no}/move/", {"to_status": "plan_replied", "fee_yuan": "120.5"}
+    )
     application.refresh_from_db()
     assert application.fee_fen == 12050
 
@@ -195,8 +239,11 @@ def test_staff_reveal_the_id_number_and_phone_and_the_reveal_is_audited(world):
     response = world.web("clerk_a").post(url)
     assert application.id_number in response.content.decode()
     entry = AuditEntry.objects.get()
-    assert (entry.user.username, entry.object_ref, entry.fields) == ("clerk_a", application.tracking_no,
-                                                                     "id_number,phone")
+    assert (entry.user.username, entry.object_ref, entry.fields) == (
+        "clerk_a",
+        application.tracking_no,
+        "id_number,phone",
+    )
     assert world.web("auditor").post(url).status_code == 403
     assert world.web("clerk_b").post(url).status_code == 404
     assert world.web("clerk_a").get(url).status_code == 405

@@ -35,7 +35,9 @@ def run_concurrently(count: int, fn) -> list:
 def test_simultaneous_resubmissions_with_one_key_make_one_application(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    results = run_concurrently(6, lambda: application_submit(raw=application_body(), idempotency_key="same-key")[0].pk)
+    results = run_concurrently(
+        6, lambda: application_submit(raw=application_body(), idempotency_key="same-key")[0].pk
+    )
     assert all(isinstance(result, int) for result in results), results
     assert len(set(results)) == 1
     assert Application.objects.count() == 1

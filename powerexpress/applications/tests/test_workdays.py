@@ -65,7 +65,9 @@ def test_an_entered_notice_makes_a_later_year_exact_holidays_and_make_up_days_in
     assert last_known_year() == year
     assert is_working_day(saturday) == (True, False)
     assert is_working_day(monday) == (False, False)
-    due = add_working_days(saturday - datetime.timedelta(days=1), 2)  # Fri → Sat (make-up), skip Mon+Tue → Wed
+    due = add_working_days(
+        saturday - datetime.timedelta(days=1), 2
+    )  # Fri → Sat (make-up), skip Mon+Tue → Wed
     assert (due.on, due.estimated) == (monday + datetime.timedelta(days=2), False)
     use_official_notices({})
     assert is_working_day(saturday) == (False, True)

@@ -41,13 +41,21 @@ def test_each_step_records_the_actor_the_time_and_the_notes(world):
     clerk = world.users["clerk_a"]
     application = submit(requested_kw="3", appliances=[{"name": "泵", "quantity": 1, "kw": "3"}])
     application = application_survey(user=clerk, application=application, notes="现场已勘查")
-    application = application_reply_plan(user=clerk, application=application, fee_fen=12000, notes="方案已答复")
+    application = application_reply_plan(
+        user=clerk, application=application, fee_fen=12000, notes="方案已答复"
+    )
     application = application_settle_fees(user=clerk, application=application, notes="已缴费")
     application = application_install(user=clerk, application=application, notes="已装表")
     application = application_connect(user=clerk, application=application, notes="已送电")
     events = list(application.events.all())
-    assert [e.to_status for e in events] == [S.RECEIVED, S.SURVEYED, S.PLAN_REPLIED, S.FEES_SETTLED, S.INSTALLED,
-                                             S.CONNECTED]
+    assert [e.to_status for e in events] == [
+        S.RECEIVED,
+        S.SURVEYED,
+        S.PLAN_REPLIED,
+        S.FEES_SETTLED,
+        S.INSTALLED,
+        S.CONNECTED,
+    ]
     assert all(e.actor == clerk and e.at for e in events[1:])
     assert events[-1].notes == "已送电"
     assert application.closed_at is not None and application.due_on is None
@@ -56,8 +64,10 @@ def test_each_step_records_the_actor_the_time_and_the_notes(world):
 
 def test_installation_waits_for_the_fees_when_the_plan_names_fees(world):
     clerk = world.users["clerk_a"]
-    application = application_survey(user=clerk, application=submit(requested_kw="3", appliances=[
-        {"name": "泵", "quantity": 1, "kw": "3"}]))
+    application = application_survey(
+        user=clerk,
+        application=submit(requested_kw="3", appliances=[{"name": "泵", "quantity": 1, "kw": "3"}]),
+    )
     application = application_reply_plan(user=clerk, application=application, fee_fen=5000)
     with pytest.raises(ApiError) as error:
         application_install(user=clerk, application=application)
@@ -104,8 +114,10 @@ def test_replying_a_plan_that_would_pass_80_percent_needs_an_acknowledgement(wor
 
 def test_connected_applications_count_in_the_next_estimate(world):
     clerk = world.users["clerk_a"]
-    first = application_survey(user=clerk, application=submit(requested_kw="36", appliances=[
-        {"name": "泵", "quantity": 1, "kw": "36"}]))
+    first = application_survey(
+        user=clerk,
+        application=submit(requested_kw="36", appliances=[{"name": "泵", "quantity": 1, "kw": "36"}]),
+    )
     for step in (application_reply_plan, application_install, application_connect):
         first = step(user=clerk, application=first)
     headroom = headroom_check(transformer=world.transformer_a, new_kw=Decimal("36"))
@@ -147,9 +159,12 @@ def test_the_residential_defaults_are_three_and_three_working_days(world):
 def test_the_connection_timer_restarts_when_the_fees_are_settled(world):
     clerk = world.users["clerk_a"]
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
-        application = application_survey(user=clerk, application=submit(kind="residential", requested_kw="3",
-                                                                         appliances=[{"name": "灶", "quantity": 1,
-                                                                                      "kw": "2"}]))
+        application = application_survey(
+            user=clerk,
+            application=submit(
+                kind="residential", requested_kw="3", appliances=[{"name": "灶", "quantity": 1, "kw": "2"}]
+            ),
+        )
         application = application_reply_plan(user=clerk, application=application, fee_fen=100)
     with time_machine.travel(datetime.datetime(2026, 3, 16, 10, 0, tzinfo=datetime.UTC), tick=False):
         application = application_settle_fees(user=clerk, application=application)

@@ -16,8 +16,9 @@ A1, A2, B1 = "0602000001", "0602000002", "0603000001"
 
 
 def run(world, month, station=None):
-    return billing_run_start(user=world.users["clerk_a"], station=station or world.station_a,
-                             month=datetime.date(2026, month, 1))
+    return billing_run_start(
+        user=world.users["clerk_a"], station=station or world.station_a, month=datetime.date(2026, month, 1)
+    )
 
 
 @pytest.fixture
@@ -43,8 +44,12 @@ def test_the_free_allowance_is_applied_to_low_income_households(world, readings)
     import_readings(readings, [(A1, "2026-01-31", "1030")])
     run(world, 1)
     bill = Bill.objects.get(customer=world.customer_a)
-    assert bill.free_kwh == 10 and bill.lines[0] == {"tier": 0, "kwh": "10", "price_yuan_per_kwh": "0",
-                                                       "amount_fen": 0}
+    assert bill.free_kwh == 10 and bill.lines[0] == {
+        "tier": 0,
+        "kwh": "10",
+        "price_yuan_per_kwh": "0",
+        "amount_fen": 0,
+    }
     assert bill.amount_fen == 911
 
 
@@ -86,15 +91,27 @@ def test_a_schedule_change_mid_year_applies_from_its_date_and_keeps_the_cycle_to
     import_readings(readings, [(A2, "2026-06-30", "1500"), (A2, "2026-07-31", "1600")])
     run(world, 6)
     old = TariffSchedule.objects.get(code="guizhou-residential-annual")
-    definition = {**old.definition, "tiers": [{"up_to_kwh": "1000", "price_yuan_per_kwh": "0.5"},
-                                              {"up_to_kwh": None, "price_yuan_per_kwh": "1"}]}
-    new = tariff_schedule_save(user=world.users["manager"], code=old.code, name=old.name,
-                               effective_from=datetime.date(2026, 7, 1), definition=definition, to_verify=True)
+    definition = {
+        **old.definition,
+        "tiers": [
+            {"up_to_kwh": "1000", "price_yuan_per_kwh": "0.5"},
+            {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+        ],
+    }
+    new = tariff_schedule_save(
+        user=world.users["manager"],
+        code=old.code,
+        name=old.name,
+        effective_from=datetime.date(2026, 7, 1),
+        definition=definition,
+        to_verify=True,
+    )
     run(world, 7)
     june, july = Bill.objects.filter(customer=world.customer_a2).order_by("month")
     assert june.schedule == old and july.schedule == new and new.version == 2
-    assert july.ytd_before_kwh == 1000 and july.lines == [{"tier": 2, "kwh": "100", "price_yuan_per_kwh": "1",
-                                                            "amount_fen": 10000}]
+    assert july.ytd_before_kwh == 1000 and july.lines == [
+        {"tier": 2, "kwh": "100", "price_yuan_per_kwh": "1", "amount_fen": 10000}
+    ]
     assert Bill.objects.get(pk=june.pk).amount_fen == june.amount_fen
 
 
@@ -107,8 +124,15 @@ def test_a_new_year_starts_a_new_cycle(world, readings):
 
 
 def test_implausible_and_negative_readings_are_held_and_not_billed(world, readings):
-    outcome = import_readings(readings, [(A1, "2026-01-31", "900"), (A2, "2026-01-31", "9000"),
-                                         ("0699999999", "2026-01-31", "5"), (A1, "bad-date", "1")])
+    outcome = import_readings(
+        readings,
+        [
+            (A1, "2026-01-31", "900"),
+            (A2, "2026-01-31", "9000"),
+            ("0699999999", "2026-01-31", "5"),
+            (A1, "bad-date", "1"),
+        ],
+    )
     assert len(outcome.held) == 2 and {e["column"] for e in outcome.errors} == {"account_no", "read_on"}
     assert MeterReading.objects.filter(status=ReadingStatus.HELD).count() == 2
     result = run(world, 1)
@@ -144,6 +168,9 @@ def test_correcting_a_reading_re_derives_the_next_months_consumption(world, read
     import_readings(readings, [(A2, "2026-01-31", "600"), (A2, "2026-02-28", "700")])
     outcome = import_readings(readings, [(A2, "2026-01-31", "550"), (A2, "2026-02-28", "700")])
     assert (outcome.corrected, outcome.unchanged) == (1, 1)
-    current = dict(MeterReading.objects.filter(customer=world.customer_a2, current=True)
-                   .values_list("read_on", "energy_kwh"))
+    current = dict(
+        MeterReading.objects.filter(customer=world.customer_a2, current=True).values_list(
+            "read_on", "energy_kwh"
+        )
+    )
     assert current[datetime.date(2026, 1, 31)] == 50 and current[datetime.date(2026, 2, 28)] == 150

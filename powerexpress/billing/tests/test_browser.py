@@ -8,9 +8,12 @@ from powerexpress.billing.tests.helpers import import_readings
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(schedules, world, page, live_server):
-    import_readings(world.users["clerk_a"], [("0602000002", "2026-09-30", "500"),
-                                             ("0602000002", "2026-10-31", "2600")])
+def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(
+    schedules, world, page, live_server
+):
+    import_readings(
+        world.users["clerk_a"], [("0602000002", "2026-09-30", "500"), ("0602000002", "2026-10-31", "2600")]
+    )
     browser_login(page, live_server, "clerk_a")
     page.goto(f"{live_server.url}/billing/")
     page.fill("input[name=month]", "2026-10")

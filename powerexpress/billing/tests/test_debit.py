@@ -42,19 +42,43 @@ def english():
 @pytest.fixture
 def billed(world):
     clerk = world.users["clerk_a"]
-    import_readings(clerk, [(A1, "2026-09-30", "1000"), (A2, "2026-09-30", "500"),
-                            (A1, "2026-10-31", "1150"), (A2, "2026-10-31", "620")])
+    import_readings(
+        clerk,
+        [
+            (A1, "2026-09-30", "1000"),
+            (A2, "2026-09-30", "500"),
+            (A1, "2026-10-31", "1150"),
+            (A2, "2026-10-31", "620"),
+        ],
+    )
     billing_run_start(user=clerk, station=world.station_a, month=OCT)
-    for customer, account in ((world.customer_a, "6217001234567890123"), (world.customer_a2, "6217009876543210987")):
-        agreement_sign(user=clerk, customer=customer, bank_name="信用联社", bank_account=account, channel="counter",
-                       campaign_ref="market-day-2026-10")
+    for customer, account in (
+        (world.customer_a, "6217001234567890123"),
+        (world.customer_a2, "6217009876543210987"),
+    ):
+        agreement_sign(
+            user=clerk,
+            customer=customer,
+            bank_name="信用联社",
+            bank_account=account,
+            channel="counter",
+            campaign_ref="market-day-2026-10",
+        )
     return clerk
 
 
 def answer(batch, results):
     fmt = Pxd1Format()
-    lines = [ReturnLine(item.sequence, str(item.bill_id), item.bill.customer.account_no, item.amount_fen,
-                        results[item.sequence - 1]) for item in batch.items.select_related("bill__customer")]
+    lines = [
+        ReturnLine(
+            item.sequence,
+            str(item.bill_id),
+            item.bill.customer.account_no,
+            item.amount_fen,
+            results[item.sequence - 1],
+        )
+        for item in batch.items.select_related("bill__customer")
+    ]
     return fmt.render_return(batch_no=batch.batch_no, lines=lines).encode()
 
 
@@ -69,8 +93,12 @@ def test_the_debit_file_has_a_header_lines_and_a_checksum(world, billed):
 
 def test_a_return_file_settles_the_batch_and_failures_go_to_arrears_and_the_next_batch(world, billed):
     batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
-    outcome = debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt",
-                                  content=answer(batch, [DebitResult.SUCCESS, DebitResult.INSUFFICIENT]))
+    outcome = debit_return_import(
+        user=billed,
+        batches=batches_visible(billed),
+        file_name="r.txt",
+        content=answer(batch, [DebitResult.SUCCESS, DebitResult.INSUFFICIENT]),
+    )
     assert (outcome.imported.success_count, outcome.imported.failed_count, outcome.repeated) == (1, 1, False)
     sms = Notification.objects.get(purpose="debit_failed")
     assert sms.recipient == world.customer_a2.phone and "Insufficient balance" in sms.body
@@ -87,16 +115,20 @@ def test_importing_the_same_return_file_twice_changes_nothing(world, billed):
     batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
     content = answer(batch, [DebitResult.SUCCESS, DebitResult.CLOSED])
     debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt", content=content)
-    again = debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt", content=content)
+    again = debit_return_import(
+        user=billed, batches=batches_visible(billed), file_name="r.txt", content=content
+    )
     assert again.repeated
-    assert sorted(DebitItem.objects.values_list("result", flat=True)) == [DebitResult.CLOSED, DebitResult.SUCCESS]
+    assert sorted(DebitItem.objects.values_list("result", flat=True)) == [
+        DebitResult.CLOSED,
+        DebitResult.SUCCESS,
+    ]
 
 
 def test_a_return_file_whose_totals_do_not_match_the_batch_is_rejected_whole(world, billed):
     batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
     first = batch.items.order_by("sequence").first()
-    body = [f"H|{batch.batch_no}|1|{first.amount_fen}",
-            f"R|1|{first.bill_id}|{A1}|{first.amount_fen}|00"]
+    body = [f"H|{batch.batch_no}|1|{first.amount_fen}", f"R|1|{first.bill_id}|{A1}|{first.amount_fen}|00"]
     content = ("\n".join(body + [f"T|{checksum(body)}"]) + "\n").encode()
     with pytest.raises(ApiError) as caught:
         debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt", content=content)
@@ -115,11 +147,15 @@ def test_a_tampered_return_file_fails_its_checksum(world, billed):
 def test_a_line_for_an_unknown_bill_is_reported_not_dropped(world, billed):
     batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
     items = list(batch.items.order_by("sequence"))
-    body = [f"H|{batch.batch_no}|2|{batch.total_fen}",
-            f"R|1|{items[0].bill_id}|{A1}|{items[0].amount_fen}|00",
-            f"R|2|999999|{A2}|{items[1].amount_fen}|00"]
+    body = [
+        f"H|{batch.batch_no}|2|{batch.total_fen}",
+        f"R|1|{items[0].bill_id}|{A1}|{items[0].amount_fen}|00",
+        f"R|2|999999|{A2}|{items[1].amount_fen}|00",
+    ]
     content = ("\n".join(body + [f"T|{checksum(body)}"]) + "\n").encode()
-    outcome = debit_return_import(user=billed, batches=batches_visible(billed), file_name="r.txt", content=content)
+    outcome = debit_return_import(
+        user=billed, batches=batches_visible(billed), file_name="r.txt", content=content
+    )
     assert outcome.imported.problems == [{"line": 2, "bill": "999999", "message": "Unknown bill."}]
     assert not batch.__class__.objects.get(pk=batch.pk).reconciled
 
@@ -128,15 +164,23 @@ def test_another_stations_clerk_cannot_import_a_return_file_for_this_batch(world
     batch = debit_batch_create(user=billed, station=world.station_a, month=OCT)
     clerk_b = world.users["clerk_b"]
     with pytest.raises(ApiError) as caught:
-        debit_return_import(user=clerk_b, batches=batches_visible(clerk_b), file_name="r.txt",
-                            content=answer(batch, [DebitResult.SUCCESS, DebitResult.SUCCESS]))
+        debit_return_import(
+            user=clerk_b,
+            batches=batches_visible(clerk_b),
+            file_name="r.txt",
+            content=answer(batch, [DebitResult.SUCCESS, DebitResult.SUCCESS]),
+        )
     assert caught.value.code == "unknown_batch"
 
 
 def test_a_portal_request_is_pending_until_staff_confirm_it(world):
-    agreement = agreement_request_create(customer=world.customer_b, bank_name="信用联社",
-                                         bank_account="6217 0012 3456 7890", channel="agent_point",
-                                         campaign_ref="five-walk-ins")
+    agreement = agreement_request_create(
+        customer=world.customer_b,
+        bank_name="信用联社",
+        bank_account="6217 0012 3456 7890",
+        channel="agent_point",
+        campaign_ref="five-walk-ins",
+    )
     assert agreement.status == AgreementStatus.PENDING and signup_rate(world.village_b) == 0
     agreement_confirm(user=world.users["clerk_b"], agreement=agreement)
     assert signup_rate(world.village_b) == 1
@@ -146,17 +190,25 @@ def test_a_portal_request_is_pending_until_staff_confirm_it(world):
 
 
 def test_a_household_cannot_hold_two_open_agreements(world):
-    agreement_request_create(customer=world.customer_b, bank_name="信用联社", bank_account="621700123456",
-                             channel="counter")
+    agreement_request_create(
+        customer=world.customer_b, bank_name="信用联社", bank_account="621700123456", channel="counter"
+    )
     with pytest.raises(ApiError) as caught:
-        agreement_request_create(customer=world.customer_b, bank_name="信用联社", bank_account="621700123456",
-                                 channel="counter")
+        agreement_request_create(
+            customer=world.customer_b, bank_name="信用联社", bank_account="621700123456", channel="counter"
+        )
     assert caught.value.errors[0]["field"] == "customer"
 
 
 def test_the_signup_kpi_counts_households_signed_by_each_months_end(world):
-    agreement_sign(user=world.users["clerk_a"], customer=world.customer_a, bank_name="信用联社",
-                   bank_account="621700123456", channel="unionpay", signed_on=datetime.date(2026, 9, 15))
+    agreement_sign(
+        user=world.users["clerk_a"],
+        customer=world.customer_a,
+        bank_name="信用联社",
+        bank_account="621700123456",
+        channel="unionpay",
+        signed_on=datetime.date(2026, 9, 15),
+    )
     rows = signup_kpis(world.users["clerk_a"], [datetime.date(2026, 8, 1), datetime.date(2026, 9, 1)])
     assert [row["station"].code for row in rows] == ["XD"]
     assert [(cell["signed"], str(cell["rate"])) for cell in rows[0]["months"]] == [(0, "0.000"), (1, "0.500")]
@@ -177,8 +229,12 @@ def test_the_api_creates_a_batch_and_takes_its_return_file(world, billed):
     response = api.client.post("/api/v1/billing/debit-returns", {"file": upload}, **api.headers)
     assert response.status_code == 200 and response.json()["success_count"] == 2
     assert world.api("clerk_b").get(f"/api/v1/billing/debit-batches/{batch.batch_no}/file").status_code == 404
-    assert world.api("auditor").post("/api/v1/billing/debit-batches",
-                                     {"station": "XD", "month": "2026-10"}).status_code == 403
+    assert (
+        world.api("auditor")
+        .post("/api/v1/billing/debit-batches", {"station": "XD", "month": "2026-10"})
+        .status_code
+        == 403
+    )
 
 
 def test_downloading_a_debit_file_is_audited(world, billed):
@@ -193,10 +249,15 @@ def test_downloading_a_debit_file_is_audited(world, billed):
 def test_the_tariff_api_exports_the_version_in_force_on_a_date(world):
     api = world.api("auditor")
     listed = api.get("/api/v1/billing/tariffs").json()
-    assert {t["code"] for t in listed} == {"guizhou-residential-annual", "zhejiang-residential-annual",
-                                           "guangdong-residential-monthly"}
+    assert {t["code"] for t in listed} == {
+        "guizhou-residential-annual",
+        "zhejiang-residential-annual",
+        "guangdong-residential-monthly",
+    }
     one = api.get("/api/v1/billing/tariffs/guizhou-residential-annual").json()
-    assert one["to_verify"] and one["definition"]["tiers"][0] == {"up_to_kwh": "2040",
-                                                                  "price_yuan_per_kwh": "0.4556"}
+    assert one["to_verify"] and one["definition"]["tiers"][0] == {
+        "up_to_kwh": "2040",
+        "price_yuan_per_kwh": "0.4556",
+    }
     assert api.get("/api/v1/billing/tariffs/guizhou-residential-annual?date=2000-01-01").status_code == 422
     assert world.api(None).get("/api/v1/billing/tariffs").status_code == 401

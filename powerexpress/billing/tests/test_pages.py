@@ -22,8 +22,9 @@ def bill(world):
 
 def test_a_clerk_imports_readings_and_runs_billing_from_the_pages(world):
     web = world.web("clerk_a")
-    upload = SimpleUploadedFile("r.csv", readings_csv([(A1, "2026-09-30", "10"), (A1, "2026-10-31", "110"),
-                                                       (A2, "2026-10-31", "x")]))
+    upload = SimpleUploadedFile(
+        "r.csv", readings_csv([(A1, "2026-09-30", "10"), (A1, "2026-10-31", "110"), (A2, "2026-10-31", "x")])
+    )
     page = web.post("/billing/readings/import/", {"file": upload})
     assert page.status_code == 200 and "register_kwh" in page.content.decode()
     response = web.post("/billing/runs/start/", {"station": "XD", "month": "2026-10"})
@@ -59,23 +60,44 @@ def test_the_api_starts_a_run_and_lists_a_customers_bills(world, bill):
     bills = api.get(f"/api/v1/billing/customers/{A2}/bills").json()
     assert bills[0]["month"] == "2026-10" and bills[0]["tier_after"] == 2
     assert world.api("clerk_b").get(f"/api/v1/billing/customers/{A2}/bills").status_code == 404
-    assert world.api("clerk_b").post("/api/v1/billing/runs", {"station": "XD", "month": "2026-10"}).status_code == 404
-    assert world.api("crew_a").post("/api/v1/billing/runs", {"station": "XD", "month": "2026-10"}).status_code == 403
-    assert api.post("/api/v1/billing/runs", {"station": "XD", "month": "2026/10"}).json()["errors"][0]["field"] == "month"
+    assert (
+        world.api("clerk_b").post("/api/v1/billing/runs", {"station": "XD", "month": "2026-10"}).status_code
+        == 404
+    )
+    assert (
+        world.api("crew_a").post("/api/v1/billing/runs", {"station": "XD", "month": "2026-10"}).status_code
+        == 403
+    )
+    assert (
+        api.post("/api/v1/billing/runs", {"station": "XD", "month": "2026/10"}).json()["errors"][0]["field"]
+        == "month"
+    )
 
 
 def test_a_manager_edits_a_tariff_as_a_new_version_and_bad_bounds_are_refused(world, bill):
     schedule = TariffSchedule.objects.get(code="guizhou-residential-annual")
     web = world.web("manager")
-    bad = web.post(f"/billing/tariffs/{schedule.pk}/edit/", {
-        "name": schedule.name, "effective_from": "2027-01-01", "to_verify": "on",
-        "definition": '{"cycle": "annual", "tiers": [{"up_to_kwh": "3000", "price_yuan_per_kwh": "0.5"}, '
-                      '{"up_to_kwh": "2000", "price_yuan_per_kwh": "0.6"}, {"up_to_kwh": null, "price_yuan_per_kwh": "1"}]}'})
+    bad = web.post(
+        f"/billing/tariffs/{schedule.pk}/edit/",
+        {
+            "name": schedule.name,
+            "effective_from": "2027-01-01",
+            "to_verify": "on",
+            "definition": '{"cycle": "annual", "tiers": [{"up_to_kwh": "3000", "price_yuan_per_kwh": "0.5"}, '
+            '{"up_to_kwh": "2000", "price_yuan_per_kwh": "0.6"}, {"up_to_kwh": null, "price_yuan_per_kwh": "1"}]}',
+        },
+    )
     assert "definition.tiers.1.up_to_kwh" in bad.content.decode()
-    good = web.post(f"/billing/tariffs/{schedule.pk}/edit/", {
-        "name": schedule.name, "effective_from": "2027-01-01", "to_verify": "on",
-        "definition": '{"cycle": "annual", "tiers": [{"up_to_kwh": "2160", "price_yuan_per_kwh": "0.4556"}, '
-                      '{"up_to_kwh": null, "price_yuan_per_kwh": "0.5056"}]}'})
+    good = web.post(
+        f"/billing/tariffs/{schedule.pk}/edit/",
+        {
+            "name": schedule.name,
+            "effective_from": "2027-01-01",
+            "to_verify": "on",
+            "definition": '{"cycle": "annual", "tiers": [{"up_to_kwh": "2160", "price_yuan_per_kwh": "0.4556"}, '
+            '{"up_to_kwh": null, "price_yuan_per_kwh": "0.5056"}]}',
+        },
+    )
     assert good.status_code == 302
     assert TariffSchedule.objects.filter(code=schedule.code).count() == 2
     assert Bill.objects.get(pk=bill.pk).schedule == schedule
@@ -83,8 +105,12 @@ def test_a_manager_edits_a_tariff_as_a_new_version_and_bad_bounds_are_refused(wo
 
 
 def test_staff_confirm_a_portal_request_and_the_kpi_page_shows_the_rate(world):
-    agreement = agreement_request_create(customer=world.customer_a, bank_name="信用联社",
-                                         bank_account="6217001234567890123", channel="unionpay")
+    agreement = agreement_request_create(
+        customer=world.customer_a,
+        bank_name="信用联社",
+        bank_account="6217001234567890123",
+        channel="unionpay",
+    )
     web = world.web("clerk_a")
     listing = web.get("/billing/agreements/").content.decode()
     assert "6217***********0123" in listing and "6217001234567890123" not in listing

@@ -9,8 +9,15 @@ GUIZHOU = "guizhou-residential-annual"
 
 
 def body(**kw):
-    return {"tariff": GUIZHOU, "year_to_date_kwh": "0", "kwh": "100", "tags": [], "date": "2026-10-31",
-            "shared_meter": False, **kw}
+    return {
+        "tariff": GUIZHOU,
+        "year_to_date_kwh": "0",
+        "kwh": "100",
+        "tags": [],
+        "date": "2026-10-31",
+        "shared_meter": False,
+        **kw,
+    }
 
 
 @pytest.mark.django_db
@@ -19,8 +26,10 @@ def test_a_quote_on_a_stored_schedule_answers_the_contract_shape(world):
     assert response.status_code == 200
     assert response.json() == {
         "amount_yuan": "48.56",
-        "lines": [{"tier": 1, "kwh": "40.000", "price_yuan_per_kwh": "0.4556", "amount_yuan": "18.22"},
-                  {"tier": 2, "kwh": "60.000", "price_yuan_per_kwh": "0.5056", "amount_yuan": "30.34"}],
+        "lines": [
+            {"tier": 1, "kwh": "40.000", "price_yuan_per_kwh": "0.4556", "amount_yuan": "18.22"},
+            {"tier": 2, "kwh": "60.000", "price_yuan_per_kwh": "0.5056", "amount_yuan": "30.34"},
+        ],
         "free_kwh": "0.000",
         "tier_after": 2,
         "kwh_left_in_tier": "1020.000",
@@ -47,9 +56,14 @@ def test_a_low_income_household_gets_a_free_tier_0_line(world):
 
 @pytest.mark.django_db
 def test_a_shared_meter_is_billed_at_the_flat_price(world):
-    data = world.api("clerk_a").post(URL, body(tariff="zhejiang-residential-annual", kwh="100",
-                                               shared_meter=True)).json()
-    assert data["lines"] == [{"tier": 1, "kwh": "100.000", "price_yuan_per_kwh": "0.558", "amount_yuan": "55.80"}]
+    data = (
+        world.api("clerk_a")
+        .post(URL, body(tariff="zhejiang-residential-annual", kwh="100", shared_meter=True))
+        .json()
+    )
+    assert data["lines"] == [
+        {"tier": 1, "kwh": "100.000", "price_yuan_per_kwh": "0.558", "amount_yuan": "55.80"}
+    ]
 
 
 @pytest.mark.django_db
@@ -64,24 +78,41 @@ def test_guangdong_uses_summer_bounds_in_july(world):
 
 @pytest.mark.django_db
 def test_an_inline_schedule_is_quoted(world):
-    inline = {"cycle": "monthly", "tiers": [{"up_to_kwh": "50", "price_yuan_per_kwh": "0.5"},
-                                            {"up_to_kwh": None, "price_yuan_per_kwh": "1"}]}
+    inline = {
+        "cycle": "monthly",
+        "tiers": [
+            {"up_to_kwh": "50", "price_yuan_per_kwh": "0.5"},
+            {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+        ],
+    }
     data = world.api("clerk_a").post(URL, body(tariff=inline, kwh="60.125")).json()
     assert data["amount_yuan"] == "35.13" and data["tier_after"] == 2 and data["kwh_left_in_tier"] is None
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("change", "field"), [
-    ({"kwh": "-1"}, "kwh"),
-    ({"kwh": "1.2345"}, "kwh"),
-    ({"kwh": "abc"}, "kwh"),
-    ({"date": "2026-13-01"}, "date"),
-    ({"tariff": "no-such-schedule"}, "tariff"),
-    ({"tariff": {"cycle": "annual", "tiers": [{"up_to_kwh": "10", "price_yuan_per_kwh": "x"},
-                                              {"up_to_kwh": None, "price_yuan_per_kwh": "1"}]}},
-     "tariff.tiers.0.price_yuan_per_kwh"),
-    ({"tariff": "guangdong-residential-monthly", "shared_meter": True}, "shared_meter"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"kwh": "-1"}, "kwh"),
+        ({"kwh": "1.2345"}, "kwh"),
+        ({"kwh": "abc"}, "kwh"),
+        ({"date": "2026-13-01"}, "date"),
+        ({"tariff": "no-such-schedule"}, "tariff"),
+        (
+            {
+                "tariff": {
+                    "cycle": "annual",
+                    "tiers": [
+                        {"up_to_kwh": "10", "price_yuan_per_kwh": "x"},
+                        {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+                    ],
+                }
+            },
+            "tariff.tiers.0.price_yuan_per_kwh",
+        ),
+        ({"tariff": "guangdong-residential-monthly", "shared_meter": True}, "shared_meter"),
+    ],
+)
 def test_bad_input_answers_422_naming_the_field(world, change, field):
     response = world.api("clerk_a").post(URL, body(**change))
     assert response.status_code == 422
@@ -110,6 +141,7 @@ def test_the_openapi_schema_documents_the_inline_schedule_with_an_example(world)
 def test_the_notice_board_gets_the_guizhou_table_marked_to_verify():
     board = notice_board_tariff()
     assert board["to_verify"] is True and board["cycle"] == "annual"
-    assert [(t["tier"], str(t["from_kwh"]), t["up_to_kwh"] and str(t["up_to_kwh"])) for t in board["tiers"]] == [
-        (1, "0", "2040"), (2, "2040", "3120"), (3, "3120", None)]
+    assert [
+        (t["tier"], str(t["from_kwh"]), t["up_to_kwh"] and str(t["up_to_kwh"])) for t in board["tiers"]
+    ] == [(1, "0", "2040"), (2, "2040", "3120"), (3, "3120", None)]
     assert str(board["free_kwh_per_month"]["low_income"]) == "10"

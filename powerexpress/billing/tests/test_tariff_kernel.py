@@ -13,29 +13,44 @@ from powerexpress.analytics import tariff as kernel
 GUIZHOU = {
     "cycle": "annual",
     "cycle_start_month": 1,
-    "tiers": [{"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
-              {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
-              {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}],
+    "tiers": [
+        {"up_to_kwh": "2040", "price_yuan_per_kwh": "0.4556"},
+        {"up_to_kwh": "3120", "price_yuan_per_kwh": "0.5056"},
+        {"up_to_kwh": None, "price_yuan_per_kwh": "0.7556"},
+    ],
     "free_kwh_per_month": {"low_income": "10"},
     "shared_meter_price_yuan_per_kwh": "0.4556",
 }
 GUANGDONG = {
     "cycle": "monthly",
-    "tiers": [{"up_to_kwh": "200", "price_yuan_per_kwh": "0.5953"},
-              {"up_to_kwh": "400", "price_yuan_per_kwh": "0.6453"},
-              {"up_to_kwh": None, "price_yuan_per_kwh": "0.8953"}],
-    "seasons": [{"months": [5, 6, 7, 8, 9, 10],
-                 "tiers": [{"up_to_kwh": "260", "price_yuan_per_kwh": "0.5953"},
-                           {"up_to_kwh": "600", "price_yuan_per_kwh": "0.6453"},
-                           {"up_to_kwh": None, "price_yuan_per_kwh": "0.8953"}]}],
+    "tiers": [
+        {"up_to_kwh": "200", "price_yuan_per_kwh": "0.5953"},
+        {"up_to_kwh": "400", "price_yuan_per_kwh": "0.6453"},
+        {"up_to_kwh": None, "price_yuan_per_kwh": "0.8953"},
+    ],
+    "seasons": [
+        {
+            "months": [5, 6, 7, 8, 9, 10],
+            "tiers": [
+                {"up_to_kwh": "260", "price_yuan_per_kwh": "0.5953"},
+                {"up_to_kwh": "600", "price_yuan_per_kwh": "0.6453"},
+                {"up_to_kwh": None, "price_yuan_per_kwh": "0.8953"},
+            ],
+        }
+    ],
     "large_household": {"min_size": 5, "extra_kwh": "100"},
 }
 DAY = datetime.date(2026, 10, 31)
 
 
 def q(schedule=GUIZHOU, ytd="0", kwh="0", **kw):
-    return kernel.quote(kernel.schedule_from_dict(schedule), year_to_date_kwh=Decimal(ytd), kwh=Decimal(kwh),
-                        on_date=kw.pop("on_date", DAY), **kw)
+    return kernel.quote(
+        kernel.schedule_from_dict(schedule),
+        year_to_date_kwh=Decimal(ytd),
+        kwh=Decimal(kwh),
+        on_date=kw.pop("on_date", DAY),
+        **kw,
+    )
 
 
 def test_the_2040th_kwh_of_the_year_is_tier_1_and_the_2041st_tier_2():
@@ -50,14 +65,23 @@ def test_the_2040th_kwh_of_the_year_is_tier_1_and_the_2041st_tier_2():
 def test_a_bill_crossing_both_thresholds_is_split_across_three_tiers():
     result = q(ytd="2000", kwh="1200")
     assert [(line.tier, line.kwh) for line in result.lines] == [(1, 40), (2, 1080), (3, 80)]
-    assert [line.amount_yuan for line in result.lines] == [Decimal("18.22"), Decimal("546.05"), Decimal("60.45")]
+    assert [line.amount_yuan for line in result.lines] == [
+        Decimal("18.22"),
+        Decimal("546.05"),
+        Decimal("60.45"),
+    ]
     assert result.amount_yuan == Decimal("624.72")
     assert result.tier_after == 3 and result.kwh_left_in_tier is None
 
 
 def test_each_line_is_rounded_half_up_to_the_fen_and_the_total_is_their_sum():
-    schedule = {"cycle": "monthly", "tiers": [{"up_to_kwh": "1", "price_yuan_per_kwh": "0.005"},
-                                              {"up_to_kwh": None, "price_yuan_per_kwh": "0.015"}]}
+    schedule = {
+        "cycle": "monthly",
+        "tiers": [
+            {"up_to_kwh": "1", "price_yuan_per_kwh": "0.005"},
+            {"up_to_kwh": None, "price_yuan_per_kwh": "0.015"},
+        ],
+    }
     result = q(schedule, kwh="2")
     assert [line.amount_yuan for line in result.lines] == [Decimal("0.01"), Decimal("0.02")]
     assert result.amount_yuan == Decimal("0.03")
@@ -66,7 +90,9 @@ def test_each_line_is_rounded_half_up_to_the_fen_and_the_total_is_their_sum():
 def test_the_free_allowance_is_a_tier_0_line_that_still_counts_toward_the_cycle():
     result = q(ytd="2035", kwh="20", tags=["low_income", "empty_nest"])
     assert [(line.tier, line.kwh, line.amount_yuan) for line in result.lines] == [
-        (0, Decimal(10), Decimal("0.00")), (2, Decimal(10), Decimal("5.06"))]
+        (0, Decimal(10), Decimal("0.00")),
+        (2, Decimal(10), Decimal("5.06")),
+    ]
     assert result.free_kwh == 10 and result.tier_after == 2
 
 
@@ -96,16 +122,26 @@ def test_the_annual_cycle_starts_in_the_schedules_start_month():
     assert kernel.cycle_start(schedule, datetime.date(2026, 7, 1)) == datetime.date(2026, 7, 1)
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"cycle": "weekly"}, "tariff.cycle"),
-    ({"tiers": [{"up_to_kwh": "300", "price_yuan_per_kwh": "0.5"},
-                {"up_to_kwh": "200", "price_yuan_per_kwh": "0.6"},
-                {"up_to_kwh": None, "price_yuan_per_kwh": "0.7"}]}, "tariff.tiers.1.up_to_kwh"),
-    ({"tiers": [{"up_to_kwh": None, "price_yuan_per_kwh": "-0.1"}]}, "tariff.tiers.0.price_yuan_per_kwh"),
-    ({"tiers": [{"up_to_kwh": "10", "price_yuan_per_kwh": "0.1"}]}, "tariff.tiers.0.up_to_kwh"),
-    ({"cycle_start_month": 13}, "tariff.cycle_start_month"),
-    ({"free_kwh_per_month": {"low_income": "ten"}}, "tariff.free_kwh_per_month.low_income"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"cycle": "weekly"}, "tariff.cycle"),
+        (
+            {
+                "tiers": [
+                    {"up_to_kwh": "300", "price_yuan_per_kwh": "0.5"},
+                    {"up_to_kwh": "200", "price_yuan_per_kwh": "0.6"},
+                    {"up_to_kwh": None, "price_yuan_per_kwh": "0.7"},
+                ]
+            },
+            "tariff.tiers.1.up_to_kwh",
+        ),
+        ({"tiers": [{"up_to_kwh": None, "price_yuan_per_kwh": "-0.1"}]}, "tariff.tiers.0.price_yuan_per_kwh"),
+        ({"tiers": [{"up_to_kwh": "10", "price_yuan_per_kwh": "0.1"}]}, "tariff.tiers.0.up_to_kwh"),
+        ({"cycle_start_month": 13}, "tariff.cycle_start_month"),
+        ({"free_kwh_per_month": {"low_income": "ten"}}, "tariff.free_kwh_per_month.low_income"),
+    ],
+)
 def test_a_bad_schedule_names_the_field(change, field):
     with pytest.raises(kernel.ScheduleError) as caught:
         kernel.schedule_from_dict({**GUIZHOU, **change})
@@ -119,27 +155,47 @@ def test_the_export_format_round_trips():
 
 def _kernel_amounts(schedule, tiers, ytd, kwh, free):
     bounds, prices = kernel.tier_arrays(tiers)
-    return kernel.bill_kernel(np.array(ytd, np.int64), np.array(kwh, np.int64), np.array(free, np.int64),
-                              bounds, prices)
+    return kernel.bill_kernel(
+        np.array(ytd, np.int64), np.array(kwh, np.int64), np.array(free, np.int64), bounds, prices
+    )
 
 
 milli = st.integers(min_value=0, max_value=6_000_000)
 
 
 @settings(max_examples=300, deadline=None)
-@given(ytd=milli, kwh=milli, free=st.sampled_from([0, 10_000, 15_000]),
-       prices=st.lists(st.integers(min_value=0, max_value=2_000_000), min_size=3, max_size=3),
-       bounds=st.lists(st.integers(min_value=1, max_value=5_000_000), min_size=2, max_size=2, unique=True))
+@given(
+    ytd=milli,
+    kwh=milli,
+    free=st.sampled_from([0, 10_000, 15_000]),
+    prices=st.lists(st.integers(min_value=0, max_value=2_000_000), min_size=3, max_size=3),
+    bounds=st.lists(st.integers(min_value=1, max_value=5_000_000), min_size=2, max_size=2, unique=True),
+)
 def test_the_kernel_matches_the_decimal_reference_to_the_fen(ytd, kwh, free, prices, bounds):
     bounds = sorted(bounds)
-    raw = {"cycle": "annual",
-           "tiers": [{"up_to_kwh": str(Decimal(bounds[0]) / 1000), "price_yuan_per_kwh": str(Decimal(prices[0]) / 10**6)},
-                     {"up_to_kwh": str(Decimal(bounds[1]) / 1000), "price_yuan_per_kwh": str(Decimal(prices[1]) / 10**6)},
-                     {"up_to_kwh": None, "price_yuan_per_kwh": str(Decimal(prices[2]) / 10**6)}],
-           "free_kwh_per_month": {"low_income": str(Decimal(free) / 1000)}}
+    raw = {
+        "cycle": "annual",
+        "tiers": [
+            {
+                "up_to_kwh": str(Decimal(bounds[0]) / 1000),
+                "price_yuan_per_kwh": str(Decimal(prices[0]) / 10**6),
+            },
+            {
+                "up_to_kwh": str(Decimal(bounds[1]) / 1000),
+                "price_yuan_per_kwh": str(Decimal(prices[1]) / 10**6),
+            },
+            {"up_to_kwh": None, "price_yuan_per_kwh": str(Decimal(prices[2]) / 10**6)},
+        ],
+        "free_kwh_per_month": {"low_income": str(Decimal(free) / 1000)},
+    }
     schedule = kernel.schedule_from_dict(raw)
-    reference = kernel.quote(schedule, year_to_date_kwh=Decimal(ytd) / 1000, kwh=Decimal(kwh) / 1000, on_date=DAY,
-                             tags=["low_income"])
+    reference = kernel.quote(
+        schedule,
+        year_to_date_kwh=Decimal(ytd) / 1000,
+        kwh=Decimal(kwh) / 1000,
+        on_date=DAY,
+        tags=["low_income"],
+    )
     result = _kernel_amounts(schedule, schedule.tiers, [ytd], [kwh], [free])
     assert int(result.amount_fen[0]) == int(reference.amount_yuan * 100)
     assert int(result.tier_after[0]) == reference.tier_after
@@ -150,14 +206,21 @@ def test_the_kernel_matches_the_decimal_reference_to_the_fen(ytd, kwh, free, pri
         line = paid.get(tier + 1)
         assert int(result.kwh_milli[0, tier]) == (int(line.kwh * 1000) if line else 0)
         assert int(result.line_fen[0, tier]) == (int(line.amount_yuan * 100) if line else 0)
-    plain = kernel.python_loop_amounts_fen(np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers))
-    totals = kernel.bill_amounts_fen(np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers))
+    plain = kernel.python_loop_amounts_fen(
+        np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers)
+    )
+    totals = kernel.bill_amounts_fen(
+        np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers)
+    )
     assert plain == [int(result.amount_fen[0])] == totals.tolist()
 
 
 @settings(max_examples=100, deadline=None)
-@given(ytd=st.decimals(min_value=0, max_value=5000, places=3), first=st.decimals(min_value=0, max_value=2000, places=3),
-       second=st.decimals(min_value=0, max_value=2000, places=3))
+@given(
+    ytd=st.decimals(min_value=0, max_value=5000, places=3),
+    first=st.decimals(min_value=0, max_value=2000, places=3),
+    second=st.decimals(min_value=0, max_value=2000, places=3),
+)
 def test_splitting_a_bill_in_two_never_changes_the_kwh_per_tier(ytd, first, second):
     schedule = kernel.schedule_from_dict(GUIZHOU)
     whole = kernel.quote(schedule, year_to_date_kwh=ytd, kwh=first + second, on_date=DAY)
@@ -187,5 +250,9 @@ def test_the_blocked_kernels_agree_with_the_plain_loop_across_block_boundaries()
     bounds, prices = kernel.tier_arrays(kernel.schedule_from_dict(GUIZHOU).tiers)
     full = kernel.bill_kernel(ytd, kwh, free, bounds, prices)
     totals = kernel.bill_amounts_fen(ytd, kwh, free, bounds, prices)
-    assert full.amount_fen.tolist() == totals.tolist() == kernel.python_loop_amounts_fen(ytd, kwh, free, bounds, prices)
+    assert (
+        full.amount_fen.tolist()
+        == totals.tolist()
+        == kernel.python_loop_amounts_fen(ytd, kwh, free, bounds, prices)
+    )
     assert (full.line_fen.sum(axis=1) == full.amount_fen).all()

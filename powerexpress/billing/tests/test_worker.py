@@ -17,9 +17,18 @@ from powerexpress.billing.tests.helpers import import_readings
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker_redis):
     clerk = world.users["clerk_a"]
-    import_readings(clerk, [("0602000001", "2026-09-30", "10"), ("0602000002", "2026-09-30", "20"),
-                            ("0602000001", "2026-10-31", "110"), ("0602000002", "2026-10-31", "2220")])
-    run = billing_run_start(user=clerk, station=world.station_a, month=datetime.date(2026, 10, 1), chunk_size=1)
+    import_readings(
+        clerk,
+        [
+            ("0602000001", "2026-09-30", "10"),
+            ("0602000002", "2026-09-30", "20"),
+            ("0602000001", "2026-10-31", "110"),
+            ("0602000002", "2026-10-31", "2220"),
+        ],
+    )
+    run = billing_run_start(
+        user=clerk, station=world.station_a, month=datetime.date(2026, 10, 1), chunk_size=1
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.2)
@@ -38,8 +47,15 @@ def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker
 def test_two_workers_billing_the_same_households_at_once_never_bill_twice(schedules, world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (concurrent writers)")
-    import_readings(world.users["clerk_a"], [("0602000001", "2026-09-30", "10"), ("0602000002", "2026-09-30", "20"),
-                                             ("0602000001", "2026-10-31", "110"), ("0602000002", "2026-10-31", "220")])
+    import_readings(
+        world.users["clerk_a"],
+        [
+            ("0602000001", "2026-09-30", "10"),
+            ("0602000002", "2026-09-30", "20"),
+            ("0602000001", "2026-10-31", "110"),
+            ("0602000002", "2026-10-31", "220"),
+        ],
+    )
     run = BillingRun.objects.create(station=world.station_a, month=datetime.date(2026, 10, 1), total_count=4)
     ids = [world.customer_a.pk, world.customer_a2.pk]
     barrier, outcomes = threading.Barrier(2), []
@@ -47,7 +63,9 @@ def test_two_workers_billing_the_same_households_at_once_never_bill_twice(schedu
     def work():
         barrier.wait()
         try:
-            outcomes.append(billing_run_chunk(run=BillingRun.objects.get(pk=run.pk), customer_ids=ids)["created"])
+            outcomes.append(
+                billing_run_chunk(run=BillingRun.objects.get(pk=run.pk), customer_ids=ids)["created"]
+            )
         except IntegrityError:  # the Celery task retries this chunk; see the retry below
             outcomes.append("conflict")
         finally:

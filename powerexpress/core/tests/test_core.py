@@ -24,8 +24,10 @@ def test_the_check_character_follows_gb_11643():
     assert id_number_error("110105194912310021") is not None
 
 
-@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2020, 12, 31)),
-       st.integers(min_value=0, max_value=999))
+@given(
+    st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2020, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
 def test_any_id_built_with_its_check_character_is_valid(born, sequence):
     first17 = f"522223{born:%Y%m%d}{sequence:03d}"
     assert id_number_error(first17 + id_check_character(first17)) is None
@@ -38,8 +40,17 @@ def test_a_future_or_impossible_birth_date_is_refused():
     assert "birth date" in id_number_error(bad + id_check_character(bad))
 
 
-@pytest.mark.parametrize("mobile,ok", [("13812345678", True), ("19912345678", True), ("12812345678", False),
-                                       ("1381234567", False), ("138123456789", False), ("1381234567a", False)])
+@pytest.mark.parametrize(
+    "mobile,ok",
+    [
+        ("13812345678", True),
+        ("19912345678", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("138123456789", False),
+        ("1381234567a", False),
+    ],
+)
 def test_mobiles_are_1_3_to_9_and_nine_digits(mobile, ok):
     assert (mobile_error(mobile) is None) is ok
 
@@ -66,7 +77,12 @@ def test_the_sms_gateway_backend_posts_to_the_gateway(db, settings):
 
     class Gateway(BaseHTTPRequestHandler):
         def do_POST(self):
-            received.append((self.headers["Authorization"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            received.append(
+                (
+                    self.headers["Authorization"],
+                    json.loads(self.rfile.read(int(self.headers["Content-Length"]))),
+                )
+            )
             body = b'{"ok": true}'
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
@@ -99,7 +115,9 @@ def test_email_goes_through_djangos_mail(db, settings, mailoutbox):
 def test_the_overview_counts_households_care_tags_and_tight_districts(world):
     from powerexpress.registry.models import TransformerDistrict
 
-    TransformerDistrict.objects.filter(pk=world.transformer_a.pk).update(rated_kva=3)  # 2 households need 4 kVA
+    TransformerDistrict.objects.filter(pk=world.transformer_a.pk).update(
+        rated_kva=3
+    )  # 2 households need 4 kVA
     page = world.web("manager").get("/").content.decode()
     stations = page.split("<tbody>")[1]
     assert "新店供电所" in stations and "朱家场供电所" in stations

@@ -13,8 +13,14 @@ def data_dir(settings, tmp_path):
     return tmp_path
 
 
-def transformer_csv(code="XD001-01", days=3, start=dt.datetime(2026, 1, 10), amps=(60.0, 60.0, 60.0), volts=225.0,
-                    overload_hours=None):
+def transformer_csv(
+    code="XD001-01",
+    days=3,
+    start=dt.datetime(2026, 1, 10),
+    amps=(60.0, 60.0, 60.0),
+    volts=225.0,
+    overload_hours=None,
+):
     """A clean 15-minute transformer file; ``overload_hours`` (first, last) puts 200 A on phase A."""
     rows = []
     for k in range(days * 96):
@@ -23,8 +29,18 @@ def transformer_csv(code="XD001-01", days=3, start=dt.datetime(2026, 1, 10), amp
         a, b, c = (value * shape for value in amps)
         if overload_hours and overload_hours[0] <= ts.hour < overload_hours[1] and k < 96:
             a, b, c = 200.0, 160.0, 150.0
-        rows.append({"transformer": code, "ts": ts.strftime("%Y-%m-%d %H:%M"), "i_a": round(a, 2),
-                     "i_b": round(b, 2), "i_c": round(c, 2), "v_a": volts, "v_b": volts, "v_c": volts})
+        rows.append(
+            {
+                "transformer": code,
+                "ts": ts.strftime("%Y-%m-%d %H:%M"),
+                "i_a": round(a, 2),
+                "i_b": round(b, 2),
+                "i_c": round(c, 2),
+                "v_a": volts,
+                "v_b": volts,
+                "v_c": volts,
+            }
+        )
     return pl.DataFrame(rows).write_csv().encode()
 
 
@@ -34,6 +50,11 @@ def household_csv(accounts, days=3, start=dt.datetime(2026, 1, 10), base=0.1):
         for k in range(days * 96):
             ts = start + dt.timedelta(minutes=15 * k)
             evening = 1 + 3 * np.exp(-((ts.hour - 19 - index) ** 2) / 3) - 0.5 * (ts.hour in (3, 4))
-            rows.append({"account_no": account, "ts": ts.strftime("%Y-%m-%d %H:%M"),
-                         "energy_kwh": round(base * (index + 1) * evening, 4)})
+            rows.append(
+                {
+                    "account_no": account,
+                    "ts": ts.strftime("%Y-%m-%d %H:%M"),
+                    "energy_kwh": round(base * (index + 1) * evening, 4),
+                }
+            )
     return pl.DataFrame(rows).write_csv().encode()

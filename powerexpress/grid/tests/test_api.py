@@ -15,8 +15,15 @@ def test_it_answers_with_the_contract_fields(world):
     response = world.api("clerk_a").post(URL, BODY)
     assert response.status_code == 200, response.content
     data = response.json()
-    assert set(data) == {"moves", "peak_phase_kw_before", "peak_phase_kw_after", "unbalance_before",
-                         "unbalance_after", "optimal", "solver"}
+    assert set(data) == {
+        "moves",
+        "peak_phase_kw_before",
+        "peak_phase_kw_after",
+        "unbalance_before",
+        "unbalance_after",
+        "optimal",
+        "solver",
+    }
     assert data["peak_phase_kw_before"] == 6.0
     assert data["peak_phase_kw_after"] == 3.0
     assert data["optimal"] is True and data["solver"] == "milp-highs"
@@ -41,8 +48,11 @@ def test_fixed_households_stay_on_their_phase(world):
 
 @pytest.mark.django_db
 def test_it_uses_as_few_moves_as_the_least_peak_needs(world):
-    body = {"profiles": {"a": [5.0], "b": [5.0], "c": [1.0], "d": [1.0]},
-            "phases": {"a": "A", "b": "A", "c": "A", "d": "A"}, "max_moves": 3}
+    body = {
+        "profiles": {"a": [5.0], "b": [5.0], "c": [1.0], "d": [1.0]},
+        "phases": {"a": "A", "b": "A", "c": "A", "d": "A"},
+        "max_moves": 3,
+    }
     data = world.api("clerk_a").post(URL, body).json()
     assert data["peak_phase_kw_after"] == 5.0 and len(data["moves"]) == 2
 
@@ -57,14 +67,17 @@ def test_a_big_case_is_answered_by_the_heuristic(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("body", "field"), [
-    ({**BODY, "profiles": {**BODY["profiles"], "h1": [1.0]}}, "profiles"),
-    ({**BODY, "phases": {"h1": "A"}}, "phases"),
-    ({**BODY, "phases": {**BODY["phases"], "h1": "D"}}, "phases.h1"),
-    ({**BODY, "max_moves": -1}, "max_moves"),
-    ({**BODY, "fixed": ["nobody"]}, "fixed"),
-    ({key: value for key, value in BODY.items() if key != "max_moves"}, "max_moves"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**BODY, "profiles": {**BODY["profiles"], "h1": [1.0]}}, "profiles"),
+        ({**BODY, "phases": {"h1": "A"}}, "phases"),
+        ({**BODY, "phases": {**BODY["phases"], "h1": "D"}}, "phases.h1"),
+        ({**BODY, "max_moves": -1}, "max_moves"),
+        ({**BODY, "fixed": ["nobody"]}, "fixed"),
+        ({key: value for key, value in BODY.items() if key != "max_moves"}, "max_moves"),
+    ],
+)
 def test_bad_input_is_refused_with_the_field_named(world, body, field):
     response = world.api("clerk_a").post(URL, body)
     assert response.status_code == 422

@@ -19,8 +19,18 @@ from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_da
 IEEE = shared_data_dir() / "ieee-eulv"
 # Optimal peaks (kW) on the IEEE feeder at 15-minute resolution, each proven by HiGHS through
 # benchmarks/grid_balancing.py (solve_milp with a long time limit; 10 moves took about 2 minutes).
-IEEE_MILP_PEAK_KW = {1: 19.044, 2: 17.8388, 3: 16.2468, 4: 15.2816, 5: 15.1004, 6: 14.4317, 7: 14.3465,
-                     8: 14.219, 9: 14.0853, 10: 13.9045}
+IEEE_MILP_PEAK_KW = {
+    1: 19.044,
+    2: 17.8388,
+    3: 16.2468,
+    4: 15.2816,
+    5: 15.1004,
+    6: 14.4317,
+    7: 14.3465,
+    8: 14.219,
+    9: 14.0853,
+    10: 13.9045,
+}
 
 
 def brute_force(profiles, phases, max_moves, fixed=()):
@@ -86,7 +96,9 @@ def test_the_engine_respects_fixed_households_and_the_move_budget(seed):
     result = balance_phases(profiles, phases, 2, fixed)
     assert len(result.moves) <= 2
     assert all(i not in (0, 3) for i, _a, _b in result.moves)
-    assert (round(result.peak_after_kw, 9), len(result.moves)) == brute_force(profiles, phases, 2, fixed=(0, 3))
+    assert (round(result.peak_after_kw, 9), len(result.moves)) == brute_force(
+        profiles, phases, 2, fixed=(0, 3)
+    )
 
 
 def test_the_heuristic_never_worsens_the_peak_and_stays_within_the_budget():

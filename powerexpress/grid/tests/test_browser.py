@@ -21,12 +21,21 @@ def shoot(page, name):
 
 
 def test_a_manager_goes_from_the_risk_list_to_a_phase_balancing_work_order(
-        world, data_dir, page, live_server, django_capture_on_commit_callbacks):
+    world, data_dir, page, live_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.interval_file_ingest(user=world.users["manager"], kind=DataKind.TRANSFORMER, file_name="t.csv",
-                                      content=transformer_csv(overload_hours=(18, 21)))
-    services.interval_file_ingest(user=world.users["manager"], kind=DataKind.HOUSEHOLD, file_name="h.csv",
-                                  content=household_csv(["0602000001", "0602000002"], days=3))
+        services.interval_file_ingest(
+            user=world.users["manager"],
+            kind=DataKind.TRANSFORMER,
+            file_name="t.csv",
+            content=transformer_csv(overload_hours=(18, 21)),
+        )
+    services.interval_file_ingest(
+        user=world.users["manager"],
+        kind=DataKind.HOUSEHOLD,
+        file_name="h.csv",
+        content=household_csv(["0602000001", "0602000002"], days=3),
+    )
     world.customer_a2.phase = "A"
     world.customer_a2.save()
     make_forecast(world)

@@ -14,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_balance_command_answers_like_the_api(tmp_path, capsys):
-    body = {"profiles": {"a": [5.0], "b": [5.0], "c": [1.0]}, "phases": {"a": "A", "b": "A", "c": "A"},
-            "max_moves": 2}
+    body = {
+        "profiles": {"a": [5.0], "b": [5.0], "c": [1.0]},
+        "phases": {"a": "A", "b": "A", "c": "A"},
+        "max_moves": 2,
+    }
     path = tmp_path / "case.json"
     path.write_text(json.dumps(body))
     call_command("grid_balance", "--json", str(path))
@@ -62,11 +65,15 @@ def test_a_partition_is_detected_by_a_real_worker(celery_worker_redis, settings,
     raw = pl.read_csv(io.BytesIO(transformer_csv(overload_hours=(18, 21))), infer_schema_length=0)
     frame, _issues = loading.check_intervals(raw, "transformer")
     frame = frame.drop("step_min").with_columns(
-        loading.apparent_power_kva(*(pl.col(c) for c in ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c"))).alias("s_kva"),
-        pl.lit("XD").alias("station"))
+        loading.apparent_power_kva(*(pl.col(c) for c in ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c"))).alias(
+            "s_kva"
+        ),
+        pl.lit("XD").alias("station"),
+    )
     storage.write_parts(DataKind.TRANSFORMER, frame, "direct")
-    Partition.objects.create(kind=DataKind.TRANSFORMER, station=world.station_a, month=dt.date(2026, 1, 1),
-                             rows=frame.height)
+    Partition.objects.create(
+        kind=DataKind.TRANSFORMER, station=world.station_a, month=dt.date(2026, 1, 1), rows=frame.height
+    )
     detect_partition.delay("XD", "2026-01-01").get(timeout=60)  # waits in Redis, not on the worker's table
     assert Partition.objects.get().detected_at is not None
     assert LoadEvent.objects.filter(kind="overload").count() == 1

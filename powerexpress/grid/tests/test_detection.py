@@ -13,7 +13,13 @@ from powerexpress.analytics.loading import Thresholds, check_intervals, detect, 
 def arrays(m=2, steps=96, kva=50.0, amps=60.0, volts=225.0):
     s = np.full((m, steps), kva)
     i = np.full((m, steps), amps)
-    return {"s_kva": s, "i_a": i.copy(), "i_b": i.copy(), "i_c": i.copy(), "v_min": np.full((m, steps), volts)}
+    return {
+        "s_kva": s,
+        "i_a": i.copy(),
+        "i_b": i.copy(),
+        "i_c": i.copy(),
+        "v_min": np.full((m, steps), volts),
+    }
 
 
 def run(a, rated=(100.0, 100.0), **kw):
@@ -100,8 +106,10 @@ def test_missing_readings_never_count_as_a_violation():
 
 def test_thresholds_are_parameters():
     a = arrays(kva=70.0)
-    assert kinds(run(a, thresholds=Thresholds(heavy_load_rate=0.7, load_min_duration_min=60))) == \
-        [loading.HEAVY_LOAD, loading.HEAVY_LOAD]
+    assert kinds(run(a, thresholds=Thresholds(heavy_load_rate=0.7, load_min_duration_min=60))) == [
+        loading.HEAVY_LOAD,
+        loading.HEAVY_LOAD,
+    ]
 
 
 def test_an_event_running_to_the_last_step_is_closed_there():
@@ -127,9 +135,21 @@ def transformer_frame(days=4, step=15, start=dt.datetime(2026, 1, 1), shift_h=0,
         for k in range(days * 24 * 60 // step):
             ts = start + dt.timedelta(minutes=k * step)
             hour = (ts.hour + shift_h) % 24
-            load = 20 + 30 * np.exp(-((hour - 20) ** 2) / 8) + (5 if 8 < hour < 22 else 0) - (hour in (3, 4)) * 5
-            rows.append({"transformer": code, "ts": ts.strftime("%Y-%m-%d %H:%M:%S"), "i_a": load, "i_b": load * 0.9,
-                         "i_c": load * 0.8, "v_a": volts, "v_b": volts, "v_c": volts})
+            load = (
+                20 + 30 * np.exp(-((hour - 20) ** 2) / 8) + (5 if 8 < hour < 22 else 0) - (hour in (3, 4)) * 5
+            )
+            rows.append(
+                {
+                    "transformer": code,
+                    "ts": ts.strftime("%Y-%m-%d %H:%M:%S"),
+                    "i_a": load,
+                    "i_b": load * 0.9,
+                    "i_c": load * 0.8,
+                    "v_a": volts,
+                    "v_b": volts,
+                    "v_c": volts,
+                }
+            )
     return pl.DataFrame(rows)
 
 
@@ -187,15 +207,17 @@ def test_apparent_power_in_va_is_caught_against_the_rating():
 
 
 def test_household_energy_in_wh_is_caught():
-    raw = transformer_frame().select(pl.col("transformer").alias("account_no"), "ts",
-                                     (pl.col("i_a") * 10).alias("energy_kwh"))
+    raw = transformer_frame().select(
+        pl.col("transformer").alias("account_no"), "ts", (pl.col("i_a") * 10).alias("energy_kwh")
+    )
     frame, issues = check_intervals(raw, "household")
     assert frame is None and "unit_wh" in codes(issues)
 
 
 def test_negative_readings_reject_the_file():
-    raw = transformer_frame().with_columns(pl.when(pl.arange(0, pl.len()) == 5).then(-1.0)
-                                           .otherwise(pl.col("i_b")).alias("i_b"))
+    raw = transformer_frame().with_columns(
+        pl.when(pl.arange(0, pl.len()) == 5).then(-1.0).otherwise(pl.col("i_b")).alias("i_b")
+    )
     frame, issues = check_intervals(raw, "transformer")
     assert frame is None and "negative" in codes(issues)
 
@@ -211,23 +233,37 @@ def reference_events(*, s_kva, rated_kva, i_a, i_b, i_c, v_min, step_min=15, thr
     for row in range(s_kva.shape[0]):
         rated = float(rated_kva[row])
         s, v = s_kva[row].tolist(), v_min[row].tolist()
-        unb = [reference_unbalance(a, b, c) for a, b, c in zip(i_a[row].tolist(), i_b[row].tolist(),
-                                                                i_c[row].tolist(), strict=True)]
+        unb = [
+            reference_unbalance(a, b, c)
+            for a, b, c in zip(i_a[row].tolist(), i_b[row].tolist(), i_c[row].tolist(), strict=True)
+        ]
         conditions = {
             loading.HEAVY_LOAD: ([x >= t.heavy_load_rate * rated for x in s], t.load_min_duration_min),
             loading.OVERLOAD: ([x > t.overload_rate * rated for x in s], t.load_min_duration_min),
-            loading.UNBALANCE: ([u > t.unbalance_limit and x > t.unbalance_min_load_rate * rated
-                                 for u, x in zip(unb, s, strict=True)], t.unbalance_min_duration_min),
-            loading.UNBALANCE_PRACTICE: ([u > t.practice_unbalance_limit and x > t.practice_load_rate * rated
-                                          for u, x in zip(unb, s, strict=True)], t.practice_min_duration_min),
+            loading.UNBALANCE: (
+                [
+                    u > t.unbalance_limit and x > t.unbalance_min_load_rate * rated
+                    for u, x in zip(unb, s, strict=True)
+                ],
+                t.unbalance_min_duration_min,
+            ),
+            loading.UNBALANCE_PRACTICE: (
+                [
+                    u > t.practice_unbalance_limit and x > t.practice_load_rate * rated
+                    for u, x in zip(unb, s, strict=True)
+                ],
+                t.practice_min_duration_min,
+            ),
             loading.LOW_VOLTAGE: ([x < t.low_voltage_v for x in v], t.low_voltage_min_duration_min),
         }
         for kind, (flags, minutes) in conditions.items():
             for start, end in reference_runs(flags, max(-(-minutes // step_min), 1)):
                 if kind in (loading.HEAVY_LOAD, loading.OVERLOAD):
                     limit = t.heavy_load_rate if kind == loading.HEAVY_LOAD else t.overload_rate
-                    found[(kind, row, start, end)] = (max(s[start:end]) / rated,
-                                                      sum(x - limit * rated for x in s[start:end]) * step_h)
+                    found[(kind, row, start, end)] = (
+                        max(s[start:end]) / rated,
+                        sum(x - limit * rated for x in s[start:end]) * step_h,
+                    )
                 elif kind == loading.LOW_VOLTAGE:
                     found[(kind, row, start, end)] = (min(v[start:end]), 0.0)
                 else:
@@ -264,7 +300,7 @@ def random_arrays(seed, m=7, steps=192):
             k = 0
             while k < steps:
                 length = int(rng.integers(1, 14))
-                values[row, k:k + length] = rng.uniform(low, high)
+                values[row, k : k + length] = rng.uniform(low, high)
                 k += length
         return values
 
@@ -288,10 +324,17 @@ def random_arrays(seed, m=7, steps=192):
 
 SUBSETS_HOLD = Thresholds()
 SUBSETS_BROKEN = Thresholds(
-    heavy_load_rate=1.25, overload_rate=0.85, load_min_duration_min=45,
-    unbalance_limit=0.4, unbalance_min_load_rate=0.4, unbalance_min_duration_min=60,
-    practice_unbalance_limit=0.05, practice_load_rate=0.3, practice_min_duration_min=30,
-    low_voltage_min_duration_min=30)
+    heavy_load_rate=1.25,
+    overload_rate=0.85,
+    load_min_duration_min=45,
+    unbalance_limit=0.4,
+    unbalance_min_load_rate=0.4,
+    unbalance_min_duration_min=60,
+    practice_unbalance_limit=0.05,
+    practice_load_rate=0.3,
+    practice_min_duration_min=30,
+    low_voltage_min_duration_min=30,
+)
 PRACTICE_SHORTER = Thresholds(practice_min_duration_min=60)
 PRACTICE_LOWER_LOAD = Thresholds(practice_load_rate=0.1)
 NEGATIVE_LIMIT = Thresholds(unbalance_limit=-0.01, unbalance_min_load_rate=0.0)
@@ -299,8 +342,10 @@ NEGATIVE_LIMIT = Thresholds(unbalance_limit=-0.01, unbalance_min_load_rate=0.0)
 
 def assert_same_events(events, expected):
     columns = (events.kind, events.row, events.start, events.end, events.peak, events.energy_above_kvah)
-    got = {(str(k), int(r), int(s), int(e)): (float(p), float(en))
-           for k, r, s, e, p, en in zip(*columns, strict=True)}
+    got = {
+        (str(k), int(r), int(s), int(e)): (float(p), float(en))
+        for k, r, s, e, p, en in zip(*columns, strict=True)
+    }
     assert len(got) == len(events)
     assert got.keys() == expected.keys()
     for key, (peak, energy) in expected.items():
@@ -309,10 +354,11 @@ def assert_same_events(events, expected):
 
 
 @pytest.mark.parametrize("seed", range(12))
-@pytest.mark.parametrize("thresholds", [SUBSETS_HOLD, SUBSETS_BROKEN, PRACTICE_SHORTER, PRACTICE_LOWER_LOAD,
-                                        NEGATIVE_LIMIT], ids=["subsets-hold", "subsets-broken",
-                                                              "practice-shorter", "practice-lower-load",
-                                                              "negative-limit"])
+@pytest.mark.parametrize(
+    "thresholds",
+    [SUBSETS_HOLD, SUBSETS_BROKEN, PRACTICE_SHORTER, PRACTICE_LOWER_LOAD, NEGATIVE_LIMIT],
+    ids=["subsets-hold", "subsets-broken", "practice-shorter", "practice-lower-load", "negative-limit"],
+)
 def test_detection_matches_a_step_by_step_reference(seed, thresholds):
     a = random_arrays(seed)
     rows_per_block = 1 + seed % 4
@@ -346,8 +392,11 @@ def test_overload_is_found_inside_heavy_load_only_where_heavy_load_was_found():
     a["s_kva"][2, 10:30] = 85.0
     a["s_kva"][2, 14:24] = 105.0
     events = detect(**a, rated_kva=np.full(3, 100.0), rows_per_block=3)
-    found = sorted(zip(events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(),
-                       strict=True))
+    found = sorted(
+        zip(
+            events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(), strict=True
+        )
+    )
     assert found == [(loading.HEAVY_LOAD, 2, 10, 30), (loading.OVERLOAD, 2, 14, 24)]
 
 
@@ -358,30 +407,41 @@ def test_a_narrower_kind_with_lower_limits_is_looked_for_in_every_row():
     lower = Thresholds(practice_unbalance_limit=0.10, heavy_load_rate=0.9, overload_rate=0.85)
     events = detect(**a, rated_kva=np.full(3, 100.0), thresholds=lower, rows_per_block=3)
     assert sorted(zip(events.kind.tolist(), events.row.tolist(), strict=True)) == [
-        (loading.OVERLOAD, 1), (loading.UNBALANCE_PRACTICE, 2)]
+        (loading.OVERLOAD, 1),
+        (loading.UNBALANCE_PRACTICE, 2),
+    ]
     assert kinds(detect(**a, rated_kva=np.full(3, 100.0))) == [loading.HEAVY_LOAD]
 
 
-@pytest.mark.parametrize(("kva", "steps", "thresholds"), [
-    (60.0, 6, Thresholds(practice_min_duration_min=60)),  # 90 min: long enough for the practice rule only
-    (15.0, 12, Thresholds(practice_load_rate=0.10)),  # 15 % load: under the unbalance rule's 20 % floor
-])
+@pytest.mark.parametrize(
+    ("kva", "steps", "thresholds"),
+    [
+        (60.0, 6, Thresholds(practice_min_duration_min=60)),  # 90 min: long enough for the practice rule only
+        (15.0, 12, Thresholds(practice_load_rate=0.10)),  # 15 % load: under the unbalance rule's 20 % floor
+    ],
+)
 def test_the_practice_rule_is_looked_for_where_unbalance_is_not_an_event(kva, steps, thresholds):
     a = arrays(m=3, kva=kva)
-    a["i_a"][2, 30:30 + steps] = 100.0  # unbalance 40 %
+    a["i_a"][2, 30 : 30 + steps] = 100.0  # unbalance 40 %
     events = detect(**a, rated_kva=np.full(3, 100.0), thresholds=thresholds, rows_per_block=3)
-    assert list(zip(events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(),
-                    strict=True)) == [(loading.UNBALANCE_PRACTICE, 2, 30, 30 + steps)]
+    assert list(
+        zip(
+            events.kind.tolist(), events.row.tolist(), events.start.tolist(), events.end.tolist(), strict=True
+        )
+    ) == [(loading.UNBALANCE_PRACTICE, 2, 30, 30 + steps)]
 
 
-@pytest.mark.parametrize(("min_steps", "expected"), [
-    (1, [(0, 0, 2), (0, 4, 5), (0, 7, 12), (1, 0, 12)]),
-    (3, [(0, 7, 12), (1, 0, 12)]),
-    (5, [(0, 7, 12), (1, 0, 12)]),
-    (6, [(1, 0, 12)]),
-    (12, [(1, 0, 12)]),
-    (13, []),
-])
+@pytest.mark.parametrize(
+    ("min_steps", "expected"),
+    [
+        (1, [(0, 0, 2), (0, 4, 5), (0, 7, 12), (1, 0, 12)]),
+        (3, [(0, 7, 12), (1, 0, 12)]),
+        (5, [(0, 7, 12), (1, 0, 12)]),
+        (6, [(1, 0, 12)]),
+        (12, [(1, 0, 12)]),
+        (13, []),
+    ],
+)
 def test_runs_touching_either_end_of_a_row_are_closed_there(min_steps, expected):
     mask = np.array([[1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1], [1] * 12], dtype=bool)
     rows, starts, ends = runs(mask, min_steps)

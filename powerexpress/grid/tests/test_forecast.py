@@ -27,8 +27,17 @@ def test_the_next_festival_is_found_from_any_day():
     assert forecast.next_festival_year(dt.date(2026, 3, 1)) == 2027
 
 
-def synthetic_daily(growth=(1.0, 1.1), surge=3.0, codes=None, start=dt.date(2024, 1, 1), end=dt.date(2026, 4, 30),
-                    season=0.0, noise=0.0, seed=0, unbalance=0.1):
+def synthetic_daily(
+    growth=(1.0, 1.1),
+    surge=3.0,
+    codes=None,
+    start=dt.date(2024, 1, 1),
+    end=dt.date(2026, 4, 30),
+    season=0.0,
+    noise=0.0,
+    seed=0,
+    unbalance=0.1,
+):
     """Daily peaks of one district per entry of ``growth``: a normal load of 0.3 on New Year's Eve
     2025 that grows steadily by that factor from one New Year's Eve to the next (2025 to 2026) and
     swings by ``season`` between midwinter and midsummer, times a festival surge (``surge`` on New
@@ -46,12 +55,22 @@ def synthetic_daily(growth=(1.0, 1.1), surge=3.0, codes=None, start=dt.date(2024
     for year in range(start.year, end.year + 2):
         eve = forecast.new_year_day(year) - dt.timedelta(days=1)
         offset = np.array([(day - eve).days for day in days], dtype=float)
-        bump += np.exp(-(offset ** 2) / 8)
-    rate = (0.3 * growth[:, None] ** years[None, :] * (1 + season * winter)[None, :]
-            * (1 + (surge[:, None] - 1) * bump[None, :]))
+        bump += np.exp(-(offset**2) / 8)
+    rate = (
+        0.3
+        * growth[:, None] ** years[None, :]
+        * (1 + season * winter)[None, :]
+        * (1 + (surge[:, None] - 1) * bump[None, :])
+    )
     rate *= np.random.default_rng(seed).lognormal(0.0, noise, rate.shape) if noise else 1.0
-    return pl.DataFrame({"transformer": np.repeat(list(codes), days.size), "date": np.tile(dates, growth.size),
-                         "peak_rate": rate.reshape(-1), "peak_unbalance": unbalance})
+    return pl.DataFrame(
+        {
+            "transformer": np.repeat(list(codes), days.size),
+            "date": np.tile(dates, growth.size),
+            "peak_rate": rate.reshape(-1),
+            "peak_unbalance": unbalance,
+        }
+    )
 
 
 def test_years_are_aligned_by_the_lunar_calendar_so_the_peak_falls_on_new_years_eve():
@@ -70,7 +89,9 @@ def test_the_forecast_grows_last_festival_by_the_measured_growth_and_the_factors
     assert result["measured_growth"].to_list() == pytest.approx([1.0, per_year(1.2)], rel=1e-3)
     base = result["naive_rate"].to_list()
     assert result["forecast_rate"].to_list() == pytest.approx([base[0], base[1] * 1.2], rel=1e-3)
-    adjusted = forecast.forecast(daily, 2026, forecast.ForecastSettings(growth=1.05, returnee=1.1)).sort("transformer")
+    adjusted = forecast.forecast(daily, 2026, forecast.ForecastSettings(growth=1.05, returnee=1.1)).sort(
+        "transformer"
+    )
     assert adjusted["forecast_rate"][0] == pytest.approx(base[0] * 1.05 * 1.1, rel=1e-3)
 
 
@@ -86,17 +107,24 @@ def test_a_later_festival_in_a_milder_season_is_forecast_lower():
 def test_the_forecast_uses_nothing_from_its_origin_on():
     daily = synthetic_daily(growth=(1.05, 1.1), noise=0.05)
     origin = forecast.festival_window(2026)[0] - dt.timedelta(days=30)
-    later = daily.with_columns(pl.when(pl.col("date") >= origin).then(pl.col("peak_rate") * 3)
-                               .otherwise(pl.col("peak_rate")).alias("peak_rate"))
+    later = daily.with_columns(
+        pl.when(pl.col("date") >= origin)
+        .then(pl.col("peak_rate") * 3)
+        .otherwise(pl.col("peak_rate"))
+        .alias("peak_rate")
+    )
     columns = ["transformer", "forecast_rate", "measured_growth", "normal_rate", "peak_offset"]
-    assert forecast.forecast(later, 2026).select(columns).equals(forecast.forecast(daily, 2026).select(columns))
+    assert (
+        forecast.forecast(later, 2026).select(columns).equals(forecast.forecast(daily, 2026).select(columns))
+    )
 
 
 def test_days_far_off_the_normal_load_do_not_move_the_growth():
     daily = synthetic_daily(growth=(1.1,), noise=0.03)
     outages = [dt.date(2025, 6, 3), dt.date(2025, 9, 14), dt.date(2025, 11, 2), dt.date(2025, 12, 20)]
-    broken = daily.with_columns(pl.when(pl.col("date").is_in(outages)).then(0.01).otherwise(pl.col("peak_rate"))
-                                .alias("peak_rate"))
+    broken = daily.with_columns(
+        pl.when(pl.col("date").is_in(outages)).then(0.01).otherwise(pl.col("peak_rate")).alias("peak_rate")
+    )
     assert forecast.forecast(broken, 2026)["measured_growth"][0] == pytest.approx(per_year(1.1), abs=0.005)
 
 
@@ -107,7 +135,9 @@ def test_without_a_year_of_history_the_forecast_assumes_no_growth():
     assert result["forecast_rate"][0] == pytest.approx(result["naive_rate"][0], rel=1e-3)
 
 
-@pytest.mark.parametrize(("rate", "level"), [(1.2, "overload"), (1.0, "heavy"), (0.81, "heavy"), (0.8, "normal")])
+@pytest.mark.parametrize(
+    ("rate", "level"), [(1.2, "overload"), (1.0, "heavy"), (0.81, "heavy"), (0.8, "normal")]
+)
 def test_risk_levels(rate, level):
     assert forecast.risk_level(rate) == level
 
@@ -133,8 +163,14 @@ def noisy_county(growth_low, growth_high, seed):
     """Sixty districts with the demo's spread: yearly growth in [low, high], festival surges of 1.2
     to 6, a winter season, and 6 % daily noise."""
     rng = np.random.default_rng(seed)
-    return synthetic_daily(growth=rng.uniform(growth_low, growth_high, 60), surge=rng.uniform(1.2, 6.0, 60),
-                           start=dt.date(2024, 11, 1), season=0.15, noise=0.06, seed=seed)
+    return synthetic_daily(
+        growth=rng.uniform(growth_low, growth_high, 60),
+        surge=rng.uniform(1.2, 6.0, 60),
+        start=dt.date(2024, 11, 1),
+        season=0.15,
+        noise=0.06,
+        seed=seed,
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -148,8 +184,9 @@ def test_with_real_growth_the_forecast_error_is_clearly_below_the_naive_baseline
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_without_growth_or_season_the_forecast_is_no_worse_than_naive(seed):
     rng = np.random.default_rng(seed)
-    daily = synthetic_daily(growth=np.ones(60), surge=rng.uniform(1.2, 6.0, 60), start=dt.date(2024, 11, 1),
-                            noise=0.06, seed=seed)
+    daily = synthetic_daily(
+        growth=np.ones(60), surge=rng.uniform(1.2, 6.0, 60), start=dt.date(2024, 11, 1), noise=0.06, seed=seed
+    )
     scores = forecast.backtest(daily, 2026)
     assert scores["forecast_mape"] < scores["naive_mape"] + 0.005
     assert scores["forecast_daily_mae"] < 1.1 * scores["naive_daily_mae"]

@@ -22,8 +22,9 @@ def ingest(world, data_dir, django_capture_on_commit_callbacks):
 
     def run(world, who="clerk_a", kind=DataKind.TRANSFORMER, content=None, name="t.csv"):
         with django_capture_on_commit_callbacks(execute=True):
-            return services.interval_file_ingest(user=world.users[who], kind=kind, file_name=name,
-                                                 content=content or transformer_csv())
+            return services.interval_file_ingest(
+                user=world.users[who], kind=kind, file_name=name, content=content or transformer_csv()
+            )
 
     return run
 
@@ -35,7 +36,9 @@ def test_a_clean_file_is_stored_as_parquet_partitions_with_metadata_in_the_datab
     assert len(files) == 1
     stored = pl.read_parquet(files[0])
     assert stored.height == 288 and "s_kva" in stored.columns
-    partition = Partition.objects.get(kind=DataKind.TRANSFORMER, station=world.station_a, month=dt.date(2026, 1, 1))
+    partition = Partition.objects.get(
+        kind=DataKind.TRANSFORMER, station=world.station_a, month=dt.date(2026, 1, 1)
+    )
     assert partition.rows == 288 and partition.detected_at is not None
 
 
@@ -121,8 +124,7 @@ def daily_history(codes=("XD001-01", "ZJC001-01")):
 
 def write_daily(frame):
     for code, station in (("XD001-01", "XD"), ("ZJC001-01", "ZJC")):
-        part = frame.filter(pl.col("transformer") == code).with_columns(
-            pl.lit(0.0).alias("peak_kva"))
+        part = frame.filter(pl.col("transformer") == code).with_columns(pl.lit(0.0).alias("peak_kva"))
         folder = storage.root() / "daily" / f"station={station}" / "month=2026-01"
         folder.mkdir(parents=True, exist_ok=True)
         part.write_parquet(folder / "daily.parquet")
@@ -162,13 +164,22 @@ def test_a_chosen_action_becomes_one_work_order_for_the_station(world, data_dir,
 
 def test_a_phase_plan_is_computed_from_household_data_and_issued_as_a_work_order(world, data_dir, ingest):
     accounts = ["0602000001", "0602000002"]
-    record = services.interval_file_ingest(user=world.users["clerk_a"], kind=DataKind.HOUSEHOLD, file_name="h.csv",
-                                           content=household_csv(accounts, days=4))
+    record = services.interval_file_ingest(
+        user=world.users["clerk_a"],
+        kind=DataKind.HOUSEHOLD,
+        file_name="h.csv",
+        content=household_csv(accounts, days=4),
+    )
     assert record.status == FileStatus.ACCEPTED, record.report
     world.customer_a2.phase = "A"
     world.customer_a2.save()
-    plan = services.phase_plan_create(user=world.users["clerk_a"], transformer=world.transformer_a, max_moves=1,
-                                      start=dt.date(2026, 1, 10), end=dt.date(2026, 1, 13))
+    plan = services.phase_plan_create(
+        user=world.users["clerk_a"],
+        transformer=world.transformer_a,
+        max_moves=1,
+        start=dt.date(2026, 1, 10),
+        end=dt.date(2026, 1, 13),
+    )
     assert len(plan.moves) == 1 and plan.moves[0]["from"] == "A"
     assert plan.peak_phase_kw_after < plan.peak_phase_kw_before
     assert plan.holdout_kw_after < plan.holdout_kw_before
@@ -182,5 +193,10 @@ def test_a_plan_without_household_data_is_refused(world, data_dir, ingest):
     from powerexpress.core.errors import ApiError
 
     with pytest.raises(ApiError):
-        services.phase_plan_create(user=world.users["clerk_a"], transformer=world.transformer_a, max_moves=1,
-                                   start=dt.date(2026, 1, 10), end=dt.date(2026, 1, 13))
+        services.phase_plan_create(
+            user=world.users["clerk_a"],
+            transformer=world.transformer_a,
+            max_moves=1,
+            start=dt.date(2026, 1, 10),
+            end=dt.date(2026, 1, 13),
+        )

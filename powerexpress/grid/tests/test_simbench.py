@@ -116,14 +116,18 @@ def test_with_a_festival_surge_the_load_events_are_the_long_runs_and_peak_at_the
     events = detect(**arrays)
     for kind, mask in ((HEAVY_LOAD, rate >= 0.8), (OVERLOAD, rate > 1.0)):
         mine = events.kind == kind
-        assert list(zip(events.start[mine].tolist(), events.end[mine].tolist(), strict=True)) == long_runs(mask, 8)
+        assert list(zip(events.start[mine].tolist(), events.end[mine].tolist(), strict=True)) == long_runs(
+            mask, 8
+        )
     heavy_runs = long_runs(rate >= 0.8, 8)
     heavy = events.kind == HEAVY_LOAD
     assert len(heavy_runs) >= 1
     assert np.allclose(events.peak[heavy], [rate[a:b].max() for a, b in heavy_runs])
     limit_kva = 0.8 * grid.rated_kva
-    assert np.allclose(events.energy_above_kvah[heavy], [(arrays["s_kva"][0, a:b] - limit_kva).sum() * 0.25
-                                                         for a, b in heavy_runs])
+    assert np.allclose(
+        events.energy_above_kvah[heavy],
+        [(arrays["s_kva"][0, a:b] - limit_kva).sum() * 0.25 for a, b in heavy_runs],
+    )
     every_step = detect(**arrays, thresholds=Thresholds(load_min_duration_min=15))
     for kind in (HEAVY_LOAD, OVERLOAD):
         assert every_step.peak[every_step.kind == kind].max() == pytest.approx(rate.max())
@@ -155,14 +159,17 @@ def test_balancing_the_peak_day_never_raises_the_peak_and_respects_the_budget(pe
 
 
 @pytest.mark.parametrize("max_moves", [3, 5])
-def test_a_few_moves_cut_the_peak_and_the_unbalance_and_hold_on_the_rest_of_the_year(grid, peak_day, max_moves):
+def test_a_few_moves_cut_the_peak_and_the_unbalance_and_hold_on_the_rest_of_the_year(
+    grid, peak_day, max_moves
+):
     steps, profiles, phases, fixed = peak_day
     result = balance_phases(profiles, phases, max_moves, fixed)
     assert result.peak_after_kw < 0.9 * result.peak_before_kw
     assert result.unbalance_after < result.unbalance_before
     before, after = phase_loads(profiles, phases), phase_loads(profiles, result.phases_after)
-    assert np.average(unbalance(*after), weights=after.sum(axis=0)) < \
-        np.average(unbalance(*before), weights=before.sum(axis=0))
+    assert np.average(unbalance(*after), weights=after.sum(axis=0)) < np.average(
+        unbalance(*before), weights=before.sum(axis=0)
+    )
     plan = result.phases_after[:92]
     rest = np.setdiff1d(np.arange(grid.step_date.size), steps)
     assert phase_kw(grid, plan)[:, rest].max() < 0.95 * phase_kw(grid)[:, rest].max()

@@ -16,9 +16,17 @@ pytestmark = pytest.mark.django_db
 
 def make_forecast(world, transformer=None, rate="112.0"):
     return FestivalForecast.objects.create(
-        festival_year=2027, transformer=transformer or world.transformer_a, forecast_rate_pct=Decimal(rate),
-        naive_rate_pct=Decimal("100.0"), measured_growth=Decimal("1.05"), peak_on=dt.date(2027, 2, 5),
-        risk="overload", action=Action.EXTRA_CAPACITY, growth_factor=1, returnee_factor=1)
+        festival_year=2027,
+        transformer=transformer or world.transformer_a,
+        forecast_rate_pct=Decimal(rate),
+        naive_rate_pct=Decimal("100.0"),
+        measured_growth=Decimal("1.05"),
+        peak_on=dt.date(2027, 2, 5),
+        risk="overload",
+        action=Action.EXTRA_CAPACITY,
+        growth_factor=1,
+        returnee_factor=1,
+    )
 
 
 def test_the_risk_list_shows_the_users_stations_districts_only(world, data_dir):
@@ -45,16 +53,26 @@ def test_another_stations_transformer_page_is_not_found(world, data_dir):
     assert world.web("clerk_b").get("/grid/transformers/XD001-01/curve.json").status_code == 404
 
 
-def test_the_transformer_page_shows_events_households_and_the_chart(world, data_dir, django_capture_on_commit_callbacks):
+def test_the_transformer_page_shows_events_households_and_the_chart(
+    world, data_dir, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.interval_file_ingest(user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name="t.csv",
-                                      content=transformer_csv(overload_hours=(18, 21)))
+        services.interval_file_ingest(
+            user=world.users["clerk_a"],
+            kind=DataKind.TRANSFORMER,
+            file_name="t.csv",
+            content=transformer_csv(overload_hours=(18, 21)),
+        )
     page = world.web("crew_a").get("/grid/transformers/XD001-01/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Overload" in text and "0602000001" in text and "/grid/plotly.min.js" in text
     assert "Compute a plan" not in text  # crews look, clerks and managers act
-    curve = world.web("crew_a").get("/grid/transformers/XD001-01/curve.json?start=2026-01-10&end=2026-01-12").json()
+    curve = (
+        world.web("crew_a")
+        .get("/grid/transformers/XD001-01/curve.json?start=2026-01-10&end=2026-01-12")
+        .json()
+    )
     assert len(curve["ts"]) == 288 and curve["rated_kva"] == 100 and max(curve["i_a"]) == 200.0
 
 
@@ -75,25 +93,36 @@ def test_a_manager_issues_a_work_order_from_the_risk_list(world, data_dir):
 def test_crews_and_auditors_cannot_issue_or_recompute(world, data_dir):
     item = make_forecast(world)
     for who in ("crew_a", "auditor"):
-        assert world.web(who).post(f"/grid/forecasts/{item.pk}/issue/", {"action": "replace_unit"}).status_code == 403
+        assert (
+            world.web(who).post(f"/grid/forecasts/{item.pk}/issue/", {"action": "replace_unit"}).status_code
+            == 403
+        )
         assert world.web(who).post("/grid/?year=2027", {"growth": "1", "returnee": "1"}).status_code == 403
 
 
 def test_another_stations_forecast_cannot_be_issued(world, data_dir):
     item = make_forecast(world)
-    assert world.web("clerk_b").post(f"/grid/forecasts/{item.pk}/issue/", {"action": "replace_unit"}).status_code == 404
+    assert (
+        world.web("clerk_b").post(f"/grid/forecasts/{item.pk}/issue/", {"action": "replace_unit"}).status_code
+        == 404
+    )
 
 
 def test_a_plan_is_computed_and_issued_from_the_transformer_page(world, data_dir):
-    services.interval_file_ingest(user=world.users["clerk_a"], kind=DataKind.HOUSEHOLD, file_name="h.csv",
-                                  content=household_csv(["0602000001", "0602000002"], days=4))
+    services.interval_file_ingest(
+        user=world.users["clerk_a"],
+        kind=DataKind.HOUSEHOLD,
+        file_name="h.csv",
+        content=household_csv(["0602000001", "0602000002"], days=4),
+    )
     world.customer_a2.phase = "A"
     world.customer_a2.save()
     web = world.web("clerk_a")
     page = web.get("/grid/transformers/XD001-01/")
     assert b"Compute a plan" in page.content
-    response = web.post("/grid/transformers/XD001-01/plans/", {"max_moves": 1, "start": "2026-01-10",
-                                                               "end": "2026-01-13"})
+    response = web.post(
+        "/grid/transformers/XD001-01/plans/", {"max_moves": 1, "start": "2026-01-10", "end": "2026-01-13"}
+    )
     assert response.status_code == 302
     plan = PhasePlan.objects.get()
     assert len(plan.moves) == 1
@@ -114,7 +143,10 @@ def test_the_upload_page_loads_a_good_file_and_reports_a_bad_one(world, data_dir
     bad = SimpleUploadedFile("bad.csv", transformer_csv(volts=400.0, start=dt.datetime(2026, 3, 1)))
     page = web.post("/grid/upload/", {"kind": "transformer", "file": bad})
     assert b"Rejected" in page.content and b"line-to-line" in page.content
-    assert list(IntervalFile.objects.values_list("status", flat=True)) == [FileStatus.REJECTED, FileStatus.ACCEPTED]
+    assert list(IntervalFile.objects.values_list("status", flat=True)) == [
+        FileStatus.REJECTED,
+        FileStatus.ACCEPTED,
+    ]
     assert world.web("crew_a").post("/grid/upload/", {"kind": "transformer", "file": good}).status_code == 403
 
 
@@ -131,11 +163,27 @@ def test_only_a_manager_saves_the_thresholds(world, data_dir):
 def test_the_transformer_page_filters_events_by_kind_and_pages_them(world, data_dir):
     first = timezone.make_aware(dt.datetime(2026, 1, 1, 18, 0))
     LoadEvent.objects.bulk_create(
-        [LoadEvent(transformer=world.transformer_a, kind="unbalance", start_at=first + dt.timedelta(days=day),
-                   end_at=first + dt.timedelta(days=day, hours=2), peak=Decimal("30.0")) for day in range(60)]
-        + [LoadEvent(transformer=world.transformer_a, kind="overload", start_at=first + dt.timedelta(days=3, hours=1),
-                     end_at=first + dt.timedelta(days=3, hours=4), peak=Decimal("118.0"),
-                     energy_above_kvah=Decimal("12.5"))])
+        [
+            LoadEvent(
+                transformer=world.transformer_a,
+                kind="unbalance",
+                start_at=first + dt.timedelta(days=day),
+                end_at=first + dt.timedelta(days=day, hours=2),
+                peak=Decimal("30.0"),
+            )
+            for day in range(60)
+        ]
+        + [
+            LoadEvent(
+                transformer=world.transformer_a,
+                kind="overload",
+                start_at=first + dt.timedelta(days=3, hours=1),
+                end_at=first + dt.timedelta(days=3, hours=4),
+                peak=Decimal("118.0"),
+                energy_above_kvah=Decimal("12.5"),
+            )
+        ]
+    )
     client = world.web("clerk_a")
     text = client.get("/grid/transformers/XD001-01/").content.decode()
     assert "Overload: 1" in text and "Three-phase unbalance: 60" in text and "page 1 of 2" in text

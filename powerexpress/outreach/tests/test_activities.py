@@ -11,7 +11,9 @@ from powerexpress.outreach.choices import ActivityKind
 from powerexpress.outreach.models import Activity
 
 pytestmark = pytest.mark.django_db
-NOW = time_machine.travel(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
+NOW = time_machine.travel(
+    datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+)
 
 
 def post_activity(client, world, **extra):
@@ -19,9 +21,19 @@ def post_activity(client, world, **extra):
 
 
 def post_activity_to(client, url, world, **extra):
-    data = {"kind": ActivityKind.MARKET_DAY, "title": "赶集日代扣宣传", "held_on": "2026-11-26",
-            "village": world.village_a.pk, "team": world.team_a.pk, "volunteer_count": 3, "people_reached": 220,
-            "materials": "宣传单 300 份", "signups_recorded": 18, "outcomes": "现场签约", "submission_key": "k1"}
+    data = {
+        "kind": ActivityKind.MARKET_DAY,
+        "title": "赶集日代扣宣传",
+        "held_on": "2026-11-26",
+        "village": world.village_a.pk,
+        "team": world.team_a.pk,
+        "volunteer_count": 3,
+        "people_reached": 220,
+        "materials": "宣传单 300 份",
+        "signups_recorded": 18,
+        "outcomes": "现场签约",
+        "submission_key": "k1",
+    }
     data.update(extra)
     return client.post(url, data)
 
@@ -32,7 +44,11 @@ def test_a_team_member_records_a_market_day_activity_with_sign_ups(world):
     assert response.status_code == 302
     activity = Activity.objects.get()
     assert activity.code == "HDXD20261126001"
-    assert (activity.people_reached, activity.signups_recorded, activity.station) == (220, 18, world.station_a)
+    assert (activity.people_reached, activity.signups_recorded, activity.station) == (
+        220,
+        18,
+        world.station_a,
+    )
 
 
 @NOW
@@ -72,8 +88,13 @@ def test_people_who_may_not_record_are_refused(world, who, status):
 
 def test_another_stations_team_cannot_record_in_this_village(world):
     with pytest.raises(ApiError) as error:
-        services.activity_create(user=world.users["clerk_b"], village=world.village_a, kind=ActivityKind.ART_SHOW,
-                                 title="x", held_on=datetime.date(2026, 1, 5))
+        services.activity_create(
+            user=world.users["clerk_b"],
+            village=world.village_a,
+            kind=ActivityKind.ART_SHOW,
+            title="x",
+            held_on=datetime.date(2026, 1, 5),
+        )
     assert error.value.status == 404
 
 
@@ -128,12 +149,16 @@ def test_an_activity_is_corrected_on_its_edit_page_and_keeps_its_code(world):
     post_activity(client, world)
     activity = Activity.objects.get()
     assert client.get(f"/outreach/activities/{activity.pk}/").content.decode().count("/edit/") == 1
-    response = post_activity_to(client, f"/outreach/activities/{activity.pk}/edit/", world, people_reached=260,
-                                held_on="2026-11-25")
+    response = post_activity_to(
+        client, f"/outreach/activities/{activity.pk}/edit/", world, people_reached=260, held_on="2026-11-25"
+    )
     assert response.status_code == 302
     activity.refresh_from_db()
-    assert (activity.people_reached, activity.held_on, activity.code) == (260, datetime.date(2026, 11, 25),
-                                                                          "HDXD20261126001")
+    assert (activity.people_reached, activity.held_on, activity.code) == (
+        260,
+        datetime.date(2026, 11, 25),
+        "HDXD20261126001",
+    )
     assert Activity.objects.count() == 1
 
 
@@ -142,7 +167,8 @@ def test_an_activity_cannot_be_moved_to_another_stations_village(world):
     client = world.web("manager")
     post_activity(client, world)
     activity = Activity.objects.get()
-    response = post_activity_to(client, f"/outreach/activities/{activity.pk}/edit/", world,
-                                village=world.village_b.pk, team="")
+    response = post_activity_to(
+        client, f"/outreach/activities/{activity.pk}/edit/", world, village=world.village_b.pk, team=""
+    )
     assert response.status_code == 200 and "stays with its station" in response.content.decode()
     assert world.web("clerk_b").get(f"/outreach/activities/{activity.pk}/edit/").status_code == 404

@@ -9,9 +9,18 @@ from powerexpress.outreach.models import Activity
 
 pytestmark = pytest.mark.django_db
 
-BODY = {"kind": "market_day", "title": "赶集日代扣宣传", "held_on": "2026-11-20", "village": "XD001",
-        "team": "XD-service", "participants": ["XD-001"], "people_reached": 180, "signups_recorded": 15,
-        "materials": "宣传单 200 份", "submission_key": "api-1"}
+BODY = {
+    "kind": "market_day",
+    "title": "赶集日代扣宣传",
+    "held_on": "2026-11-20",
+    "village": "XD001",
+    "team": "XD-service",
+    "participants": ["XD-001"],
+    "people_reached": 180,
+    "signups_recorded": 15,
+    "materials": "宣传单 200 份",
+    "submission_key": "api-1",
+}
 LISTS = ["/api/v1/outreach/activities", "/api/v1/outreach/care/due", "/api/v1/outreach/hazards"]
 
 
@@ -20,14 +29,20 @@ def test_a_team_member_records_an_activity(world, monkeypatch):
     response = world.api("team_a").post("/api/v1/outreach/activities", BODY)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["code"].startswith("HDXD20261120") and body["village"] == "XD001" and body["team"] == "XD-service"
+    assert (
+        body["code"].startswith("HDXD20261120")
+        and body["village"] == "XD001"
+        and body["team"] == "XD-service"
+    )
     assert (body["participants"], body["signups"], body["signups_linked"]) == (["XD-001"], 15, False)
     again = world.api("team_a").post("/api/v1/outreach/activities", BODY)
     assert again.json()["code"] == body["code"] and Activity.objects.count() == 1
 
 
 def test_invalid_fields_are_named(world):
-    response = world.api("team_a").post("/api/v1/outreach/activities", {**BODY, "kind": "party", "people_reached": -1})
+    response = world.api("team_a").post(
+        "/api/v1/outreach/activities", {**BODY, "kind": "party", "people_reached": -1}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"kind", "people_reached"}
 
@@ -54,7 +69,8 @@ def test_an_outsider_sees_nothing(world, path):
 
 def test_lists_keep_to_the_station(world, activity, hazard):
     assert [a["code"] for a in world.api("clerk_a").get("/api/v1/outreach/activities").json()["items"]] == [
-        activity.code]
+        activity.code
+    ]
     assert world.api("clerk_b").get("/api/v1/outreach/activities").json()["items"] == []
     assert world.api("clerk_b").get(f"/api/v1/outreach/activities/{activity.code}").status_code == 404
     assert world.api("manager").get(f"/api/v1/outreach/activities/{activity.code}").status_code == 200
@@ -64,8 +80,9 @@ def test_lists_keep_to_the_station(world, activity, hazard):
 
 
 def test_the_care_due_list_names_the_state(world):
-    services.care_visit_record(user=world.users["team_a"], customer=world.customer_a,
-                               visited_on=datetime.date(2020, 1, 1))
+    services.care_visit_record(
+        user=world.users["team_a"], customer=world.customer_a, visited_on=datetime.date(2020, 1, 1)
+    )
     [row] = world.api("team_a").get("/api/v1/outreach/care/due?state=overdue").json()["items"]
     assert (row["account_no"], row["state"], row["interval_days"]) == ("0602000001", "overdue", 30)
     assert world.api("clerk_b").get("/api/v1/outreach/care/due?village=XD001").status_code == 404

@@ -11,11 +11,19 @@ from powerexpress.outreach import selectors
 
 pytestmark = pytest.mark.django_db
 
-TARIFF = {"name": "贵州省居民阶梯电价", "to_verify": True, "cycle": "annual", "free_kwh_per_month": {"low_income": "10"},
-          "free_lines": [("Low-income", "10")], "cycle_label": "annual tiers", "tiers": [
-    {"tier": 1, "from_kwh": 0, "up_to_kwh": 2040, "price_yuan_per_kwh": "0.4556"},
-    {"tier": 2, "from_kwh": 2040, "up_to_kwh": 3120, "price_yuan_per_kwh": "0.5056"},
-    {"tier": 3, "from_kwh": 3120, "up_to_kwh": None, "price_yuan_per_kwh": "0.7556"}]}
+TARIFF = {
+    "name": "贵州省居民阶梯电价",
+    "to_verify": True,
+    "cycle": "annual",
+    "free_kwh_per_month": {"low_income": "10"},
+    "free_lines": [("Low-income", "10")],
+    "cycle_label": "annual tiers",
+    "tiers": [
+        {"tier": 1, "from_kwh": 0, "up_to_kwh": 2040, "price_yuan_per_kwh": "0.4556"},
+        {"tier": 2, "from_kwh": 2040, "up_to_kwh": 3120, "price_yuan_per_kwh": "0.5056"},
+        {"tier": 3, "from_kwh": 3120, "up_to_kwh": None, "price_yuan_per_kwh": "0.7556"},
+    ],
+}
 
 
 def page_count(pdf: bytes) -> int:
@@ -32,7 +40,9 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 def test_the_board_is_public_and_shows_the_tariff_with_its_to_verify_mark(world, monkeypatch):
     monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
-    response = world.api(None, language="zh-hans").client.get("/outreach/board/XD001/", HTTP_ACCEPT_LANGUAGE="en")
+    response = world.api(None, language="zh-hans").client.get(
+        "/outreach/board/XD001/", HTTP_ACCEPT_LANGUAGE="en"
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "0.7556" in page and "To verify" in page and "老寨村" in page
@@ -115,8 +125,12 @@ def test_a_crowded_board_still_fits_one_sheet(world, monkeypatch):
 
     monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
     for day in range(1, 9):
-        services.activity_create(user=world.users["clerk_a"], village=world.village_a, kind=ActivityKind.ART_SHOW,
-                                 title="文艺队演出：节约用电、安全用电、银行代扣电费、阶梯电价宣传" * 3,
-                                 held_on=datetime.date(2026, 3, day))
+        services.activity_create(
+            user=world.users["clerk_a"],
+            village=world.village_a,
+            kind=ActivityKind.ART_SHOW,
+            title="文艺队演出：节约用电、安全用电、银行代扣电费、阶梯电价宣传" * 3,
+            held_on=datetime.date(2026, 3, day),
+        )
     response = world.web("clerk_a").get("/outreach/board/XD001/pdf/")
     assert page_count(response.content) == 1

@@ -19,9 +19,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def publicity_member(world):
-    staff = Staff.objects.create(station=world.station_a, employee_no="XD-020", name="姚宣传", phone="13700000020")
-    team = Team.objects.create(station=world.station_a, code="XD-publicity", kind="publicity", name="新店宣传队",
-                               responsible_unit="新店供电所党支部、工会", responsible_person=staff)
+    staff = Staff.objects.create(
+        station=world.station_a, employee_no="XD-020", name="姚宣传", phone="13700000020"
+    )
+    team = Team.objects.create(
+        station=world.station_a,
+        code="XD-publicity",
+        kind="publicity",
+        name="新店宣传队",
+        responsible_unit="新店供电所党支部、工会",
+        responsible_person=staff,
+    )
     team.members.set([staff])
     user = world.users["team_a"]
     user.staff = staff
@@ -29,8 +37,9 @@ def publicity_member(world):
     return team
 
 
-def test_a_publicity_team_member_records_a_market_day_activity_with_sign_ups(world, publicity_member, page,
-                                                                             live_server):
+def test_a_publicity_team_member_records_a_market_day_activity_with_sign_ups(
+    world, publicity_member, page, live_server
+):
     browser_login(page, live_server, "team_a")
     page.goto(f"{live_server.url}/outreach/activities/new/")
     page.select_option("select[name=kind]", "market_day")

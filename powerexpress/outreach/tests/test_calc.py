@@ -20,7 +20,7 @@ from powerexpress.outreach.calc import (
 D = datetime.date
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_fen_survive_a_round_trip_through_yuan_text(fen):
     assert yuan_to_fen(fen_to_yuan(fen)) == fen
 
@@ -40,9 +40,15 @@ def test_a_household_never_visited_is_due_now():
     assert due.state == "never" and due.next_due_on is None
 
 
-@pytest.mark.parametrize("last,state,late", [
-    (D(2026, 10, 1), "overdue", 27), (D(2026, 10, 28), "due", 0), (D(2026, 11, 1), "soon", -4),
-    (D(2026, 11, 20), "ok", -23)])
+@pytest.mark.parametrize(
+    "last,state,late",
+    [
+        (D(2026, 10, 1), "overdue", 27),
+        (D(2026, 10, 28), "due", 0),
+        (D(2026, 11, 1), "soon", -4),
+        (D(2026, 11, 20), "ok", -23),
+    ],
+)
 def test_visit_state_follows_the_interval(last, state, late):
     due = visit_due(last_visited_on=last, interval_days=30, today=D(2026, 11, 27), soon_days=7)
     assert (due.state, due.days_overdue) == (state, late)

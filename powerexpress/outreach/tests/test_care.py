@@ -30,15 +30,26 @@ def test_a_tagged_household_never_visited_is_due_and_untagged_ones_are_not_liste
 
 
 def test_a_stations_own_visit_plan_overrides_the_default(world):
-    services.visit_plan_set(user=world.users["clerk_a"], station=world.station_a, tag="empty_nest", interval_days=14)
+    services.visit_plan_set(
+        user=world.users["clerk_a"], station=world.station_a, tag="empty_nest", interval_days=14
+    )
     assert state_of(world)["0602000001"]["interval_days"] == 14
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=TZ))
 def test_the_vanguard_team_records_a_visit_and_the_household_is_up_to_date(world, vanguard):
-    response = world.web("team_a").post("/outreach/care/0602000001/", {
-        "visited_on": "2026-11-27", "team": vanguard.pk, "visitors": "龙书记", "findings": "老人独居，插座松动",
-        "help_given": "更换插座", "safety_check_done": "on", "submission_key": "v1"})
+    response = world.web("team_a").post(
+        "/outreach/care/0602000001/",
+        {
+            "visited_on": "2026-11-27",
+            "team": vanguard.pk,
+            "visitors": "龙书记",
+            "findings": "老人独居，插座松动",
+            "help_given": "更换插座",
+            "safety_check_done": "on",
+            "submission_key": "v1",
+        },
+    )
     assert response.status_code == 302
     visit = CareVisit.objects.get()
     assert visit.safety_check_done and visit.team == vanguard
@@ -47,21 +58,29 @@ def test_the_vanguard_team_records_a_visit_and_the_household_is_up_to_date(world
 
 
 def test_a_visit_becomes_overdue_after_its_interval(world):
-    services.care_visit_record(user=world.users["team_a"], customer=world.customer_a, visited_on=D(2026, 10, 1))
+    services.care_visit_record(
+        user=world.users["team_a"], customer=world.customer_a, visited_on=D(2026, 10, 1)
+    )
     row = state_of(world, today=D(2026, 11, 27))["0602000001"]
     assert (row["due"].state, row["due"].days_overdue) == ("overdue", 27)
 
 
 def test_the_due_list_page_shows_overdue_households_first(world):
-    services.care_visit_record(user=world.users["team_a"], customer=world.customer_a, visited_on=D(2025, 1, 1))
+    services.care_visit_record(
+        user=world.users["team_a"], customer=world.customer_a, visited_on=D(2025, 1, 1)
+    )
     page = world.web("team_a").get("/outreach/care/?state=overdue").content.decode()
     assert "0602000001" in page and 'class="overdue"' in page
 
 
 def test_a_follow_up_needs_a_note(world):
     with pytest.raises(ApiError) as error:
-        services.care_visit_record(user=world.users["team_a"], customer=world.customer_a, visited_on=D(2026, 1, 1),
-                                   follow_up_needed=True)
+        services.care_visit_record(
+            user=world.users["team_a"],
+            customer=world.customer_a,
+            visited_on=D(2026, 1, 1),
+            follow_up_needed=True,
+        )
     assert error.value.errors[0]["field"] == "follow_up_notes"
 
 
@@ -82,7 +101,13 @@ def test_the_auditor_cannot_record_a_visit(world):
 
 
 def test_the_visit_plan_page_saves_every_tag(world):
-    data = {"low_income": 60, "empty_nest": 20, "left_behind_children": 30, "old_party_member": 90, "hardship": 45}
+    data = {
+        "low_income": 60,
+        "empty_nest": 20,
+        "left_behind_children": 30,
+        "old_party_member": 90,
+        "hardship": 45,
+    }
     assert world.web("clerk_a").post("/outreach/care/plans/", data).status_code == 302
     assert selectors.visit_plan_days(world.station_a.pk)["empty_nest"] == 20
 
@@ -92,8 +117,11 @@ def test_the_morning_reminder_texts_the_station_head_once_a_day(world, hazard):
     from powerexpress.core.models import Notification
 
     after_deadline = hazard.deadline + datetime.timedelta(days=1)
-    assert selectors.station_overdue(world.station_a, after_deadline) == {"care_overdue": 0, "care_never": 1,
-                                                                          "hazards": 1}
+    assert selectors.station_overdue(world.station_a, after_deadline) == {
+        "care_overdue": 0,
+        "care_never": 1,
+        "hazards": 1,
+    }
     assert services.overdue_reminders_send(today=after_deadline) == 1
     assert services.overdue_reminders_send(today=after_deadline) == 0
     message = Notification.objects.get(purpose__startswith="outreach_overdue:XD:")

@@ -19,19 +19,27 @@ def test_two_concurrent_distributions_never_spend_more_than_was_donated(world):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are tested on PostgreSQL")
     user = world.users["clerk_a"]
-    drive = services.charity_campaign_create(user=user, station=world.station_a, title="爱心包裹",
-                                             starts_on=D(2026, 9, 1), ends_on=D(2026, 12, 31))
-    services.donation_record(user=user, campaign=drive, donor="职工", donated_on=D(2026, 9, 2), amount_fen=10_000)
-    children = [services.beneficiary_create(user=user, village=world.village_a, name=name,
-                                            kind=BeneficiaryKind.STUDENT) for name in ("甲", "乙")]
+    drive = services.charity_campaign_create(
+        user=user, station=world.station_a, title="爱心包裹", starts_on=D(2026, 9, 1), ends_on=D(2026, 12, 31)
+    )
+    services.donation_record(
+        user=user, campaign=drive, donor="职工", donated_on=D(2026, 9, 2), amount_fen=10_000
+    )
+    children = [
+        services.beneficiary_create(
+            user=user, village=world.village_a, name=name, kind=BeneficiaryKind.STUDENT
+        )
+        for name in ("甲", "乙")
+    ]
     barrier = threading.Barrier(2)
     outcomes = []
 
     def give(child):
         barrier.wait()
         try:
-            services.distribution_record(user=user, campaign=drive, beneficiary=child, given_on=D(2026, 10, 1),
-                                         amount_fen=8_000)
+            services.distribution_record(
+                user=user, campaign=drive, beneficiary=child, given_on=D(2026, 10, 1), amount_fen=8_000
+            )
             outcomes.append("ok")
         except ApiError:
             outcomes.append("refused")

@@ -17,14 +17,23 @@ def test_the_demo_builds_every_part_of_the_programme_once():
     out = io.StringIO()
     call_command("outreach_demo", stdout=out)
     assert "Outreach demo loaded" in out.getvalue()
-    counts = (Activity.objects.count(), PlanItem.objects.count(), CareVisit.objects.count(), Donation.objects.count())
+    counts = (
+        Activity.objects.count(),
+        PlanItem.objects.count(),
+        CareVisit.objects.count(),
+        Donation.objects.count(),
+    )
     assert all(counts)
     assert Activity.objects.values("kind").distinct().count() == 12
     assert set(Hazard.objects.values_list("status", flat=True)) <= set(HazardStatus.values)
     call_command("outreach_demo", stdout=out)
     assert "already loaded" in out.getvalue()
-    assert (Activity.objects.count(), PlanItem.objects.count(), CareVisit.objects.count(),
-            Donation.objects.count()) == counts
+    assert (
+        Activity.objects.count(),
+        PlanItem.objects.count(),
+        CareVisit.objects.count(),
+        Donation.objects.count(),
+    ) == counts
     codes = sorted(Activity.objects.values_list("code", "title", "people_reached"))
     call_command("outreach_demo", "--reset", stdout=io.StringIO())
     assert sorted(Activity.objects.values_list("code", "title", "people_reached")) == codes

@@ -25,23 +25,34 @@ def test_a_failed_item_becomes_a_hazard_with_a_deadline_by_severity(world, hazar
     assert Hazard.objects.count() == 1
 
 
-def test_the_responsible_person_is_texted_about_a_new_hazard(world, campaign, django_capture_on_commit_callbacks):
+def test_the_responsible_person_is_texted_about_a_new_hazard(
+    world, campaign, django_capture_on_commit_callbacks
+):
     from powerexpress.core.models import Notification
     from powerexpress.registry.models import Staff
 
     staff = Staff.objects.get(employee_no="XD-001")
     with django_capture_on_commit_callbacks(execute=True):
-        services.inspection_record(user=world.users["crew_a"], campaign=campaign, village=world.village_a,
-                                   inspected_on=D(2026, 11, 22),
-                                   results=checklist(failed=[CheckItem.WIRING], responsible=staff))
+        services.inspection_record(
+            user=world.users["crew_a"],
+            campaign=campaign,
+            village=world.village_a,
+            inspected_on=D(2026, 11, 22),
+            results=checklist(failed=[CheckItem.WIRING], responsible=staff),
+        )
     message = Notification.objects.get(purpose="outreach.hazard")
     assert message.recipient == "13700000001" and "老寨村" in message.body and "2026-12-06" in message.body
 
 
 def test_every_checklist_item_needs_a_result(world, campaign):
     with pytest.raises(ApiError) as error:
-        services.inspection_record(user=world.users["crew_a"], campaign=campaign, village=world.village_a,
-                                   inspected_on=D(2026, 11, 22), results=checklist()[:2])
+        services.inspection_record(
+            user=world.users["crew_a"],
+            campaign=campaign,
+            village=world.village_a,
+            inspected_on=D(2026, 11, 22),
+            results=checklist()[:2],
+        )
     assert error.value.errors[0]["field"] == "results"
 
 
@@ -58,26 +69,42 @@ def test_a_hazard_does_not_close_without_a_passing_reinspection(world, hazard):
     with pytest.raises(ApiError) as error:
         services.hazard_transition(user=world.users["clerk_a"], hazard=hazard, to_status=HazardStatus.CLOSED)
     assert error.value.code == "reinspection_required"
-    hazard = services.hazard_reinspect(user=world.users["crew_a"], hazard=hazard, inspected_on=D(2026, 11, 23),
-                                       passed=False, notes="仍不动作")
+    hazard = services.hazard_reinspect(
+        user=world.users["crew_a"],
+        hazard=hazard,
+        inspected_on=D(2026, 11, 23),
+        passed=False,
+        notes="仍不动作",
+    )
     assert hazard.status == HazardStatus.OPEN
 
 
 def test_a_passing_reinspection_closes_the_hazard_with_who_and_when(world, hazard):
     services.hazard_order_fix(user=world.users["clerk_a"], hazard=hazard)
-    hazard = services.hazard_reinspect(user=world.users["crew_a"], hazard=hazard, inspected_on=D(2026, 11, 25),
-                                       passed=True, notes="已更换漏保，试跳正常")
+    hazard = services.hazard_reinspect(
+        user=world.users["crew_a"],
+        hazard=hazard,
+        inspected_on=D(2026, 11, 25),
+        passed=True,
+        notes="已更换漏保，试跳正常",
+    )
     assert hazard.status == HazardStatus.CLOSED and hazard.closed_at is not None
     assert [e.to_status for e in hazard.events.all()] == ["open", "fixing", "closed"]
     assert hazard.events.last().actor == world.users["crew_a"]
     with pytest.raises(ApiError):
-        services.hazard_reinspect(user=world.users["crew_a"], hazard=hazard, inspected_on=D(2026, 11, 26),
-                                  passed=True)
+        services.hazard_reinspect(
+            user=world.users["crew_a"], hazard=hazard, inspected_on=D(2026, 11, 26), passed=True
+        )
 
 
 def test_the_inspection_form_raises_hazards_and_resubmission_records_once(world, campaign):
-    data = {"submission_key": "i1", "village": world.village_a.pk, "transformer": world.transformer_a.pk,
-            "inspected_on": "2026-11-22", "inspector": "田师傅"}
+    data = {
+        "submission_key": "i1",
+        "village": world.village_a.pk,
+        "transformer": world.transformer_a.pk,
+        "inspected_on": "2026-11-22",
+        "inspector": "田师傅",
+    }
     for item in CheckItem.values:
         data[f"{item}__result"] = "fail" if item == CheckItem.POLE_LINE else "pass"
         data[f"{item}__severity"] = Severity.CRITICAL

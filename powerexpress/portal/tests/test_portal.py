@@ -105,8 +105,15 @@ def test_sign_in_requests_are_rate_limited_per_device(world, settings):
 
 def test_every_portal_page_needs_a_signed_in_household(world):
     client = Client()
-    for path in ("/portal/", "/portal/bills/", "/portal/autodebit/", "/portal/faults/", "/portal/applications/",
-                 "/portal/board/", "/portal/rate/YK1/"):
+    for path in (
+        "/portal/",
+        "/portal/bills/",
+        "/portal/autodebit/",
+        "/portal/faults/",
+        "/portal/applications/",
+        "/portal/board/",
+        "/portal/rate/YK1/",
+    ):
         assert client.get(path)["Location"] == "/portal/login/", path
     # a staff sign-in is not a household sign-in
     assert world.web("clerk_a").get("/portal/bills/")["Location"] == "/portal/login/"
@@ -114,8 +121,12 @@ def test_every_portal_page_needs_a_signed_in_household(world):
 
 def test_pages_of_missing_capabilities_say_not_available_yet(world, monkeypatch):
     client = signed_in(world)
-    for module in ("powerexpress.billing.selectors", "powerexpress.billing.services", "powerexpress.repair.services",
-                   "powerexpress.repair.selectors"):
+    for module in (
+        "powerexpress.billing.selectors",
+        "powerexpress.billing.services",
+        "powerexpress.repair.services",
+        "powerexpress.repair.selectors",
+    ):
         monkeypatch.setitem(sys.modules, module, None)
     for path in ("/portal/bills/", "/portal/autodebit/", "/portal/faults/"):
         assert "not available yet" in client.get(path).content.decode(), path
@@ -123,10 +134,20 @@ def test_pages_of_missing_capabilities_say_not_available_yet(world, monkeypatch)
 
 def test_my_bills_show_the_tier_progress(world, monkeypatch):
     import types
+
     fake = types.ModuleType("powerexpress.billing.selectors")
-    fake.customer_bills = lambda customer: [{
-        "month": "2026-10", "energy_kwh": 180, "amount_fen": 8201, "tier_after": 1, "kwh_left_in_tier": 310,
-        "cycle_start": datetime.date(2026, 1, 1), "status": "issued", "url": "/billing/bills/1/"}]
+    fake.customer_bills = lambda customer: [
+        {
+            "month": "2026-10",
+            "energy_kwh": 180,
+            "amount_fen": 8201,
+            "tier_after": 1,
+            "kwh_left_in_tier": 310,
+            "cycle_start": datetime.date(2026, 1, 1),
+            "status": "issued",
+            "url": "/billing/bills/1/",
+        }
+    ]
     monkeypatch.setitem(sys.modules, "powerexpress.billing.selectors", fake)
     page = signed_in(world).get("/portal/bills/").content.decode()
     assert "82.01" in page and "310 kWh left" in page and "2026-01-01" in page
@@ -137,11 +158,14 @@ def test_a_villager_asks_for_bank_auto_debit(world):
     from powerexpress.billing.models import Agreement
 
     client = signed_in(world)
-    response = client.post("/portal/autodebit/", {"bank_name": "玉屏信用联社", "bank_account": "12",
-                                                  "channel": "counter"})
+    response = client.post(
+        "/portal/autodebit/", {"bank_name": "玉屏信用联社", "bank_account": "12", "channel": "counter"}
+    )
     assert "12 to 19 digits" in response.content.decode()
-    response = client.post("/portal/autodebit/", {"bank_name": "玉屏信用联社", "bank_account": "6217001234567890123",
-                                                  "channel": "counter"})
+    response = client.post(
+        "/portal/autodebit/",
+        {"bank_name": "玉屏信用联社", "bank_account": "6217001234567890123", "channel": "counter"},
+    )
     assert response["Location"] == "/portal/"
     agreement = Agreement.objects.get(customer=world.customer_a)
     assert agreement.status == "pending"
@@ -165,8 +189,9 @@ def test_the_notice_board_link_opens_the_villages_board(world):
 
 def test_a_villager_follows_applications_and_rates_a_connected_one(world):
     clerk = world.users["clerk_a"]
-    application, _ = application_submit(raw=application_body(requested_kw="3", appliances=[
-        {"name": "泵", "quantity": 1, "kw": "3"}]))
+    application, _ = application_submit(
+        raw=application_body(requested_kw="3", appliances=[{"name": "泵", "quantity": 1, "kw": "3"}])
+    )
     other, _ = application_submit(raw=application_body(phone="13900000001"))
     client = signed_in(world)
     page = client.get("/portal/applications/").content.decode()
@@ -181,7 +206,10 @@ def test_a_villager_follows_applications_and_rates_a_connected_one(world):
     response = client.post(f"/portal/rate/{application.tracking_no}/", {"stars": "4", "comment": "很快"})
     assert response["Location"] == "/portal/applications/"
     assert ApplicationRating.objects.get().stars == 4
-    assert "already rated" in client.post(f"/portal/rate/{application.tracking_no}/", {"stars": "5"}).content.decode()
+    assert (
+        "already rated"
+        in client.post(f"/portal/rate/{application.tracking_no}/", {"stars": "5"}).content.decode()
+    )
     assert client.get(f"/portal/rate/{other.tracking_no}/").status_code == 404
 
 

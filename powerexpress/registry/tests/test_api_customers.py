@@ -44,17 +44,20 @@ def test_a_duplicate_account_number_is_refused(world):
     assert response.json()["errors"][0]["field"] == "account_no"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("id_number", "522223198506153210"),  # wrong check character
-    ("id_number", "522223198502303215"),  # 30 February
-    ("id_number", "52222319850615"),
-    ("phone", "12812345678"),
-    ("phone", "1381234567"),
-    ("phase", "D"),
-    ("village", "NOPE"),
-    ("transformer", "ZJC001-01"),  # another station's transformer is unknown to clerk_a
-    ("tags", ["rich"]),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("id_number", "522223198506153210"),  # wrong check character
+        ("id_number", "522223198502303215"),  # 30 February
+        ("id_number", "52222319850615"),
+        ("phone", "12812345678"),
+        ("phone", "1381234567"),
+        ("phase", "D"),
+        ("village", "NOPE"),
+        ("transformer", "ZJC001-01"),  # another station's transformer is unknown to clerk_a
+        ("tags", ["rich"]),
+    ],
+)
 def test_bad_input_answers_422_naming_the_field(world, field, value):
     response = world.api("clerk_a").post("/api/v1/customers", {**NEW_CUSTOMER, field: value})
     assert response.status_code == 422
@@ -66,7 +69,9 @@ def test_bad_input_answers_422_naming_the_field(world, field, value):
 
 
 def test_every_bad_field_is_named_at_once(world):
-    response = world.api("clerk_a").post("/api/v1/customers", {**NEW_CUSTOMER, "phone": "1", "id_number": "x"})
+    response = world.api("clerk_a").post(
+        "/api/v1/customers", {**NEW_CUSTOMER, "phone": "1", "id_number": "x"}
+    )
     assert sorted(e["field"] for e in response.json()["errors"]) == ["id_number", "phone"]
 
 
@@ -84,8 +89,17 @@ def test_messages_follow_the_requests_language(world):
 
 
 def test_pydantic_type_errors_name_the_field(world):
-    response = world.api("clerk_a").post("/api/v1/transformers", {
-        "code": "X", "name": "x", "station": "XD", "village": "XD001", "rated_kva": "big", "connection_group": "Dyn11"})
+    response = world.api("clerk_a").post(
+        "/api/v1/transformers",
+        {
+            "code": "X",
+            "name": "x",
+            "station": "XD",
+            "village": "XD001",
+            "rated_kva": "big",
+            "connection_group": "Dyn11",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "rated_kva"
 
@@ -103,11 +117,18 @@ def test_reveal_shows_full_values_and_writes_an_audit_entry(world):
     assert response.json()["id_number"] == world.customer_a.id_number
     assert response.json()["phone"] == "13812345678"
     entry = AuditEntry.objects.get()
-    assert (entry.user.username, entry.action, entry.object_ref) == ("clerk_a", AuditAction.REVEAL, "0602000001")
+    assert (entry.user.username, entry.action, entry.object_ref) == (
+        "clerk_a",
+        AuditAction.REVEAL,
+        "0602000001",
+    )
 
 
 def test_the_manager_may_reveal_any_station(world):
-    assert world.api("manager").get("/api/v1/customers/0603000001", {"reveal": 1}).json()["phone"] == "15012345678"
+    assert (
+        world.api("manager").get("/api/v1/customers/0603000001", {"reveal": 1}).json()["phone"]
+        == "15012345678"
+    )
 
 
 @pytest.mark.parametrize("who", ["crew_a", "team_a", "auditor"])

@@ -13,13 +13,28 @@ HEADER = ["account_no", "name", "id_number", "phone", "village", "transformer", 
 
 
 def customer_rows(count=3, start=100):
-    return [[f"0602000{start + i}", f"村民{i}", make_id_number("19700101", f"{i:03d}"), f"139{i:08d}", "XD001",
-             "XD001-01", "ABC"[i % 3], "low_income" if i == 0 else ""] for i in range(count)]
+    return [
+        [
+            f"0602000{start + i}",
+            f"村民{i}",
+            make_id_number("19700101", f"{i:03d}"),
+            f"139{i:08d}",
+            "XD001",
+            "XD001-01",
+            "ABC"[i % 3],
+            "low_income" if i == 0 else "",
+        ]
+        for i in range(count)
+    ]
 
 
 def test_a_good_csv_is_imported_in_one_go(world):
-    outcome = registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.csv",
-                              content=write_csv(HEADER, customer_rows()))
+    outcome = registry_import(
+        user=world.users["clerk_a"],
+        kind="customers",
+        file_name="c.csv",
+        content=write_csv(HEADER, customer_rows()),
+    )
     assert outcome.ok and (outcome.created, outcome.updated) == (3, 0)
     assert Customer.objects.get(account_no="0602000100").tag_list == ["low_income"]
 
@@ -27,17 +42,20 @@ def test_a_good_csv_is_imported_in_one_go(world):
 def test_reimporting_the_same_file_updates_instead_of_duplicating(world):
     content = write_xlsx(HEADER, customer_rows())
     registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=content)
-    outcome = registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=content)
+    outcome = registry_import(
+        user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=content
+    )
     assert (outcome.created, outcome.updated) == (0, 3)
     assert Customer.objects.filter(account_no__startswith="06020001").count() == 3
 
 
 def test_one_bad_row_imports_nothing_and_names_row_column_and_reason(world):
     rows = customer_rows(4)
-    rows[2][3] = "12345"          # bad mobile on spreadsheet row 4
-    rows[3][4] = "NOWHERE"        # unknown village on row 5
-    outcome = registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.xlsx",
-                              content=write_xlsx(HEADER, rows))
+    rows[2][3] = "12345"  # bad mobile on spreadsheet row 4
+    rows[3][4] = "NOWHERE"  # unknown village on row 5
+    outcome = registry_import(
+        user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=write_xlsx(HEADER, rows)
+    )
     assert not outcome.ok
     assert [(e["row"], e["field"]) for e in outcome.errors] == [(4, "phone"), (5, "village")]
     assert all(e["message"] and e["column"] for e in outcome.errors)
@@ -47,14 +65,19 @@ def test_one_bad_row_imports_nothing_and_names_row_column_and_reason(world):
 def test_duplicate_keys_inside_one_file_are_reported(world):
     rows = customer_rows(2)
     rows[1][0] = rows[0][0]
-    outcome = registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.csv",
-                              content=write_csv(HEADER, rows))
+    outcome = registry_import(
+        user=world.users["clerk_a"], kind="customers", file_name="c.csv", content=write_csv(HEADER, rows)
+    )
     assert [(e["row"], e["field"]) for e in outcome.errors] == [(3, "account_no")]
 
 
 def test_an_unknown_column_rejects_the_file(world):
-    outcome = registry_import(user=world.users["clerk_a"], kind="villages", file_name="v.csv",
-                              content=write_csv(["code", "name", "colour"], [["X1", "新村", "red"]]))
+    outcome = registry_import(
+        user=world.users["clerk_a"],
+        kind="villages",
+        file_name="v.csv",
+        content=write_csv(["code", "name", "colour"], [["X1", "新村", "red"]]),
+    )
     assert outcome.errors[0]["column"] == "colour"
 
 
@@ -63,16 +86,26 @@ def test_chinese_column_labels_are_accepted(world, settings):
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        outcome = registry_import(user=world.users["clerk_a"], kind="villages", file_name="v.csv",
-                                  content=write_csv(["编码", "名称", "供电所", "区域类别"], [["XD900", "新寨村", "XD", "rural"]]))
+        outcome = registry_import(
+            user=world.users["clerk_a"],
+            kind="villages",
+            file_name="v.csv",
+            content=write_csv(["编码", "名称", "供电所", "区域类别"], [["XD900", "新寨村", "XD", "rural"]]),
+        )
     assert outcome.ok, outcome.errors
     assert Village.objects.get(code="XD900").name == "新寨村"
 
 
 def test_station_staff_cannot_import_into_another_station(world):
-    outcome = registry_import(user=world.users["clerk_a"], kind="transformers", file_name="t.csv",
-                              content=write_csv(["code", "name", "station", "village", "rated_kva", "connection_group"],
-                                                [["ZJC001-09", "越权台区", "ZJC", "ZJC001", "100", "Dyn11"]]))
+    outcome = registry_import(
+        user=world.users["clerk_a"],
+        kind="transformers",
+        file_name="t.csv",
+        content=write_csv(
+            ["code", "name", "station", "village", "rated_kva", "connection_group"],
+            [["ZJC001-09", "越权台区", "ZJC", "ZJC001", "100", "Dyn11"]],
+        ),
+    )
     assert {e["field"] for e in outcome.errors} == {"station", "village"}
     assert not TransformerDistrict.objects.filter(code="ZJC001-09").exists()
 
@@ -80,8 +113,9 @@ def test_station_staff_cannot_import_into_another_station(world):
 def test_station_staff_cannot_overwrite_another_stations_record_by_key(world):
     rows = customer_rows(1)
     rows[0][0] = "0603000001"
-    outcome = registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.csv",
-                              content=write_csv(HEADER, rows))
+    outcome = registry_import(
+        user=world.users["clerk_a"], kind="customers", file_name="c.csv", content=write_csv(HEADER, rows)
+    )
     assert outcome.errors[0]["field"] == "account_no"
     assert Customer.objects.get(account_no="0603000001").name == "龙建明"
 
@@ -90,7 +124,9 @@ def test_a_file_that_is_not_a_table_is_rejected_clearly(world):
     from powerexpress.core.errors import ApiError
 
     with pytest.raises(ApiError):
-        registry_import(user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=b"not excel")
+        registry_import(
+            user=world.users["clerk_a"], kind="customers", file_name="c.xlsx", content=b"not excel"
+        )
 
 
 def test_the_web_upload_runs_as_a_job_and_shows_the_outcome(world):

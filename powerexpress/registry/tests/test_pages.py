@@ -42,8 +42,15 @@ def test_htmx_requests_get_only_the_table(world):
     assert b"<html" not in response.content and b"0602000001" in response.content
 
 
-@pytest.mark.parametrize("kind,attr", [("customers", "customer_b"), ("villages", "village_b"),
-                                       ("transformers", "transformer_b"), ("stations", "station_b")])
+@pytest.mark.parametrize(
+    "kind,attr",
+    [
+        ("customers", "customer_b"),
+        ("villages", "village_b"),
+        ("transformers", "transformer_b"),
+        ("stations", "station_b"),
+    ],
+)
 def test_another_stations_detail_page_is_404(world, kind, attr):
     pk = getattr(world, attr).pk
     assert world.web("clerk_a").get(f"/registry/{kind}/{pk}/").status_code == 404
@@ -89,8 +96,15 @@ def test_the_edit_form_saves_and_keeps_personal_data_left_empty(world):
     client = world.web("clerk_a")
     form = client.get(f"/registry/customers/{world.customer_a.pk}/edit/").content.decode()
     assert "13812345678" not in form
-    data = {"account_no": "0602000001", "name": "杨永国", "village": "XD001", "transformer": "XD001-01",
-            "phase": "B", "id_number": "", "phone": ""}
+    data = {
+        "account_no": "0602000001",
+        "name": "杨永国",
+        "village": "XD001",
+        "transformer": "XD001-01",
+        "phase": "B",
+        "id_number": "",
+        "phone": "",
+    }
     response = client.post(f"/registry/customers/{world.customer_a.pk}/edit/", data)
     assert response.status_code == 302
     world.customer_a.refresh_from_db()

@@ -40,14 +40,17 @@ def test_the_same_idempotency_key_returns_the_same_ticket_with_200_and_creates_n
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("change", "field"), [
-    ({"village": "NOPE"}, "village"),
-    ({"phone": "12345"}, "phone"),
-    ({"phone": "23812345678"}, "phone"),
-    ({"description": ""}, "description"),
-    ({"account_no": "9999999999"}, "account_no"),
-    ({"account_no": "0603000001"}, "account_no"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"village": "NOPE"}, "village"),
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "23812345678"}, "phone"),
+        ({"description": ""}, "description"),
+        ({"account_no": "9999999999"}, "account_no"),
+        ({"account_no": "0603000001"}, "account_no"),
+    ],
+)
 def test_an_invalid_report_answers_422_naming_the_field(world, change, field):
     response = world.api(None).post("/api/v1/faults", BODY | change)
     assert response.status_code == 422
@@ -142,6 +145,8 @@ def test_a_report_costs_a_handful_of_queries(world, django_assert_max_num_querie
 
 
 def test_an_unknown_village_and_a_bad_phone_are_both_named(world):
-    response = world.api(None).post("/api/v1/faults", {"village": "NOPE", "phone": "123", "description": "停电"})
+    response = world.api(None).post(
+        "/api/v1/faults", {"village": "NOPE", "phone": "123", "description": "停电"}
+    )
     assert response.status_code == 422
     assert sorted(error["field"] for error in response.json()["errors"]) == ["phone", "village"]

@@ -24,6 +24,7 @@ def _in_thread(fn):
             return fn(*args)
         finally:
             connection.close()
+
     return run
 
 
@@ -36,8 +37,12 @@ def test_two_dispatchers_taking_the_same_ticket_exactly_one_wins():
     def dispatch(username):
         barrier.wait()
         try:
-            fault_ticket_transition(ticket=ticket, to_status=FaultStatus.DISPATCHED, actor=world.users[username],
-                                    assignee=world.users["crew_a"])
+            fault_ticket_transition(
+                ticket=ticket,
+                to_status=FaultStatus.DISPATCHED,
+                actor=world.users[username],
+                assignee=world.users["crew_a"],
+            )
             return "won"
         except ApiError as exc:
             return exc.code

@@ -19,8 +19,10 @@ MIN = datetime.timedelta(minutes=1)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("village_attr", "arrival_min", "restore_min"), [
-    ("village_a_urban", 45, 180), ("village_a", 90, 240), ("village_b", 120, 240)])
+@pytest.mark.parametrize(
+    ("village_attr", "arrival_min", "restore_min"),
+    [("village_a_urban", 45, 180), ("village_a", 90, 240), ("village_b", 120, 240)],
+)
 def test_commitments_follow_the_village_area_class(world, village_attr, arrival_min, restore_min):
     with time_machine.travel(T0, tick=False) as clock:
         ticket = report(world, village=getattr(world, village_attr), phone="13912345678")
@@ -41,7 +43,10 @@ def test_commitments_follow_the_village_area_class(world, village_attr, arrival_
 def test_commitments_are_bureau_settings_the_manager_can_change(world):
     commitments = repair_settings_for(world.bureau.pk)
     assert (commitments.arrival_urban_min, commitments.arrival_rural_min, commitments.arrival_remote_min) == (
-        45, 90, 120)
+        45,
+        90,
+        120,
+    )
     commitments.arrival_rural_min = 60
     commitments.save()
     with time_machine.travel(T0, tick=False):
@@ -66,11 +71,19 @@ def test_a_report_without_account_matches_the_household_by_its_phone_in_the_vill
 def test_every_step_records_actor_and_time(world):
     with time_machine.travel(T0, tick=False):
         ticket = work_to(world, report(world), "closed")
-    events = list(FaultEvent.objects.filter(ticket=ticket).values_list("from_status", "to_status", "actor__username",
-                                                                       "at"))
+    events = list(
+        FaultEvent.objects.filter(ticket=ticket).values_list(
+            "from_status", "to_status", "actor__username", "at"
+        )
+    )
     assert [e[:3] for e in events] == [
-        ("", "reported", None), ("reported", "dispatched", "clerk_a"), ("dispatched", "en_route", "crew_a"),
-        ("en_route", "on_site", "crew_a"), ("on_site", "restored", "crew_a"), ("restored", "closed", "clerk_a")]
+        ("", "reported", None),
+        ("reported", "dispatched", "clerk_a"),
+        ("dispatched", "en_route", "crew_a"),
+        ("en_route", "on_site", "crew_a"),
+        ("on_site", "restored", "crew_a"),
+        ("restored", "closed", "clerk_a"),
+    ]
     assert all(e[3] == T0 for e in events)
     assert ticket.closed_at == T0
 
@@ -93,18 +106,27 @@ def test_dispatch_needs_a_crew_member_of_the_ticket_station(world):
     with pytest.raises(FieldError):
         fault_ticket_transition(ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"])
     with pytest.raises(FieldError):
-        fault_ticket_transition(ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"],
-                                assignee=world.users["clerk_b"])
+        fault_ticket_transition(
+            ticket=ticket,
+            to_status="dispatched",
+            actor=world.users["clerk_a"],
+            assignee=world.users["clerk_b"],
+        )
 
 
 @pytest.mark.django_db
 def test_a_second_dispatcher_taking_the_same_ticket_is_refused(world):
     ticket = report(world)
-    fault_ticket_transition(ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"],
-                            assignee=world.users["crew_a"])
+    fault_ticket_transition(
+        ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"], assignee=world.users["crew_a"]
+    )
     with pytest.raises(ApiError) as refused:
-        fault_ticket_transition(ticket=ticket, to_status="dispatched", actor=world.users["manager"],
-                                assignee=world.users["crew_a"])
+        fault_ticket_transition(
+            ticket=ticket,
+            to_status="dispatched",
+            actor=world.users["manager"],
+            assignee=world.users["crew_a"],
+        )
     assert refused.value.code == "illegal_transition"
 
 
@@ -112,11 +134,14 @@ def test_a_second_dispatcher_taking_the_same_ticket_is_refused(world):
 def test_a_duplicate_points_at_the_other_ticket(world):
     first = report(world)
     second = report(world, description="同一个故障")
-    second = fault_ticket_transition(ticket=second, to_status="duplicate", actor=world.users["clerk_a"],
-                                     duplicate_of=first)
+    second = fault_ticket_transition(
+        ticket=second, to_status="duplicate", actor=world.users["clerk_a"], duplicate_of=first
+    )
     assert second.duplicate_of == first and second.status == FaultStatus.DUPLICATE
     with pytest.raises(FieldError):
-        fault_ticket_transition(ticket=first, to_status="duplicate", actor=world.users["clerk_a"], duplicate_of=first)
+        fault_ticket_transition(
+            ticket=first, to_status="duplicate", actor=world.users["clerk_a"], duplicate_of=first
+        )
 
 
 @pytest.mark.django_db
@@ -131,10 +156,17 @@ def test_tickets_for_phone_lists_the_reporter_tickets_newest_first(world):
 
 @pytest.mark.django_db
 def test_the_portal_contract_takes_keyword_arguments_and_an_idempotency_key(world):
-    first = fault_report_create(village=world.village_a, phone="13812345678", description="x", source="portal",
-                                idempotency_key="portal-1", actor=None)
-    again = fault_report_create(village=world.village_a, phone="13812345678", description="x",
-                                idempotency_key="portal-1")
+    first = fault_report_create(
+        village=world.village_a,
+        phone="13812345678",
+        description="x",
+        source="portal",
+        idempotency_key="portal-1",
+        actor=None,
+    )
+    again = fault_report_create(
+        village=world.village_a, phone="13812345678", description="x", idempotency_key="portal-1"
+    )
     assert first.pk == again.pk
 
 

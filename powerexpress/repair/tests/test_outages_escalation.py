@@ -78,19 +78,29 @@ def test_restoring_the_outage_restores_its_tickets(world):
 def test_a_planned_outage_needs_seven_days_notice_and_lists_the_households(world):
     with time_machine.travel(T0, tick=False):
         with pytest.raises(FieldError) as refused:
-            planned_outage_announce(transformer=world.transformer_a, start_at=T0 + datetime.timedelta(days=6),
-                                    end_at=T0 + datetime.timedelta(days=6, hours=4), reason="更换变压器",
-                                    actor=world.users["clerk_a"])
+            planned_outage_announce(
+                transformer=world.transformer_a,
+                start_at=T0 + datetime.timedelta(days=6),
+                end_at=T0 + datetime.timedelta(days=6, hours=4),
+                reason="更换变压器",
+                actor=world.users["clerk_a"],
+            )
         assert refused.value.errors[0]["field"] == "start_at"
-        outage = planned_outage_announce(transformer=world.transformer_a, start_at=T0 + datetime.timedelta(days=7),
-                                         end_at=T0 + datetime.timedelta(days=7, hours=4), reason="更换变压器",
-                                         actor=world.users["clerk_a"])
+        outage = planned_outage_announce(
+            transformer=world.transformer_a,
+            start_at=T0 + datetime.timedelta(days=7),
+            end_at=T0 + datetime.timedelta(days=7, hours=4),
+            reason="更换变压器",
+            actor=world.users["clerk_a"],
+        )
     assert outage.kind == OutageKind.PLANNED and outage.status == OutageStatus.ANNOUNCED
     assert outage.affected_households == 2
     counts = planned_outage_notify(outage=outage)
     assert counts == {"logged": 2}
     assert set(Notification.objects.filter(purpose="planned_outage").values_list("recipient", flat=True)) == {
-        "13812345678", "13912345678"}
+        "13812345678",
+        "13912345678",
+    }
 
 
 @pytest.mark.django_db
@@ -144,13 +154,26 @@ def test_kpis_count_on_time_arrivals_overdue_tickets_and_satisfaction():
 
     def times(on_site_min=None, restored_min=None, is_open=False, awaiting=False, rating=None):
         on_site = T0 + on_site_min * MIN if on_site_min is not None else None
-        return TicketTimes(reported_at=T0, arrival_due_at=T0 + 90 * MIN, on_site_at=on_site,
-                           restore_due_at=on_site + 240 * MIN if on_site else None,
-                           restored_at=T0 + restored_min * MIN if restored_min is not None else None,
-                           is_open=is_open, awaiting_arrival=awaiting, rating=rating)
+        return TicketTimes(
+            reported_at=T0,
+            arrival_due_at=T0 + 90 * MIN,
+            on_site_at=on_site,
+            restore_due_at=on_site + 240 * MIN if on_site else None,
+            restored_at=T0 + restored_min * MIN if restored_min is not None else None,
+            is_open=is_open,
+            awaiting_arrival=awaiting,
+            rating=rating,
+        )
 
-    kpis = repair_kpis([times(30, 90, rating=5), times(100, 130, rating=3), times(60, is_open=True),
-                        times(is_open=True, awaiting=True)], now)
+    kpis = repair_kpis(
+        [
+            times(30, 90, rating=5),
+            times(100, 130, rating=3),
+            times(60, is_open=True),
+            times(is_open=True, awaiting=True),
+        ],
+        now,
+    )
     assert (kpis.tickets, kpis.open_count, kpis.overdue_count) == (4, 2, 1)
     assert kpis.on_time_arrival_pct == pytest.approx(66.7)
     assert kpis.arrival_median_min == 60 and kpis.restoration_median_min == 45

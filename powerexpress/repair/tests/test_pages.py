@@ -42,8 +42,14 @@ def test_a_villager_reports_on_the_page_with_a_photo_and_follows_it(world):
     client = Client()
     page = client.get("/repair/report/?village=XD001").content.decode()
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-    data = {"village": "XD001", "via": "qr", "phone": "13812345678", "description": "抽水泵停了",
-            "idempotency_key": key, "photo": photo_file()}
+    data = {
+        "village": "XD001",
+        "via": "qr",
+        "phone": "13812345678",
+        "description": "抽水泵停了",
+        "idempotency_key": key,
+        "photo": photo_file(),
+    }
     response = client.post("/repair/report/", data)
     ticket = FaultTicket.objects.get()
     assert response.status_code == 302 and response.url == f"/repair/follow/{ticket.number}/"
@@ -94,12 +100,22 @@ def test_the_hotline_records_a_ticket_for_the_caller(world):
     lookup = client.get("/repair/lookup/", {"q": "0602000001"}).content.decode()
     assert "杨永国" in lookup and "138****5678" in lookup
     assert "龙建明" not in client.get("/repair/lookup/", {"q": "0603000001"}).content.decode()
-    response = client.post("/repair/hotline/", {"village": "XD001", "phone": "13812345678", "description": "没电",
-                                                 "account_no": "0602000001", "idempotency_key": "h1"})
+    response = client.post(
+        "/repair/hotline/",
+        {
+            "village": "XD001",
+            "phone": "13812345678",
+            "description": "没电",
+            "account_no": "0602000001",
+            "idempotency_key": "h1",
+        },
+    )
     ticket = FaultTicket.objects.get()
     assert response.status_code == 302 and ticket.source == "hotline"
     assert ticket.reported_by == world.users["clerk_a"]
-    refused = client.post("/repair/hotline/", {"village": "ZJC001", "phone": "13812345678", "description": "x"})
+    refused = client.post(
+        "/repair/hotline/", {"village": "ZJC001", "phone": "13812345678", "description": "x"}
+    )
     assert refused.status_code == 200 and FaultTicket.objects.count() == 1
 
 
@@ -135,12 +151,19 @@ def test_the_clerk_dispatches_and_the_crew_works_the_ticket_from_the_phone_page(
     clerk, crew = world.web("clerk_a"), world.web("crew_a")
     detail = clerk.get(f"/repair/t/{ticket.number}/").content.decode()
     assert "crew_a" in detail
-    clerk.post(f"/repair/t/{ticket.number}/move/", {"status": "dispatched", "assignee": world.users["crew_a"].pk})
+    clerk.post(
+        f"/repair/t/{ticket.number}/move/", {"status": "dispatched", "assignee": world.users["crew_a"].pk}
+    )
     page = crew.get("/repair/crew/").content.decode()
     assert ticket.number in page and 'value="en_route"' in page
     for step in ("en_route", "on_site"):
-        assert crew.post(f"/repair/t/{ticket.number}/move/", {"status": step, "next": "crew"}).url == "/repair/crew/"
-    crew.post(f"/repair/t/{ticket.number}/note/", {"kind": "material", "text": "200 m conductor", "next": "crew"})
+        assert (
+            crew.post(f"/repair/t/{ticket.number}/move/", {"status": step, "next": "crew"}).url
+            == "/repair/crew/"
+        )
+    crew.post(
+        f"/repair/t/{ticket.number}/note/", {"kind": "material", "text": "200 m conductor", "next": "crew"}
+    )
     crew.post(f"/repair/t/{ticket.number}/note/", {"kind": "photo", "photo": photo_file(), "next": "crew"})
     crew.post(f"/repair/t/{ticket.number}/move/", {"status": "restored", "next": "crew"})
     ticket.refresh_from_db()
@@ -152,15 +175,24 @@ def test_the_clerk_dispatches_and_the_crew_works_the_ticket_from_the_phone_page(
 @pytest.mark.django_db
 def test_another_crew_member_cannot_work_a_ticket_not_assigned_to_them(world):
     ticket = report(world)
-    assert world.web("crew_a").post(f"/repair/t/{ticket.number}/move/", {"status": "cancelled"}).status_code == 403
-    assert world.web("team_a").post(f"/repair/t/{ticket.number}/note/", {"kind": "note", "text": "x"}
-                                    ).status_code == 403
+    assert (
+        world.web("crew_a").post(f"/repair/t/{ticket.number}/move/", {"status": "cancelled"}).status_code
+        == 403
+    )
+    assert (
+        world.web("team_a")
+        .post(f"/repair/t/{ticket.number}/note/", {"kind": "note", "text": "x"})
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
 def test_an_illegal_step_on_the_page_shows_the_message(world):
     ticket = report(world)
-    response = world.web("clerk_a").post(f"/repair/t/{ticket.number}/move/", {"status": "closed"}, follow=True)
+    response = world.web("clerk_a").post(
+        f"/repair/t/{ticket.number}/move/", {"status": "closed"}, follow=True
+    )
     assert "cannot become" in response.content.decode()
 
 
@@ -186,8 +218,15 @@ def test_outage_pages_restore_and_announce(world):
     clerk.post(f"/repair/outages/{outage.pk}/restore/")
     assert set(FaultTicket.objects.values_list("status", flat=True)) == {"restored"}
     assert clerk.get("/repair/outages/plan/").status_code == 200
-    refused = clerk.post("/repair/outages/plan/", {"transformer": world.transformer_a.pk, "start_at": "2020-01-01T08:00",
-                                                   "end_at": "2020-01-01T12:00", "reason": "检修"})
+    refused = clerk.post(
+        "/repair/outages/plan/",
+        {
+            "transformer": world.transformer_a.pk,
+            "start_at": "2020-01-01T08:00",
+            "end_at": "2020-01-01T12:00",
+            "reason": "检修",
+        },
+    )
     assert refused.status_code == 200 and "7" in refused.content.decode()
 
 
@@ -197,9 +236,17 @@ def test_kpi_page_and_commitments_page(world):
     assert "新店供电所" in world.web("manager").get("/repair/kpis/").content.decode()
     assert world.web("clerk_a").post("/repair/settings/", {"arrival_rural_min": "1"}).status_code == 403
     assert world.web("clerk_a").get("/repair/settings/").status_code == 200
-    values = {"arrival_urban_min": 40, "arrival_rural_min": 80, "arrival_remote_min": 120, "restore_urban_min": 180,
-              "restore_rural_min": 240, "restore_remote_min": 240, "warn_before_min": 15, "grouping_window_min": 60,
-              "planned_notice_days": 7}
+    values = {
+        "arrival_urban_min": 40,
+        "arrival_rural_min": 80,
+        "arrival_remote_min": 120,
+        "restore_urban_min": 180,
+        "restore_rural_min": 240,
+        "restore_remote_min": 240,
+        "warn_before_min": 15,
+        "grouping_window_min": 60,
+        "planned_notice_days": 7,
+    }
     assert world.web("manager").post("/repair/settings/", values).status_code == 302
     saved = RepairSettings.objects.get()
     assert saved.arrival_rural_min == 80 and saved.updated_by == world.users["manager"]
@@ -220,12 +267,29 @@ def test_only_dispatchers_announce_planned_outages_and_send_notices(world, who):
 def test_a_clerk_announces_a_planned_outage_and_sends_the_notice(world):
     start = timezone.localtime() + datetime.timedelta(days=8)
     client = world.web("clerk_a")
-    response = client.post("/repair/outages/plan/", {
-        "transformer": world.transformer_a.pk, "start_at": start.strftime("%Y-%m-%dT08:00"),
-        "end_at": start.strftime("%Y-%m-%dT12:00"), "reason": "更换导线"})
+    response = client.post(
+        "/repair/outages/plan/",
+        {
+            "transformer": world.transformer_a.pk,
+            "start_at": start.strftime("%Y-%m-%dT08:00"),
+            "end_at": start.strftime("%Y-%m-%dT12:00"),
+            "reason": "更换导线",
+        },
+    )
     assert response.status_code == 302
     client.post(response.url + "notify/")
     assert Notification.objects.filter(purpose="planned_outage").count() == 2
-    assert world.web("clerk_b").post("/repair/outages/plan/", {
-        "transformer": world.transformer_a.pk, "start_at": start.strftime("%Y-%m-%dT08:00"),
-        "end_at": start.strftime("%Y-%m-%dT12:00"), "reason": "x"}).status_code == 200
+    assert (
+        world.web("clerk_b")
+        .post(
+            "/repair/outages/plan/",
+            {
+                "transformer": world.transformer_a.pk,
+                "start_at": start.strftime("%Y-%m-%dT08:00"),
+                "end_at": start.strftime("%Y-%m-%dT12:00"),
+                "reason": "x",
+            },
+        )
+        .status_code
+        == 200
+    )

@@ -8,9 +8,15 @@ from powerexpress.workorders.services import work_order_create, work_order_trans
 
 
 def make_order(world, **extra):
-    return work_order_create(user=world.users["manager"], station=world.station_a, kind=WorkOrderKind.PHASE_BALANCE,
-                             title="调整老寨村1号台区三相负荷", transformer=world.transformer_a,
-                             items=[{"household": "0602000001", "from": "A", "to": "C"}], **extra)
+    return work_order_create(
+        user=world.users["manager"],
+        station=world.station_a,
+        kind=WorkOrderKind.PHASE_BALANCE,
+        title="调整老寨村1号台区三相负荷",
+        transformer=world.transformer_a,
+        items=[{"household": "0602000001", "from": "A", "to": "C"}],
+        **extra,
+    )
 
 
 def test_a_work_order_goes_to_the_stations_service_team(world):
@@ -27,7 +33,9 @@ def test_the_same_source_gives_the_same_order(world):
 
 def test_transitions_record_who_and_refuse_illegal_moves(world):
     order = make_order(world)
-    work_order_transition(user=world.users["crew_a"], order=order, to_status=WorkOrderStatus.DONE, notes="已调相")
+    work_order_transition(
+        user=world.users["crew_a"], order=order, to_status=WorkOrderStatus.DONE, notes="已调相"
+    )
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.DONE and order.completed_at is not None
     assert order.events.last().actor == world.users["crew_a"]

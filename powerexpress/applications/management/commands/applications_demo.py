@@ -12,5 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, count, **options):
         created = applications_demo_build(seed=seed, count=count)
-        self.stdout.write(f"{created} demo applications created." if created else
-                          "Demo applications already exist (or no villages yet).")
+        self.stdout.write(
+            f"{created} demo applications created."
+            if created
+            else "Demo applications already exist (or no villages yet)."
+        )

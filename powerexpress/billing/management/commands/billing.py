@@ -36,4 +36,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nRun {run.pk} {station.code} {run.month:%Y-%m}: {run.bills_created} bills, "
             f"{run.adjustments_created} adjustments, {run.held_count} held readings, "
-            f"{run.missing_count} households without a reading.")
+            f"{run.missing_count} households without a reading."
+        )

@@ -12,8 +12,10 @@ from powerexpress.registry.models import TransformerDistrict
 
 
 class Command(BaseCommand):
-    help = ("Phase-balancing plan: from a JSON file shaped like the API body (profiles, phases, max_moves, "
-            "fixed), or for a district from its household interval data (--transformer, --start, --end).")
+    help = (
+        "Phase-balancing plan: from a JSON file shaped like the API body (profiles, phases, max_moves, "
+        "fixed), or for a district from its household interval data (--transformer, --start, --end)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", type=Path)
@@ -31,12 +33,26 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if transformer is None or user is None:
                 raise CommandError("Unknown transformer or user.")
-            plan = phase_plan_create(user=user, transformer=transformer, max_moves=options["max_moves"],
-                                     start=options["start"], end=options["end"])
-            self.stdout.write(json.dumps({"plan": plan.pk, "moves": plan.moves,
-                                          "peak_phase_kw_before": str(plan.peak_phase_kw_before),
-                                          "peak_phase_kw_after": str(plan.peak_phase_kw_after),
-                                          "optimal": plan.optimal, "solver": plan.solver}, ensure_ascii=False))
+            plan = phase_plan_create(
+                user=user,
+                transformer=transformer,
+                max_moves=options["max_moves"],
+                start=options["start"],
+                end=options["end"],
+            )
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "plan": plan.pk,
+                        "moves": plan.moves,
+                        "peak_phase_kw_before": str(plan.peak_phase_kw_before),
+                        "peak_phase_kw_after": str(plan.peak_phase_kw_after),
+                        "optimal": plan.optimal,
+                        "solver": plan.solver,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             raise CommandError("Give --json FILE, or --transformer with --start and --end.")
 
@@ -46,8 +62,18 @@ class Command(BaseCommand):
         phases = np.array(["ABC".index(body["phases"][n]) for n in names])
         fixed = np.array([n in set(body.get("fixed", [])) for n in names])
         result = balancing.balance_phases(profiles, phases, int(body["max_moves"]), fixed)
-        self.stdout.write(json.dumps({
-            "moves": [{"household": names[i], "from": "ABC"[a], "to": "ABC"[b]} for i, a, b in result.moves],
-            "peak_phase_kw_before": result.peak_before_kw, "peak_phase_kw_after": result.peak_after_kw,
-            "unbalance_before": result.unbalance_before, "unbalance_after": result.unbalance_after,
-            "optimal": result.optimal, "solver": result.solver}))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "moves": [
+                        {"household": names[i], "from": "ABC"[a], "to": "ABC"[b]} for i, a, b in result.moves
+                    ],
+                    "peak_phase_kw_before": result.peak_before_kw,
+                    "peak_phase_kw_after": result.peak_after_kw,
+                    "unbalance_before": result.unbalance_before,
+                    "unbalance_after": result.unbalance_after,
+                    "optimal": result.optimal,
+                    "solver": result.solver,
+                }
+            )
+        )

@@ -7,8 +7,10 @@ from powerexpress.registry.models import TransformerDistrict
 
 
 class Command(BaseCommand):
-    help = ("Generate two years of synthetic 15-minute interval data for the demo county, detect events "
-            "and forecast the next Spring Festival (deterministic from --seed; replaces earlier grid data).")
+    help = (
+        "Generate two years of synthetic 15-minute interval data for the demo county, detect events "
+        "and forecast the next Spring Festival (deterministic from --seed; replaces earlier grid data)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=20261127)
@@ -35,4 +37,5 @@ class Command(BaseCommand):
             f"{result['readings']:,} transformer readings (15 min, {result['from']} to {result['to']}), "
             f"{result['household_readings']:,} household readings, {result['events']:,} events, "
             f"{result['forecasts']} forecasts for the {result['festival_year']} festival "
-            f"({result['busy']} surging districts).")
+            f"({result['busy']} surging districts)."
+        )

@@ -8,8 +8,10 @@ from powerexpress.grid.tasks import detect_partition
 
 
 class Command(BaseCommand):
-    help = "Run detection over transformer partitions (all, or those not detected since their last change), " \
-           "one Celery task per partition."
+    help = (
+        "Run detection over transformer partitions (all, or those not detected since their last change), "
+        "one Celery task per partition."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--stale", action="store_true", help="only partitions changed since detection")

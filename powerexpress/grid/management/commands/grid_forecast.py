@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Forecast the Spring Festival peak per district and print the backtest on the last festival."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, default=None, help="festival year (default: the next festival)")
+        parser.add_argument(
+            "--year", type=int, default=None, help="festival year (default: the next festival)"
+        )
         parser.add_argument("--growth", type=Decimal, default=None)
         parser.add_argument("--returnee", type=Decimal, default=None)
 

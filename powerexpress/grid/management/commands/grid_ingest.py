@@ -21,7 +21,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user {user!r}.")
         rejected = 0
         for path in files:
-            record = interval_file_ingest(user=account, kind=kind, file_name=path.name, content=path.read_bytes())
+            record = interval_file_ingest(
+                user=account, kind=kind, file_name=path.name, content=path.read_bytes()
+            )
             self.stdout.write(f"{path.name}: {record.get_status_display()} ({record.rows} readings)")
             for item in record.report:
                 self.stdout.write(f"  {'✗' if item['fatal'] else '!'} {issue_message(item)}")

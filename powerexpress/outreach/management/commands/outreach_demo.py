@@ -23,5 +23,7 @@ class Command(BaseCommand):
             counts = outreach_demo_build(seed=seed)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Outreach demo loaded in {time.perf_counter() - started:.1f} s: " + ", ".join(
-            f"{value} {name.replace('_', ' ')}" for name, value in counts.items()))
+        self.stdout.write(
+            f"Outreach demo loaded in {time.perf_counter() - started:.1f} s: "
+            + ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items())
+        )

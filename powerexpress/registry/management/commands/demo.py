@@ -14,10 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=40_000)
         parser.add_argument("--seed", type=int, default=20261127)
-        parser.add_argument("--reset", action="store_true", help="delete existing registry data and users first")
+        parser.add_argument(
+            "--reset", action="store_true", help="delete existing registry data and users first"
+        )
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the demo county exists")
-        parser.add_argument("--registry-only", action="store_true",
-                            help="build only the registry, not the capabilities' demo data (<app>_demo commands)")
+        parser.add_argument(
+            "--registry-only",
+            action="store_true",
+            help="build only the registry, not the capabilities' demo data (<app>_demo commands)",
+        )
 
     def handle(self, *args, households, seed, reset, if_empty, registry_only, **options):
         if households < 100:
@@ -31,6 +36,7 @@ class Command(BaseCommand):
             demo_reset()
         started = time.perf_counter()
         with tqdm(total=households, unit="household", disable=options["verbosity"] == 0) as bar:
+
             def progress(stage: str, done: int) -> None:
                 bar.set_description(stage)
                 bar.n = done
@@ -40,7 +46,8 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Demo county loaded in {seconds:.1f} s: {result['households']} households, "
-            f"{result['villages']} villages, {result['transformers']} transformer districts, {result['staff']} staff.")
+            f"{result['villages']} villages, {result['transformers']} transformer districts, {result['staff']} staff."
+        )
         self.stdout.write("Demo sign-ins (username / role / station / password):")
         for username, role, station, password in result["logins"]:
             self.stdout.write(f"  {username:<18} {role:<14} {station or '-':<5} {password}")

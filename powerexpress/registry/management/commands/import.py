@@ -23,14 +23,20 @@ class Command(BaseCommand):
             raise CommandError(f"no user named {user}")
         file_path = Path(path)
         with tqdm(total=1, unit="step", disable=options["verbosity"] == 0) as bar:
+
             def progress(done: int, total: int) -> None:
                 bar.total = total
                 bar.n = done
                 bar.refresh()
 
             try:
-                outcome = registry_import(user=actor, kind=kind, file_name=file_path.name,
-                                          content=file_path.read_bytes(), progress=progress)
+                outcome = registry_import(
+                    user=actor,
+                    kind=kind,
+                    file_name=file_path.name,
+                    content=file_path.read_bytes(),
+                    progress=progress,
+                )
             except ApiError as exc:
                 raise CommandError(str(exc.message)) from exc
         if not outcome.ok:
