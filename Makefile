@@ -38,7 +38,9 @@ test: install-dev
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check powerexpress tests benchmarks
+	$(BIN)/ruff check powerexpress tests benchmarks conftest.py
+	$(BIN)/ruff format --check powerexpress tests benchmarks conftest.py
+	$(BIN)/mypy
 
 benchmark: install
 	$(BIN)/python benchmarks/demo_load.py

@@ -1,5 +1,6 @@
-"""Power Express: the service platform for rural power supply bureaus."""
+"""Power Express: the service platform for rural power supply bureaus.
 
-from powerexpress.celery_app import app as celery_app
-
-__all__ = ["celery_app"]
+The package itself imports nothing, so that the pure ``powerexpress.analytics`` core can be used
+without Django or Celery installed. The Celery application is loaded when Django starts
+(``core.apps.CoreConfig.ready``) and by the worker (``celery -A powerexpress.celery_app``).
+"""

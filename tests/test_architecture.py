@@ -31,3 +31,32 @@ def test_the_rule_catches_a_django_import(tmp_path):
     sample = tmp_path / "bad.py"
     sample.write_text("from django.db import models\nimport numpy\n")
     assert [n for n in imported_modules(sample) if n.startswith(FORBIDDEN)] == ["django.db"]
+
+
+def test_the_analytics_core_imports_without_django_or_celery_installed():
+    """In a fresh interpreter where importing django or celery fails, every analytics module
+    still imports."""
+    import subprocess
+    import sys
+
+    modules = sorted(
+        f"powerexpress.analytics.{p.stem}" for p in ANALYTICS.glob("*.py") if p.stem != "__init__"
+    )
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('django', 'celery', 'ninja', 'kombu'):\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import importlib\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print('ok')\n"
+    )
+    root = ANALYTICS.parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -141,7 +141,8 @@ def _level(daily: pl.DataFrame, end: dt.date, settings: ForecastSettings) -> pl.
 def _origin(daily: pl.DataFrame, festival_year: int, settings: ForecastSettings) -> dt.date:
     """The forecast origin: ``lead_days`` before 腊月廿五, or after the last day with data if earlier."""
     origin = festival_window(festival_year)[0] - dt.timedelta(days=settings.lead_days)
-    return min(origin, daily["date"].max() + dt.timedelta(days=1))
+    last_day: dt.date = daily["date"].max()  # type: ignore[assignment]
+    return min(origin, last_day + dt.timedelta(days=1))
 
 
 def _design(days: np.ndarray, origin: dt.date) -> np.ndarray:
@@ -174,7 +175,11 @@ def _fit_normal(
     """(len(codes), regressors) coefficients of each district's log normal load; a district with
     less than a year of normal days gets a flat load (no growth, no season)."""
     normal = _normal_days(daily, origin, settings)
-    days = np.arange(origin - dt.timedelta(days=settings.history_days), origin, dtype="datetime64[D]")
+    days = np.arange(
+        np.datetime64(origin - dt.timedelta(days=settings.history_days), "D"),
+        np.datetime64(origin, "D"),
+        dtype="datetime64[D]",
+    )
     x = _design(days, origin)
     y = np.full((len(codes), days.size), np.nan)
     if not normal.is_empty():
@@ -371,6 +376,12 @@ def backtest(
         "naive_mae": float(np.mean(np.abs(n - a))),
         "forecast_mape": float(np.mean(np.abs(f - a) / a)),
         "naive_mape": float(np.mean(np.abs(n - a) / a)),
-        "forecast_daily_mae": float((daily_f["forecast"] - daily_f["peak_rate"]).abs().mean()),
-        "naive_daily_mae": float((daily_n["naive"] - daily_n["peak_rate"]).abs().mean()),
+        "forecast_daily_mae": _mean_abs(daily_f["forecast"] - daily_f["peak_rate"]),
+        "naive_daily_mae": _mean_abs(daily_n["naive"] - daily_n["peak_rate"]),
     }
+
+
+def _mean_abs(errors: pl.Series) -> float:
+    """Mean absolute value of a numeric series (nulls skipped, as polars does), as a float."""
+    mean = errors.abs().mean()
+    return float(mean) if isinstance(mean, int | float) else float("nan")

@@ -100,7 +100,7 @@ def _decimal(value, path: str, *, places: int) -> Decimal:
         raise ScheduleError(path, "Enter a number.")
     if number < 0:
         raise ScheduleError(path, "Must not be negative.")
-    if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+    if -int(number.as_tuple().exponent) > places and number != number.quantize(Decimal(1).scaleb(-places)):
         raise ScheduleError(path, f"At most {places} decimal places.")
     return number
 
