@@ -294,7 +294,12 @@ def _check_station(values, instance):
 
         bureau = Bureau.objects.order_by("pk").first()
         if bureau is None:
-            return {"code": _("Create the bureau first.")}
+            return {
+                "code": _(
+                    "Create the bureau first. Run “powerexpress setup --bureau-code CODE "
+                    "--bureau-name NAME” or open the first-run page (/registry/setup/)."
+                )
+            }
         values["bureau"] = bureau
     return {}
 
