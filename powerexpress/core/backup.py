@@ -149,7 +149,11 @@ def _pg_connection_args() -> tuple[list[str], dict[str, str], dict]:
     """Command-line options, environment and psycopg keywords for the configured database."""
     conf = connection.settings_dict
     options, env, kwargs = [], dict(os.environ), {"dbname": conf["NAME"]}
-    for flag, key, keyword in (("--host", "HOST", "host"), ("--port", "PORT", "port"), ("--username", "USER", "user")):
+    for flag, key, keyword in (
+        ("--host", "HOST", "host"),
+        ("--port", "PORT", "port"),
+        ("--username", "USER", "user"),
+    ):
         if conf.get(key):
             options.append(f"{flag}={conf[key]}")
             kwargs[keyword] = str(conf[key])
@@ -183,7 +187,14 @@ def _pg_backup(target: Path) -> dict[str, int]:
             for table in tables
         }
         result = subprocess.run(
-            [pg_dump, *options, "--format=custom", f"--snapshot={snapshot}", f"--file={target}", kwargs["dbname"]],
+            [
+                pg_dump,
+                *options,
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+                kwargs["dbname"],
+            ],
             env=env,
             capture_output=True,
             text=True,

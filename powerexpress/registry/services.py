@@ -76,7 +76,7 @@ def registry_import(
     seen: dict[str, int] = {}
     cleaned = []
     for index, (row_number, row) in enumerate(rows, start=1):
-        raw = {headers[h].name: value for h, value in row.items()}
+        raw = _masked_left_out(kind, {headers[h].name: value for h, value in row.items()})
         key_value = str(raw.get(spec.key) or "").strip()
         instance = existing.get(key_value)
         values, errors = spec.clean(raw, ctx, instance=None)
@@ -114,6 +114,16 @@ def registry_import(
     if progress:
         progress(len(rows) * 2, len(rows) * 2)
     return outcome
+
+
+def _masked_left_out(kind: str, raw: dict) -> dict:
+    """Drop personal-data values that are masks (``138****5678``, from a masked export): the
+    stored value stays as it is, instead of the row being rejected or the mask being stored."""
+    from powerexpress.registry.specs import looks_masked
+    from powerexpress.registry.tables import UNMASKED
+
+    masked_fields = UNMASKED.get(kind, {})
+    return {name: value for name, value in raw.items() if not (name in masked_fields and looks_masked(value))}
 
 
 # First run: the bureau, its first manager and the per-bureau settings rows of other apps.

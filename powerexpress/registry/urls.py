@@ -12,6 +12,11 @@ urlpatterns = [
     path("<str:kind>/", views.registry_list_view, name="list"),
     path("<str:kind>/new/", views.registry_edit_view, name="create"),
     path("<str:kind>/import/", views.registry_import_view, name="import"),
+    path(
+        "<str:kind>/import/template.<str:file_format>",
+        views.registry_import_template_view,
+        name="import_template",
+    ),
     path("<str:kind>/export/", views.registry_export_view, name="export"),
     path("<str:kind>/<int:pk>/", views.registry_detail_view, name="detail"),
     path("<str:kind>/<int:pk>/edit/", views.registry_edit_view, name="edit"),

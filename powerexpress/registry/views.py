@@ -211,3 +211,24 @@ def customer_reveal_view(request, pk: int):
         request=request,
     )
     return render(request, "registry/_revealed.html", {"obj": customer})
+
+
+@login_required
+def registry_import_template_view(request, kind: str, file_format: str):
+    """An empty file to fill and import: column headers in the page's language (Excel or CSV)."""
+    from powerexpress.registry.specs import SPECS
+    from powerexpress.registry.tables import import_template_header, import_template_xlsx
+
+    if kind not in SPECS or file_format not in {"xlsx", "csv"}:
+        raise Http404(kind)
+    if not request.user.has_perm(IMPORT_REGISTRY):
+        raise PermissionDenied
+    if file_format == "csv":
+        response = HttpResponse(write_csv(import_template_header(kind), []), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            import_template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response

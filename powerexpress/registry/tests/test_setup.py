@@ -19,7 +19,17 @@ from powerexpress.repair.models import RepairSettings
 
 pytestmark = pytest.mark.django_db
 
-SETUP = ["setup", "--bureau-code", "YP", "--bureau-name", "玉屏供电局", "--manager", "li", "--password", "pw-12345678"]
+SETUP = [
+    "setup",
+    "--bureau-code",
+    "YP",
+    "--bureau-name",
+    "玉屏供电局",
+    "--manager",
+    "li",
+    "--password",
+    "pw-12345678",
+]
 
 
 def run(*args) -> str:
@@ -98,7 +108,17 @@ def test_setup_refuses_bad_values_naming_the_field_and_writes_nothing():
     with pytest.raises(CommandError, match="hotline"):
         run("setup", "--bureau-code", "YP", "--bureau-name", "玉屏供电局", "--hotline", "call us")
     with pytest.raises(CommandError, match="password"):
-        run("setup", "--bureau-code", "YP", "--bureau-name", "玉屏供电局", "--manager", "li", "--password", "x")
+        run(
+            "setup",
+            "--bureau-code",
+            "YP",
+            "--bureau-name",
+            "玉屏供电局",
+            "--manager",
+            "li",
+            "--password",
+            "x",
+        )
     assert not Bureau.objects.exists() and not User.objects.exists()
 
 

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)
         parser.add_argument(
-            "--force", action="store_true", help="replace a database and write over a data directory that hold data"
+            "--force",
+            action="store_true",
+            help="replace a database and write over a data directory that hold data",
         )
 
     def handle(self, *args, directory, force, **options):
