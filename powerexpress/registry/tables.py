@@ -196,7 +196,12 @@ def import_template_notes(kind: str) -> list[list[str]]:
         if spec_field.choices is not None:
             values = "; ".join(f"{value} ({label})" for value, label in spec_field.choices.choices)
         notes.append(
-            [str(spec_field.label), spec_field.name, str(_("required") if spec_field.required else ""), values]
+            [
+                str(spec_field.label),
+                spec_field.name,
+                str(_("required") if spec_field.required else ""),
+                values,
+            ]
         )
     return notes
 

@@ -4,6 +4,7 @@ from powerexpress.registry import views
 
 app_name = "registry"
 urlpatterns = [
+    path("setup/", views.first_run_view, name="first_run"),
     path("stations/", views.registry_list_view, {"kind": "stations"}, name="stations"),
     path("villages/", views.registry_list_view, {"kind": "villages"}, name="villages"),
     path("transformers/", views.registry_list_view, {"kind": "transformers"}, name="transformers"),

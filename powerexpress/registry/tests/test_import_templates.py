@@ -74,7 +74,10 @@ def test_a_filled_in_chinese_template_imports(world, file_format):
 
 def test_the_import_page_links_both_templates(world):
     page = web(world, "clerk_a", "zh-hans").get("/registry/customers/import/").content.decode()
-    assert "/registry/customers/import/template.xlsx" in page and "/registry/customers/import/template.csv" in page
+    assert (
+        "/registry/customers/import/template.xlsx" in page
+        and "/registry/customers/import/template.csv" in page
+    )
 
 
 def test_a_role_that_may_not_import_gets_no_template(world):
@@ -83,7 +86,9 @@ def test_a_role_that_may_not_import_gets_no_template(world):
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_a_masked_export_reimports_cleanly_and_keeps_the_stored_personal_data(world, file_format):
-    before = {c.account_no: (c.id_number, c.phone) for c in Customer.objects.filter(village__station__code="XD")}
+    before = {
+        c.account_no: (c.id_number, c.phone) for c in Customer.objects.filter(village__station__code="XD")
+    }
     query = "station=XD" + ("&format=csv" if file_format == "csv" else "")
     export = web(world, "clerk_a", "zh-hans").get(f"/registry/customers/export/?{query}")
     exported = {row["account_no"]: row["phone"] for _n, row in read_table(f"c.{file_format}", export.content)}
@@ -93,7 +98,9 @@ def test_a_masked_export_reimports_cleanly_and_keeps_the_stored_personal_data(wo
     )
     assert outcome.ok, outcome.errors
     assert outcome.updated == len(before) == 2
-    after = {c.account_no: (c.id_number, c.phone) for c in Customer.objects.filter(village__station__code="XD")}
+    after = {
+        c.account_no: (c.id_number, c.phone) for c in Customer.objects.filter(village__station__code="XD")
+    }
     assert after == before
 
 
