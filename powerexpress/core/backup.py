@@ -118,6 +118,7 @@ def _sqlite_backup(target: Path) -> dict[str, int]:
     destination = sqlite3.connect(target)
     try:
         connection.connection.backup(destination)
+        destination.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm
     finally:
         destination.close()
     copy = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
