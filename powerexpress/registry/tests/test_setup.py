@@ -140,3 +140,24 @@ def test_without_a_bureau_creating_a_station_points_to_the_setup_command(db):
     assert answer.status_code == 422
     message = answer.json()["errors"][0]["message"]
     assert message.startswith("Create the bureau first.") and "powerexpress setup" in message
+
+
+def test_after_setup_villages_import_from_a_chinese_template_with_nothing_else():
+    from django.utils import translation
+
+    from powerexpress.core.tables import write_csv
+    from powerexpress.registry.models import Village
+    from powerexpress.registry.services import registry_import
+    from powerexpress.registry.tables import import_template_header
+
+    run(*SETUP)
+    manager = User.objects.get(username="li")
+    ApiClient(token_create(user=manager)).post("/api/v1/stations", {"code": "XD", "name": "新店供电所"})
+    with translation.override("zh-hans"):
+        header = import_template_header("villages")
+    assert header[:4] == ["编码", "名称", "供电所", "乡镇"]
+    row = {"编码": "XD001", "名称": "老寨村", "供电所": "XD", "区域类别": "rural"}
+    content = write_csv(header, [[row.get(column, "") for column in header]])
+    outcome = registry_import(user=manager, kind="villages", file_name="v.csv", content=content)
+    assert outcome.ok, outcome.errors
+    assert Village.objects.get().station.code == "XD"
