@@ -296,7 +296,16 @@ def backup_create(*, target: Path, progress=None) -> dict:
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     say("verifying …")
     backup_verify(source=target)
+    if engine == "postgresql":
+        _pg_dump_readable(target / db_name)
     return manifest
+
+
+def _pg_dump_readable(path: Path) -> None:
+    """``pg_restore --list`` reads the dump's table of contents: a truncated dump fails here."""
+    result = subprocess.run([_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"The dump cannot be read back: {result.stderr.strip()}")
 
 
 def _file_entry(base: Path, name: str) -> dict:
