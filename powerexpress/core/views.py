@@ -3,17 +3,19 @@ from collections import Counter
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from powerexpress.accounts.roles import VIEW_AUDIT_LOG
 from powerexpress.core.models import AuditEntry, ImportJob
 from powerexpress.core.scope import visible
-from powerexpress.registry.models import Customer, SupplyStation, TransformerDistrict, Village
+from powerexpress.registry.models import Bureau, Customer, SupplyStation, TransformerDistrict, Village
 
 
 @login_required
 def home(request):
     user = request.user
+    if user.is_superuser and not Bureau.objects.exists():  # a new installation: first-run page
+        return redirect("registry:first_run")
     stations = list(
         visible(user, SupplyStation.objects.all()).annotate(
             village_count=Count("villages", distinct=True),

@@ -171,10 +171,12 @@ def demo_build(
     *, households: int = 40_000, seed: int = 20261127, progress: Callable[[str, int], None] | None = None
 ) -> dict:
     """Build the demo county in one transaction. Returns counts and the demo logins."""
+    from powerexpress.registry.services import bureau_setup
+
     rng = random.Random(seed)
     report = progress or (lambda stage, done: None)
     with transaction.atomic():
-        bureau = Bureau.objects.create(code="YP", name="玉屏供电局", hotline="95598")
+        bureau = bureau_setup(code="YP", name="玉屏供电局", hotline="95598").bureau
         stations, village_plan = _build_places(bureau, rng, households)
         report("villages", 0)
         transformers_by_village = _build_transformers(village_plan, rng)

@@ -29,3 +29,15 @@ def initial_from_instance(kind: str, instance) -> dict:
     for name, fn in UNMASKED.get(kind, {}).items():
         row[name] = fn(instance)
     return row
+
+
+class BureauSetupForm(forms.Form):
+    """The first-run form: the bureau and, optionally, its first manager (``bureau_setup`` checks)."""
+
+    code = forms.CharField(label=_("bureau code"), max_length=20)
+    name = forms.CharField(label=_("bureau name"), max_length=100)
+    hotline = forms.CharField(label=_("hotline"), max_length=20, initial="95598")
+    manager = forms.CharField(label=_("manager's username (optional)"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("manager's password"), required=False, widget=forms.PasswordInput(render_value=False)
+    )

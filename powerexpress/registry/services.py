@@ -76,7 +76,7 @@ def registry_import(
     seen: dict[str, int] = {}
     cleaned = []
     for index, (row_number, row) in enumerate(rows, start=1):
-        raw = {headers[h].name: value for h, value in row.items()}
+        raw = _masked_left_out(kind, {headers[h].name: value for h, value in row.items()})
         key_value = str(raw.get(spec.key) or "").strip()
         instance = existing.get(key_value)
         values, errors = spec.clean(raw, ctx, instance=None)
@@ -114,3 +114,149 @@ def registry_import(
     if progress:
         progress(len(rows) * 2, len(rows) * 2)
     return outcome
+
+
+def _masked_left_out(kind: str, raw: dict) -> dict:
+    """Drop personal-data values that are masks (``138****5678``, from a masked export): the
+    stored value stays as it is, instead of the row being rejected or the mask being stored."""
+    from powerexpress.registry.specs import looks_masked
+    from powerexpress.registry.tables import UNMASKED
+
+    masked_fields = UNMASKED.get(kind, {})
+    return {name: value for name, value in raw.items() if not (name in masked_fields and looks_masked(value))}
+
+
+# First run: the bureau, its first manager and the per-bureau settings rows of other apps.
+
+
+@dataclass
+class SetupOutcome:
+    """What ``bureau_setup`` did: each entry of ``changes`` names one thing created or updated."""
+
+    bureau: object
+    manager: object | None = None
+    changes: list[str] = field(default_factory=list)
+
+
+def bureau_setup(
+    *,
+    code: str,
+    name: str,
+    hotline: str = "95598",
+    manager_username: str = "",
+    manager_password: str = "",
+) -> SetupOutcome:
+    """Create or update the bureau (there is one per installation) and, if named, its first manager.
+
+    Idempotent: called again with the same values it changes nothing and reports no change. Also
+    creates the per-bureau settings rows that repair, grid and applications keep, so that their
+    selectors only read. Everything happens in one transaction.
+    """
+    from powerexpress.registry.models import Bureau
+
+    values = _setup_clean(code=code, name=name, hotline=hotline)
+    manager_username = (manager_username or "").strip()
+    if manager_username:
+        _setup_check_manager(manager_username, manager_password)
+    with transaction.atomic():
+        bureau = Bureau.objects.select_for_update().order_by("pk").first()
+        outcome = SetupOutcome(bureau=bureau)
+        if bureau is None:
+            outcome.bureau = Bureau.objects.create(**values)
+            outcome.changes.append("bureau created")
+        elif any(getattr(bureau, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(bureau, key, value)
+            bureau.save()
+            outcome.changes.append("bureau updated")
+        outcome.changes += _settings_rows_create(outcome.bureau)
+        if manager_username:
+            outcome.manager, change = _setup_manager(manager_username, manager_password)
+            if change:
+                outcome.changes.append(change)
+    return outcome
+
+
+def _setup_clean(*, code: str, name: str, hotline: str) -> dict:
+    values = {"code": (code or "").strip(), "name": (name or "").strip(), "hotline": (hotline or "").strip()}
+    limits = {"code": 20, "name": 100, "hotline": 20}
+    errors = {}
+    for key, limit in limits.items():
+        if not values[key]:
+            errors[key] = _("This field is required.")
+        elif len(values[key]) > limit:
+            errors[key] = _("At most %(max)s characters.") % {"max": limit}
+    if not errors.get("hotline") and not values["hotline"].replace("-", "").isdigit():
+        errors["hotline"] = _("Enter the hotline as digits, for example 95598.")
+    if errors:
+        raise FieldError(errors)
+    return values
+
+
+def _setup_check_manager(username: str, password: str) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from powerexpress.accounts.models import User
+    from powerexpress.accounts.roles import Role
+
+    existing = User.objects.filter(username=username).first()
+    if existing is not None and existing.role != Role.MANAGER:
+        raise FieldError({"manager": _("%(name)s exists and is not a manager.") % {"name": username}})
+    if password and not (existing is not None and existing.check_password(password)):
+        try:
+            validate_password(password, user=existing)
+        except ValidationError as exc:
+            raise FieldError({"password": " ".join(exc.messages)}) from exc
+
+
+def _setup_manager(username: str, password: str):
+    from powerexpress.accounts.models import User
+    from powerexpress.accounts.roles import Role
+
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        user = User(username=username, role=Role.MANAGER)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        return user, "manager created"
+    if password and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user, "manager password changed"
+    return user, ""
+
+
+def _settings_rows_create(bureau) -> list[str]:
+    """The settings rows other apps keep per bureau, with their defaults; an absent app is skipped."""
+    from django.apps import apps
+
+    created = []
+    if apps.is_installed("powerexpress.repair"):
+        from powerexpress.repair.models import RepairSettings
+
+        if RepairSettings.objects.get_or_create(bureau=bureau)[1]:
+            created.append("repair settings created")
+    if apps.is_installed("powerexpress.grid"):
+        from powerexpress.grid.models import GridSettings
+
+        if GridSettings.objects.get_or_create(bureau=bureau)[1]:
+            created.append("grid settings created")
+    if apps.is_installed("powerexpress.applications"):
+        from powerexpress.applications.choices import DEFAULT_TIME_LIMITS
+        from powerexpress.applications.models import ApplicationPolicy, TimeLimit
+
+        if not ApplicationPolicy.objects.exists():
+            ApplicationPolicy.objects.create()
+            created.append("application policy created")
+        for kind, (plan_days, install_days, to_verify) in DEFAULT_TIME_LIMITS.items():
+            _limit, made = TimeLimit.objects.get_or_create(
+                kind=kind,
+                defaults={"plan_reply_days": plan_days, "install_days": install_days, "to_verify": to_verify},
+            )
+            if made:
+                created.append(f"time limit {kind} created")
+    return created

@@ -8,11 +8,14 @@ resolved only among the records the acting user may see, so another station's re
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -202,6 +205,7 @@ class FieldSpec:
     required: bool = False
     attr: str = ""
     many: bool = False
+    choices: type[models.TextChoices] | None = None
 
     @property
     def model_attr(self) -> str:
@@ -226,11 +230,14 @@ class Spec:
         return {spec_field.name: spec_field for spec_field in self.fields}
 
     def field_by_header(self) -> dict[str, FieldSpec]:
-        """Column headers an import accepts: the field name, or its label in either language."""
+        """Column headers an import accepts: the field name, or its label in any of the UI's
+        languages (a Chinese template imports on an English page and the other way round)."""
         headers = {}
         for spec_field in self.fields:
             headers[spec_field.name] = spec_field
-            headers[str(spec_field.label)] = spec_field
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    headers[str(spec_field.label)] = spec_field
         return headers
 
     def clean(self, raw: dict, ctx: CleanContext, *, instance=None) -> tuple[dict, dict[str, str]]:
@@ -271,6 +278,14 @@ class Spec:
         return obj
 
 
+MASKED = re.compile(r"^[0-9A-Za-z]*\*{2,}[0-9A-Za-z]*$|^\*+$")
+
+
+def looks_masked(value) -> bool:
+    """True for a value as the masked lists and exports show it (``138****5678``)."""
+    return isinstance(value, str) and MASKED.match(value.strip()) is not None
+
+
 def _empty_value(model, spec_field):
     model_field = model._meta.get_field(spec_field.model_attr)
     if model_field.null:
@@ -294,7 +309,12 @@ def _check_station(values, instance):
 
         bureau = Bureau.objects.order_by("pk").first()
         if bureau is None:
-            return {"code": _("Create the bureau first.")}
+            return {
+                "code": _(
+                    "Create the bureau first. Run “powerexpress setup --bureau-code CODE "
+                    "--bureau-name NAME” or open the first-run page (/registry/setup/)."
+                )
+            }
         values["bureau"] = bureau
     return {}
 
@@ -356,7 +376,7 @@ SPECS: dict[str, Spec] = {
             FieldSpec("name", L("name"), _text(100), required=True),
             FieldSpec("station", L("station"), _STATION_REF, required=True),
             FieldSpec("township", L("township"), _ref(Township, "code")),
-            FieldSpec("area_class", L("area class"), _choice(AreaClass), required=True),
+            FieldSpec("area_class", L("area class"), _choice(AreaClass), required=True, choices=AreaClass),
             FieldSpec("responsible_name", L("responsible person"), _text(50)),
             FieldSpec("responsible_phone", L("responsible person's phone"), _mobile),
             FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
@@ -374,7 +394,13 @@ SPECS: dict[str, Spec] = {
             FieldSpec("station", L("station"), _STATION_REF, required=True),
             FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
             FieldSpec("rated_kva", L("rated capacity (kVA)"), _positive_int(10000), required=True),
-            FieldSpec("connection_group", L("connection group"), _choice(ConnectionGroup), required=True),
+            FieldSpec(
+                "connection_group",
+                L("connection group"),
+                _choice(ConnectionGroup),
+                required=True,
+                choices=ConnectionGroup,
+            ),
             FieldSpec("location", L("location"), _text(200)),
             FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
             FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
@@ -394,9 +420,9 @@ SPECS: dict[str, Spec] = {
             FieldSpec("address", L("address"), _text(200)),
             FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
             FieldSpec("transformer", L("transformer district"), _ref(TransformerDistrict, "code")),
-            FieldSpec("phase", L("supply phase"), _choice(Phase), required=True),
-            FieldSpec("tags", L("tags"), _tags),
-            FieldSpec("payment_method", L("payment method"), _choice(PaymentMethod)),
+            FieldSpec("phase", L("supply phase"), _choice(Phase), required=True, choices=Phase),
+            FieldSpec("tags", L("tags"), _tags, choices=CustomerTag),
+            FieldSpec("payment_method", L("payment method"), _choice(PaymentMethod), choices=PaymentMethod),
             FieldSpec("household_size", L("household size"), _positive_int(50)),
             FieldSpec("shared_meter", L("shared meter (合表)"), _bool),
         ],
@@ -433,7 +459,7 @@ SPECS: dict[str, Spec] = {
             FieldSpec("code", L("code"), _text(30), required=True),
             FieldSpec("name", L("name"), _text(100), required=True),
             FieldSpec("station", L("station"), _STATION_REF, required=True),
-            FieldSpec("kind", L("kind"), _choice(TeamKind), required=True),
+            FieldSpec("kind", L("kind"), _choice(TeamKind), required=True, choices=TeamKind),
             FieldSpec("responsible_unit", L("responsible unit"), _text(100)),
             FieldSpec("responsible_person", L("responsible person"), _ref(Staff, "employee_no")),
             FieldSpec("members", L("members"), _refs(Staff, "employee_no"), many=True),

@@ -177,3 +177,55 @@ def export_rows(kind: str, queryset, *, unmasked: bool = False):
         for obj in queryset.iterator(chunk_size=2000)
     )
     return header, rows
+
+
+def import_template_header(kind: str) -> list[str]:
+    """The column headers of an import template: each field's label in the active language."""
+    from powerexpress.registry.specs import SPECS
+
+    return [str(spec_field.label) for spec_field in SPECS[kind].fields]
+
+
+def import_template_notes(kind: str) -> list[list[str]]:
+    """One line per column: header, field name, required or not, and the values it takes."""
+    from powerexpress.registry.specs import SPECS
+
+    notes = []
+    for spec_field in SPECS[kind].fields:
+        values = ""
+        if spec_field.choices is not None:
+            values = "; ".join(f"{value} ({label})" for value, label in spec_field.choices.choices)
+        notes.append(
+            [
+                str(spec_field.label),
+                spec_field.name,
+                str(_("required") if spec_field.required else ""),
+                values,
+            ]
+        )
+    return notes
+
+
+def import_template_xlsx(kind: str) -> bytes:
+    """An empty Excel workbook to fill: the header row on the first sheet, notes on the second."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(KIND_LABELS[kind])[:31]
+    sheet.append(import_template_header(kind))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        column = sheet.column_dimensions[cell.column_letter]
+        column.width = max(12, 2 * len(str(cell.value)) + 2)
+        column.number_format = "@"  # text: account numbers keep their leading zeros
+    notes = workbook.create_sheet(str(_("Notes")))
+    notes.append([str(_("column")), str(_("field name")), str(_("required")), str(_("values"))])
+    for line in import_template_notes(kind):
+        notes.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -211,3 +211,66 @@ def customer_reveal_view(request, pk: int):
         request=request,
     )
     return render(request, "registry/_revealed.html", {"obj": customer})
+
+
+@login_required
+def registry_import_template_view(request, kind: str, file_format: str):
+    """An empty file to fill and import: column headers in the page's language (Excel or CSV)."""
+    from powerexpress.registry.specs import SPECS
+    from powerexpress.registry.tables import import_template_header, import_template_xlsx
+
+    if kind not in SPECS or file_format not in {"xlsx", "csv"}:
+        raise Http404(kind)
+    if not request.user.has_perm(IMPORT_REGISTRY):
+        raise PermissionDenied
+    if file_format == "csv":
+        response = HttpResponse(
+            write_csv(import_template_header(kind), []), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            import_template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response
+
+
+def _may_set_up(user) -> bool:
+    from powerexpress.accounts.roles import Role
+
+    return user.is_superuser or user.role == Role.MANAGER
+
+
+@login_required
+def first_run_view(request):
+    """What a new installation lacks, with a link or a form to fix each (superusers and managers)."""
+    from powerexpress.registry.forms import BureauSetupForm
+    from powerexpress.registry.models import Bureau
+    from powerexpress.registry.selectors import first_run_steps
+    from powerexpress.registry.services import bureau_setup
+
+    if not _may_set_up(request.user):
+        raise PermissionDenied
+    bureau = Bureau.objects.order_by("pk").first()
+    initial = {"code": bureau.code, "name": bureau.name, "hotline": bureau.hotline} if bureau else {}
+    form = BureauSetupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            bureau_setup(
+                code=data["code"],
+                name=data["name"],
+                hotline=data["hotline"],
+                manager_username=data["manager"],
+                manager_password=data["password"],
+            )
+        except ApiError as exc:
+            for error in exc.errors or [{"field": None, "message": str(exc.message)}]:
+                form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:first_run")
+    return render(
+        request, "registry/first_run.html", {"steps": first_run_steps(), "form": form, "bureau": bureau}
+    )
