@@ -6,3 +6,13 @@ class CoreConfig(AppConfig):
     name = "powerexpress.core"
     verbose_name = _("Core")
     nav_items = ((_("Audit log"), "core:audit_log", "core.view_auditentry"),)
+
+    def ready(self):
+        from powerexpress.celery_app import app
+        from powerexpress.core.jobs import _register_core_kinds
+
+        _register_core_kinds()
+        app.conf.beat_schedule["core-jobs-reap"] = {
+            "task": "powerexpress.core.tasks.jobs_reap_task",
+            "schedule": 60.0,
+        }
