@@ -162,7 +162,7 @@ def registry_export_job_run(*, job, progress: Callable[[int, int], None] | None 
     from django.http import QueryDict
     from django.utils import timezone
 
-    from powerexpress.core.models import ExportStatus, ExportJob
+    from powerexpress.core.models import ExportJob, ExportStatus
     from powerexpress.core.tables import write_csv, write_xlsx
     from powerexpress.registry.filters import FILTERSETS
     from powerexpress.registry.selectors import registry_list
