@@ -51,6 +51,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 # Media (photos) are served by a view that checks the user's scope; in production the view hands the
 # file to the proxy: "" (the view sends it), "x-accel-redirect" (nginx) or "x-sendfile" (Apache, lighttpd).
 MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "")
+# The proxy's health check may use plain HTTP on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 INSTALLED_APPS = [
@@ -148,7 +150,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True

@@ -50,12 +50,6 @@ def _kind_of(job: models.Model) -> JobKind:
     return JOB_KINDS[job._meta.label_lower]
 
 
-def _reason(message: str, **values) -> str:
-    """Reasons are stored once, in the site's language (they are shown on the job's page)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(message) % values
-
-
 def job_fail(*, job: models.Model, reason: str) -> bool:
     """Mark one job failed with ``reason`` unless it has finished meanwhile; True if it was marked."""
     kind = _kind_of(job)
@@ -78,14 +72,13 @@ def job_dispatch(*, job: models.Model, task, args: tuple = (), kwargs: dict | No
         task.apply_async(args=args, kwargs=kwargs)
     except Exception as exc:  # any error here means the message was not queued (broker down, refused …)
         logger.exception("dispatch of %s#%s failed", job._meta.label_lower, job.pk)
-        job_fail(
-            job=job,
-            reason=_reason(
+        # Reasons are stored once, in the site's language: they are shown on the job's page.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _(
                 "The background worker could not be reached, so the job was not started: %(error)s. "
-                "Try again later or tell the administrator.",
-                error=str(exc) or exc.__class__.__name__,
-            ),
-        )
+                "Try again later or tell the administrator."
+            ) % {"error": str(exc) or exc.__class__.__name__}
+        job_fail(job=job, reason=reason)
         return False
     return True
 
@@ -110,11 +103,11 @@ def jobs_reap(*, now: datetime.datetime | None = None) -> int:
     stale_seconds = settings.JOB_STALE_SECONDS
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=stale_seconds)
-    reason = _reason(
-        "No progress for %(minutes)s minutes: the background worker stopped or never received the job. "
-        "Nothing was saved for an unfinished step; start the job again.",
-        minutes=max(1, round(stale_seconds / 60)),
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _(
+            "No progress for %(minutes)s minutes: the background worker stopped or never received the "
+            "job. Nothing was saved for an unfinished step; start the job again."
+        ) % {"minutes": max(1, round(stale_seconds / 60))}
     reaped = 0
     for kind in JOB_KINDS.values():
         candidates = kind.model.objects.filter(
