@@ -172,7 +172,8 @@ if env_str("CACHE_URL", ""):
 # Without CELERY_BROKER_URL the broker is embedded: kombu's filesystem transport in DATA_DIR/celery,
 # no server needed; `powerexpress serve-demo` runs the worker and beat next to the web server.
 # CELERY_TASK_ALWAYS_EAGER=1 runs tasks inside the caller instead (the test suite does).
-CELERY_DIR = DATA_DIR / "celery"
+CELERY_DIR = DATA_DIR / "celery"  # embedded broker and results; beat's schedule file in every profile
+CELERY_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     for _folder in ("queue", "processed", "results"):
