@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/billing_bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerexpress.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-a-real-site")
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "50000"))
 MONTH = datetime.date(2026, 10, 1)
 

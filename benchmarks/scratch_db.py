@@ -21,4 +21,5 @@ def scratch_database(prefix: str, *, require_demo: bool) -> Path:
         shutil.copy(DEV_DATABASE, target)
     os.environ["DATABASE_URL"] = f"sqlite:///{target}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerexpress.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-a-real-site")
     return target

@@ -39,3 +39,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_optional_pair(name: str) -> tuple[str, str] | None:
+    """A "Header-Name,value" pair such as SECURE_PROXY_SSL_HEADER, as Django wants it
+    (``("HTTP_X_FORWARDED_PROTO", "https")``); unset or empty gives None."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition(",")
+    if not sep or not header.strip() or not value.strip():
+        raise ImproperlyConfigured(f"{name} must look like 'X-Forwarded-Proto,https', got {raw!r}")
+    header = header.strip().upper().replace("-", "_")
+    if not header.startswith("HTTP_"):
+        header = f"HTTP_{header}"
+    return header, value.strip()

@@ -55,6 +55,7 @@ def fill_english(po_path: Path) -> None:
 
 def extract_catalogs(only: list[str] | None = None) -> None:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="powerexpress.settings")
+    env.setdefault("SECRET_KEY", "makemessages-only-key")  # settings refuse to load without one
     manage = [sys.executable, "-P", "-m", "powerexpress.manage"]
     for app_dir in app_dirs():
         if only and app_dir.name not in only:

@@ -7,18 +7,53 @@ project runs on an embedded SQLite database with eager (in-process) Celery tasks
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from powerexpress.env import env_bool, env_int, env_list, env_str
+from powerexpress.env import env_bool, env_int, env_list, env_optional_pair, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 DATA_DIR = Path(env_str("POWEREXPRESS_DATA_DIR", str(PROJECT_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# --- Production profile: security (docs/deploy.md). Off-by-default switches are for HTTPS behind a proxy.
+# DEBUG is off unless asked for; without DEBUG a SECRET_KEY must be given: it signs sessions, CSRF
+# tokens, public bill links and application withdrawals, so a built-in key would let anyone forge them.
 DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off Power Express refuses to start without it. Set "
+            "SECRET_KEY to a long random string (for example the output of: python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 on a development machine."
+        )
+    SECRET_KEY = "dev-only-insecure-key-used-with-DEBUG-on-never-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The header a trusted reverse proxy sets to say the client used HTTPS, e.g. "X-Forwarded-Proto,https".
+SECURE_PROXY_SSL_HEADER = env_optional_pair("SECURE_PROXY_SSL_HEADER")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+# Staff sessions end after a working day (8 h) unless configured otherwise.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# Request bodies: form/JSON data held in memory (files excluded) and the size above which an upload
+# goes to a temporary file instead of memory. The proxy's own limit is in docs/deploy.md.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
+# Media (photos) are served by a view that checks the user's scope; in production the view hands the
+# file to the proxy: "" (the view sends it), "x-accel-redirect" (nginx) or "x-sendfile" (Apache, lighttpd).
+MEDIA_SENDFILE = env_str("MEDIA_SENDFILE", "")
+# The proxy's health check may use plain HTTP on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 INSTALLED_APPS = [
     # Project apps first: their templates and translations take precedence over Django's.
@@ -115,7 +150,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
@@ -133,13 +168,39 @@ if env_str("CACHE_URL", ""):
         "LOCATION": env_str("CACHE_URL", ""),
     }
 
-# Celery: eager (in-process) unless a broker is configured.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# --- Background work (docs/deploy.md, ARCHITECTURE.md "Background work").
+# Without CELERY_BROKER_URL the broker is embedded: kombu's filesystem transport in DATA_DIR/celery,
+# no server needed; `powerexpress serve-demo` runs the worker and beat next to the web server.
+# CELERY_TASK_ALWAYS_EAGER=1 runs tasks inside the caller instead (the test suite does).
+CELERY_DIR = DATA_DIR / "celery"  # embedded broker and results; beat's schedule file in every profile
+CELERY_DIR.mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    for _folder in ("queue", "processed", "results"):
+        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_DIR / "queue"),
+        "data_folder_out": str(CELERY_DIR / "queue"),
+        "processed_folder": str(CELERY_DIR / "processed"),
+        "store_processed": False,
+    }
+    _default_results = f"file://{CELERY_DIR / 'results'}"
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+    _default_results = CELERY_BROKER_URL
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or _default_results
+CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES_SECONDS", 86400)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A dispatch to a broker that is down fails within seconds (the job is then marked failed).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# A running or waiting job (import, export, billing run) with no progress for this long has lost its
+# worker: the reaper (every minute) marks it failed with the reason.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 900)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@powerexpress.local")

@@ -343,11 +343,10 @@ def _run_create(
 def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
     """Start the month's billing for a station: one Celery task per chunk of households, so
     several workers share a big run. Re-running a month bills nothing twice."""
-    from powerexpress.billing.tasks import billing_run_chunk_task
+    from powerexpress.billing.tasks import billing_run_dispatch
 
     run, chunks = _run_create(user=user, station=station, month=month.replace(day=1), chunk_size=chunk_size)
-    for chunk in chunks:
-        billing_run_chunk_task.delay(run.pk, chunk)
+    billing_run_dispatch(run=run, chunks=chunks)
     run.refresh_from_db()
     return run
 

@@ -8,6 +8,13 @@ class CoreConfig(AppConfig):
     nav_items = ((_("Audit log"), "core:audit_log", "core.view_auditentry"),)
 
     def ready(self):
-        # Make the project's Celery app the current one in every Django process, so that
+        # Importing the Celery app makes it the current one in every Django process, so that
         # ``shared_task`` sends through its broker settings.
-        from powerexpress import celery_app  # noqa: F401
+        from powerexpress.celery_app import app
+        from powerexpress.core.jobs import _register_core_kinds
+
+        _register_core_kinds()
+        app.conf.beat_schedule["core-jobs-reap"] = {
+            "task": "powerexpress.core.tasks.jobs_reap_task",
+            "schedule": 60.0,
+        }

@@ -107,3 +107,77 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient} ({self.status})"
+
+
+class JobHeartbeat(models.Model):
+    """When a background job (import, export, billing run …) last showed life. The reaper marks a
+    job failed when its heartbeat (or its start, before the first beat) is older than
+    ``JOB_STALE_SECONDS``. One generic table, so job models of any app need no new column."""
+
+    job_type = models.CharField(_("job type"), max_length=60)
+    job_id = models.PositiveBigIntegerField(_("job"))
+    beat_at = models.DateTimeField(_("last sign of life"))
+
+    class Meta:
+        verbose_name = _("job heartbeat")
+        verbose_name_plural = _("job heartbeats")
+        constraints = [
+            models.UniqueConstraint(fields=["job_type", "job_id"], name="core_jobheartbeat_one_per_job")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_type}#{self.job_id} {self.beat_at:%H:%M:%S}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    CSV = "csv", _("CSV")
+
+
+class ExportJob(models.Model):
+    """One export of a registry list, written by a background worker into a file under
+    ``DATA_DIR/exports`` that only its owner can download."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="export_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    unmasked = models.BooleanField(_("unmasked"), default=False)
+    file_format = models.CharField(
+        _("format"), max_length=10, choices=ExportFormat.choices, default=ExportFormat.XLSX
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    file_path = models.CharField(_("file"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_format} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status in (ExportStatus.SUCCEEDED, ExportStatus.FAILED) else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.kind}-{self.created_at:%Y%m%d-%H%M}.{self.file_format}"

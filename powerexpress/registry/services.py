@@ -260,3 +260,98 @@ def _settings_rows_create(bureau) -> list[str]:
             if made:
                 created.append(f"time limit {kind} created")
     return created
+
+# Exports as background jobs (issue 11): the job row is created in the request, the file is written by
+# a worker with progress, and only once the row says "ready" is the finished file put in place.
+
+EXPORT_PROGRESS_EVERY_ROWS = 500
+
+
+def registry_export_job_create(
+    *, user, kind: str, query: str, unmasked: bool, file_format: str, request=None
+):
+    """Record an export request (and audit it, as the direct export does); the caller dispatches it."""
+    from powerexpress.core.audit import audit_record
+    from powerexpress.core.models import AuditAction, ExportFormat, ExportJob
+    from powerexpress.registry.tables import UNMASKED
+
+    if file_format not in ExportFormat.values:
+        raise FieldError({"format": _("Choose Excel or CSV.")})
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            user=user, kind=kind, query=query[:1000], unmasked=unmasked, file_format=file_format
+        )
+        audit_record(
+            user=user,
+            action=AuditAction.EXPORT_UNMASKED if unmasked else AuditAction.EXPORT,
+            object_type=kind,
+            object_ref=query[:100],
+            fields=tuple(UNMASKED.get(kind, {})) if unmasked else (),
+            request=request,
+        )
+    return job
+
+
+def export_file_path(job):
+    from django.conf import settings
+
+    return settings.DATA_DIR / "exports" / str(job.user_id) / f"{job.pk}.{job.file_format}"
+
+
+def registry_export_job_run(*, job, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the job's file (rows the job's user may see, filtered as on the list page) to a temporary
+    name, mark the job ready, and move the file into place only when that row is committed."""
+    import os
+
+    from django.conf import settings
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from powerexpress.core.models import ExportJob, ExportStatus
+    from powerexpress.core.tables import write_csv, write_xlsx
+    from powerexpress.registry.filters import FILTERSETS
+    from powerexpress.registry.selectors import registry_list
+    from powerexpress.registry.tables import export_rows
+
+    params = QueryDict(job.query)
+    queryset = FILTERSETS[job.kind](
+        params, queryset=registry_list(job.user, job.kind, q=params.get("q", "").strip())
+    ).qs
+    total = queryset.count()
+    ExportJob.objects.filter(pk=job.pk).update(total_rows=total, processed_rows=0)
+    header, rows = export_rows(job.kind, queryset, unmasked=job.unmasked)
+
+    def counted():
+        done = 0
+        try:
+            for row in rows:
+                yield row
+                done += 1
+                if progress and done % EXPORT_PROGRESS_EVERY_ROWS == 0:
+                    progress(done, total)
+        finally:
+            rows.close()
+
+    content = (write_csv if job.file_format == "csv" else write_xlsx)(header, counted())
+    final = export_file_path(job)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(final.name + ".part")
+    partial.write_bytes(content)
+    marked = 0
+    try:
+        with transaction.atomic():
+            marked = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.SUCCEEDED,
+                file_path=str(final.relative_to(settings.DATA_DIR)),
+                processed_rows=total,
+                total_rows=total,
+                finished_at=timezone.now(),
+            )
+            if marked:
+                transaction.on_commit(lambda: os.replace(partial, final))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if not marked:  # reaped meanwhile: no file for a failed job
+        partial.unlink(missing_ok=True)
+    return total

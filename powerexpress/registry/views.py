@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from powerexpress.accounts.roles import EDIT_REGISTRY, IMPORT_REGISTRY, VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
+from powerexpress.core.jobs import job_dispatch
 from powerexpress.core.models import AuditAction, ImportJob
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.tables import write_csv, write_xlsx
@@ -157,7 +158,7 @@ def registry_import_view(request, kind: str):
         job = ImportJob.objects.create(
             user=request.user, kind=kind, file_name=upload.name, content=upload.read()
         )
-        run_import_job.delay(job.pk)
+        job_dispatch(job=job, task=run_import_job, args=(job.pk,))
         return redirect("core:import_status", pk=job.pk)
     columns = [(name, label) for name, label, _fn in COLUMNS[kind]]
     return render(
@@ -274,3 +275,57 @@ def first_run_view(request):
     return render(
         request, "registry/first_run.html", {"steps": first_run_steps(), "form": form, "bureau": bureau}
     )
+
+# Exports as background jobs: the list's export buttons post here, the job's page polls its progress.
+
+
+@login_required
+@require_POST
+def registry_export_job_start_view(request, kind: str):
+    from powerexpress.registry.services import registry_export_job_create
+    from powerexpress.registry.tasks import run_export_job
+
+    _kind_or_404(kind)
+    unmasked = request.POST.get("unmasked") == "1"
+    if unmasked and not (kind in UNMASKED and request.user.has_perm(VIEW_PERSONAL_DATA)):
+        raise PermissionDenied
+    try:
+        job = registry_export_job_create(
+            user=request.user,
+            kind=kind,
+            query=request.POST.get("query", ""),
+            unmasked=unmasked,
+            file_format=request.POST.get("format", "xlsx"),
+            request=request,
+        )
+    except ApiError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:list", kind=kind)
+    job_dispatch(job=job, task=run_export_job, args=(job.pk,))
+    return redirect("registry:export_job", pk=job.pk)
+
+
+@login_required
+def export_job_view(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from powerexpress.core.models import ExportJob
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    template = "registry/_export_job.html" if request.htmx else "registry/export_job.html"
+    return render(request, template, {"job": job, "title": KIND_LABELS.get(job.kind, job.kind)})
+
+
+@login_required
+def export_job_download_view(request, pk: int):
+    from django.http import FileResponse
+    from django.shortcuts import get_object_or_404
+
+    from powerexpress.core.models import ExportJob, ExportStatus
+    from powerexpress.registry.services import export_file_path
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportStatus.SUCCEEDED)
+    path = export_file_path(job)
+    if not path.is_file():
+        raise Http404(_("The exported file is no longer available; export again."))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.download_name)

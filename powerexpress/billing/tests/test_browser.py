@@ -7,7 +7,7 @@ from powerexpress.billing.tests.helpers import import_readings
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_clerk_runs_billing_with_the_button_and_reads_the_explained_bill(
     schedules, world, page, live_server
 ):

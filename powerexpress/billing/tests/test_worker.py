@@ -14,7 +14,7 @@ from powerexpress.billing.tests.helpers import import_readings
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker_redis):
     clerk = world.users["clerk_a"]
     import_readings(
@@ -43,7 +43,7 @@ def test_a_real_worker_bills_a_station_in_chunks(schedules, world, celery_worker
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_billing_the_same_households_at_once_never_bill_twice(schedules, world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (concurrent writers)")
