@@ -20,7 +20,7 @@ from powerexpress.portal.models import ApplicationRating, LoginCode
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()
 
 
