@@ -65,7 +65,10 @@ def _check_json(field: str, value) -> None:
     elif isinstance(value, int):
         limit = _integer_limit(field)
         if not -limit - 1 <= value <= limit:
-            raise BadInput(field or "body", _("Must be between %(low)s and %(high)s.") % {"low": -limit - 1, "high": limit})
+            raise BadInput(
+                field or "body",
+                _("Must be between %(low)s and %(high)s.") % {"low": -limit - 1, "high": limit},
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(field or "body", str(key))

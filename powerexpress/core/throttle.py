@@ -5,9 +5,11 @@ same with one worker or ten. When the cache cannot be reached the limits degrade
 request is served and a warning is logged — a broken cache must not take the fault report down.
 """
 
+import hashlib
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
@@ -35,3 +37,15 @@ def public_rate_limit_check(request, group: str, rate: str | None = None) -> Non
             status=429,
             code="rate_limited",
         )
+
+
+def counted_over_limit(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one event under ``key`` (any string: hashed) in a fixed window; True when this event is
+    beyond ``limit``. Degrades open (False, with a log line) when the cache fails."""
+    cache_key = "count:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+    try:
+        cache.add(cache_key, 0, window_seconds)
+        return cache.incr(cache_key) > limit
+    except Exception as exc:
+        logger.warning("counter %s not checked, the cache failed: %s: %s", key[:20], type(exc).__name__, exc)
+        return False

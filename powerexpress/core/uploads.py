@@ -33,7 +33,9 @@ def upload_error(upload) -> str | None:
     elif extension in DATA_EXTENSIONS:
         limit = settings.MAX_DATA_UPLOAD_BYTES
     else:
-        return _("This file type is not accepted. Upload a photo (JPEG, PNG) or a .csv, .xlsx, .txt or .parquet file.")
+        return _(
+            "This file type is not accepted. Upload a photo (JPEG, PNG) or a .csv, .xlsx, .txt or .parquet file."
+        )
     if upload.size > limit:
         return _("The file is too large: at most %(mb)s MB.") % {"mb": _megabytes(limit)}
     if not _content_matches(upload, extension):
