@@ -156,18 +156,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "powerexpress",
-    }
-}
-if env_str("CACHE_URL", ""):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("CACHE_URL", ""),
-    }
-
 # --- Background work (docs/deploy.md, ARCHITECTURE.md "Background work").
 # Without CELERY_BROKER_URL the broker is embedded: kombu's filesystem transport in DATA_DIR/celery,
 # no server needed; `powerexpress serve-demo` runs the worker and beat next to the web server.
@@ -232,3 +220,40 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 600)
 PORTAL_CODE_MAX_TRIES = env_int("PORTAL_CODE_MAX_TRIES", 5)
 PORTAL_CODES_PER_30_MIN = env_int("PORTAL_CODES_PER_30_MIN", 3)
+
+# --- Abuse resistance and input limits (issue 11, parts 5–7) ---------------------------------
+# One cache shared by every web process (rate limits, sign-in lockout): Redis when CACHE_URL is
+# set, else a table in the database (created by `migrate`). When the cache is down, limits
+# degrade open with a log line, never a 500.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "powerexpress_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+if env_str("CACHE_URL", ""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", ""),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+# The client's address: REMOTE_ADDR, or behind a reverse proxy the header it sets (e.g.
+# HTTP_X_FORWARDED_FOR) read TRUSTED_PROXY_COUNT entries from the right.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+RATELIMIT_IP_META_KEY = "powerexpress.core.clients.client_ip"
+# Staff sign-in: after LOGIN_LOCKOUT_FAILURES wrong passwords within LOGIN_LOCKOUT_WINDOW_SECONDS
+# (per account, and per client address), refuse every sign-in for LOGIN_LOCKOUT_SECONDS.
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
+LOGIN_LOCKOUT_CLIENT_FAILURES = env_int("LOGIN_LOCKOUT_CLIENT_FAILURES", 20)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 900)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Uploads: photos and data files (imports, interval data, return files), checked by content;
+# a request body above MAX_REQUEST_BODY_BYTES is refused before it is read.
+MAX_PHOTO_UPLOAD_BYTES = env_int("MAX_PHOTO_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_DATA_UPLOAD_BYTES = env_int("MAX_DATA_UPLOAD_BYTES", 32 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 40 * 1024 * 1024)
+# API lists: at most this many rows per page (`limit`).
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", 500)
+MIDDLEWARE.append("powerexpress.core.inputs.InputGuardMiddleware")

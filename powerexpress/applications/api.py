@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from powerexpress.applications.choices import ApplicationSource, ApplicationStatus
 from powerexpress.applications.links import track_path
@@ -26,6 +26,7 @@ from powerexpress.applications.services import STEP_SERVICES, application_submit
 from powerexpress.applications.validation import format_kw
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_id_number, mask_phone
+from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import TransformerDistrict

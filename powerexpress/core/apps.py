@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _create_cache_table(sender, using="default", **kwargs) -> None:
+    """`migrate` also creates the database cache's table (rate limits, lockout) when it is used."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -7,7 +15,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
     nav_items = ((_("Audit log"), "core:audit_log", "core.view_auditentry"),)
 
-    def ready(self):
+    def ready(self) -> None:
+        post_migrate.connect(_create_cache_table, sender=self)
+
         # Importing the Celery app makes it the current one in every Django process, so that
         # ``shared_task`` sends through its broker settings.
         from powerexpress.celery_app import app

@@ -1,10 +1,7 @@
 """Writing audit entries for reveals and exports of personal data."""
 
+from powerexpress.core.clients import client_ip
 from powerexpress.core.models import AuditAction, AuditEntry
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def audit_record(

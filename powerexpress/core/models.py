@@ -8,6 +8,7 @@ class AuditAction(models.TextChoices):
     EXPORT_UNMASKED = "export_unmasked", _("Exported unmasked personal data")
     EXPORT = "export", _("Exported data")
     IMPORT = "import", _("Imported data")
+    SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in locked after wrong passwords")
 
 
 class AuditEntry(models.Model):

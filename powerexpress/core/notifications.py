@@ -27,7 +27,10 @@ class NotificationNotConfigured(Exception):
 
 
 class LogBackend:
-    """Writes the message to the server log (the default, and the demo's). Status: ``logged``."""
+    """Writes the message to the server log (the default, and the demo's). Status: ``logged``.
+
+    The log line carries the stored text (secrets masked); the console line stands for the phone
+    the demo has none of, and shows the message as it would be delivered."""
 
     def deliver(self, notification: Notification) -> str:
         logger.warning(
@@ -35,7 +38,7 @@ class LogBackend:
             notification.channel,
             notification.recipient,
             notification.subject,
-            notification.body,
+            getattr(notification, "stored_body", notification.body),
         )
         print(
             f"[notification:{notification.channel}] to {notification.recipient}: {notification.subject} "
@@ -90,15 +93,47 @@ class HttpSmsBackend:
         return NotificationStatus.SENT
 
 
+class MemoryBackend:
+    """Keeps delivered messages in ``MemoryBackend.outbox`` (tests, like Django's locmem mail).
+    Status: ``logged`` (delivered to no one)."""
+
+    outbox: list[Notification] = []
+
+    def deliver(self, notification: Notification) -> str:
+        delivered = Notification(
+            channel=notification.channel,
+            recipient=notification.recipient,
+            subject=notification.subject,
+            body=notification.body,
+            purpose=notification.purpose,
+        )
+        MemoryBackend.outbox.append(delivered)
+        return NotificationStatus.LOGGED
+
+
 def get_backend():
     return import_string(settings.NOTIFICATION_BACKEND)()
 
 
-def notify(*, channel: str, recipient: str, subject: str, body: str, purpose: str = "") -> Notification:
-    """Record and deliver one message; the row keeps the real outcome (logged/sent/failed)."""
+def notify(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    purpose: str = "",
+    stored_body: str | None = None,
+) -> Notification:
+    """Record and deliver one message; the row keeps the real outcome (logged/sent/failed).
+
+    ``stored_body`` is what the database and the log keep instead of ``body`` when the message
+    carries a secret (a one-time code): the recipient gets ``body``, nobody can read it back."""
+    stored = body if stored_body is None else stored_body
     notification = Notification.objects.create(
-        channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose
+        channel=channel, recipient=recipient, subject=subject, body=stored, purpose=purpose
     )
+    notification.stored_body = stored
+    notification.body = body
     try:
         status = get_backend().deliver(notification)
         error = ""
@@ -109,6 +144,7 @@ def notify(*, channel: str, recipient: str, subject: str, body: str, purpose: st
         status=status, error=error, processed_at=timezone.now()
     )
     notification.status, notification.error = status, error
+    notification.body = stored
     return notification
 
 

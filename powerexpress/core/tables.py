@@ -4,7 +4,9 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from powerexpress.core.errors import ApiError
 
@@ -57,22 +59,65 @@ def _xlsx_rows(content: bytes) -> list[list]:
     return rows
 
 
-def write_xlsx(header: list[str], rows) -> bytes:
-    from openpyxl import Workbook
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _clean_text(value):
+    """A string without the control characters Excel files cannot hold; other values as they are."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _xlsx_cell(sheet, value):
+    """One cell: text that looks like a formula is stored as text (never run by Excel) and keeps its
+    exact value, so an export re-imports unchanged."""
+    value = _clean_text(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _csv_cell(value):
+    """One CSV field: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    value = _clean_text(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_xlsx(header: list[str], rows) -> bytes:
+    """An .xlsx file of ``header`` and ``rows``; ``rows`` (a generator over a database cursor) is
+    always closed, even when writing fails, so no cursor is left open on a persistent connection."""
+    try:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append([_xlsx_cell(sheet, value) for value in header])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    finally:
+        _close(rows)
 
 
 def write_csv(header: list[str], rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """A UTF-8 (with BOM, for Excel) CSV file; ``rows`` is always closed, like ``write_xlsx``."""
+    try:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([_csv_cell(value) for value in header])
+        for row in rows:
+            writer.writerow([_csv_cell(value) for value in row])
+        return buffer.getvalue().encode("utf-8-sig")
+    finally:
+        _close(rows)
+
+
+def _close(rows) -> None:
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()

@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from powerexpress.core.errors import FieldError
+from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.choices import ActivityKind, HazardStatus, Severity

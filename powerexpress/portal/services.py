@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from powerexpress.applications.choices import ApplicationStatus
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify
+from powerexpress.core.throttle import counted_over_limit
 from powerexpress.portal.models import ApplicationRating, LoginCode
 from powerexpress.registry.models import Customer
 
@@ -38,36 +39,41 @@ def _customer(account_no: str, phone: str) -> Customer | None:
 def login_code_request(*, account_no: str, phone: str) -> None:
     """Send a sign-in code when the account number and mobile match a household.
 
-    Says nothing about whether they matched (no way to test which numbers exist); refuses when a
-    household asked for too many codes lately.
+    Answers the same whether or not they matched (no way to test which numbers exist): the limit
+    of codes per half hour counts every account number and mobile pair asked for, known or not,
+    and an unknown pair does comparable work.
     """
-    customer = _customer(account_no, phone)
-    if customer is None:
-        return
-    now = timezone.now()
-    if (
-        LoginCode.objects.filter(customer=customer, created_at__gte=now - CODE_WINDOW).count()
-        >= CODES_PER_WINDOW
-    ):
+    pair = f"portal-code:{account_no.strip()}:{phone.strip()}"
+    if counted_over_limit(pair, limit=CODES_PER_WINDOW, window_seconds=int(CODE_WINDOW.total_seconds())):
         raise ApiError(
             _("Too many codes were asked for this account. Please wait half an hour."),
             status=429,
             code="rate_limited",
         )
+    customer = _customer(account_no, phone)
+    now = timezone.now()
+    recent = LoginCode.objects.filter(
+        customer_id=customer.pk if customer else None, created_at__gte=now - CODE_WINDOW
+    ).count()
+    if customer is None or recent >= CODES_PER_WINDOW:
+        _hash(f"{secrets.randbelow(1_000_000):06d}", 0)
+        return
     code = f"{secrets.randbelow(1_000_000):06d}"
     LoginCode.objects.create(
         customer=customer, phone=customer.phone, code_hash=_hash(code, customer.pk), expires_at=now + CODE_TTL
     )
+    text = _(
+        "Your Power Express sign-in code is %(code)s. It expires in %(minutes)s minutes. Never give it "
+        "to anyone."
+    )
+    minutes = int(CODE_TTL.total_seconds() // 60)
     notify(
         channel="sms",
         recipient=customer.phone,
         subject=_("Sign-in code"),
         purpose="portal_login",
-        body=_(
-            "Your Power Express sign-in code is %(code)s. It expires in %(minutes)s minutes. Never give it "
-            "to anyone."
-        )
-        % {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+        body=text % {"code": code, "minutes": minutes},
+        stored_body=text % {"code": "******", "minutes": minutes},
     )
 
 

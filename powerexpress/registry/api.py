@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.models import AuditAction
+from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.registry.choices import AreaClass, ConnectionGroup, CustomerTag, Phase, TeamKind
 from powerexpress.registry.filters import FILTERSETS

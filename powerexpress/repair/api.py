@@ -11,11 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from powerexpress.accounts.models import User
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_phone
+from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import Village

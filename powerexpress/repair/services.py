@@ -58,16 +58,19 @@ def _numbered(prefix: str, pk: int, at: datetime.datetime) -> str:
     return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk:06d}"
 
 
-def _customer_for(*, village, phone: str, account_no: str | None):
+def _customer_for(*, village, phone: str, account_no: str | None, actor=None):
     if account_no:
         customer = (
             Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
         )
-        if customer is None:
-            raise FieldError({"account_no": _("No household has this account number.")})
-        if customer.village_id != village.pk:
+        if customer is not None and customer.village_id == village.pk:
+            return customer
+        if actor is not None:  # staff (the hotline) are told what is wrong
+            if customer is None:
+                raise FieldError({"account_no": _("No household has this account number.")})
             raise FieldError({"account_no": _("This account number belongs to another village.")})
-        return customer
+        # A public report is taken either way: a different answer would tell anyone which account
+        # numbers exist. It is matched by the reporter's mobile instead.
     return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
 
 
@@ -114,7 +117,7 @@ def fault_report_submit(
     if errors:
         raise FieldError(errors)
     phone, description = phone.strip(), description.strip()
-    customer = _customer_for(village=village, phone=phone, account_no=account_no)
+    customer = _customer_for(village=village, phone=phone, account_no=account_no, actor=actor)
     commitments = repair_settings_for(village.station.bureau_id)
     team = Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE).order_by("pk").first()
     now = timezone.now()

@@ -16,16 +16,20 @@ from powerexpress.applications.services import (
 )
 from powerexpress.applications.tests.factories import application_body
 from powerexpress.core.models import Notification
+from powerexpress.core.notifications import MemoryBackend
 from powerexpress.portal.models import ApplicationRating, LoginCode
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db, settings):
     cache.clear()
+    settings.NOTIFICATION_BACKEND = "powerexpress.core.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
 
 
 def last_code() -> str:
-    body = Notification.objects.filter(purpose="portal_login").latest("created_at").body
+    """The code in the last SMS as delivered (the stored copy has it masked)."""
+    body = [message for message in MemoryBackend.outbox if message.purpose == "portal_login"][-1].body
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 
@@ -83,6 +87,29 @@ def test_a_code_locks_after_five_wrong_tries(world):
     page = client.post("/portal/login/code/", {"code": code}).content.decode()
     assert "locked" in page
     assert client.get("/portal/")["Location"] == "/portal/login/"
+
+
+def test_the_code_is_delivered_but_neither_stored_nor_logged_in_clear_text(world, caplog):
+    ask_code(Client())
+    code = last_code()
+    stored = Notification.objects.get(purpose="portal_login")
+    assert code not in stored.body and "******" in stored.body
+    assert code not in caplog.text
+    assert LoginCode.objects.get().code_hash != code and code not in LoginCode.objects.get().code_hash
+
+
+def test_an_unknown_account_is_refused_more_codes_exactly_like_a_known_one(world):
+    answers = {}
+    for account_no, phone in (("0602000001", "13812345678"), ("0699999999", "13812345678")):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        for _ in range(3):
+            assert ask_code(client, account_no, phone)["Location"] == "/portal/login/code/"
+        page = ask_code(client, account_no, phone).content.decode()
+        answers[account_no] = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page).replace(
+            f'value="{account_no}"', ""
+        )
+    assert "wait half an hour" in answers["0699999999"]
+    assert answers["0602000001"] == answers["0699999999"]
 
 
 def test_a_household_gets_at_most_three_codes_in_half_an_hour(world):

@@ -47,8 +47,6 @@ def test_the_same_idempotency_key_returns_the_same_ticket_with_200_and_creates_n
         ({"phone": "12345"}, "phone"),
         ({"phone": "23812345678"}, "phone"),
         ({"description": ""}, "description"),
-        ({"account_no": "9999999999"}, "account_no"),
-        ({"account_no": "0603000001"}, "account_no"),
     ],
 )
 def test_an_invalid_report_answers_422_naming_the_field(world, change, field):
@@ -150,3 +148,13 @@ def test_an_unknown_village_and_a_bad_phone_are_both_named(world):
     )
     assert response.status_code == 422
     assert sorted(error["field"] for error in response.json()["errors"]) == ["phone", "village"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("account_no", ["9999999999", "0603000001", "0602000001"])
+def test_a_public_report_answers_alike_whether_or_not_the_account_number_exists_here(world, account_no):
+    response = world.api(None).post("/api/v1/faults", BODY | {"account_no": account_no})
+    assert response.status_code == 201
+    assert sorted(response.json()) == ["arrival_due_at", "number", "reported_at", "restore_due_at", "status"]
+    ticket = FaultTicket.objects.get()
+    assert ticket.customer == world.customer_a  # the account number, or else the mobile
