@@ -261,6 +261,7 @@ def _settings_rows_create(bureau) -> list[str]:
                 created.append(f"time limit {kind} created")
     return created
 
+
 # Exports as background jobs (issue 11): the job row is created in the request, the file is written by
 # a worker with progress, and only once the row says "ready" is the finished file put in place.
 

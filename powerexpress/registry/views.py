@@ -276,6 +276,7 @@ def first_run_view(request):
         request, "registry/first_run.html", {"steps": first_run_steps(), "form": form, "bureau": bureau}
     )
 
+
 # Exports as background jobs: the list's export buttons post here, the job's page polls its progress.
 
 
