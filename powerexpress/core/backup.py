@@ -77,16 +77,18 @@ def data_roots() -> dict[str, Path]:
 
 def _skipped_paths(extra: tuple[Path, ...] = ()) -> list[Path]:
     """What a backup leaves out of the data directory: the live SQLite files (copied through the
-    backup API instead) and collected static files (rebuilt by ``collectstatic``)."""
+    backup API instead), collected static files (rebuilt by ``collectstatic``) and the embedded
+    broker's folder (queued messages and task results belong to the running installation)."""
     skipped = [Path(p).resolve() for p in extra]
     if connection.vendor == "sqlite":
         name = str(connection.settings_dict["NAME"])
         if not name.startswith("file:") and name != ":memory:":
             base = Path(name).resolve()
             skipped += [base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))]
-    static_root = getattr(settings, "STATIC_ROOT", None)
-    if static_root:
-        skipped.append(Path(static_root).resolve())
+    for name in ("STATIC_ROOT", "CELERY_DIR"):
+        folder = getattr(settings, name, None)
+        if folder:
+            skipped.append(Path(folder).resolve())
     return skipped
 
 
