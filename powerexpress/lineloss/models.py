@@ -1,6 +1,8 @@
 """Line loss (同期线损): the bureau's bands, monthly figures per district, households suspected of
 being registered to the wrong district, their moves, and the governance plan (治理计划)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +26,8 @@ class LineLossSettings(models.Model):
     min_coverage_pct = models.DecimalField(
         _("computable from household coverage (%)"), max_digits=5, decimal_places=1, default=90
     )
-    suspect_min_corr = models.DecimalField(
-        _("suspect a household from correlation"), max_digits=3, decimal_places=2, default=0.5
+    suspect_min_score = models.DecimalField(
+        _("suspect a household from score"), max_digits=3, decimal_places=2, default=Decimal("0.6")
     )
     plan_due_days = models.PositiveSmallIntegerField(_("plan items due after (days)"), default=30)
     updated_by = models.ForeignKey(
@@ -92,6 +94,14 @@ class LineLoss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transformer_id} {self.month:%Y-%m} {self.loss_class}"
+
+    @property
+    def loss_rate_pct(self) -> float | None:
+        return None if self.loss_rate is None else 100 * self.loss_rate
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return None if self.coverage is None else 100 * self.coverage
 
 
 class LossSuspect(models.Model):
@@ -224,3 +234,7 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transformer_id} {self.month:%Y-%m} {self.cause}"
+
+    @property
+    def loss_rate_before_pct(self) -> float | None:
+        return None if self.loss_rate_before is None else 100 * self.loss_rate_before
