@@ -77,7 +77,9 @@ def apportion_register(readings: pl.DataFrame, start_day: int, end_day: int) -> 
     ``readings``: account_no, day (an integer day number, e.g. an ordinal), register_kwh.
     The register is interpolated linearly at both bounds between the readings bracketing them;
     a household whose readings do not bracket both bounds is left out (it has no data)."""
-    frame = readings.select("account_no", pl.col("day").cast(pl.Int64), pl.col("register_kwh").cast(pl.Float64))
+    frame = readings.select(
+        "account_no", pl.col("day").cast(pl.Int64), pl.col("register_kwh").cast(pl.Float64)
+    )
     at_start = _register_at(frame, start_day).rename({"register": "r0"})
     at_end = _register_at(frame, end_day).rename({"register": "r1"})
     return (
@@ -134,9 +136,7 @@ def window_loss(
 
 def classify(frame: pl.DataFrame, bands: Bands) -> pl.DataFrame:
     """Add loss, rate, coverage, class and reason to per-district supply/sales/household counts."""
-    coverage = pl.when(pl.col("households") > 0).then(
-        pl.col("households_with_data") / pl.col("households")
-    )
+    coverage = pl.when(pl.col("households") > 0).then(pl.col("households_with_data") / pl.col("households"))
     frame = frame.with_columns(
         coverage.alias("coverage"),
         (pl.col("supply_kwh") - pl.col("sales_kwh")).alias("loss_kwh"),

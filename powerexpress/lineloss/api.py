@@ -82,7 +82,9 @@ def line_loss_list(request, filters: Query[LossFilter]):
     """The month's line loss per district, worst first, within the caller's scope."""
     _require_role(request.user)
     if filters.class_ and filters.class_ not in LossClass.values:
-        raise FieldError({"class": _("Choose one of: %(choices)s.") % {"choices": ", ".join(LossClass.values)}})
+        raise FieldError(
+            {"class": _("Choose one of: %(choices)s.") % {"choices": ", ".join(LossClass.values)}}
+        )
     rows = selectors.loss_rows(request.user, _month(filters.month), filters.station, filters.class_)
     return [_row(item) for item in rows]
 
@@ -97,4 +99,8 @@ def line_loss_trend(request, transformer: str, months: int = Query(13, ge=1, le=
     items = selectors.trend(request.user, district, months)
     for item in items:
         item.transformer = district
-    return {"transformer": district.code, "station": district.station.code, "months": [_row(i) for i in items]}
+    return {
+        "transformer": district.code,
+        "station": district.station.code,
+        "months": [_row(i) for i in items],
+    }

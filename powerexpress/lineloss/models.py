@@ -14,7 +14,10 @@ class LineLossSettings(models.Model):
     """The bureau's class bands and coverage floor (practice, *to verify*; managers edit)."""
 
     bureau = models.OneToOneField(
-        "registry.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="lineloss_settings"
+        "registry.Bureau",
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        related_name="lineloss_settings",
     )
     high_from_pct = models.DecimalField(_("high loss from (%)"), max_digits=5, decimal_places=2, default=6)
     negative_to_pct = models.DecimalField(
@@ -167,10 +170,18 @@ class TransformerMove(models.Model):
         related_name="+",
     )
     to_transformer = models.ForeignKey(
-        "registry.TransformerDistrict", verbose_name=_("to district"), on_delete=models.PROTECT, related_name="+"
+        "registry.TransformerDistrict",
+        verbose_name=_("to district"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     suspect = models.ForeignKey(
-        LossSuspect, verbose_name=_("suspicion"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        LossSuspect,
+        verbose_name=_("suspicion"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     moved_by = models.ForeignKey(

@@ -84,14 +84,19 @@ def open_suspects(user, transformer):
 
 def moves(user, transformer):
     return (
-        visible(user, TransformerMove.objects.filter(Q(from_transformer=transformer) | Q(to_transformer=transformer)))
+        visible(
+            user,
+            TransformerMove.objects.filter(Q(from_transformer=transformer) | Q(to_transformer=transformer)),
+        )
         .select_related("customer", "from_transformer", "to_transformer", "moved_by")
         .order_by("-moved_at")
     )
 
 
 def plan_items(user, station: str | None = None):
-    rows = visible(user, PlanItem.objects.all()).select_related("transformer", "transformer__station", "work_order")
+    rows = visible(user, PlanItem.objects.all()).select_related(
+        "transformer", "transformer__station", "work_order"
+    )
     if station:
         rows = rows.filter(transformer__station__code=station)
     return rows.order_by("status", "due_on")
@@ -99,7 +104,9 @@ def plan_items(user, station: str | None = None):
 
 def effect_review(item: PlanItem) -> list[LineLoss]:
     """The district's figures for the months after the one that put it on the plan (效果评价)."""
-    return list(LineLoss.objects.filter(transformer_id=item.transformer_id, month__gt=item.month).order_by("month"))
+    return list(
+        LineLoss.objects.filter(transformer_id=item.transformer_id, month__gt=item.month).order_by("month")
+    )
 
 
 def overdue_plan_items(user, station=None, today: dt.date | None = None):

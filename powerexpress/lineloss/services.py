@@ -96,7 +96,9 @@ def _hour_index(start: dt.datetime):
 def supply_by_hour(station_code: str, month: dt.date) -> pl.DataFrame:
     """transformer, hour, supply_kwh from the district meters' ``energy_kwh`` (hours with data only)."""
     start, end = month_window(month)
-    lazy = storage.scan(DataKind.TRANSFORMER, station_code=station_code, months=[month], since=start, until=end)
+    lazy = storage.scan(
+        DataKind.TRANSFORMER, station_code=station_code, months=[month], since=start, until=end
+    )
     empty = pl.DataFrame(schema={"transformer": pl.String, "hour": pl.Int64, "supply_kwh": pl.Float64})
     if lazy is None or "energy_kwh" not in lazy.collect_schema().names():
         return empty
@@ -201,9 +203,9 @@ def partition_compute(*, station_code: str, month: dt.date) -> int:
             transformer_id__in=ids.values(), month=month, status=SuspectStatus.OPEN
         ).delete()
         decided = set(
-            LossSuspect.objects.filter(month=month, customer_id__in=[s.customer_id for s in found]).values_list(
-                "customer_id", flat=True
-            )
+            LossSuspect.objects.filter(
+                month=month, customer_id__in=[s.customer_id for s in found]
+            ).values_list("customer_id", flat=True)
         )
         LossSuspect.objects.bulk_create([s for s in found if s.customer_id not in decided])
     return len(rows)
@@ -298,7 +300,9 @@ def suspect_confirm(*, user, suspect: LossSuspect) -> TransformerMove:
             from_transformer_id=before,
             to_transformer=locked.suggested,
             suspect=locked,
-            reason=_("Line-loss check %(month)s: correlation %(corr)s with the new district, %(own)s with the old.")
+            reason=_(
+                "Line-loss check %(month)s: correlation %(corr)s with the new district, %(own)s with the old."
+            )
             % {"month": f"{locked.month:%Y-%m}", "corr": locked.corr_suggested, "own": locked.corr_own},
             moved_by=user,
         )
@@ -337,7 +341,9 @@ def plan_item_add(*, user, loss: LineLoss, cause: str, note: str = "") -> PlanIt
         raise FieldError({"cause": _("Choose a cause.")})
     if loss.loss_class not in (LossClass.HIGH, LossClass.NEGATIVE):
         raise ApiError(
-            _("Only a high- or negative-loss district goes on the governance plan."), status=409, code="not_lossy"
+            _("Only a high- or negative-loss district goes on the governance plan."),
+            status=409,
+            code="not_lossy",
         )
     from powerexpress.workorders.services import work_order_create
 

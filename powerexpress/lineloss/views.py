@@ -56,7 +56,9 @@ def ranking_view(request):
 @login_required
 def district_view(request, code: str):
     _require_role(request.user)
-    district = get_visible_or_404(request.user, TransformerDistrict.objects.select_related("station"), code=code)
+    district = get_visible_or_404(
+        request.user, TransformerDistrict.objects.select_related("station"), code=code
+    )
     history = selectors.trend(request.user, district, 13)
     latest = history[-1] if history else None
     context = {
@@ -129,11 +131,20 @@ def plan_view(request):
     items = list(selectors.plan_items(request.user))
     for item in items:
         item.after = selectors.effect_review(item)
-    return render(request, "lineloss/plan.html", {"items": items, "can_act": getattr(request.user, "role", "") in services.ACTING_ROLES})
+    return render(
+        request,
+        "lineloss/plan.html",
+        {"items": items, "can_act": getattr(request.user, "role", "") in services.ACTING_ROLES},
+    )
 
 
 @login_required
 @require_POST
 def plan_close_view(request, pk: int):
     item = get_visible_or_404(request.user, PlanItem.objects.all(), pk=pk)
-    return _act(request, lambda: services.plan_item_close(user=request.user, item=item), _("Plan item closed."), "/lineloss/plan/")
+    return _act(
+        request,
+        lambda: services.plan_item_close(user=request.user, item=item),
+        _("Plan item closed."),
+        "/lineloss/plan/",
+    )

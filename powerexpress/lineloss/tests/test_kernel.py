@@ -111,7 +111,9 @@ def test_register_readings_are_apportioned_linearly_to_the_window():
 
 
 def test_a_reading_on_the_bound_is_used_as_it_is():
-    readings = pl.DataFrame({"account_no": ["a", "a", "a"], "day": [0, 10, 20], "register_kwh": [0.0, 7.0, 30.0]})
+    readings = pl.DataFrame(
+        {"account_no": ["a", "a", "a"], "day": [0, 10, 20], "register_kwh": [0.0, 7.0, 30.0]}
+    )
     assert lineloss.apportion_register(readings, 10, 20)["sales_kwh"][0] == pytest.approx(23.0)
 
 
