@@ -21,7 +21,7 @@ from powerexpress.lineloss.models import LineLoss, LineLossSettings, LossSuspect
 from powerexpress.registry.models import Bureau, Customer, TransformerDistrict
 
 ACTING_ROLES = (Role.MANAGER, Role.STATION_STAFF)
-STEPS_PER_HOUR = 60 // storage.STEP_MIN
+MIN_HOURS_FOR_CHECK = 72  # the check needs at least three days of hourly household data
 SETTINGS_FIELDS = (
     "high_from_pct",
     "negative_to_pct",
@@ -235,9 +235,10 @@ def _suspects(station_code, month, monthly, members, supply, interval, current) 
         return []
     start, end = month_window(month)
     hours = int((end - start).total_seconds() // 3600)
-    districts = sorted(set(supply["transformer"].to_list()))
-    d_index = {c: i for i, c in enumerate(districts)}
     member_of = dict(members.iter_rows())
+    eligible = _hourly_districts(interval, members, float(current.min_coverage_pct) / 100)
+    districts = sorted(set(supply["transformer"].to_list()) & eligible)
+    d_index = {c: i for i, c in enumerate(districts)}
     accounts = sorted(a for a in interval["account_no"].unique().to_list() if member_of.get(a) in d_index)
     a_index = {a: i for i, a in enumerate(accounts)}
     household = _grid(interval, "account_no", "sales_kwh", a_index, hours)
@@ -263,6 +264,21 @@ def _suspects(station_code, month, monthly, members, supply, interval, current) 
         for account, i in a_index.items()
         if found.suspected[i] and member_of[account] in flagged
     ]
+
+
+def _hourly_districts(interval: pl.DataFrame, members: pl.DataFrame, min_share: float) -> set[str]:
+    """Districts where at least ``min_share`` of the households have hourly data over the window
+    (daily readings are too coarse to tell households apart)."""
+    span = interval.group_by("account_no").agg(
+        pl.len().alias("n"), (pl.col("hour").max() - pl.col("hour").min() + 1).alias("span")
+    )
+    hourly = span.filter((pl.col("span") >= MIN_HOURS_FOR_CHECK) & (pl.col("n") >= 0.9 * pl.col("span")))
+    share = (
+        members.with_columns(pl.col("account_no").is_in(hourly["account_no"].implode()).alias("hourly"))
+        .group_by("transformer")
+        .agg(pl.col("hourly").mean())
+    )
+    return set(share.filter(pl.col("hourly") >= min_share)["transformer"].to_list())
 
 
 def _grid(frame: pl.DataFrame, key: str, column: str, index: dict, hours: int) -> np.ndarray:
