@@ -155,9 +155,34 @@ def register_sales(accounts: list[str], month: dt.date) -> pl.DataFrame:
     return lineloss.apportion_register(readings, month.toordinal(), next_month.toordinal())
 
 
-def station_inputs(station_code: str, month: dt.date):
-    """(members, supply by hour, household interval by hour, monthly sales) of a station's month."""
-    members = pl.DataFrame(
+def supply_monthly(station_code: str, month: dt.date) -> pl.DataFrame:
+    """transformer, supply_kwh over the month (districts whose meter sent ``energy_kwh``)."""
+    start, end = month_window(month)
+    lazy = storage.scan(
+        DataKind.TRANSFORMER, station_code=station_code, months=[month], since=start, until=end
+    )
+    if lazy is None or "energy_kwh" not in lazy.collect_schema().names():
+        return pl.DataFrame(schema={"transformer": pl.String, "supply_kwh": pl.Float64})
+    return (
+        lazy.filter(pl.col("energy_kwh").is_not_null())
+        .group_by("transformer")
+        .agg(pl.col("energy_kwh").sum().alias("supply_kwh"))
+        .collect()
+    )
+
+
+def households_monthly(station_code: str, month: dt.date) -> pl.DataFrame:
+    """account_no, sales_kwh over the month from the households' interval kWh."""
+    start, end = month_window(month)
+    lazy = storage.scan(DataKind.HOUSEHOLD, station_code=station_code, months=[month], since=start, until=end)
+    if lazy is None:
+        return pl.DataFrame(schema={"account_no": pl.String, "sales_kwh": pl.Float64})
+    return lazy.group_by("account_no").agg(pl.col("energy_kwh").sum().alias("sales_kwh")).collect()
+
+
+def station_members(station_code: str) -> pl.DataFrame:
+    """account_no, transformer: the registry's household-to-transformer relation of a station."""
+    return pl.DataFrame(
         list(
             Customer.objects.filter(transformer__station__code=station_code).values_list(
                 "account_no", "transformer__code"
@@ -166,23 +191,28 @@ def station_inputs(station_code: str, month: dt.date):
         schema={"account_no": pl.String, "transformer": pl.String},
         orient="row",
     )
-    supply = supply_by_hour(station_code, month)
-    interval = household_by_hour(station_code, month)
-    with_interval = set(interval["account_no"].unique().to_list())
+
+
+def station_inputs(station_code: str, month: dt.date):
+    """(members, monthly supply, monthly sales) of a station's month: interval kWh where a household
+    has it, else its register readings apportioned to the month."""
+    members = station_members(station_code)
+    supply = supply_monthly(station_code, month)
+    interval = households_monthly(station_code, month)
+    with_interval = set(interval["account_no"].to_list())
     readings = register_sales([a for a in members["account_no"].to_list() if a not in with_interval], month)
-    sales = pl.concat([interval.group_by("account_no").agg(pl.col("sales_kwh").sum()), readings])
-    return members, supply, interval, sales
+    return members, supply, pl.concat([interval, readings])
 
 
 def partition_compute(*, station_code: str, month: dt.date) -> int:
     """Compute (again) the month's loss of every district of a station and its suspected households."""
     current = lineloss_settings_get()
-    members, supply, interval, sales = station_inputs(station_code, month)
+    members, supply, sales = station_inputs(station_code, month)
     codes = list(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     ids = dict(codes)
-    monthly = lineloss.window_loss(
-        supply.group_by("transformer").agg(pl.col("supply_kwh").sum()), sales, members, bands_from(current)
-    ).filter(pl.col("transformer").is_in(list(ids)))
+    monthly = lineloss.window_loss(supply, sales, members, bands_from(current)).filter(
+        pl.col("transformer").is_in(list(ids))
+    )
     present = set(monthly["transformer"].to_list())
     blank = pl.DataFrame(
         {"transformer": [c for c, _pk in codes if c not in present]}, schema={"transformer": pl.String}
@@ -195,7 +225,7 @@ def partition_compute(*, station_code: str, month: dt.date) -> int:
     if blank.height:
         monthly = pl.concat([monthly, lineloss.classify(blank, bands_from(current))])
     rows = [_loss_row(ids[r["transformer"]], month, r) for r in monthly.iter_rows(named=True)]
-    found = _suspects(station_code, month, monthly, members, supply, interval, current)
+    found = _suspects(station_code, month, monthly, members, current)
     with transaction.atomic():
         LineLoss.objects.filter(transformer_id__in=ids.values(), month=month).delete()
         LineLoss.objects.bulk_create(rows, batch_size=2000)
@@ -227,11 +257,15 @@ def _loss_row(transformer_id: int, month: dt.date, r: dict) -> LineLoss:
     )
 
 
-def _suspects(station_code, month, monthly, members, supply, interval, current) -> list[LossSuspect]:
+def _suspects(station_code, month, monthly, members, current) -> list[LossSuspect]:
     """Households of the station's high- and negative-loss districts that fit another district of
-    the same station better (only where household interval data exists)."""
+    the same station better (only where households have hourly interval data)."""
     flagged = set(monthly.filter(pl.col("class").is_in([lineloss.HIGH, lineloss.NEGATIVE]))["transformer"])
-    if not flagged or interval.is_empty() or supply.is_empty():
+    if not flagged:
+        return []
+    supply = supply_by_hour(station_code, month)
+    interval = household_by_hour(station_code, month)
+    if interval.is_empty() or supply.is_empty():
         return []
     start, end = month_window(month)
     hours = int((end - start).total_seconds() // 3600)
