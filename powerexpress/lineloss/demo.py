@@ -15,6 +15,7 @@ Then every station's months are computed as the upload task would.
 """
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
@@ -82,7 +83,8 @@ def _scenario(rng) -> dict:
         rate[str(code)] = float(rng.uniform(0.09, 0.15))
     low = [str(c) for c in rng.choice(others, LOW_COVERAGE_DISTRICTS, replace=False)]
     true_district = {account: code for _pk, account, code in people}
-    return {"rate": rate, "true": true_district, "moves": moves, "low": low}
+    weight = dict(zip(true_district, rng.lognormal(0, 0.5, len(true_district)).tolist(), strict=True))
+    return {"rate": rate, "true": true_district, "moves": moves, "low": low, "weight": weight}
 
 
 def _supply(station_code: str, month: dt.date) -> pl.DataFrame | None:
@@ -108,7 +110,9 @@ def _households(supply, scenario, station_code, month, hourly, rng) -> pl.DataFr
         schema={"account_no": pl.String, "transformer": pl.String},
         orient="row",
     ).join(per_slot.select("transformer").unique(), on="transformer")
-    weights = people.with_columns(pl.Series("weight", rng.lognormal(0, 0.5, people.height)))
+    weights = people.with_columns(
+        pl.col("account_no").replace_strict(scenario["weight"], return_dtype=pl.Float64).alias("weight")
+    )
     weights = weights.with_columns(
         (pl.col("weight") / pl.col("weight").sum().over("transformer")).alias("share")
     )
@@ -156,6 +160,7 @@ def lineloss_demo_build(*, seed: int = 20261127, today: dt.date | None = None, p
         LineLoss.objects.all().delete()
     for old in (storage.root() / DataKind.HOUSEHOLD).glob(f"station=*/month=*/{PART_NAME}.parquet"):
         old.unlink()
+    _undo_earlier_moves()
     scenario = _scenario(rng)
     station_of = dict(
         Customer.objects.filter(transformer__isnull=False).values_list("account_no", "village__station__code")
@@ -192,9 +197,30 @@ def lineloss_demo_build(*, seed: int = 20261127, today: dt.date | None = None, p
     }
 
 
+def _truth_file():
+    return storage.root() / "lineloss-demo-moves.json"
+
+
 def _register_moves(moves) -> None:
-    """Register each chosen household to the neighbouring district (the registry's mistake)."""
+    """Register each chosen household to the neighbouring district (the registry's mistake), and
+    keep the true district in the data directory so that a rebuild can undo it first."""
     ids = dict(TransformerDistrict.objects.values_list("code", "pk"))
+    truth = dict(
+        Customer.objects.filter(pk__in=[pk for pk, _a, _c in moves]).values_list("pk", "transformer__code")
+    )
     with transaction.atomic():
         for pk, _account, code in moves:
             Customer.objects.filter(pk=pk).update(transformer_id=ids[code])
+    _truth_file().write_text(json.dumps({str(pk): code for pk, code in truth.items()}), encoding="utf-8")
+
+
+def _undo_earlier_moves() -> None:
+    path = _truth_file()
+    if not path.exists():
+        return
+    ids = dict(TransformerDistrict.objects.values_list("code", "pk"))
+    with transaction.atomic():
+        for pk, code in json.loads(path.read_text(encoding="utf-8")).items():
+            if code in ids:
+                Customer.objects.filter(pk=int(pk)).update(transformer_id=ids[code])
+    path.unlink()

@@ -79,7 +79,10 @@ def suspects(user, transformer, month: dt.date | None = None):
 
 
 def open_suspects(user, transformer):
-    return suspects(user, transformer).filter(status=SuspectStatus.OPEN, transformer=transformer)
+    """The open suspects of the district's latest checked month."""
+    rows = suspects(user, transformer).filter(status=SuspectStatus.OPEN, transformer=transformer)
+    latest = rows.order_by("-month").values_list("month", flat=True).first()
+    return rows.filter(month=latest) if latest else rows
 
 
 def moves(user, transformer):

@@ -356,9 +356,9 @@ def suspect_confirm(*, user, suspect: LossSuspect) -> TransformerMove:
             % {"month": f"{locked.month:%Y-%m}", "corr": locked.corr_suggested, "own": locked.corr_own},
             moved_by=user,
         )
-        locked.status = SuspectStatus.CONFIRMED
-        locked.decided_by, locked.decided_at = user, timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        LossSuspect.objects.filter(customer_id=locked.customer_id, status=SuspectStatus.OPEN).update(
+            status=SuspectStatus.CONFIRMED, decided_by=user, decided_at=timezone.now()
+        )
     return move
 
 
