@@ -52,10 +52,12 @@ class LineLossSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(negative_to_pct__lt=models.F("high_from_pct")),
                 name="lineloss_settings_bands_ordered",
+                violation_error_message=_("The negative band must lie below the high band."),
             ),
             models.CheckConstraint(
                 condition=models.Q(min_coverage_pct__gte=0) & models.Q(min_coverage_pct__lte=100),
                 name="lineloss_settings_coverage_pct",
+                violation_error_message=_("Coverage is a share between 0 and 100 %."),
             ),
         ]
 

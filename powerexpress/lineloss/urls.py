@@ -11,4 +11,5 @@ urlpatterns = [
     path("suspects/<int:pk>/dismiss/", views.suspect_dismiss_view, name="suspect_dismiss"),
     path("plan/", views.plan_view, name="plan"),
     path("plan/<int:pk>/close/", views.plan_close_view, name="plan_close"),
+    path("settings/", views.settings_view, name="settings"),
 ]

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.lineloss import selectors, services
 from powerexpress.lineloss.choices import LossClass
-from powerexpress.lineloss.forms import PlanForm
+from powerexpress.lineloss.forms import PlanForm, SettingsForm
 from powerexpress.lineloss.models import LineLoss, LossSuspect, PlanItem
 from powerexpress.registry.models import SupplyStation, TransformerDistrict
 
@@ -148,3 +149,29 @@ def plan_close_view(request, pk: int):
         _("Plan item closed."),
         "/lineloss/plan/",
     )
+
+
+@login_required
+def settings_view(request):
+    _require_role(request.user)
+    current = services.lineloss_settings_get()
+    can_edit = request.user.role == Role.MANAGER
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.lineloss_settings_update(user=request.user, values=form.cleaned_data)
+            except ApiError as exc:
+                for error in exc.errors or []:
+                    form.add_error(
+                        error["field"] if error["field"] in form.fields else None, error["message"]
+                    )
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("lineloss:settings")
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "lineloss/settings.html", {"form": form, "can_edit": can_edit})

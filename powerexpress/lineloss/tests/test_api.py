@@ -116,3 +116,19 @@ def test_a_clerk_adds_a_high_loss_district_to_the_plan_from_its_page(world):
     assert answer.status_code == 302
     plan = web.get("/lineloss/plan/")
     assert b"XD001-01" in plan.content
+
+
+def test_only_a_manager_changes_the_bands_on_the_settings_page(world):
+    assert world.web("clerk_a").get("/lineloss/settings/").status_code == 200
+    assert world.web("clerk_a").post("/lineloss/settings/", {"high_from_pct": "7"}).status_code == 403
+    form = {
+        "high_from_pct": "7",
+        "negative_to_pct": "-1",
+        "economic_to_pct": "4",
+        "min_coverage_pct": "90",
+        "suspect_min_score": "0.6",
+        "plan_due_days": "30",
+    }
+    assert world.web("manager").post("/lineloss/settings/", form).status_code == 302
+    bad = world.web("manager").post("/lineloss/settings/", {**form, "negative_to_pct": "8"})
+    assert bad.status_code == 200 and "negative band" in bad.content.decode()
