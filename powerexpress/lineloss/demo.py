@@ -4,9 +4,10 @@
   apparent power × 0.95 × 0.25 h, added to grid's transformer partitions of the last 13 months.
 - **Sales**: each district's households use its supply minus a technical loss of 3–5 % (a few
   districts lose 9–15 %: simulated theft or an old line), shared by household weights with
-  day-to-day noise. Households get daily kWh, and hourly kWh for the last complete month and the
-  current one (where the household-to-transformer check runs). Days already covered by grid's own
-  festival household data are left to it.
+  day-to-day noise. Households get daily kWh; in the last complete month, the districts of the
+  villages with mis-registered households or high loss get hourly kWh (where the
+  household-to-transformer check runs; hourly data for the whole county would make the demo slow).
+  Days already covered by grid's own festival household data are left to it.
 - **Mis-registered households**: a few households of villages with two or more districts are
   registered in the registry to the neighbouring district of the same village, while their energy
   still flows through their real one — giving the registered district negative loss.
@@ -84,7 +85,19 @@ def _scenario(rng) -> dict:
     low = [str(c) for c in rng.choice(others, LOW_COVERAGE_DISTRICTS, replace=False)]
     true_district = {account: code for _pk, account, code in people}
     weight = dict(zip(true_district, rng.lognormal(0, 0.5, len(true_district)).tolist(), strict=True))
-    return {"rate": rate, "true": true_district, "moves": moves, "low": low, "weight": weight}
+    village_of = dict(districts)
+    hourly_villages = {village_of[c] for _pk, _a, c in moves} | {
+        village_of[c] for c in codes if rate[c] > 0.05
+    }
+    hourly = {c for c in codes if village_of[c] in hourly_villages}
+    return {
+        "rate": rate,
+        "true": true_district,
+        "moves": moves,
+        "low": low,
+        "weight": weight,
+        "hourly": hourly,
+    }
 
 
 def _supply(station_code: str, month: dt.date) -> pl.DataFrame | None:
@@ -100,9 +113,9 @@ def _supply(station_code: str, month: dt.date) -> pl.DataFrame | None:
     return frame.select("transformer", "ts", "energy_kwh")
 
 
-def _households(supply, scenario, station_code, month, hourly, rng) -> pl.DataFrame:
-    """Households' kWh (daily, or hourly) that add up to each district's supply minus its loss."""
-    unit = "1h" if hourly else "1d"
+def _split(supply: pl.DataFrame, unit: str, scenario: dict, rng) -> pl.DataFrame:
+    """Each slot's supply less the district's loss, shared by the true households' stable weights
+    and noise (normalised so that the shares add up to exactly the district's sales)."""
     local = pl.col("ts").dt.convert_time_zone(storage.LOCAL_TZ).dt.truncate(unit)
     per_slot = supply.group_by("transformer", local.alias("slot")).agg(pl.col("energy_kwh").sum())
     people = pl.DataFrame(
@@ -124,12 +137,24 @@ def _households(supply, scenario, station_code, month, hourly, rng) -> pl.DataFr
             "noise"
         )
     )
-    frame = frame.select(
+    return frame.select(
         "account_no",
         pl.col("slot").dt.convert_time_zone("UTC").alias("ts"),
         (pl.col("energy_kwh") * (1 - pl.col("rate")) * pl.col("share") * pl.col("noise"))
         .round(4)
         .alias("energy_kwh"),
+    )
+
+
+def _households(supply, scenario, station_code, month, hourly, rng) -> pl.DataFrame:
+    """Households' kWh that add up to each district's supply minus its loss: hourly for the
+    districts in ``scenario["hourly"]`` when ``hourly``, daily otherwise."""
+    in_hourly = pl.col("transformer").is_in(list(scenario["hourly"]) if hourly else [])
+    frame = pl.concat(
+        [
+            _split(supply.filter(in_hourly), "1h", scenario, rng),
+            _split(supply.filter(~in_hourly), "1d", scenario, rng),
+        ]
     )
     existing = storage.scan(DataKind.HOUSEHOLD, station_code=station_code, months=[month])
     if existing is not None:
@@ -171,7 +196,7 @@ def lineloss_demo_build(*, seed: int = 20261127, today: dt.date | None = None, p
             supply = _supply(station_code, month)
             if supply is None:
                 continue
-            hourly = month >= months[-2]
+            hourly = month == months[-2]
             homes = _households(supply, scenario, station_code, month, hourly, rng)
             if month == months[-2]:
                 dropped = [a for a, t in scenario["true"].items() if t in low and rng.random() < 0.2]
