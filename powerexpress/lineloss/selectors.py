@@ -10,14 +10,13 @@ from powerexpress.lineloss.choices import PlanStatus, SuspectStatus
 from powerexpress.lineloss.models import LineLoss, LineLossSettings, LossSuspect, PlanItem, TransformerMove
 
 
-def bands(user=None) -> LineLossSettings:
+def bands() -> LineLossSettings:
     """The bureau's bands (the model's defaults when no row exists yet; nothing is written)."""
     return LineLossSettings.objects.order_by("pk").first() or LineLossSettings()
 
 
 def latest_month(user) -> dt.date | None:
-    found = visible(user, LineLoss.objects.all()).order_by("-month").values_list("month", flat=True).first()
-    return found
+    return visible(user, LineLoss.objects.all()).order_by("-month").values_list("month", flat=True).first()
 
 
 def loss_rows(user, month: dt.date, station: str | None = None, loss_class: str | None = None):

@@ -123,7 +123,7 @@ def household_by_hour(station_code: str, month: dt.date) -> pl.DataFrame:
     )
 
 
-def register_sales(accounts: list[str], month: dt.date) -> pl.DataFrame:
+def register_sales(station_code: str, accounts: set[str], month: dt.date) -> pl.DataFrame:
     """account_no, sales_kwh from billing's register readings apportioned to the month (when billing
     is installed): linear in time between the readings bracketing each bound of the window."""
     empty = pl.DataFrame(schema={"account_no": pl.String, "sales_kwh": pl.Float64})
@@ -135,7 +135,7 @@ def register_sales(accounts: list[str], month: dt.date) -> pl.DataFrame:
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     rows = list(
         MeterReading.objects.filter(
-            customer__account_no__in=accounts,
+            customer__transformer__station__code=station_code,
             current=True,
             status=ReadingStatus.OK,
             rollover=False,
@@ -143,6 +143,7 @@ def register_sales(accounts: list[str], month: dt.date) -> pl.DataFrame:
             read_on__lte=next_month + dt.timedelta(days=120),
         ).values_list("customer__account_no", "read_on", "register_kwh")
     )
+    rows = [row for row in rows if row[0] in accounts]
     if not rows:
         return empty
     readings = pl.DataFrame(
@@ -200,7 +201,7 @@ def station_inputs(station_code: str, month: dt.date):
     supply = supply_monthly(station_code, month)
     interval = households_monthly(station_code, month)
     with_interval = set(interval["account_no"].to_list())
-    readings = register_sales([a for a in members["account_no"].to_list() if a not in with_interval], month)
+    readings = register_sales(station_code, set(members["account_no"].to_list()) - with_interval, month)
     return members, supply, pl.concat([interval, readings])
 
 
