@@ -6,7 +6,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from powerexpress.core.scope import visible
-from powerexpress.lineloss.choices import PlanStatus, SuspectStatus
+from powerexpress.grid import storage
+from powerexpress.grid.choices import DataKind
+from powerexpress.lineloss.choices import LossClass, PlanStatus, SuspectStatus
 from powerexpress.lineloss.models import LineLoss, LineLossSettings, LossSuspect, PlanItem, TransformerMove
 
 
@@ -118,3 +120,74 @@ def overdue_plan_items(user, station=None, today: dt.date | None = None):
     if station is not None:
         rows = rows.filter(transformer__station=station)
     return rows.select_related("transformer", "work_order").order_by("due_on")
+
+
+def latest_losses(user, transformers) -> dict:
+    """Each district's latest computed month (for other pages: risk list, transformer page)."""
+    rows = visible(user, LineLoss.objects.filter(transformer__in=transformers)).order_by(
+        "transformer", "-month"
+    )
+    latest: dict = {}
+    for row in rows:
+        latest.setdefault(row.transformer_id, row)
+    return latest
+
+
+def district_daily(district, month: dt.date) -> list[dict]:
+    """The district's loss day by day over a month, from interval data only (register readings cannot
+    be split into days): supply, sales, households with data that day, coverage, rate and class."""
+    import polars as pl
+
+    from powerexpress.analytics import lineloss
+    from powerexpress.lineloss.services import bands_from, month_window, station_members
+
+    start, end = month_window(month)
+    members = station_members(district.station.code).filter(pl.col("transformer") == district.code)
+    day = pl.col("ts").dt.convert_time_zone(storage.LOCAL_TZ).dt.date().alias("day")
+    supply = storage.scan(
+        DataKind.TRANSFORMER,
+        station_code=district.station.code,
+        months=[month],
+        keys=[district.code],
+        since=start,
+        until=end,
+    )
+    homes = storage.scan(
+        DataKind.HOUSEHOLD,
+        station_code=district.station.code,
+        months=[month],
+        keys=members["account_no"].to_list(),
+        since=start,
+        until=end,
+    )
+    if supply is None or "energy_kwh" not in supply.collect_schema().names():
+        return []
+    by_day = (
+        supply.filter(pl.col("energy_kwh").is_not_null())
+        .group_by(day)
+        .agg(pl.col("energy_kwh").sum())
+        .collect()
+    )
+    sales = (
+        homes.group_by(day, "account_no").agg(pl.col("energy_kwh").sum().alias("sales_kwh")).collect()
+        if homes is not None
+        else pl.DataFrame(schema={"day": pl.Date, "account_no": pl.String, "sales_kwh": pl.Float64})
+    )
+    current = bands_from(bands())
+    out = []
+    for date, supply_kwh in sorted(by_day.iter_rows()):
+        result = lineloss.window_loss(
+            pl.DataFrame({"transformer": [district.code], "supply_kwh": [supply_kwh]}),
+            sales.filter(pl.col("day") == date).drop("day"),
+            members,
+            current,
+        ).row(0, named=True)
+        out.append(
+            {
+                "day": date,
+                **result,
+                "loss_rate_pct": None if result["loss_rate"] is None else 100 * result["loss_rate"],
+                "class_label": LossClass(result["class"]).label,
+            }
+        )
+    return out

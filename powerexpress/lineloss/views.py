@@ -71,6 +71,7 @@ def district_view(request, code: str):
         "form": PlanForm(),
         "can_act": getattr(request.user, "role", "") in services.ACTING_ROLES,
         "lossy": latest is not None and latest.loss_class in (LossClass.HIGH, LossClass.NEGATIVE),
+        "daily": selectors.district_daily(district, latest.month) if latest else [],
     }
     return render(request, "lineloss/district.html", context)
 

@@ -238,3 +238,19 @@ def test_bands_are_edited_by_managers_only(world):
         services.lineloss_settings_update(user=world.users["manager"], values={"negative_to_pct": "8"})
     updated = services.lineloss_settings_update(user=world.users["manager"], values={"high_from_pct": "7"})
     assert services.bands_from(updated).high_from == pytest.approx(0.07)
+
+
+def test_the_district_page_shows_the_loss_day_by_day(world, data_dir):
+    _upload(world, kwh_per_step=1.0)
+    homes = pl.read_csv(io.BytesIO(household_csv(["0602000001", "0602000002"], days=3)))
+    per_day = (
+        homes.with_columns(pl.col("ts").str.slice(0, 10).alias("day"))
+        .group_by("day")
+        .agg(pl.col("energy_kwh").sum())
+    )
+    expected = {d: (96.0 - kwh) / 96.0 for d, kwh in per_day.iter_rows()}
+    rows = selectors.district_daily(world.transformer_a, JAN)
+    assert {f"{r['day']:%Y-%m-%d}": r["loss_rate"] for r in rows} == pytest.approx(expected)
+    assert all(r["supply_kwh"] == pytest.approx(96.0) and r["coverage"] == 1.0 for r in rows)
+    page = world.web("clerk_a").get("/lineloss/districts/XD001-01/")
+    assert b"daily-table" in page.content
