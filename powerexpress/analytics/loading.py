@@ -436,7 +436,8 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     s_kva and energy_kwh, the active energy supplied in the step) or "household" (account_no, ts,
     energy_kwh per step). Detected: missing columns, unreadable timestamps, duplicates, an
     irregular step, timestamps off the step grid or shifted by the UTC offset (clock shifts),
-    negative values, unit mistakes (kV or line voltages, W for kW, Wh for kWh) and gaps (fatal above 10 % missing). The frame is None when any issue is fatal.
+    negative values, unit mistakes (kV or line voltages, W for kW, Wh for kWh) and gaps (fatal
+    above 10 % missing). The frame is None when any issue is fatal.
     """
     issues: list[Issue] = []
     wanted = TRANSFORMER_COLUMNS if kind == "transformer" else HOUSEHOLD_COLUMNS
