@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "powerexpress.billing",
     "powerexpress.repair",
     "powerexpress.grid",
+    "powerexpress.lineloss",
     "powerexpress.applications",
     "powerexpress.outreach",
     "powerexpress.portal",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("billing/", include("powerexpress.billing.urls")),
     path("repair/", include("powerexpress.repair.urls")),
     path("grid/", include("powerexpress.grid.urls")),
+    path("lineloss/", include("powerexpress.lineloss.urls")),
     path("applications/", include("powerexpress.applications.urls")),
     path("outreach/", include("powerexpress.outreach.urls")),
     path("portal/", include("powerexpress.portal.urls")),

@@ -433,10 +433,11 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     """Check one file's readings; return (normalised frame or None, issues).
 
     ``kind`` is "transformer" (columns transformer, ts, i_a..i_c in A, v_a..v_c in V, optional
-    s_kva) or "household" (account_no, ts, energy_kwh per step). Detected: missing columns,
-    unreadable timestamps, duplicates, an irregular step, timestamps off the step grid or shifted
-    by the UTC offset (clock shifts), negative values, unit mistakes (kV or line voltages, W for
-    kW, Wh for kWh) and gaps (fatal above 10 % missing). The frame is None when any issue is fatal.
+    s_kva and energy_kwh, the active energy supplied in the step) or "household" (account_no, ts,
+    energy_kwh per step). Detected: missing columns, unreadable timestamps, duplicates, an
+    irregular step, timestamps off the step grid or shifted by the UTC offset (clock shifts),
+    negative values, unit mistakes (kV or line voltages, W for kW, Wh for kWh) and gaps (fatal
+    above 10 % missing). The frame is None when any issue is fatal.
     """
     issues: list[Issue] = []
     wanted = TRANSFORMER_COLUMNS if kind == "transformer" else HOUSEHOLD_COLUMNS
@@ -444,9 +445,8 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         return None, [Issue("missing_columns", True, {"columns": ", ".join(missing)})]
-    values = [c for c in wanted[2:]] + (
-        ["s_kva"] if kind == "transformer" and "s_kva" in frame.columns else []
-    )
+    optional = ("s_kva", "energy_kwh") if kind == "transformer" else ()
+    values = [c for c in wanted[2:]] + [c for c in optional if c in frame.columns]
     frame = frame.select(
         [pl.col(key).cast(pl.String), pl.col("ts")]
         + [pl.col(c).cast(pl.Float64, strict=False) for c in values]

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import polars as pl
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -263,6 +264,11 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
 
         for station_code, month in written:
             transaction.on_commit(lambda s=station_code, m=month: detect_partition.delay(s, m.isoformat()))
+    if django_apps.is_installed("powerexpress.lineloss"):
+        from powerexpress.lineloss.tasks import compute_partition
+
+        for station_code, month in written:
+            transaction.on_commit(lambda s=station_code, m=month: compute_partition.delay(s, m.isoformat()))
     return record
 
 

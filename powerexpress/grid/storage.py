@@ -74,7 +74,9 @@ def scan(
     files = _files(kind, station_code, months)
     if not files:
         return None
-    frame = pl.scan_parquet(files)
+    # One scan per file, unioned by column name: files with and without an optional column
+    # (e.g. a transformer's energy_kwh) can share a partition.
+    frame = pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")
     if keys is not None:
         frame = frame.filter(pl.col(KEYS[kind]).is_in(keys))
     if since is not None:

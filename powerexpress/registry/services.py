@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from powerexpress.accounts.roles import EDIT_REGISTRY
 from powerexpress.core.errors import ApiError, FieldError
-from powerexpress.core.scope import visible
+from powerexpress.core.scope import can_see_station, visible
 from powerexpress.core.tables import read_table
+from powerexpress.registry.models import Customer
 from powerexpress.registry.specs import SPECS, CleanContext, Spec
 
 
@@ -356,3 +357,18 @@ def registry_export_job_run(*, job, progress: Callable[[int, int], None] | None 
     if not marked:  # reaped meanwhile: no file for a failed job
         partial.unlink(missing_ok=True)
     return total
+
+
+def customer_transformer_change(*, user, customer, transformer):
+    """Register ``customer`` to another transformer district (户变关系); the caller records why.
+
+    Both the household and the new district must be within the user's scope."""
+    if not user.has_perm(EDIT_REGISTRY):
+        raise ApiError(_("You may not change the registry."), status=403, code="forbidden")
+    if not can_see_station(user, transformer.station_id):
+        raise FieldError({"transformer": _("Unknown transformer district.")})
+    with transaction.atomic():
+        locked = visible(user, Customer.objects.select_for_update()).get(pk=customer.pk)
+        locked.transformer = transformer
+        locked.save(update_fields=["transformer", "updated_at"])
+    return locked
