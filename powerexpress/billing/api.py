@@ -56,6 +56,12 @@ class QuoteIn(Schema):
     tags: list[str] = Field(default_factory=list, examples=[["low_income"]])
     date: datetime.date = Field(default_factory=timezone.localdate, examples=["2026-10-31"])
     shared_meter: bool = False
+    household_size: int | None = Field(
+        None,
+        description="People in the household (optional): schedules with large-household bounds "
+        "add their extra kWh from their min_size on",
+        examples=[5],
+    )
 
 
 class QuoteLineOut(Schema):
@@ -83,6 +89,7 @@ def quote(request, data: QuoteIn):
         tags=data.tags,
         on_date=data.date,
         shared_meter=data.shared_meter,
+        household_size=data.household_size,
     )
     return selectors.quote_out(result)
 

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +29,7 @@ from powerexpress.billing.models import (
     Agreement,
     Bill,
     BillingRun,
+    CreditApplication,
     DebitBatch,
     DebitItem,
     MeterReading,
@@ -45,36 +46,36 @@ IMPLAUSIBLE_KWH = Decimal(getattr(settings, "BILLING_IMPLAUSIBLE_KWH", "3000"))
 CHUNK_SIZE = int(getattr(settings, "BILLING_CHUNK_SIZE", 10_000))
 
 KERNEL_MESSAGES = {
-    "Enter a number.": gettext_lazy("Enter a number."),
-    "Must not be negative.": gettext_lazy("Must not be negative."),
-    "At most 3 decimal places.": gettext_lazy("At most 3 decimal places."),
-    "At most 6 decimal places.": gettext_lazy("At most 6 decimal places."),
-    "Must be at most 100.": gettext_lazy("Must be at most 100."),
-    "Enter at least one tier.": gettext_lazy("Enter at least one tier."),
-    "Enter an object.": gettext_lazy("Enter an object."),
-    "The last tier has no upper bound (null).": gettext_lazy("The last tier has no upper bound (null)."),
-    "Only the last tier may have no upper bound.": gettext_lazy(
-        "Only the last tier may have no upper bound."
-    ),
-    "Tier bounds must increase.": gettext_lazy("Tier bounds must increase."),
-    "This field is required.": gettext_lazy("This field is required."),
-    "Enter a month from 1 to 12.": gettext_lazy("Enter a month from 1 to 12."),
-    "Enter a schedule object.": gettext_lazy("Enter a schedule object."),
-    "Choose one of: annual, monthly.": gettext_lazy("Choose one of: annual, monthly."),
-    "Enter a list.": gettext_lazy("Enter a list."),
-    "Enter a list of months.": gettext_lazy("Enter a list of months."),
-    "A month belongs to one season only.": gettext_lazy("A month belongs to one season only."),
-    "Enter an object of tag → kWh.": gettext_lazy("Enter an object of tag → kWh."),
-    "Enter an object with min_size and extra_kwh.": gettext_lazy(
-        "Enter an object with min_size and extra_kwh."
-    ),
-    "Enter a whole number of at least 1.": gettext_lazy("Enter a whole number of at least 1."),
-    "This schedule has no shared-meter price.": gettext_lazy("This schedule has no shared-meter price."),
+    "not_a_number": gettext_lazy("Enter a number."),
+    "negative": gettext_lazy("Must not be negative."),
+    "too_many_places": gettext_lazy("At most %(places)s decimal places."),
+    "too_large": gettext_lazy("Must be at most %(limit)s."),
+    "no_tiers": gettext_lazy("Enter at least one tier."),
+    "not_an_object": gettext_lazy("Enter an object."),
+    "last_tier_bounded": gettext_lazy("The last tier has no upper bound (null)."),
+    "only_last_unbounded": gettext_lazy("Only the last tier may have no upper bound."),
+    "bounds_not_increasing": gettext_lazy("Tier bounds must increase."),
+    "required": gettext_lazy("This field is required."),
+    "bad_month": gettext_lazy("Enter a month from 1 to 12."),
+    "not_a_schedule": gettext_lazy("Enter a schedule object."),
+    "bad_cycle": gettext_lazy("Choose one of: annual, monthly."),
+    "not_a_list": gettext_lazy("Enter a list."),
+    "not_a_month_list": gettext_lazy("Enter a list of months."),
+    "month_in_two_seasons": gettext_lazy("A month belongs to one season only."),
+    "not_a_tag_object": gettext_lazy("Enter an object of tag → kWh."),
+    "bad_large_household": gettext_lazy("Enter an object with min_size and extra_kwh."),
+    "bad_min_size": gettext_lazy("Enter a whole number of at least 1."),
+    "no_shared_meter_price": gettext_lazy("This schedule has no shared-meter price."),
 }
 
 
+def kernel_message(exc: kernel.ScheduleError) -> str:
+    """The user's-language text of an analytics error, chosen by its code (never by its text)."""
+    return str(KERNEL_MESSAGES[exc.code]) % {key: str(value) for key, value in exc.params.items()}
+
+
 def field_error(exc: kernel.ScheduleError) -> FieldError:
-    return FieldError({exc.field: KERNEL_MESSAGES.get(exc.message, exc.message)})
+    return FieldError({exc.field: kernel_message(exc)})
 
 
 # Tariff schedules
@@ -118,7 +119,7 @@ def tariff_quote(
     tags,
     on_date: datetime.date,
     shared_meter: bool,
-    household_size: int = 0,
+    household_size: int | None = None,
 ) -> kernel.Quote:
     """Quote one bill on a stored schedule (by code) or an inline one; 422 names the field."""
     if isinstance(tariff, str):
@@ -132,13 +133,16 @@ def tariff_quote(
         except kernel.ScheduleError as exc:
             raise field_error(exc) from exc
     errors = {}
-    for name, value in (("year_to_date_kwh", year_to_date_kwh), ("kwh", kwh)):
-        if value < 0:
-            errors[name] = _("Must not be negative.")
-        elif value != value.quantize(Decimal("0.001")):
-            errors[name] = _("At most 3 decimal places.")
-    if kwh > kernel.MAX_BILL_KWH:
-        errors["kwh"] = _("Must be at most %(limit)s.") % {"limit": kernel.MAX_BILL_KWH}
+    for name, value, limit in (
+        ("year_to_date_kwh", year_to_date_kwh, kernel.MAX_BOUND_KWH),
+        ("kwh", kwh, kernel.MAX_BILL_KWH),
+    ):
+        try:
+            kernel.decimal_checked(value, name, places=3, limit=limit)
+        except kernel.ScheduleError as exc:
+            errors[name] = kernel_message(exc)
+    if household_size is not None and not 0 <= household_size <= 100:
+        errors["household_size"] = _("Enter a whole number from 0 to 100.")
     if errors:
         raise FieldError(errors)
     try:
@@ -149,7 +153,7 @@ def tariff_quote(
             on_date=on_date,
             tags=tags,
             shared_meter=shared_meter,
-            household_size=household_size,
+            household_size=household_size or 0,
         )
     except kernel.ScheduleError as exc:
         raise field_error(exc) from exc
@@ -362,7 +366,13 @@ def billing_run_now(*, user, station, month: datetime.date, chunk_size: int = CH
 
 
 def billing_run_finish(*, run: BillingRun) -> None:
-    BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+    """End a run: "completed with gaps" when some households were not billed (held or missing
+    readings), so a clerk never takes a partial month for a complete one."""
+    counts = BillingRun.objects.filter(pk=run.pk).values("held_count", "missing_count").first() or {}
+    gaps = (counts.get("held_count") or 0) + (counts.get("missing_count") or 0)
+    BillingRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.GAPS if gaps else RunStatus.DONE, finished_at=timezone.now()
+    )
 
 
 def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, Decimal]:
@@ -413,25 +423,25 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
             customer_id__gte=id_range[0], customer_id__lte=id_range[1], month=month
         )
         .values("customer_id")
-        .annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"))
+        .annotate(energy=Sum("energy_kwh"), amount=Sum("amount_fen"), last=Max("sequence"))
         if row["customer_id"] in readings
     }
     fresh = [cid for cid in readings if cid not in issued]
-    changed = [cid for cid in readings if cid in issued and issued[cid]["energy"] != readings[cid][0]]
+    changed = _repricing_needed(month=month, start=start, issued=issued, readings=readings)
     created = adjusted = 0
     with transaction.atomic():
         if fresh:
             created = _bills_create(
                 run=run, stored=stored, schedule=schedule, start=start, customer_ids=fresh, readings=readings
             )
-        for customer_id in changed:
-            _adjustment_create(
+        for customer_id, ytd_kwh in changed.items():
+            adjusted += _adjustment_create(
                 run=run,
                 customer_id=customer_id,
                 energy=readings[customer_id][0],
+                ytd_kwh=ytd_kwh,
                 estimated=readings[customer_id][1],
             )
-            adjusted += 1
         missing = len(customer_ids) - len(readings) - len(held)
         BillingRun.objects.filter(pk=run.pk).update(
             processed_count=F("processed_count") + len(customer_ids),
@@ -457,11 +467,8 @@ def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> in
     ]
     tags = {pk: tag_text for pk, tag_text, _shared, _size in rows}
     groups = defaultdict(list)
-    min_size = schedule.large_household_min_size
     for pk, _tags, shared, size in rows:
-        groups[
-            "shared" if shared else "large" if min_size is not None and size >= min_size else "normal"
-        ].append(pk)
+        groups[_group_of(schedule, shared=shared, size=size)].append(pk)
     ytd = _ytd_before(customer_ids, run.month, start)
     bill_rows = []
     for group, ids in groups.items():
@@ -507,16 +514,32 @@ BILL_COLUMNS = (
 )
 
 
-def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[tuple]:
-    """Bill rows (``BILL_COLUMNS``) of one tariff group, priced by the vectorised kernel."""
+def _group_of(schedule: kernel.Schedule, *, shared: bool, size: int) -> str:
+    min_size = schedule.large_household_min_size
+    return "shared" if shared else "large" if min_size is not None and size >= min_size else "normal"
+
+
+def _group_tiers(schedule: kernel.Schedule, month: datetime.date, group: str) -> tuple | None:
+    """The tiers of a tariff group in a month (None: a shared meter on a schedule without a price)."""
     if group == "shared":
         if schedule.shared_meter_price_yuan_per_kwh is None:
-            return []
-        tiers = (kernel.Tier(None, schedule.shared_meter_price_yuan_per_kwh),)
-    else:
-        size = (schedule.large_household_min_size or 0) if group == "large" else 0
-        tiers = kernel.tiers_for(schedule, run.month, size)
+            return None
+        return (kernel.Tier(None, schedule.shared_meter_price_yuan_per_kwh),)
+    size = (schedule.large_household_min_size or 0) if group == "large" else 0
+    return kernel.tiers_for(schedule, month, size)
+
+
+def _price(tiers, ytd_milli, kwh_milli, free_milli) -> kernel.KernelResult:
+    """The one arithmetic path of every bill, regular or adjustment: the vectorised kernel."""
     bounds, prices = kernel.tier_arrays(tiers)
+    return kernel.bill_kernel(ytd_milli, kwh_milli, free_milli, bounds, prices)
+
+
+def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[tuple]:
+    """Bill rows (``BILL_COLUMNS``) of one tariff group, priced by the vectorised kernel."""
+    tiers = _group_tiers(schedule, run.month, group)
+    if tiers is None:
+        return []
     scale = kernel.KWH_SCALE
     ytd_milli = np.array([int(ytd.get(cid, 0) * scale) for cid in ids], dtype=np.int64)
     kwh_milli = np.array([int(readings[cid][0] * scale) for cid in ids], dtype=np.int64)
@@ -527,7 +550,7 @@ def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags)
             if tags[cid] not in allowances:
                 allowances[tags[cid]] = int(kernel.free_allowance(schedule, tags[cid].split(",")) * scale)
             free_milli[i] = allowances[tags[cid]]
-    result = kernel.bill_kernel(ytd_milli, kwh_milli, free_milli, bounds, prices)
+    result = _price(tiers, ytd_milli, kwh_milli, free_milli)
     free_used = np.minimum(free_milli, kwh_milli).tolist()
     prices_text = [str(t.price_yuan_per_kwh) for t in tiers]
     split, line_fen = result.kwh_milli.tolist(), result.line_fen.tolist()
@@ -590,43 +613,79 @@ def bills_insert(rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({', '.join(BILL_COLUMNS)}) VALUES ({marks})", rows)
 
 
-def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: bool) -> Bill:
+def _repricing_needed(*, month, start, issued: dict, readings) -> dict[int, Decimal]:
+    """Households already billed this month whose bills no longer match the rule: the month's
+    kWh changed (a corrected reading), or the cycle position before the month changed (an
+    earlier month was corrected). Maps each to its position now: the sum of all earlier bills
+    of the cycle, adjustments included."""
+    if not issued:
+        return {}
+    ids = list(issued)
+    ytd_now = _ytd_before(ids, month, start)
+    latest = {}
+    for row in Bill.objects.filter(customer_id__in=ids, month=month).values(
+        "customer_id", "sequence", "ytd_before_kwh"
+    ):
+        if row["sequence"] == issued[row["customer_id"]]["last"]:
+            latest[row["customer_id"]] = row["ytd_before_kwh"]
+    changed = {}
+    for cid in ids:
+        position = ytd_now.get(cid) or Decimal(0)
+        if issued[cid]["energy"] != readings[cid][0] or latest.get(cid) != position:
+            changed[cid] = position
+    return changed
+
+
+def _milli(kwh) -> int:
+    return int(Decimal(kwh) * kernel.KWH_SCALE)
+
+
+def _adjustment_create(*, run, customer_id: int, energy: Decimal, ytd_kwh: Decimal, estimated: bool) -> int:
+    """An adjustment bill so that the month's bills together equal the month's corrected kWh
+    priced at the corrected cycle position ``ytd_kwh``, by the same kernel as a regular bill.
+    Returns 1 if one was written (0 when nothing differs)."""
     issued = list(Bill.objects.filter(customer_id=customer_id, month=run.month).order_by("sequence"))
     original = issued[0]
     customer = Customer.objects.get(pk=customer_id)
-    corrected = kernel.quote(
-        parsed_schedule(original.schedule),
-        year_to_date_kwh=original.ytd_before_kwh,
-        kwh=energy,
-        on_date=run.month,
-        tags=customer.tag_list,
-        shared_meter=customer.shared_meter,
-        household_size=customer.household_size,
-    )
-    billed = defaultdict(lambda: [Decimal(0), 0])
+    schedule = parsed_schedule(original.schedule)
+    group = _group_of(schedule, shared=customer.shared_meter, size=customer.household_size)
+    tiers = _group_tiers(schedule, run.month, group)
+    if tiers is None:
+        return 0
+    allowance = kernel.free_allowance(schedule, customer.tag_list) if group != "shared" else Decimal(0)
+    one = lambda value: np.array([_milli(value)], dtype=np.int64)  # noqa: E731
+    result = _price(tiers, one(ytd_kwh), one(energy), one(allowance))
+    free_milli = min(_milli(allowance), _milli(energy))
+    target = {0: (free_milli, 0)} if free_milli else {}
+    prices = {0: "0"}
+    for index, tier in enumerate(tiers):
+        prices[index + 1] = str(tier.price_yuan_per_kwh)
+        if result.kwh_milli[0, index]:
+            target[index + 1] = (int(result.kwh_milli[0, index]), int(result.line_fen[0, index]))
+    billed: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for bill in issued:
         for line in bill.lines:
-            billed[line["tier"]][0] += Decimal(line["kwh"])
+            billed[line["tier"]][0] += _milli(line["kwh"])
             billed[line["tier"]][1] += line["amount_fen"]
-    prices = {line.tier: line.price_yuan_per_kwh for line in corrected.lines}
-    target = {line.tier: [line.kwh, int(line.amount_yuan * 100)] for line in corrected.lines}
+            prices.setdefault(line["tier"], line["price_yuan_per_kwh"])
     lines = []
     for tier in sorted(set(billed) | set(target)):
-        kwh_diff = target.get(tier, [Decimal(0), 0])[0] - billed[tier][0]
-        fen_diff = target.get(tier, [Decimal(0), 0])[1] - billed[tier][1]
+        kwh_diff = target.get(tier, (0, 0))[0] - billed[tier][0]
+        fen_diff = target.get(tier, (0, 0))[1] - billed[tier][1]
         if kwh_diff or fen_diff:
-            price = prices.get(tier) or Decimal(
-                next(
-                    line["price_yuan_per_kwh"]
-                    for bill in issued
-                    for line in bill.lines
-                    if line["tier"] == tier
-                )
-            )
             lines.append(
-                {"tier": tier, "kwh": str(kwh_diff), "price_yuan_per_kwh": str(price), "amount_fen": fen_diff}
+                {
+                    "tier": tier,
+                    "kwh": _signed_kwh_text(kwh_diff),
+                    "price_yuan_per_kwh": prices[tier],
+                    "amount_fen": fen_diff,
+                }
             )
-    return Bill.objects.create(
+    if not lines:
+        return 0
+    amount = sum(line["amount_fen"] for line in lines)
+    left = int(result.left_milli[0])
+    Bill.objects.create(
         customer_id=customer_id,
         station_id=run.station_id,
         month=run.month,
@@ -635,15 +694,21 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, estimated: boo
         schedule=original.schedule,
         run=run,
         energy_kwh=energy - sum((b.energy_kwh for b in issued), Decimal(0)),
-        ytd_before_kwh=original.ytd_before_kwh,
-        free_kwh=corrected.free_kwh - sum((b.free_kwh for b in issued), Decimal(0)),
-        amount_fen=sum(line["amount_fen"] for line in lines),
-        tier_after=corrected.tier_after,
-        kwh_left_in_tier=corrected.kwh_left_in_tier,
-        cycle_start=corrected.cycle_start,
+        ytd_before_kwh=ytd_kwh,
+        free_kwh=Decimal(free_milli) / kernel.KWH_SCALE - sum((b.free_kwh for b in issued), Decimal(0)),
+        amount_fen=amount,
+        tier_after=int(result.tier_after[0]),
+        kwh_left_in_tier=None if left < 0 else Decimal(left) / kernel.KWH_SCALE,
+        cycle_start=kernel.cycle_start(schedule, run.month),
         lines=lines,
         estimated=estimated,
+        status=BillStatus.CREDIT if amount < 0 else BillStatus.ISSUED if amount > 0 else BillStatus.SETTLED,
     )
+    return 1
+
+
+def _signed_kwh_text(milli: int) -> str:
+    return ("-" if milli < 0 else "") + _kwh_text(abs(milli))
 
 
 # Auto-debit agreements
@@ -730,7 +795,10 @@ def agreement_cancel(*, user, agreement: Agreement) -> Agreement:
 
 def debit_batch_create(*, user, station, month: datetime.date, file_format: str = "") -> DebitBatch:
     """The month's batch debit file for a station: every unpaid bill up to the month (new bills
-    and failed items of earlier batches) of households with an active agreement."""
+    and failed items of earlier batches) of households with an active agreement. Each household's
+    credits (negative adjustments) are netted first, oldest first: a bill they cover is paid, the
+    bank is asked only for what is left, and a credit larger than what is owed stays as the
+    household's balance for later bills. The file never holds a negative or zero line."""
     from powerexpress.billing.debitfile import DEFAULT_FORMAT, DebitLine
 
     month = month.replace(day=1)
@@ -746,52 +814,114 @@ def debit_batch_create(*, user, station, month: datetime.date, file_format: str 
             .filter(
                 station=station,
                 month__lte=month,
-                status__in=[BillStatus.ISSUED, BillStatus.ARREARS],
-                amount_fen__gt=0,
+                status__in=[BillStatus.ISSUED, BillStatus.ARREARS, BillStatus.CREDIT],
                 customer_id__in=list(agreements),
             )
+            .exclude(amount_fen=0)
             .order_by("customer__account_no", "month", "sequence")
         )
-        if not bills:
-            raise ApiError(
-                _("There is no unpaid bill of a signed-up household to debit."),
-                status=422,
-                code="nothing_to_debit",
-            )
-        count = DebitBatch.objects.filter(station=station, month=month).count()
-        batch_no = f"{station.code}{month:%Y%m}{count + 1:02d}"
-        items, lines = [], []
-        for line_no, bill in enumerate(bills, start=1):
-            agreement = agreements[bill.customer_id]
-            items.append(
-                DebitItem(bill=bill, agreement=agreement, sequence=line_no, amount_fen=bill.amount_fen)
-            )
-            lines.append(
-                DebitLine(
-                    line_no,
-                    str(bill.pk),
-                    bill.customer.account_no,
-                    agreement.bank_account,
-                    bill.customer.name,
-                    bill.amount_fen,
+        to_debit, applications = _credits_net(bills)
+        batch = None
+        if to_debit:
+            count = DebitBatch.objects.filter(station=station, month=month).count()
+            batch_no = f"{station.code}{month:%Y%m}{count + 1:02d}"
+            items, lines = [], []
+            for line_no, (bill, amount_fen) in enumerate(to_debit, start=1):
+                agreement = agreements[bill.customer_id]
+                items.append(
+                    DebitItem(bill=bill, agreement=agreement, sequence=line_no, amount_fen=amount_fen)
                 )
+                lines.append(
+                    DebitLine(
+                        line_no,
+                        str(bill.pk),
+                        bill.customer.account_no,
+                        agreement.bank_account,
+                        bill.customer.name,
+                        amount_fen,
+                    )
+                )
+            content = fmt.render(
+                batch_no=batch_no, station_code=station.code, month=f"{month:%Y%m}", lines=lines
             )
-        content = fmt.render(batch_no=batch_no, station_code=station.code, month=f"{month:%Y%m}", lines=lines)
-        batch = DebitBatch.objects.create(
-            batch_no=batch_no,
-            station=station,
-            month=month,
-            file_format=fmt.code,
-            record_count=len(items),
-            total_fen=sum(i.amount_fen for i in items),
-            content=content,
-            created_by=user,
+            batch = DebitBatch.objects.create(
+                batch_no=batch_no,
+                station=station,
+                month=month,
+                file_format=fmt.code,
+                record_count=len(items),
+                total_fen=sum(i.amount_fen for i in items),
+                content=content,
+                created_by=user,
+            )
+            for item in items:
+                item.batch = batch
+            DebitItem.objects.bulk_create(items)
+            Bill.objects.filter(pk__in=[bill.pk for bill, _amount in to_debit]).update(
+                status=BillStatus.IN_DEBIT
+            )
+        for application in applications:
+            application.batch = batch
+        CreditApplication.objects.bulk_create(applications)
+    if batch is None:
+        raise ApiError(
+            _("All unpaid bills were settled by credits; there is nothing left to debit.")
+            if applications
+            else _("There is no unpaid bill of a signed-up household to debit."),
+            status=422,
+            code="nothing_to_debit",
         )
-        for item in items:
-            item.batch = batch
-        DebitItem.objects.bulk_create(items)
-        Bill.objects.filter(pk__in=[b.pk for b in bills]).update(status=BillStatus.IN_DEBIT)
     return batch
+
+
+def bills_outstanding_fen(bill_ids) -> dict[int, int]:
+    """What is still owed on each bill (a credit: what is still unused, as a negative number):
+    its amount less the credits already applied to it or from it."""
+    received = dict(
+        CreditApplication.objects.filter(bill_id__in=bill_ids)
+        .values("bill_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("bill_id", "total")
+    )
+    used = dict(
+        CreditApplication.objects.filter(credit_id__in=bill_ids)
+        .values("credit_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("credit_id", "total")
+    )
+    amounts = dict(Bill.objects.filter(pk__in=bill_ids).values_list("pk", "amount_fen"))
+    return {pk: amount - received.get(pk, 0) + used.get(pk, 0) for pk, amount in amounts.items()}
+
+
+def _credits_net(bills: list[Bill]) -> tuple[list[tuple[Bill, int]], list[CreditApplication]]:
+    """Net each household's unused credits against its unpaid bills (both oldest first). Returns
+    the bills left to debit with their amounts and the credit applications; sets the statuses
+    of bills paid by credit (paid), credits used up (settled) and credits left (carried)."""
+    outstanding = bills_outstanding_fen([bill.pk for bill in bills])
+    by_customer: dict[int, list[Bill]] = defaultdict(list)
+    for bill in bills:
+        by_customer[bill.customer_id].append(bill)
+    to_debit, applications, status = [], [], {}
+    for household_bills in by_customer.values():
+        credits = [[b, -outstanding[b.pk]] for b in household_bills if outstanding[b.pk] < 0]
+        for bill in household_bills:
+            owed = outstanding[bill.pk]
+            if owed <= 0:
+                continue
+            for credit in credits:
+                use = min(credit[1], owed)
+                if use > 0:
+                    applications.append(CreditApplication(credit=credit[0], bill=bill, amount_fen=use))
+                    credit[1], owed = credit[1] - use, owed - use
+            if owed:
+                to_debit.append((bill, owed))
+            else:
+                status[bill.pk] = BillStatus.PAID
+        for credit, left in credits:
+            status[credit.pk] = BillStatus.CREDIT if left else BillStatus.SETTLED
+    for value in (BillStatus.PAID, BillStatus.CREDIT, BillStatus.SETTLED):
+        Bill.objects.filter(pk__in=[pk for pk, s in status.items() if s == value]).update(status=value)
+    return to_debit, applications
 
 
 @dataclass
@@ -806,14 +936,18 @@ def debit_return_import(
     """Apply a bank's return file to its batch (``batches``: the batches the user may touch).
 
     The whole file is rejected when its checksum, record count or total does not match its
-    lines or the batch. The same file twice changes nothing. Lines for unknown bills or with a
-    wrong amount are reported, never dropped; failed items put the bill in arrears (it goes
-    into the next batch)."""
+    lines or the batch. The same file twice (also with other line endings) changes nothing.
+    Otherwise the file is checked line by line and applied without its bad lines, each reported
+    by line, bill and reason: an unknown bill, a wrong amount, an account number that is not the
+    bill's household, a bill answered twice in the file (none of its answers is applied: it
+    waits for a corrected file) or already answered otherwise by an earlier file. Failed items
+    put the bill in arrears (it goes into the next batch). Counts are of distinct bills."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApiError(_("The return file is not UTF-8 text."), status=422, code="bad_file") from exc
-    digest = hashlib.sha256(content).hexdigest()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the same file whatever its line endings
     head = text.strip().split("\n", 1)[0].split("|")
     batch = batches.filter(batch_no=head[1].strip() if len(head) > 1 else "").first()
     if batch is None:
@@ -903,26 +1037,42 @@ def _return_totals_check(batch: DebitBatch, parsed) -> None:
         )
 
 
+def _return_line_problem(line, item, answers: int) -> str | None:
+    if item is None:
+        return _("Unknown bill.")
+    if answers > 1:
+        return _("This bill is answered %(n)s times in the file; none of its answers was applied.") % {
+            "n": answers
+        }
+    if line.account_no != item.bill.customer.account_no:
+        return _("Account %(got)s is not this bill's household (%(want)s).") % {
+            "got": line.account_no,
+            "want": item.bill.customer.account_no,
+        }
+    if item.amount_fen != line.amount_fen:
+        return _("Amount %(got)s fen differs from the batch's %(want)s fen.") % {
+            "got": line.amount_fen,
+            "want": item.amount_fen,
+        }
+    if item.result not in (DebitResult.PENDING, line.result):
+        return _(
+            "This bill was already answered (%(result)s) by an earlier file; this answer was not applied."
+        ) % {"result": item.get_result_display()}
+    return None
+
+
 def _return_apply(*, user, batch, parsed, file_name, digest) -> tuple[ReturnImport, list[DebitItem]]:
-    items = {str(item.bill_id): item for item in batch.items.select_related("bill")}
+    items = {str(item.bill_id): item for item in batch.items.select_related("bill__customer")}
+    answers: dict[str, int] = defaultdict(int)
+    for line in parsed.lines:
+        answers[line.bill_ref] += 1
     problems, success, failed = [], 0, 0
     outcomes = defaultdict(list)
     for line in parsed.lines:
         item = items.get(line.bill_ref)
-        if item is None:
-            problems.append({"line": line.line_no, "bill": line.bill_ref, "message": str(_("Unknown bill."))})
-            continue
-        if item.amount_fen != line.amount_fen:
-            problems.append(
-                {
-                    "line": line.line_no,
-                    "bill": line.bill_ref,
-                    "message": str(
-                        _("Amount %(got)s fen differs from the batch's %(want)s fen.")
-                        % {"got": line.amount_fen, "want": item.amount_fen}
-                    ),
-                }
-            )
+        problem = _return_line_problem(line, item, answers[line.bill_ref])
+        if problem:
+            problems.append({"line": line.line_no, "bill": line.bill_ref, "message": str(problem)})
             continue
         if item.result != DebitResult.PENDING:
             continue
