@@ -15,6 +15,7 @@ from powerexpress.billing.models import (
     Agreement,
     Bill,
     BillingRun,
+    CreditApplication,
     DebitBatch,
     DebitItem,
     MeterReading,
@@ -172,6 +173,36 @@ def customer_bills(customer) -> list[dict]:
             }
         )
     return out
+
+
+def bills_outstanding_fen(bill_ids) -> dict[int, int]:
+    """What is still owed on each bill (a credit: what is still unused, as a negative number):
+    its amount less the credits applied to it, or plus those used from it."""
+    received = dict(
+        CreditApplication.objects.filter(bill_id__in=bill_ids)
+        .values("bill_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("bill_id", "total")
+    )
+    used = dict(
+        CreditApplication.objects.filter(credit_id__in=bill_ids)
+        .values("credit_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("credit_id", "total")
+    )
+    amounts = dict(Bill.objects.filter(pk__in=bill_ids).values_list("pk", "amount_fen"))
+    return {pk: amount - received.get(pk, 0) + used.get(pk, 0) for pk, amount in amounts.items()}
+
+
+def customer_credit_balance_fen(customer) -> int:
+    """The household's credit carried forward: what is left of its credits (negative adjustment
+    bills) after the parts already used to pay other bills."""
+    credits = list(
+        Bill.objects.filter(customer=customer, amount_fen__lt=0)
+        .exclude(status=BillStatus.SETTLED)
+        .values_list("pk", flat=True)
+    )
+    return -sum(bills_outstanding_fen(credits).values())
 
 
 def held_readings(run: BillingRun):

@@ -21,6 +21,7 @@ from powerexpress.billing.choices import (
     BillKind,
     BillStatus,
     DebitResult,
+    ReadingResolution,
     ReadingStatus,
     RunStatus,
 )
@@ -32,18 +33,20 @@ from powerexpress.billing.models import (
     CreditApplication,
     DebitBatch,
     DebitItem,
+    MeterChange,
     MeterReading,
     ReturnImport,
     TariffSchedule,
 )
-from powerexpress.billing.selectors import month_end, parsed_schedule, tariff_schedule_get
+from powerexpress.billing.selectors import (
+    bills_outstanding_fen,
+    month_end,
+    parsed_schedule,
+    tariff_schedule_get,
+)
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.tables import read_table
 from powerexpress.registry.models import Customer
-
-REGISTER_WRAP_KWH = Decimal(getattr(settings, "BILLING_REGISTER_WRAP_KWH", "100000"))
-IMPLAUSIBLE_KWH = Decimal(getattr(settings, "BILLING_IMPLAUSIBLE_KWH", "3000"))
-CHUNK_SIZE = int(getattr(settings, "BILLING_CHUNK_SIZE", 10_000))
 
 KERNEL_MESSAGES = {
     "not_a_number": gettext_lazy("Enter a number."),
@@ -192,24 +195,65 @@ def _parse_kwh(value) -> Decimal | None:
     return number
 
 
-def reading_consumption(previous: Decimal | None, register: Decimal) -> tuple[Decimal | None, bool, str]:
-    """(consumption, rolled over, problem) of a reading after ``previous``. A register below the
-    previous one is a rollover only when the wrapped difference is plausible; otherwise held."""
+def _wrap(digits: int | None) -> Decimal:
+    return Decimal(10) ** (digits or settings.BILLING_REGISTER_DIGITS)
+
+
+def _part(previous: Decimal, register: Decimal, wrap: Decimal) -> tuple[Decimal, bool]:
+    """kWh on one meter from ``previous`` to ``register``: a register below the previous one has
+    rolled over when the wrapped difference is plausible (otherwise it stays negative)."""
+    energy = register - previous
+    if energy < 0 and register + wrap - previous <= settings.BILLING_IMPLAUSIBLE_KWH:
+        return register + wrap - previous, True
+    return energy, False
+
+
+def reading_consumption(
+    previous: Decimal | None,
+    register: Decimal,
+    *,
+    change: MeterChange | None = None,
+    old_digits: int | None = None,
+) -> tuple[Decimal | None, bool, str]:
+    """(consumption, rolled over, problem) of a reading after ``previous``. With a meter change
+    in between it is old final − previous + register − new start, never a rollover of the
+    change itself. A register below the previous one is a rollover (of a meter of ``digits``
+    integer digits) only when the wrapped difference is plausible; otherwise the reading is held."""
     if previous is None:
         return None, False, ""
-    energy, rollover = register - previous, False
+    if change is None:
+        energy, rollover = _part(previous, register, _wrap(old_digits))
+    else:
+        old, old_rolled = _part(previous, change.old_final_kwh, _wrap(old_digits))
+        new, new_rolled = _part(change.new_start_kwh, register, _wrap(change.register_digits))
+        if old < 0 or new < 0:
+            return (
+                old + new,
+                False,
+                _("The meter change does not fit the readings: a register went down across it."),
+            )
+        energy, rollover = old + new, old_rolled or new_rolled
     if energy < 0:
-        wrapped = register + REGISTER_WRAP_KWH - previous
-        if wrapped <= IMPLAUSIBLE_KWH:
-            return wrapped, True, ""
         return energy, False, _("Negative consumption: the register went down.")
-    if energy > IMPLAUSIBLE_KWH:
-        return (
-            energy,
-            rollover,
-            _("Implausible consumption above %(limit)s kWh.") % {"limit": IMPLAUSIBLE_KWH},
-        )
+    limit = settings.BILLING_IMPLAUSIBLE_KWH
+    if energy > limit:
+        return energy, rollover, _("Implausible consumption above %(limit)s kWh.") % {"limit": limit}
     return energy, rollover, ""
+
+
+def _consumption_between(changes, previous_day, previous, day, register) -> tuple[Decimal | None, bool, str]:
+    """``reading_consumption`` of the reading on ``day`` after the one on ``previous_day``, with
+    the household's meter changes (sorted by date): the change in between, the meters' sizes."""
+    if previous_day is None:
+        return reading_consumption(None, register)
+    between = [c for c in changes if previous_day < c.changed_on <= day]
+    before = [c for c in changes if c.changed_on <= previous_day]
+    return reading_consumption(
+        previous,
+        register,
+        change=between[-1] if between else None,
+        old_digits=before[-1].register_digits if before else None,
+    )
 
 
 def _truthy(value) -> bool:
@@ -266,6 +310,9 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
     state: dict[int, dict] = defaultdict(dict)  # customer → {date: current reading}
     for reading in MeterReading.objects.filter(customer_id__in=ids, current=True):
         state[reading.customer_id][reading.read_on] = reading
+    changes: dict[int, list[MeterChange]] = defaultdict(list)
+    for change in MeterChange.objects.filter(customer_id__in=ids).order_by("changed_on"):
+        changes[change.customer_id].append(change)
     superseded, created, rederived = [], [], {}
     for row_no, account, read_on, register, estimated in parsed:
         customer = customers[account]
@@ -275,8 +322,11 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
             outcome.unchanged += 1
             continue
         earlier = [day for day in readings if day < read_on]
-        previous = readings[max(earlier)].register_kwh if earlier else None
-        energy, rollover, problem = reading_consumption(previous, register)
+        previous_day = max(earlier) if earlier else None
+        previous = readings[previous_day].register_kwh if earlier else None
+        energy, rollover, problem = _consumption_between(
+            changes[customer.pk], previous_day, previous, read_on, register
+        )
         if existing:
             outcome.corrected += 1
             superseded.append(existing.pk)
@@ -302,8 +352,8 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
         later = [day for day in readings if day > read_on]
         if later:
             following = readings[min(later)]
-            following.energy_kwh, following.rollover, following.problem = reading_consumption(
-                register, following.register_kwh
+            following.energy_kwh, following.rollover, following.problem = _consumption_between(
+                changes[customer.pk], read_on, register, following.read_on, following.register_kwh
             )
             following.status = ReadingStatus.HELD if following.problem else ReadingStatus.OK
             if following.pk:
@@ -313,6 +363,160 @@ def _readings_store(*, user, customers, parsed, outcome) -> None:
     MeterReading.objects.bulk_update(
         list(rederived.values()), ["energy_kwh", "rollover", "problem", "status"], batch_size=2000
     )
+
+
+def _rederive_from(*, customer, day: datetime.date) -> list[MeterReading]:
+    """Re-derive the consumption of the household's current readings from ``day`` on (after a
+    meter change or a confirmed rollover); returns the readings whose values changed."""
+    changes = list(MeterChange.objects.filter(customer=customer).order_by("changed_on"))
+    readings = list(MeterReading.objects.filter(customer=customer, current=True).order_by("read_on"))
+    touched = []
+    for previous, reading in zip([None, *readings], readings, strict=False):
+        if reading.read_on < day or reading.resolution == ReadingResolution.ROLLOVER:
+            continue
+        before = (reading.energy_kwh, reading.rollover, reading.problem)
+        reading.energy_kwh, reading.rollover, reading.problem = _consumption_between(
+            changes,
+            previous.read_on if previous else None,
+            previous.register_kwh if previous else None,
+            reading.read_on,
+            reading.register_kwh,
+        )
+        reading.status = ReadingStatus.HELD if reading.problem else ReadingStatus.OK
+        if before != (reading.energy_kwh, reading.rollover, reading.problem):
+            touched.append(reading)
+    MeterReading.objects.bulk_update(touched, ["energy_kwh", "rollover", "problem", "status"])
+    return touched
+
+
+def _resolved(*, readings, user, resolution: str) -> None:
+    now = timezone.now()
+    for reading in readings:
+        if reading.status == ReadingStatus.OK:
+            reading.resolution, reading.resolved_by, reading.resolved_at = resolution, user, now
+    MeterReading.objects.bulk_update(readings, ["resolution", "resolved_by", "resolved_at"])
+
+
+def meter_change_record(
+    *,
+    user,
+    customer,
+    changed_on,
+    old_final_kwh,
+    new_start_kwh,
+    register_digits=None,
+) -> MeterChange:
+    """Record a meter replacement (换表) and re-derive the readings after it: the first reading
+    on the new meter is billed as old final − previous + current − new start (never a rollover);
+    a reading held because its register went down is released when the change explains it."""
+    errors = {}
+    day = _parse_date(changed_on)
+    if day is None:
+        errors["changed_on"] = _("Enter a date as YYYY-MM-DD.")
+    values = {}
+    for name, raw in (("old_final_kwh", old_final_kwh), ("new_start_kwh", new_start_kwh)):
+        values[name] = _parse_kwh(raw)
+        if values[name] is None:
+            errors[name] = _("Enter a non-negative number with at most 3 decimals.")
+    digits = settings.BILLING_REGISTER_DIGITS if register_digits in (None, "") else register_digits
+    if not str(digits).isdigit() or not 4 <= int(digits) <= 8:
+        errors["register_digits"] = _("Enter a whole number from 4 to 8.")
+    if not errors and MeterChange.objects.filter(customer=customer, changed_on=day).exists():
+        errors["changed_on"] = _("A meter change is already recorded on this day.")
+    if errors:
+        raise FieldError(errors)
+    with transaction.atomic():
+        change = MeterChange.objects.create(
+            customer=customer,
+            changed_on=day,
+            old_final_kwh=values["old_final_kwh"],
+            new_start_kwh=values["new_start_kwh"],
+            register_digits=int(digits),
+            recorded_by=user,
+        )
+        _resolved(
+            readings=_rederive_from(customer=customer, day=day),
+            user=user,
+            resolution=ReadingResolution.METER_CHANGE,
+        )
+    return change
+
+
+def reading_confirm_rollover(*, user, reading: MeterReading, register_digits=None) -> MeterReading:
+    """A clerk confirms that a held reading's register rolled over (it went down past its last
+    digit): consumption is register + 10^digits − previous, recorded with who and when."""
+    digits = register_digits or _meter_digits(reading)
+    if not str(digits).isdigit() or not 4 <= int(digits) <= 8:
+        raise FieldError({"register_digits": _("Enter a whole number from 4 to 8.")})
+    with transaction.atomic():
+        reading = MeterReading.objects.select_for_update().get(pk=reading.pk)
+        previous = (
+            MeterReading.objects.filter(
+                customer_id=reading.customer_id, current=True, read_on__lt=reading.read_on
+            )
+            .order_by("-read_on")
+            .first()
+        )
+        if (
+            reading.status != ReadingStatus.HELD
+            or previous is None
+            or reading.register_kwh >= previous.register_kwh
+        ):
+            raise ApiError(
+                _("Only a held reading whose register went down can be confirmed as a rollover."),
+                status=409,
+                code="conflict",
+            )
+        reading.energy_kwh = reading.register_kwh + _wrap(int(digits)) - previous.register_kwh
+        reading.rollover, reading.problem, reading.status = True, "", ReadingStatus.OK
+        reading.resolution, reading.resolved_by = ReadingResolution.ROLLOVER, user
+        reading.resolved_at = timezone.now()
+        reading.save(
+            update_fields=[
+                "energy_kwh",
+                "rollover",
+                "problem",
+                "status",
+                "resolution",
+                "resolved_by",
+                "resolved_at",
+            ]
+        )
+    return reading
+
+
+def _meter_digits(reading: MeterReading) -> int:
+    change = (
+        MeterChange.objects.filter(customer_id=reading.customer_id, changed_on__lte=reading.read_on)
+        .order_by("-changed_on")
+        .first()
+    )
+    return change.register_digits if change else settings.BILLING_REGISTER_DIGITS
+
+
+def reading_correct(*, user, reading: MeterReading, register_kwh) -> MeterReading:
+    """A clerk enters the corrected register of a reading: a new revision (the held one is kept),
+    the next reading re-derived, recorded with who and when."""
+    register = _parse_kwh(register_kwh)
+    if register is None:
+        raise FieldError({"register_kwh": _("Enter a non-negative number with at most 3 decimals.")})
+    customer = reading.customer
+    outcome = ReadingImportOutcome()
+    with transaction.atomic():
+        _readings_store(
+            user=user,
+            customers={customer.account_no: customer},
+            parsed=[(1, customer.account_no, reading.read_on, register, reading.estimated)],
+            outcome=outcome,
+        )
+        current = MeterReading.objects.get(customer=customer, read_on=reading.read_on, current=True)
+        current.resolution, current.resolved_by, current.resolved_at = (
+            ReadingResolution.CORRECTED,
+            user,
+            timezone.now(),
+        )
+        current.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+    return current
 
 
 # Billing runs
@@ -344,11 +548,12 @@ def _run_create(
     return run, chunks
 
 
-def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
+def billing_run_start(*, user, station, month: datetime.date, chunk_size: int | None = None) -> BillingRun:
     """Start the month's billing for a station: one Celery task per chunk of households, so
     several workers share a big run. Re-running a month bills nothing twice."""
     from powerexpress.billing.tasks import billing_run_chunk_task
 
+    chunk_size = chunk_size or settings.BILLING_CHUNK_SIZE
     run, chunks = _run_create(user=user, station=station, month=month.replace(day=1), chunk_size=chunk_size)
     for chunk in chunks:
         billing_run_chunk_task.delay(run.pk, chunk)
@@ -356,8 +561,9 @@ def billing_run_start(*, user, station, month: datetime.date, chunk_size: int = 
     return run
 
 
-def billing_run_now(*, user, station, month: datetime.date, chunk_size: int = CHUNK_SIZE) -> BillingRun:
+def billing_run_now(*, user, station, month: datetime.date, chunk_size: int | None = None) -> BillingRun:
     """The same run computed in this process, chunk after chunk (demo data and benchmarks)."""
+    chunk_size = chunk_size or settings.BILLING_CHUNK_SIZE
     run, chunks = _run_create(user=user, station=station, month=month.replace(day=1), chunk_size=chunk_size)
     for chunk in chunks:
         billing_run_chunk(run=run, customer_ids=chunk)
@@ -872,25 +1078,6 @@ def debit_batch_create(*, user, station, month: datetime.date, file_format: str 
             code="nothing_to_debit",
         )
     return batch
-
-
-def bills_outstanding_fen(bill_ids) -> dict[int, int]:
-    """What is still owed on each bill (a credit: what is still unused, as a negative number):
-    its amount less the credits already applied to it or from it."""
-    received = dict(
-        CreditApplication.objects.filter(bill_id__in=bill_ids)
-        .values("bill_id")
-        .annotate(total=Sum("amount_fen"))
-        .values_list("bill_id", "total")
-    )
-    used = dict(
-        CreditApplication.objects.filter(credit_id__in=bill_ids)
-        .values("credit_id")
-        .annotate(total=Sum("amount_fen"))
-        .values_list("credit_id", "total")
-    )
-    amounts = dict(Bill.objects.filter(pk__in=bill_ids).values_list("pk", "amount_fen"))
-    return {pk: amount - received.get(pk, 0) + used.get(pk, 0) for pk, amount in amounts.items()}
 
 
 def _credits_net(bills: list[Bill]) -> tuple[list[tuple[Bill, int]], list[CreditApplication]]:
