@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from powerexpress.analytics import tariff as kernel
-from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult, ReadingStatus
+from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
 from powerexpress.billing.models import (
     Agreement,
     Bill,
@@ -128,7 +128,12 @@ def runs_visible(user):
 
 def bill_explanation(bill: Bill) -> dict:
     """What a customer app shows: tier lines, cycle total, current tier, kWh left, cycle start."""
-    cycle_total = bill.ytd_before_kwh + bill.energy_kwh
+    month_kwh = bill.energy_kwh
+    if bill.kind == BillKind.ADJUSTMENT:  # the month's kWh as corrected: all its bills so far
+        month_kwh = Bill.objects.filter(
+            customer_id=bill.customer_id, month=bill.month, sequence__lte=bill.sequence
+        ).aggregate(total=Sum("energy_kwh"))["total"]
+    cycle_total = bill.ytd_before_kwh + month_kwh
     return {
         "lines": [{**line, "amount_yuan": Decimal(line["amount_fen"]) / 100} for line in bill.lines],
         "ytd_kwh": cycle_total,
@@ -136,6 +141,7 @@ def bill_explanation(bill: Bill) -> dict:
         "kwh_left_in_tier": bill.kwh_left_in_tier,
         "cycle_start": bill.cycle_start,
         "amount_yuan": Decimal(bill.amount_fen) / 100,
+        "credit_fen": customer_credit_balance_fen(bill.customer),
     }
 
 
@@ -169,6 +175,9 @@ def customer_bills(customer) -> list[dict]:
                 "kwh_left_in_tier": bill.kwh_left_in_tier,
                 "cycle_start": bill.cycle_start,
                 "status": bill.status,
+                "status_label": bill.get_status_display(),
+                "kind": bill.kind,
+                "lines": [{**line, "amount_yuan": Decimal(line["amount_fen"]) / 100} for line in bill.lines],
                 "url": public_bill_url(bill),
             }
         )
@@ -203,6 +212,23 @@ def customer_credit_balance_fen(customer) -> int:
         .values_list("pk", flat=True)
     )
     return -sum(bills_outstanding_fen(credits).values())
+
+
+def readings_visible(user):
+    return visible(user, MeterReading.objects.select_related("customer"))
+
+
+def missing_households(run: BillingRun):
+    """The run's households that have no current reading in the month (not billed, not held)."""
+    read = MeterReading.objects.filter(
+        current=True, read_on__year=run.month.year, read_on__month=run.month.month, energy_kwh__isnull=False
+    ).values("customer_id")
+    return (
+        Customer.objects.filter(village__station=run.station)
+        .exclude(pk__in=read)
+        .select_related("village")
+        .order_by("account_no")
+    )
 
 
 def held_readings(run: BillingRun):

@@ -260,14 +260,61 @@ def _truthy(value) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "y", "是", "估", "estimated"}
 
 
+def _change_columns(row, read_on) -> tuple[tuple | None, list]:
+    """The optional meter-change columns of a readings row (old_final_kwh, new_start_kwh,
+    register_digits, changed_on — the change day, by default the reading's day)."""
+    if not any(str(row.get(name) or "").strip() for name in ("old_final_kwh", "new_start_kwh")):
+        return None, []
+    problems = []
+    old, new = _parse_kwh(row.get("old_final_kwh")), _parse_kwh(row.get("new_start_kwh"))
+    for name, value in (("old_final_kwh", old), ("new_start_kwh", new)):
+        if value is None:
+            problems.append((name, _("Enter a non-negative number with at most 3 decimals.")))
+    digits_text = str(row.get("register_digits") or "").strip()
+    digits = int(digits_text) if digits_text.isdigit() else settings.BILLING_REGISTER_DIGITS
+    if digits_text and not (digits_text.isdigit() and 4 <= digits <= 8):
+        problems.append(("register_digits", _("Enter a whole number from 4 to 8.")))
+    day = _parse_date(row.get("changed_on")) if str(row.get("changed_on") or "").strip() else read_on
+    if day is None or (read_on and day > read_on):
+        problems.append(("changed_on", _("Enter the change's date as YYYY-MM-DD, on or before the reading.")))
+    return (day, old, new, digits), problems
+
+
+def _changes_store(*, user, customers, changes, outcome) -> None:
+    """Record the meter changes of an import (the same change imported again is left as it is)."""
+    for row_no, account, (day, old, new, digits) in changes:
+        customer = customers.get(account)
+        if customer is None:
+            continue
+        existing = MeterChange.objects.filter(customer=customer, changed_on=day).first()
+        if existing is None:
+            MeterChange.objects.create(
+                customer=customer,
+                changed_on=day,
+                old_final_kwh=old,
+                new_start_kwh=new,
+                register_digits=digits,
+                recorded_by=user,
+            )
+        elif (existing.old_final_kwh, existing.new_start_kwh, existing.register_digits) != (old, new, digits):
+            outcome.errors.append(
+                {
+                    "row": row_no,
+                    "column": "changed_on",
+                    "message": str(_("A meter change is already recorded on this day.")),
+                }
+            )
+
+
 def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOutcome:
-    """Import readings (columns account_no, read_on, register_kwh, estimated). Rows that cannot
-    be read are reported; implausible ones are stored *held* and never billed; a changed value
-    for an existing date becomes a new revision (a correction) and re-derives the next reading."""
+    """Import readings (columns account_no, read_on, register_kwh, estimated; for a meter change
+    also old_final_kwh, new_start_kwh, register_digits and changed_on). Rows that cannot be read
+    are reported; implausible ones are stored *held* and never billed; a changed value for an
+    existing date becomes a new revision (a correction) and re-derives the next reading."""
     from powerexpress.core.scope import visible
 
     outcome = ReadingImportOutcome()
-    parsed = []
+    parsed, changes = [], []
     seen = set()
     for row_no, row in read_table(file_name, content):
         account = str(row.get("account_no") or "").strip()
@@ -282,6 +329,10 @@ def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOut
             problems.append(("register_kwh", _("Enter a non-negative number with at most 3 decimals.")))
         if not problems and (account, read_on) in seen:
             problems.append(("read_on", _("This account has two readings for this date in the file.")))
+        change, change_problems = _change_columns(row, read_on)
+        problems += change_problems
+        if change and not problems:
+            changes.append((row_no, account, change))
         for column, message in problems:
             outcome.errors.append({"row": row_no, "column": column, "message": str(message)})
         if not problems:
@@ -298,6 +349,7 @@ def readings_import(*, user, file_name: str, content: bytes) -> ReadingImportOut
             )
     parsed = sorted((p for p in parsed if p[1] in customers), key=lambda p: (p[1], p[2]))
     with transaction.atomic():
+        _changes_store(user=user, customers=customers, changes=changes, outcome=outcome)
         _readings_store(user=user, customers=customers, parsed=parsed, outcome=outcome)
     return outcome
 
@@ -483,6 +535,15 @@ def reading_confirm_rollover(*, user, reading: MeterReading, register_digits=Non
             ]
         )
     return reading
+
+
+def reading_resolve(*, user, reading: MeterReading, action: str, register_kwh=None, register_digits=None):
+    """One entry for the clerk's fixes of a held reading: ``rollover`` or ``corrected``."""
+    if action == ReadingResolution.ROLLOVER:
+        return reading_confirm_rollover(user=user, reading=reading, register_digits=register_digits)
+    if action == ReadingResolution.CORRECTED:
+        return reading_correct(user=user, reading=reading, register_kwh=register_kwh)
+    raise FieldError({"action": _("Choose one of: %(choices)s.") % {"choices": "rollover, corrected"}})
 
 
 def _meter_digits(reading: MeterReading) -> int:

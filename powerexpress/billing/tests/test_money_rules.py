@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -325,12 +326,13 @@ def test_a_return_file_with_duplicates_and_swapped_accounts_applies_no_answer_to
         ReturnLine(2, str(sep_a1.bill_id), A1, sep_a1.amount_fen, DebitResult.INSUFFICIENT),
         ReturnLine(3, str(oct_a2.bill_id), A1, oct_a2.amount_fen, DebitResult.SUCCESS),
     ]
-    outcome = debit_return_import(
-        user=world.users["clerk_a"],
-        batches=batch.__class__.objects,
-        file_name="r.txt",
-        content=_return_file(batch, lines),
-    )
+    with translation.override("en"):
+        outcome = debit_return_import(
+            user=world.users["clerk_a"],
+            batches=batch.__class__.objects,
+            file_name="r.txt",
+            content=_return_file(batch, lines),
+        )
     record = outcome.imported
     assert (record.success_count, record.failed_count) == (0, 0)
     assert [(p["line"], p["bill"]) for p in record.problems] == [
