@@ -294,6 +294,21 @@ def tiers_for(schedule: Schedule, on_date: datetime.date, household_size: int = 
     return tiers
 
 
+def prorated_tiers(tiers, supply_months: int, cycle_months: int = 12) -> tuple[Tier, ...]:
+    """Tiers whose cumulative bounds are scaled by the months of supply in the cycle (a household
+    connected or closed mid-cycle), each rounded half-up to the milli-kWh."""
+    milli = Decimal("0.001")
+    return tuple(
+        Tier(
+            None
+            if t.up_to_kwh is None
+            else (t.up_to_kwh * supply_months / cycle_months).quantize(milli, rounding=ROUND_HALF_UP),
+            t.price_yuan_per_kwh,
+        )
+        for t in tiers
+    )
+
+
 def free_allowance(schedule: Schedule, tags) -> Decimal:
     """The monthly free kWh of a household: the largest allowance among its tags."""
     return max((schedule.free_kwh_per_month.get(tag, Decimal(0)) for tag in tags), default=Decimal(0))

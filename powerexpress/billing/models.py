@@ -258,6 +258,9 @@ class Bill(models.Model):
     )
     cycle_start = models.DateField(_("cycle start"))
     lines = models.JSONField(_("lines"), default=list)
+    supply_months = models.PositiveSmallIntegerField(
+        _("months of supply in the cycle (prorated bounds)"), null=True, blank=True
+    )
     estimated = models.BooleanField(_("estimated reading"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=BillStatus.choices, default=BillStatus.ISSUED

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from powerexpress.analytics import tariff as kernel
 from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
@@ -142,7 +143,23 @@ def bill_explanation(bill: Bill) -> dict:
         "cycle_start": bill.cycle_start,
         "amount_yuan": Decimal(bill.amount_fen) / 100,
         "credit_fen": customer_credit_balance_fen(bill.customer),
+        "prorated": _prorated_text(bill),
     }
+
+
+def _prorated_text(bill: Bill) -> str:
+    """The proration rule and its effect on this bill, when its bounds were prorated."""
+    if not bill.supply_months:
+        return ""
+    schedule = parsed_schedule(bill.schedule)
+    tiers = kernel.prorated_tiers(
+        kernel.tiers_for(schedule, bill.month, bill.customer.household_size), bill.supply_months
+    )
+    bounds = " / ".join(f"{t.up_to_kwh.normalize():f}" for t in tiers if t.up_to_kwh is not None)
+    return _(
+        "Supplied %(months)s of the cycle's 12 months (connected during the cycle): the yearly tier "
+        "bounds are prorated to %(bounds)s kWh."
+    ) % {"months": bill.supply_months, "bounds": bounds}
 
 
 PUBLIC_BILL_SALT = "billing.public-bill"

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -733,9 +733,10 @@ def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> in
         if row[0] in wanted
     ]
     tags = {pk: tag_text for pk, tag_text, _shared, _size in rows}
+    months = _supply_months(schedule=schedule, start=start, customer_ids=customer_ids)
     groups = defaultdict(list)
     for pk, _tags, shared, size in rows:
-        groups[_group_of(schedule, shared=shared, size=size)].append(pk)
+        groups[_group_of(schedule, shared=shared, size=size, supply_months=months.get(pk))].append(pk)
     ytd = _ytd_before(customer_ids, run.month, start)
     bill_rows = []
     for group, ids in groups.items():
@@ -775,25 +776,54 @@ BILL_COLUMNS = (
     "kwh_left_in_tier",
     "cycle_start",
     "lines",
+    "supply_months",
     "estimated",
     "status",
     "created_at",
 )
 
 
-def _group_of(schedule: kernel.Schedule, *, shared: bool, size: int) -> str:
+def _supply_months(*, schedule: kernel.Schedule, start: datetime.date, customer_ids) -> dict[int, int]:
+    """Months of supply in the cycle of households connected after the cycle's first month (their
+    first reading is the connection), when the bureau prorates annual bounds
+    (``BILLING_PRORATE_PARTIAL_CYCLE``, off by default, to verify)."""
+    if not settings.BILLING_PRORATE_PARTIAL_CYCLE or schedule.cycle != "annual" or not customer_ids:
+        return {}
+    wanted = set(customer_ids)
+    first = (
+        MeterReading.objects.filter(customer_id__gte=min(customer_ids), customer_id__lte=max(customer_ids))
+        .values("customer_id")
+        .annotate(first=Min("read_on"))
+    )
+    out = {}
+    for row in first:
+        elapsed = (row["first"].year - start.year) * 12 + row["first"].month - start.month
+        if row["customer_id"] in wanted and 1 <= elapsed < 12:
+            out[row["customer_id"]] = 12 - elapsed
+    return out
+
+
+def _group_of(schedule: kernel.Schedule, *, shared: bool, size: int, supply_months: int | None = None) -> str:
     min_size = schedule.large_household_min_size
-    return "shared" if shared else "large" if min_size is not None and size >= min_size else "normal"
+    group = "shared" if shared else "large" if min_size is not None and size >= min_size else "normal"
+    return f"{group}:{supply_months}" if supply_months and group != "shared" else group
+
+
+def _group_months(group: str) -> int | None:
+    return int(group.split(":")[1]) if ":" in group else None
 
 
 def _group_tiers(schedule: kernel.Schedule, month: datetime.date, group: str) -> tuple | None:
-    """The tiers of a tariff group in a month (None: a shared meter on a schedule without a price)."""
+    """The tiers of a tariff group in a month (None: a shared meter on a schedule without a price);
+    a group ``name:months`` has its annual bounds prorated by its months of supply."""
     if group == "shared":
         if schedule.shared_meter_price_yuan_per_kwh is None:
             return None
         return (kernel.Tier(None, schedule.shared_meter_price_yuan_per_kwh),)
-    size = (schedule.large_household_min_size or 0) if group == "large" else 0
-    return kernel.tiers_for(schedule, month, size)
+    size = (schedule.large_household_min_size or 0) if group.startswith("large") else 0
+    tiers = kernel.tiers_for(schedule, month, size)
+    months = _group_months(group)
+    return kernel.prorated_tiers(tiers, months) if months else tiers
 
 
 def _price(tiers, ytd_milli, kwh_milli, free_milli) -> kernel.KernelResult:
@@ -823,6 +853,7 @@ def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags)
     split, line_fen = result.kwh_milli.tolist(), result.line_fen.tolist()
     amounts, after, left = result.amount_fen.tolist(), result.tier_after.tolist(), result.left_milli.tolist()
     month, start_text = run.month.isoformat(), start.isoformat()
+    supply_months = _group_months(group)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     out = []
     for i, cid in enumerate(ids):
@@ -854,6 +885,7 @@ def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags)
                 None if left[i] < 0 else _kwh_text(left[i]),
                 start_text,
                 "[" + ", ".join(lines) + "]",
+                supply_months,
                 readings[cid][1],
                 BillStatus.ISSUED,
                 now,
@@ -915,7 +947,11 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, ytd_kwh: Decim
     original = issued[0]
     customer = Customer.objects.get(pk=customer_id)
     schedule = parsed_schedule(original.schedule)
-    group = _group_of(schedule, shared=customer.shared_meter, size=customer.household_size)
+    start = kernel.cycle_start(schedule, run.month)
+    months = _supply_months(schedule=schedule, start=start, customer_ids=[customer_id]).get(customer_id)
+    group = _group_of(
+        schedule, shared=customer.shared_meter, size=customer.household_size, supply_months=months
+    )
     tiers = _group_tiers(schedule, run.month, group)
     if tiers is None:
         return 0
@@ -968,6 +1004,7 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, ytd_kwh: Decim
         kwh_left_in_tier=None if left < 0 else Decimal(left) / kernel.KWH_SCALE,
         cycle_start=kernel.cycle_start(schedule, run.month),
         lines=lines,
+        supply_months=months,
         estimated=estimated,
         status=BillStatus.CREDIT if amount < 0 else BillStatus.ISSUED if amount > 0 else BillStatus.SETTLED,
     )

@@ -454,3 +454,32 @@ def test_a_run_with_missing_or_held_readings_ends_completed_with_gaps_not_done(w
     assert (result.status, result.missing_count, result.bills_created) == (RunStatus.GAPS, 1, 1)
     import_readings(clerk, [(A2, "2025-12-31", "0"), (A2, "2026-01-31", "100")])
     assert run(world, 2026, 1).status == RunStatus.DONE
+
+
+# Rule 5: mid-cycle connections
+
+
+def test_proration_is_off_by_default_so_a_household_connected_in_july_gets_the_full_yearly_bounds(world):
+    clerk = world.users["clerk_a"]
+    import_readings(clerk, [(A2, "2026-06-30", "0"), (A2, "2026-07-31", "1500")])
+    run(world, 2026, 7)
+    bill = Bill.objects.get(customer=world.customer_a2)
+    assert bill.supply_months is None and month_bills_by_tier(
+        world.customer_a2, bill.month
+    ) == reference_split(Decimal(0), Decimal(1500))
+
+
+def test_with_proration_on_a_household_connected_in_july_has_its_bounds_scaled_by_6_of_12_months(
+    world, settings
+):
+    settings.BILLING_PRORATE_PARTIAL_CYCLE = True
+    clerk = world.users["clerk_a"]
+    import_readings(clerk, [(A2, "2026-07-01", "0"), (A2, "2026-07-31", "1500")])  # connected 1 July
+    run(world, 2026, 7)
+    bill = Bill.objects.get(customer=world.customer_a2)
+    # Supplied July–December: 6 of 12 months; bounds 2040 × 6/12 = 1020 and 3120 × 6/12 = 1560.
+    expected = reference_split(Decimal(0), Decimal(1500), bounds=(Decimal(1020), Decimal(1560)))
+    assert bill.supply_months == 6 and month_bills_by_tier(world.customer_a2, bill.month) == expected
+    with translation.override("en"):
+        page = world.web("clerk_a").get(f"/billing/bills/{bill.pk}/").content.decode()
+    assert "1020 / 1560 kWh" in page and "to verify" in page
