@@ -85,7 +85,12 @@ class MeterReading(models.Model):
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     resolution = models.CharField(
-        _("how the hold was resolved"), max_length=20, choices=ReadingResolution.choices, blank=True
+        _("how the hold was resolved"),
+        max_length=20,
+        choices=ReadingResolution.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
