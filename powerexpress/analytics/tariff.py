@@ -438,28 +438,40 @@ def bill_kernel(
 def _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro) -> KernelResult:
     n = ytd_milli.shape[0]
     count = prices_micro.shape[0]
-    bounds = np.broadcast_to(bounds_milli, (n, count - 1)) if count > 1 else np.zeros((n, 0), np.int64)
+    shared = bounds_milli.ndim == 1  # one tier table for every account: bounds are scalars
     free = np.minimum(free_milli, kwh_milli)
     paid_from = ytd_milli + free
     end = ytd_milli + kwh_milli
-    split = np.empty((n, count), dtype=np.int64)
-    lines = np.empty((n, count), dtype=np.int64)
+    # Tier-major (tiers, n) arrays are written row by row (contiguous); the result is their
+    # transposed view, shaped (n, tiers) like the per-account layout the callers index.
+    split = np.empty((count, n), dtype=np.int64)
+    lines = np.empty((count, n), dtype=np.int64)
+    cut = np.empty(n, dtype=np.int64)
     lower = np.zeros(n, dtype=np.int64)
     for index in range(count):
-        upper = bounds[:, index] if index < count - 1 else end
-        in_tier = np.minimum(end, upper) - np.maximum(paid_from, lower)
-        np.maximum(in_tier, 0, out=in_tier)
-        split[:, index] = in_tier
-        lines[:, index] = _round_fen(in_tier, prices_micro[index])
-        lower = upper
-    tier_after = (bounds < end[:, None]).sum(axis=1) + 1
-    if count > 1:
-        padded = np.concatenate([bounds, np.full((n, 1), -1, dtype=np.int64)], axis=1)
-        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
-        left = np.where(tier_after < count, bound_after - end, -1)
+        row = split[index]
+        if index < count - 1:
+            upper = bounds_milli[index] if shared else bounds_milli[:, index]
+            np.minimum(end, upper, out=cut)
+        else:
+            cut = end
+        np.maximum(paid_from, lower, out=row)
+        np.subtract(cut, row, out=row)
+        np.maximum(row, 0, out=row)
+        lines[index] = _round_fen(row, prices_micro[index])
+        if index < count - 1:
+            lower = upper
+    if count == 1:
+        return KernelResult(lines[0].copy(), split.T, lines.T, np.ones(n, np.int64), np.full(n, -1, np.int64))
+    if shared:
+        tier_after = np.searchsorted(bounds_milli, end, side="left") + 1
+        bound_after = np.append(bounds_milli, -1)[tier_after - 1]
     else:
-        left = np.full(n, -1, dtype=np.int64)
-    return KernelResult(lines.sum(axis=1), split, lines, tier_after, left)
+        tier_after = (bounds_milli < end[:, None]).sum(axis=1) + 1
+        padded = np.concatenate([bounds_milli, np.full((n, 1), -1, dtype=np.int64)], axis=1)
+        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
+    left = np.where(tier_after < count, bound_after - end, -1)
+    return KernelResult(lines.sum(axis=0), split.T, lines.T, tier_after, left)
 
 
 def bill_amounts_fen(
