@@ -248,6 +248,19 @@ def missing_households(run: BillingRun):
     )
 
 
+def later_months_to_rerun(run: BillingRun) -> list[datetime.date]:
+    """Later months of the cycle already billed for households this run adjusted: their cycle
+    position changed, so each must be run again (in order) to be re-priced (rule 1)."""
+    adjusted = Bill.objects.filter(run=run, kind=BillKind.ADJUSTMENT).values("customer_id")
+    months = (
+        Bill.objects.filter(customer_id__in=adjusted, month__gt=run.month)
+        .filter(cycle_start__lte=run.month)
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return sorted(set(months))
+
+
 def held_readings(run: BillingRun):
     """Readings of the run's station and month held for checking (never billed until fixed)."""
     return (

@@ -89,6 +89,7 @@ def run_view(request, pk: int):
         "run": run,
         "held": selectors.held_readings(run)[:200],
         "missing": selectors.missing_households(run)[:200],
+        "later_months": selectors.later_months_to_rerun(run),
         "can_operate": can_operate_billing(request.user),
     }
     template = "billing/_run_progress.html" if request.htmx else "billing/run.html"

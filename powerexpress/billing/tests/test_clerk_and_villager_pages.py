@@ -153,3 +153,14 @@ def test_the_signed_bill_link_shows_status_and_credit_but_no_to_verify_mark(worl
     assert "to verify" not in page.lower()
     staff_page = world.web("clerk_a").get(f"/billing/bills/{credit_bills.pk}/").content.decode()
     assert "to verify" in staff_page
+
+
+def test_after_re_pricing_a_corrected_month_the_run_page_names_the_later_months_to_run_again(world):
+    clerk = world.users["clerk_a"]
+    import_readings(clerk, [(A2, "2025-12-31", "0"), (A2, "2026-01-31", "1000"), (A2, "2026-02-28", "2500")])
+    for month in (1, 2):
+        billing_run_start(user=clerk, station=world.station_a, month=datetime.date(2026, month, 1))
+    import_readings(clerk, [(A2, "2026-01-31", "900")])
+    rerun = billing_run_start(user=clerk, station=world.station_a, month=JAN)
+    page = world.web("clerk_a").get(f"/billing/runs/{rerun.pk}/").content.decode()
+    assert "Later months to run again" in page and "Run 2026-02 again" in page
