@@ -956,8 +956,7 @@ def _adjustment_create(*, run, customer_id: int, energy: Decimal, ytd_kwh: Decim
     if tiers is None:
         return 0
     allowance = kernel.free_allowance(schedule, customer.tag_list) if group != "shared" else Decimal(0)
-    one = lambda value: np.array([_milli(value)], dtype=np.int64)  # noqa: E731
-    result = _price(tiers, one(ytd_kwh), one(energy), one(allowance))
+    result = _price(tiers, *(np.array([_milli(v)], dtype=np.int64) for v in (ytd_kwh, energy, allowance)))
     free_milli = min(_milli(allowance), _milli(energy))
     target = {0: (free_milli, 0)} if free_milli else {}
     prices = {0: "0"}
