@@ -191,6 +191,14 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # worker: the reaper (every minute) marks it failed with the reason.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 900)
 
+# Billing: a meter's register size when no meter change recorded one (digits), consumption above
+# which a reading is held, households per billing task, and whether annual tier bounds are
+# prorated by months of supply for households connected or closed mid-cycle (to verify; off).
+BILLING_REGISTER_DIGITS = env_int("BILLING_REGISTER_DIGITS", 5)
+BILLING_IMPLAUSIBLE_KWH = env_int("BILLING_IMPLAUSIBLE_KWH", 3000)
+BILLING_CHUNK_SIZE = env_int("BILLING_CHUNK_SIZE", 10_000)
+BILLING_PRORATE_PARTIAL_CYCLE = env_bool("BILLING_PRORATE_PARTIAL_CYCLE", False)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@powerexpress.local")
 

@@ -29,17 +29,48 @@ CYCLES = ("annual", "monthly")
 KWH_SCALE = 1000  # milli-kWh per kWh: kWh carry at most 3 decimals
 PRICE_SCALE = 1_000_000  # micro-yuan per yuan: prices carry at most 6 decimals
 MAX_BILL_KWH = Decimal("10000000")  # keeps the kernel's products inside int64
+MAX_BOUND_KWH = Decimal("100000000")  # tier bounds, extras and cycle totals: int64-safe in milli-kWh
+MAX_PRICE_YUAN_PER_KWH = Decimal("100")  # with MAX_BILL_KWH: milli × micro × 2 < 2**63
 FEN = Decimal("0.01")
 BLOCK = 1 << 15  # accounts per block: the working arrays stay in the CPU cache
 
 
-class ScheduleError(ValueError):
-    """A schedule or quote input that is not valid; ``field`` names the offending key path."""
+# Machine-readable error codes → English text (the app translates the codes, never the text).
+ERROR_TEXTS = {
+    "not_a_number": "Enter a number.",
+    "negative": "Must not be negative.",
+    "too_many_places": "At most {places} decimal places.",
+    "too_large": "Must be at most {limit}.",
+    "no_tiers": "Enter at least one tier.",
+    "not_an_object": "Enter an object.",
+    "last_tier_bounded": "The last tier has no upper bound (null).",
+    "only_last_unbounded": "Only the last tier may have no upper bound.",
+    "bounds_not_increasing": "Tier bounds must increase.",
+    "required": "This field is required.",
+    "bad_month": "Enter a month from 1 to 12.",
+    "not_a_schedule": "Enter a schedule object.",
+    "bad_cycle": "Choose one of: annual, monthly.",
+    "not_a_list": "Enter a list.",
+    "not_a_month_list": "Enter a list of months.",
+    "month_in_two_seasons": "A month belongs to one season only.",
+    "not_a_tag_object": "Enter an object of tag → kWh.",
+    "bad_large_household": "Enter an object with min_size and extra_kwh.",
+    "bad_min_size": "Enter a whole number of at least 1.",
+    "no_shared_meter_price": "This schedule has no shared-meter price.",
+}
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+
+class ScheduleError(ValueError):
+    """A schedule or quote input that is not valid: ``field`` names the offending key path,
+    ``code`` (a key of ``ERROR_TEXTS``) and ``params`` say what is wrong; ``message`` is the
+    English text for logs."""
+
+    def __init__(self, field: str, code: str, **params):
         self.field = field
-        self.message = message
+        self.code = code
+        self.params = params
+        self.message = ERROR_TEXTS[code].format(**params)
+        super().__init__(f"{field}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -87,57 +118,64 @@ class Quote:
 # Parsing and validation
 
 
-def _decimal(value, path: str, *, places: int) -> Decimal:
+def decimal_checked(value, path: str, *, places: int, limit: Decimal) -> Decimal:
+    """A non-negative number of at most ``places`` decimals and at most ``limit``. The size is
+    checked before the decimals, so no input is too long for the decimal context."""
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ScheduleError(path, "Enter a number.")
+        raise ScheduleError(path, "not_a_number")
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ScheduleError(path, "Enter a number.") from exc
+        raise ScheduleError(path, "not_a_number") from exc
     if not number.is_finite():
-        raise ScheduleError(path, "Enter a number.")
+        raise ScheduleError(path, "not_a_number")
     if number < 0:
-        raise ScheduleError(path, "Must not be negative.")
+        raise ScheduleError(path, "negative")
+    if number > limit:
+        raise ScheduleError(path, "too_large", limit=limit)
     if -int(number.as_tuple().exponent) > places and number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ScheduleError(path, f"At most {places} decimal places.")
+        raise ScheduleError(path, "too_many_places", places=places)
     return number
+
+
+def _decimal(value, path: str, *, places: int) -> Decimal:
+    limit = MAX_PRICE_YUAN_PER_KWH if places == 6 else MAX_BOUND_KWH
+    return decimal_checked(value, path, places=places, limit=limit)
 
 
 def _tiers(raw, path: str) -> tuple[Tier, ...]:
     if not isinstance(raw, list) or not raw:
-        raise ScheduleError(path, "Enter at least one tier.")
+        raise ScheduleError(path, "no_tiers")
     tiers = []
     previous = Decimal(0)
     for index, item in enumerate(raw):
         here = f"{path}.{index}"
         if not isinstance(item, dict):
-            raise ScheduleError(here, "Enter an object.")
+            raise ScheduleError(here, "not_an_object")
         last = index == len(raw) - 1
         bound = item.get("up_to_kwh")
         if last:
             if bound is not None:
-                raise ScheduleError(f"{here}.up_to_kwh", "The last tier has no upper bound (null).")
+                raise ScheduleError(f"{here}.up_to_kwh", "last_tier_bounded")
         else:
             if bound is None:
-                raise ScheduleError(f"{here}.up_to_kwh", "Only the last tier may have no upper bound.")
+                raise ScheduleError(f"{here}.up_to_kwh", "only_last_unbounded")
             bound = _decimal(bound, f"{here}.up_to_kwh", places=3)
             if bound <= previous:
-                raise ScheduleError(f"{here}.up_to_kwh", "Tier bounds must increase.")
+                raise ScheduleError(f"{here}.up_to_kwh", "bounds_not_increasing")
             previous = bound
         if "price_yuan_per_kwh" not in item:
-            raise ScheduleError(f"{here}.price_yuan_per_kwh", "This field is required.")
+            raise ScheduleError(f"{here}.price_yuan_per_kwh", "required")
         price = _decimal(item["price_yuan_per_kwh"], f"{here}.price_yuan_per_kwh", places=6)
-        if price > 100:
-            raise ScheduleError(f"{here}.price_yuan_per_kwh", "Must be at most 100.")
         tiers.append(Tier(bound, price))
     return tuple(tiers)
 
 
 def _month(value, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
-        raise ScheduleError(path, "Enter a month from 1 to 12.")
+        raise ScheduleError(path, "bad_month")
     return value
 
 
@@ -145,30 +183,30 @@ def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
     """Validate and parse a schedule; raises ``ScheduleError`` naming the field (e.g.
     ``tariff.tiers.1.up_to_kwh``)."""
     if not isinstance(raw, dict):
-        raise ScheduleError(path, "Enter a schedule object.")
+        raise ScheduleError(path, "not_a_schedule")
     cycle = raw.get("cycle")
     if cycle not in CYCLES:
-        raise ScheduleError(f"{path}.cycle", "Choose one of: annual, monthly.")
+        raise ScheduleError(f"{path}.cycle", "bad_cycle")
     start = _month(raw.get("cycle_start_month", 1), f"{path}.cycle_start_month")
     tiers = _tiers(raw.get("tiers"), f"{path}.tiers")
     seasons = []
     seen: set[int] = set()
     raw_seasons = raw.get("seasons") or []
     if not isinstance(raw_seasons, list):
-        raise ScheduleError(f"{path}.seasons", "Enter a list.")
+        raise ScheduleError(f"{path}.seasons", "not_a_list")
     for index, season in enumerate(raw_seasons):
         here = f"{path}.seasons.{index}"
         if not isinstance(season, dict) or not isinstance(season.get("months"), list) or not season["months"]:
-            raise ScheduleError(f"{here}.months", "Enter a list of months.")
+            raise ScheduleError(f"{here}.months", "not_a_month_list")
         months = tuple(_month(m, f"{here}.months") for m in season["months"])
         if seen & set(months):
-            raise ScheduleError(f"{here}.months", "A month belongs to one season only.")
+            raise ScheduleError(f"{here}.months", "month_in_two_seasons")
         seen |= set(months)
         season_tiers = _tiers(season.get("tiers"), f"{here}.tiers")
         seasons.append(Season(months, season_tiers))
     free_raw = raw.get("free_kwh_per_month") or {}
     if not isinstance(free_raw, dict):
-        raise ScheduleError(f"{path}.free_kwh_per_month", "Enter an object of tag → kWh.")
+        raise ScheduleError(f"{path}.free_kwh_per_month", "not_a_tag_object")
     free = {
         str(tag): _decimal(v, f"{path}.free_kwh_per_month.{tag}", places=3) for tag, v in free_raw.items()
     }
@@ -180,10 +218,10 @@ def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
     min_size, extra = None, Decimal(0)
     if large is not None:
         if not isinstance(large, dict):
-            raise ScheduleError(f"{path}.large_household", "Enter an object with min_size and extra_kwh.")
+            raise ScheduleError(f"{path}.large_household", "bad_large_household")
         min_size = large.get("min_size")
         if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-            raise ScheduleError(f"{path}.large_household.min_size", "Enter a whole number of at least 1.")
+            raise ScheduleError(f"{path}.large_household.min_size", "bad_min_size")
         extra = _decimal(large.get("extra_kwh"), f"{path}.large_household.extra_kwh", places=3)
     return Schedule(
         cycle=cycle,
@@ -256,6 +294,21 @@ def tiers_for(schedule: Schedule, on_date: datetime.date, household_size: int = 
     return tiers
 
 
+def prorated_tiers(tiers, supply_months: int, cycle_months: int = 12) -> tuple[Tier, ...]:
+    """Tiers whose cumulative bounds are scaled by the months of supply in the cycle (a household
+    connected or closed mid-cycle), each rounded half-up to the milli-kWh."""
+    milli = Decimal("0.001")
+    return tuple(
+        Tier(
+            None
+            if t.up_to_kwh is None
+            else (t.up_to_kwh * supply_months / cycle_months).quantize(milli, rounding=ROUND_HALF_UP),
+            t.price_yuan_per_kwh,
+        )
+        for t in tiers
+    )
+
+
 def free_allowance(schedule: Schedule, tags) -> Decimal:
     """The monthly free kWh of a household: the largest allowance among its tags."""
     return max((schedule.free_kwh_per_month.get(tag, Decimal(0)) for tag in tags), default=Decimal(0))
@@ -291,7 +344,7 @@ def quote(
     if shared_meter:
         price = schedule.shared_meter_price_yuan_per_kwh
         if price is None:
-            raise ScheduleError("shared_meter", "This schedule has no shared-meter price.")
+            raise ScheduleError("shared_meter", "no_shared_meter_price")
         line = QuoteLine(1, kwh, price, _fen(kwh * price))
         return Quote(line.amount_yuan, (line,), Decimal(0), 1, None, start)
     tiers = tiers_for(schedule, on_date, household_size)
@@ -385,28 +438,40 @@ def bill_kernel(
 def _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro) -> KernelResult:
     n = ytd_milli.shape[0]
     count = prices_micro.shape[0]
-    bounds = np.broadcast_to(bounds_milli, (n, count - 1)) if count > 1 else np.zeros((n, 0), np.int64)
+    shared = bounds_milli.ndim == 1  # one tier table for every account: bounds are scalars
     free = np.minimum(free_milli, kwh_milli)
     paid_from = ytd_milli + free
     end = ytd_milli + kwh_milli
-    split = np.empty((n, count), dtype=np.int64)
-    lines = np.empty((n, count), dtype=np.int64)
+    # Tier-major (tiers, n) arrays are written row by row (contiguous); the result is their
+    # transposed view, shaped (n, tiers) like the per-account layout the callers index.
+    split = np.empty((count, n), dtype=np.int64)
+    lines = np.empty((count, n), dtype=np.int64)
+    cut = np.empty(n, dtype=np.int64)
     lower = np.zeros(n, dtype=np.int64)
     for index in range(count):
-        upper = bounds[:, index] if index < count - 1 else end
-        in_tier = np.minimum(end, upper) - np.maximum(paid_from, lower)
-        np.maximum(in_tier, 0, out=in_tier)
-        split[:, index] = in_tier
-        lines[:, index] = _round_fen(in_tier, prices_micro[index])
-        lower = upper
-    tier_after = (bounds < end[:, None]).sum(axis=1) + 1
-    if count > 1:
-        padded = np.concatenate([bounds, np.full((n, 1), -1, dtype=np.int64)], axis=1)
-        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
-        left = np.where(tier_after < count, bound_after - end, -1)
+        row = split[index]
+        if index < count - 1:
+            upper = bounds_milli[index] if shared else bounds_milli[:, index]
+            np.minimum(end, upper, out=cut)
+        else:
+            cut = end
+        np.maximum(paid_from, lower, out=row)
+        np.subtract(cut, row, out=row)
+        np.maximum(row, 0, out=row)
+        lines[index] = _round_fen(row, prices_micro[index])
+        if index < count - 1:
+            lower = upper
+    if count == 1:
+        return KernelResult(lines[0].copy(), split.T, lines.T, np.ones(n, np.int64), np.full(n, -1, np.int64))
+    if shared:
+        tier_after = np.searchsorted(bounds_milli, end, side="left") + 1
+        bound_after = np.append(bounds_milli, -1)[tier_after - 1]
     else:
-        left = np.full(n, -1, dtype=np.int64)
-    return KernelResult(lines.sum(axis=1), split, lines, tier_after, left)
+        tier_after = (bounds_milli < end[:, None]).sum(axis=1) + 1
+        padded = np.concatenate([bounds_milli, np.full((n, 1), -1, dtype=np.int64)], axis=1)
+        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
+    left = np.where(tier_after < count, bound_after - end, -1)
+    return KernelResult(lines.sum(axis=0), split.T, lines.T, tier_after, left)
 
 
 def bill_amounts_fen(

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from powerexpress.analytics import tariff as kernel
 from powerexpress.billing.models import Agreement, Bill, TariffSchedule
+from powerexpress.billing.services import kernel_message
 
 
 class TariffScheduleForm(forms.ModelForm):
@@ -23,7 +24,7 @@ class TariffScheduleForm(forms.ModelForm):
         try:
             parsed = kernel.schedule_from_dict(self.cleaned_data["definition"], path="definition")
         except kernel.ScheduleError as exc:
-            raise forms.ValidationError(f"{exc.field}: {exc.message}") from exc
+            raise forms.ValidationError(f"{exc.field}: {kernel_message(exc)}") from exc
         return kernel.schedule_to_dict(parsed)
 
 

@@ -56,6 +56,12 @@ class QuoteIn(Schema):
     tags: list[str] = Field(default_factory=list, examples=[["low_income"]])
     date: datetime.date = Field(default_factory=timezone.localdate, examples=["2026-10-31"])
     shared_meter: bool = False
+    household_size: int | None = Field(
+        None,
+        description="People in the household (optional): schedules with large-household bounds "
+        "add their extra kWh from their min_size on",
+        examples=[5],
+    )
 
 
 class QuoteLineOut(Schema):
@@ -83,6 +89,7 @@ def quote(request, data: QuoteIn):
         tags=data.tags,
         on_date=data.date,
         shared_meter=data.shared_meter,
+        household_size=data.household_size,
     )
     return selectors.quote_out(result)
 
@@ -167,6 +174,81 @@ class BillOut(Schema):
 def customer_bills(request, account_no: str):
     customer = get_visible_or_404(request.user, Customer.objects.all(), account_no=account_no)
     return selectors.customer_bills(customer)
+
+
+# Readings: meter changes and held readings
+
+
+class MeterChangeIn(Schema):
+    account_no: str = Field(..., examples=["0602000001"])
+    changed_on: datetime.date = Field(..., examples=["2026-10-15"])
+    old_final_kwh: Decimal = Field(
+        ..., description="The old meter's register when removed", examples=["12345.6"]
+    )
+    new_start_kwh: Decimal = Field(..., description="The new meter's register when fitted", examples=["0"])
+    register_digits: int | None = Field(
+        None, description="Integer digits of the new meter's register (4–8; rolls over at 10^digits)"
+    )
+
+
+class MeterChangeOut(Schema):
+    id: int
+    account_no: str = Field(..., alias="customer.account_no")
+    changed_on: datetime.date
+    old_final_kwh: Decimal
+    new_start_kwh: Decimal
+    register_digits: int
+    recorded_at: datetime.datetime
+
+
+@router.post("/billing/meter-changes", response={201: MeterChangeOut})
+def record_meter_change(request, data: MeterChangeIn):
+    require_billing_staff(request.user)
+    customer = get_visible_or_404(request.user, Customer.objects.all(), account_no=data.account_no)
+    change = services.meter_change_record(
+        user=request.user,
+        customer=customer,
+        changed_on=data.changed_on,
+        old_final_kwh=data.old_final_kwh,
+        new_start_kwh=data.new_start_kwh,
+        register_digits=data.register_digits,
+    )
+    return Status(201, change)
+
+
+class ReadingResolveIn(Schema):
+    action: str = Field(
+        ..., description="rollover (confirm a register rollover) or corrected", examples=["rollover"]
+    )
+    register_kwh: Decimal | None = Field(None, description="The corrected register (action corrected)")
+    register_digits: int | None = Field(None, description="The meter's register digits (action rollover)")
+
+
+class ReadingOut(Schema):
+    id: int
+    account_no: str = Field(..., alias="customer.account_no")
+    read_on: datetime.date
+    revision: int
+    register_kwh: Decimal
+    energy_kwh: Decimal | None
+    rollover: bool
+    status: str
+    problem: str
+    resolution: str
+    resolved_at: datetime.datetime | None
+
+
+@router.post("/billing/readings/{reading_id}/resolve", response=ReadingOut)
+def resolve_reading(request, reading_id: int, data: ReadingResolveIn):
+    require_billing_staff(request.user)
+    reading = get_visible_or_404(request.user, selectors.readings_visible(request.user), pk=reading_id)
+    return services.reading_resolve(
+        user=request.user,
+        reading=reading,
+        action=data.action,
+        register_kwh=data.register_kwh,
+        register_digits=data.register_digits,
+    )
 
 
 # Auto-debit

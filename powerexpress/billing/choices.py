@@ -7,9 +7,16 @@ class ReadingStatus(models.TextChoices):
     HELD = "held", _("Held for checking")
 
 
+class ReadingResolution(models.TextChoices):
+    ROLLOVER = "rollover", _("Confirmed as a register rollover")
+    CORRECTED = "corrected", _("Corrected reading entered")
+    METER_CHANGE = "meter_change", _("Meter replacement recorded")
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
+    GAPS = "gaps", _("Completed with gaps")
     FAILED = "failed", _("Failed")
 
 
@@ -23,6 +30,8 @@ class BillStatus(models.TextChoices):
     IN_DEBIT = "in_debit", _("Sent for debit")
     PAID = "paid", _("Paid")
     ARREARS = "arrears", _("In arrears")
+    CREDIT = "credit", _("Credit carried forward")
+    SETTLED = "settled", _("Settled against other bills")
 
 
 class AgreementStatus(models.TextChoices):

@@ -16,8 +16,10 @@ import datetime
 import random
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from powerexpress.billing.choices import AgreementChannel, AgreementStatus, DebitResult, ReadingStatus
 from powerexpress.billing.debitfile import ReturnLine, debit_format
@@ -116,6 +118,10 @@ def _agreements(stations, rng) -> int:
 
 def _readings(rng) -> int:
     rows = []
+    with translation.override(settings.LANGUAGE_CODE):  # stored as an import would store it
+        implausible = _("Implausible consumption above %(limit)s kWh.") % {
+            "limit": settings.BILLING_IMPLAUSIBLE_KWH
+        }
     for pk, size in Customer.objects.order_by("pk").values_list("pk", "household_size"):
         heavy = rng.random() < 0.04
         register = rng.randrange(0, 60_000_000)  # milli-kWh
@@ -150,7 +156,7 @@ def _readings(rng) -> int:
                     rng.random() < 0.01,
                     False,
                     ReadingStatus.HELD if held else ReadingStatus.OK,
-                    "Implausible consumption above 3000 kWh." if held else "",
+                    implausible if held else "",
                 )
             )
     columns = (

@@ -11,6 +11,7 @@ from powerexpress.billing.choices import (
     BillKind,
     BillStatus,
     DebitResult,
+    ReadingResolution,
     ReadingStatus,
     RunStatus,
 )
@@ -83,6 +84,23 @@ class MeterReading(models.Model):
         related_name="+",
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    resolution = models.CharField(
+        _("how the hold was resolved"),
+        max_length=20,
+        choices=ReadingResolution.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     station_path = "customer__village__station"
 
@@ -102,6 +120,54 @@ class MeterReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.read_on} {self.register_kwh}"
+
+
+class MeterChange(models.Model):
+    """A meter replacement (换表): the old meter's final register and the new meter's start
+    register on the day of the change, and the new meter's register size. Consumption across the
+    change is old final − previous reading + current reading − new start, never a rollover. A
+    household's meter before its first recorded change has the bureau's default register size."""
+
+    customer = models.ForeignKey(
+        "registry.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="meter_changes",
+    )
+    changed_on = models.DateField(_("changed on"))
+    old_final_kwh = models.DecimalField(
+        _("old meter's final register (kWh)"), max_digits=12, decimal_places=3
+    )
+    new_start_kwh = models.DecimalField(
+        _("new meter's start register (kWh)"), max_digits=12, decimal_places=3
+    )
+    register_digits = models.PositiveSmallIntegerField(_("new meter's register digits"), default=6)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    station_path = "customer__village__station"
+
+    class Meta:
+        verbose_name = _("meter change")
+        verbose_name_plural = _("meter changes")
+        ordering = ["customer", "changed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "changed_on"], name="meter_change_once_a_day"),
+            models.CheckConstraint(
+                condition=models.Q(register_digits__gte=4, register_digits__lte=8),
+                name="meter_change_register_digits_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.changed_on}"
 
 
 class BillingRun(models.Model):
@@ -197,6 +263,9 @@ class Bill(models.Model):
     )
     cycle_start = models.DateField(_("cycle start"))
     lines = models.JSONField(_("lines"), default=list)
+    supply_months = models.PositiveSmallIntegerField(
+        _("months of supply in the cycle (prorated bounds)"), null=True, blank=True
+    )
     estimated = models.BooleanField(_("estimated reading"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=BillStatus.choices, default=BillStatus.ISSUED
@@ -374,3 +443,39 @@ class ReturnImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class CreditApplication(models.Model):
+    """Part of a credit (a negative adjustment bill) used to pay part of a household's other bill,
+    recorded when a debit file nets them: the bank is asked only for what is left, and the credit
+    that is not yet used stays on the household as a balance."""
+
+    credit = models.ForeignKey(
+        Bill, verbose_name=_("credit"), on_delete=models.PROTECT, related_name="credit_uses"
+    )
+    bill = models.ForeignKey(
+        Bill, verbose_name=_("bill paid"), on_delete=models.PROTECT, related_name="credits_received"
+    )
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    batch = models.ForeignKey(
+        DebitBatch,
+        verbose_name=_("debit batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_applications",
+    )
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+
+    station_path = "bill__station"
+
+    class Meta:
+        verbose_name = _("credit applied")
+        verbose_name_plural = _("credits applied")
+        ordering = ["applied_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="credit_application_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_id}→{self.bill_id} {self.amount_fen}"

@@ -8,13 +8,15 @@ from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from powerexpress.analytics import tariff as kernel
-from powerexpress.billing.choices import AgreementStatus, BillStatus, DebitResult, ReadingStatus
+from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
 from powerexpress.billing.models import (
     Agreement,
     Bill,
     BillingRun,
+    CreditApplication,
     DebitBatch,
     DebitItem,
     MeterReading,
@@ -127,7 +129,12 @@ def runs_visible(user):
 
 def bill_explanation(bill: Bill) -> dict:
     """What a customer app shows: tier lines, cycle total, current tier, kWh left, cycle start."""
-    cycle_total = bill.ytd_before_kwh + bill.energy_kwh
+    month_kwh = bill.energy_kwh
+    if bill.kind == BillKind.ADJUSTMENT:  # the month's kWh as corrected: all its bills so far
+        month_kwh = Bill.objects.filter(
+            customer_id=bill.customer_id, month=bill.month, sequence__lte=bill.sequence
+        ).aggregate(total=Sum("energy_kwh"))["total"]
+    cycle_total = bill.ytd_before_kwh + month_kwh
     return {
         "lines": [{**line, "amount_yuan": Decimal(line["amount_fen"]) / 100} for line in bill.lines],
         "ytd_kwh": cycle_total,
@@ -135,7 +142,24 @@ def bill_explanation(bill: Bill) -> dict:
         "kwh_left_in_tier": bill.kwh_left_in_tier,
         "cycle_start": bill.cycle_start,
         "amount_yuan": Decimal(bill.amount_fen) / 100,
+        "credit_fen": customer_credit_balance_fen(bill.customer),
+        "prorated": _prorated_text(bill),
     }
+
+
+def _prorated_text(bill: Bill) -> str:
+    """The proration rule and its effect on this bill, when its bounds were prorated."""
+    if not bill.supply_months:
+        return ""
+    schedule = parsed_schedule(bill.schedule)
+    tiers = kernel.prorated_tiers(
+        kernel.tiers_for(schedule, bill.month, bill.customer.household_size), bill.supply_months
+    )
+    bounds = " / ".join(f"{t.up_to_kwh.normalize():f}" for t in tiers if t.up_to_kwh is not None)
+    return _(
+        "Supplied %(months)s of the cycle's 12 months (connected during the cycle): the yearly tier "
+        "bounds are prorated to %(bounds)s kWh."
+    ) % {"months": bill.supply_months, "bounds": bounds}
 
 
 PUBLIC_BILL_SALT = "billing.public-bill"
@@ -168,10 +192,73 @@ def customer_bills(customer) -> list[dict]:
                 "kwh_left_in_tier": bill.kwh_left_in_tier,
                 "cycle_start": bill.cycle_start,
                 "status": bill.status,
+                "status_label": bill.get_status_display(),
+                "kind": bill.kind,
+                "lines": [{**line, "amount_yuan": Decimal(line["amount_fen"]) / 100} for line in bill.lines],
                 "url": public_bill_url(bill),
             }
         )
     return out
+
+
+def bills_outstanding_fen(bill_ids) -> dict[int, int]:
+    """What is still owed on each bill (a credit: what is still unused, as a negative number):
+    its amount less the credits applied to it, or plus those used from it."""
+    received = dict(
+        CreditApplication.objects.filter(bill_id__in=bill_ids)
+        .values("bill_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("bill_id", "total")
+    )
+    used = dict(
+        CreditApplication.objects.filter(credit_id__in=bill_ids)
+        .values("credit_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("credit_id", "total")
+    )
+    amounts = dict(Bill.objects.filter(pk__in=bill_ids).values_list("pk", "amount_fen"))
+    return {pk: amount - received.get(pk, 0) + used.get(pk, 0) for pk, amount in amounts.items()}
+
+
+def customer_credit_balance_fen(customer) -> int:
+    """The household's credit carried forward: what is left of its credits (negative adjustment
+    bills) after the parts already used to pay other bills."""
+    credits = list(
+        Bill.objects.filter(customer=customer, amount_fen__lt=0)
+        .exclude(status=BillStatus.SETTLED)
+        .values_list("pk", flat=True)
+    )
+    return -sum(bills_outstanding_fen(credits).values())
+
+
+def readings_visible(user):
+    return visible(user, MeterReading.objects.select_related("customer"))
+
+
+def missing_households(run: BillingRun):
+    """The run's households that have no current reading in the month (not billed, not held)."""
+    read = MeterReading.objects.filter(
+        current=True, read_on__year=run.month.year, read_on__month=run.month.month, energy_kwh__isnull=False
+    ).values("customer_id")
+    return (
+        Customer.objects.filter(village__station=run.station)
+        .exclude(pk__in=read)
+        .select_related("village")
+        .order_by("account_no")
+    )
+
+
+def later_months_to_rerun(run: BillingRun) -> list[datetime.date]:
+    """Later months of the cycle already billed for households this run adjusted: their cycle
+    position changed, so each must be run again (in order) to be re-priced (rule 1)."""
+    adjusted = Bill.objects.filter(run=run, kind=BillKind.ADJUSTMENT).values("customer_id")
+    months = (
+        Bill.objects.filter(customer_id__in=adjusted, month__gt=run.month)
+        .filter(cycle_start__lte=run.month)
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return sorted(set(months))
 
 
 def held_readings(run: BillingRun):

@@ -43,7 +43,7 @@ SCHEDULES = [
         "code": "guangdong-residential-monthly",
         "name": "广东居民生活用电 月度季节阶梯",
         "effective_from": datetime.date(2012, 7, 1),
-        "to_verify": False,
+        "to_verify": True,  # the prices are illustrative
         "residential_default": False,
         "source": "DOMAIN.md §2 (confirmed thresholds): summer May–Oct 260/600 kWh, else 200/400; "
         "large households +100 kWh; prices illustrative (base, +0.05, +0.30)",
@@ -61,6 +61,11 @@ SCHEDULES = [
         },
     },
 ]
+
+
+def unverified_codes() -> list[str]:
+    """Codes of the shipped schedules whose figures are not confirmed (marked *to verify*)."""
+    return [item["code"] for item in SCHEDULES if item["to_verify"]]
 
 
 def load_shipped(model) -> int:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("readings/import/", views.readings_import_view, name="readings_import"),
     path("runs/start/", views.run_start_view, name="run_start"),
     path("runs/<int:pk>/", views.run_view, name="run"),
+    path("readings/<int:pk>/fix/", views.reading_fix_view, name="reading_fix"),
     path("bills/", views.bills_view, name="bills"),
     path("bills/<int:pk>/", views.bill_view, name="bill"),
     path("b/<str:token>/", views.public_bill_view, name="public_bill"),

@@ -85,9 +85,48 @@ def run_start_view(request):
 @login_required
 def run_view(request, pk: int):
     run = get_visible_or_404(request.user, selectors.runs_visible(request.user), pk=pk)
-    context = {"run": run, "held": selectors.held_readings(run)[:200]}
+    context = {
+        "run": run,
+        "held": selectors.held_readings(run)[:200],
+        "missing": selectors.missing_households(run)[:200],
+        "later_months": selectors.later_months_to_rerun(run),
+        "can_operate": can_operate_billing(request.user),
+    }
     template = "billing/_run_progress.html" if request.htmx else "billing/run.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def reading_fix_view(request, pk: int):
+    """A clerk fixes a held reading from the run page: confirms a rollover, enters the corrected
+    register or records a meter change; then re-runs the month."""
+    _operator(request)
+    reading = get_visible_or_404(request.user, selectors.readings_visible(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "meter_change":
+            services.meter_change_record(
+                user=request.user,
+                customer=reading.customer,
+                changed_on=request.POST.get("changed_on", ""),
+                old_final_kwh=request.POST.get("old_final_kwh", ""),
+                new_start_kwh=request.POST.get("new_start_kwh", ""),
+                register_digits=request.POST.get("register_digits") or None,
+            )
+        else:
+            services.reading_resolve(
+                user=request.user,
+                reading=reading,
+                action=action,
+                register_kwh=request.POST.get("register_kwh", ""),
+                register_digits=request.POST.get("register_digits") or None,
+            )
+        messages.success(request, _("Saved. Run the month again to bill this household."))
+    except ApiError as exc:
+        messages.error(request, _error_text(exc))
+    run_pk = request.POST.get("run", "")
+    return redirect("billing:run", pk=int(run_pk)) if run_pk.isdigit() else redirect("billing:home")
 
 
 @login_required

@@ -111,8 +111,7 @@ def _tariff_block(tariff: dict | None, s) -> list:
         flow.append(
             _p(_("%(who)s households: %(kwh)s kWh free each month.") % {"who": who, "kwh": kwh}, s["body"])
         )
-    if tariff.get("to_verify"):
-        flow.append(_p(_("To verify: these figures await confirmation by the price authority."), s["mark"]))
+    flow.append(_p(_("Prices as published by the price authority prevail."), s["body"]))
     return flow
 
 

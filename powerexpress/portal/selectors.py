@@ -36,6 +36,12 @@ def bills_for(customer) -> list[dict] | None:
     return None if customer_bills is None else customer_bills(customer)
 
 
+def credit_balance_for(customer) -> int | None:
+    """The household's credit carried forward in fen, or None when billing is not available."""
+    balance = optional("powerexpress.billing.selectors", "customer_credit_balance_fen")
+    return None if balance is None else balance(customer)
+
+
 def tickets_for(phone: str):
     """The household's fault reports newest first, or None when fault repair is not available."""
     tickets_for_phone = optional("powerexpress.repair.selectors", "tickets_for_phone")

@@ -20,7 +20,14 @@ from powerexpress.applications.services import format_yuan
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.throttle import public_rate_limited
-from powerexpress.portal.selectors import bills_for, optional, optional_url, portal_customer, tickets_for
+from powerexpress.portal.selectors import (
+    bills_for,
+    credit_balance_for,
+    optional,
+    optional_url,
+    portal_customer,
+    tickets_for,
+)
 from powerexpress.portal.services import application_rate, login_code_request, login_code_verify
 
 TOO_MANY = gettext_lazy("Too many tries from this device. Please wait a minute and try again.")
@@ -102,7 +109,9 @@ def bills(request):
     rows = bills_for(request.customer)
     if rows is not None:
         rows = [{**row, "amount_yuan": format_yuan(row["amount_fen"])} for row in rows[:24]]
-    return render(request, "portal/bills.html", {"bills": rows, "latest": rows[0] if rows else None})
+    credit_fen = credit_balance_for(request.customer) or 0
+    context = {"bills": rows, "latest": rows[0] if rows else None, "credit_yuan": format_yuan(credit_fen)}
+    return render(request, "portal/bills.html", {**context, "has_credit": credit_fen > 0})
 
 
 @portal_login_required

@@ -145,3 +145,81 @@ def test_the_notice_board_gets_the_guizhou_table_marked_to_verify():
         (t["tier"], str(t["from_kwh"]), t["up_to_kwh"] and str(t["up_to_kwh"])) for t in board["tiers"]
     ] == [(1, "0", "2040"), (2, "2040", "3120"), (3, "3120", None)]
     assert str(board["free_kwh_per_month"]["low_income"]) == "10"
+
+
+def _inline(bound, price="0.5"):
+    return {
+        "cycle": "annual",
+        "tiers": [
+            {"up_to_kwh": bound, "price_yuan_per_kwh": price},
+            {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+        ],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"tariff": _inline("1e20")}, "tariff.tiers.0.up_to_kwh"),
+        ({"tariff": _inline("1234567890123456789012345678901.1234")}, "tariff.tiers.0.up_to_kwh"),
+        (
+            {"tariff": _inline("10", "1234567890123456789012345678901.1234")},
+            "tariff.tiers.0.price_yuan_per_kwh",
+        ),
+        ({"year_to_date_kwh": "1234567890123456789012345678901.1234"}, "year_to_date_kwh"),
+        ({"kwh": "1234567890123456789012345678901.1234"}, "kwh"),
+        ({"household_size": -1}, "household_size"),
+    ],
+)
+def test_tariff_validation_never_crashes_a_huge_number_is_a_422_naming_the_field(world, change, field):
+    response = world.api("clerk_a").post(URL, body(**change))
+    assert response.status_code == 422
+    assert field in [error["field"] for error in response.json()["errors"]]
+
+
+@pytest.mark.django_db
+def test_a_bound_exactly_at_the_limit_validates_and_is_billed(world):
+    from powerexpress.analytics.tariff import MAX_BOUND_KWH
+
+    response = world.api("clerk_a").post(
+        URL, body(tariff=_inline(str(MAX_BOUND_KWH)), year_to_date_kwh=str(MAX_BOUND_KWH - 5), kwh="10")
+    )
+    assert response.status_code == 200
+    assert [(line["kwh"], line["amount_yuan"]) for line in response.json()["lines"]] == [
+        ("5.000", "2.50"),
+        ("5.000", "5.00"),
+    ]
+
+
+@pytest.mark.django_db
+def test_analytics_errors_are_translated_from_their_code_with_their_figures(world):
+    response = world.api("clerk_a", language="zh-hans").post(URL, body(tariff=_inline("10.12345")))
+    assert response.json()["errors"][0] == {
+        "field": "tariff.tiers.0.up_to_kwh",
+        "message": "最多保留 3 位小数。",
+    }
+
+
+@pytest.mark.django_db
+def test_the_quote_takes_an_optional_household_size_for_large_household_bounds(world):
+    api = world.api("clerk_a")
+    small = api.post(URL, body(tariff="guangdong-residential-monthly", kwh="300", date="2026-01-10")).json()
+    large = api.post(
+        URL, body(tariff="guangdong-residential-monthly", kwh="300", date="2026-01-10", household_size=5)
+    ).json()
+    assert [line["kwh"] for line in small["lines"]] == ["200.000", "100.000"]
+    assert [line["kwh"] for line in large["lines"]] == ["300.000"]  # 200 + 100 extra kWh in tier 1
+    assert set(large) == set(small)
+
+
+@pytest.mark.django_db
+def test_every_shipped_schedule_with_unconfirmed_figures_is_marked_to_verify(world):
+    from powerexpress.billing.models import TariffSchedule
+
+    marks = dict(TariffSchedule.objects.filter(version=1).values_list("code", "to_verify"))
+    assert marks == {
+        "guizhou-residential-annual": True,
+        "zhejiang-residential-annual": False,
+        "guangdong-residential-monthly": True,
+    }

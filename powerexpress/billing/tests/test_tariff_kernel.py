@@ -256,3 +256,49 @@ def test_the_blocked_kernels_agree_with_the_plain_loop_across_block_boundaries()
         == kernel.python_loop_amounts_fen(ytd, kwh, free, bounds, prices)
     )
     assert (full.line_fen.sum(axis=1) == full.amount_fen).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "params"),
+    [
+        (
+            {
+                "tiers": [
+                    {"up_to_kwh": "1e20", "price_yuan_per_kwh": "0.5"},
+                    {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+                ]
+            },
+            "too_large",
+            {"limit": kernel.MAX_BOUND_KWH},
+        ),
+        (
+            {
+                "tiers": [
+                    {"up_to_kwh": "10.12345", "price_yuan_per_kwh": "0.5"},
+                    {"up_to_kwh": None, "price_yuan_per_kwh": "1"},
+                ]
+            },
+            "too_many_places",
+            {"places": 3},
+        ),
+        ({"cycle": "weekly"}, "bad_cycle", {}),
+    ],
+)
+def test_schedule_errors_carry_a_machine_readable_code_and_its_figures(change, code, params):
+    with pytest.raises(kernel.ScheduleError) as caught:
+        kernel.schedule_from_dict({**GUIZHOU, **change})
+    assert (caught.value.code, caught.value.params) == (code, params)
+
+
+def test_a_schedule_at_the_limits_prices_without_overflow_exactly_as_the_reference():
+    limit_tiers = (
+        kernel.Tier(kernel.MAX_BOUND_KWH, kernel.MAX_PRICE_YUAN_PER_KWH),
+        kernel.Tier(None, kernel.MAX_PRICE_YUAN_PER_KWH),
+    )
+    ytd_kwh, kwh = kernel.MAX_BOUND_KWH - kernel.MAX_BILL_KWH // 2, kernel.MAX_BILL_KWH
+    bounds, prices = kernel.tier_arrays(limit_tiers)
+    result = kernel.bill_kernel(
+        np.array([int(ytd_kwh * 1000)]), np.array([int(kwh * 1000)]), np.array([0]), bounds, prices
+    )
+    assert int(result.amount_fen[0]) == int(kwh * kernel.MAX_PRICE_YUAN_PER_KWH * 100)
+    assert result.kwh_milli[0].tolist() == [int(kwh * 500), int(kwh * 500)]

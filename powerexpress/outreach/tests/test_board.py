@@ -38,14 +38,17 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_board_is_public_and_shows_the_tariff_with_its_to_verify_mark(world, monkeypatch):
+def test_the_board_is_public_and_shows_the_tariff_plainly_with_the_price_authority_footnote(
+    world, monkeypatch
+):
     monkeypatch.setattr(selectors, "board_tariff", lambda: TARIFF)
     response = world.api(None, language="zh-hans").client.get(
         "/outreach/board/XD001/", HTTP_ACCEPT_LANGUAGE="en"
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "0.7556" in page and "To verify" in page and "老寨村" in page
+    assert "0.7556" in page and "老寨村" in page
+    assert "To verify" not in page and "Prices as published by the price authority prevail." in page
     assert "95598" in page and "吴台区" in page and "13900000001" in page
 
 
