@@ -11,6 +11,7 @@ from powerexpress.billing.models import Bill, BillingRun, MeterChange, MeterRead
 from powerexpress.billing.selectors import customer_bills
 from powerexpress.billing.services import billing_run_start
 from powerexpress.billing.tests.helpers import import_readings
+from powerexpress.core.notifications import MemoryBackend
 from powerexpress.portal.tests.test_portal import signed_in
 
 A1, A2 = "0602000001", "0602000002"
@@ -139,7 +140,9 @@ def credit_bills(world):
     return Bill.objects.get(customer=world.customer_a, kind=BillKind.ADJUSTMENT)
 
 
-def test_the_portal_shows_each_bills_status_breakdown_and_the_credit_carried(world, credit_bills):
+def test_the_portal_shows_each_bills_status_breakdown_and_the_credit_carried(world, credit_bills, settings):
+    settings.NOTIFICATION_BACKEND = "powerexpress.core.notifications.MemoryBackend"
+    MemoryBackend.outbox.clear()
     page = signed_in(world).get("/portal/bills/").content.decode()
     assert "Paid" in page and "Credit carried forward" in page
     assert f"¥{-credit_bills.amount_fen / 100:.2f}" in page
