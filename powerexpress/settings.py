@@ -171,3 +171,12 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 600)
 PORTAL_CODE_MAX_TRIES = env_int("PORTAL_CODE_MAX_TRIES", 5)
 PORTAL_CODES_PER_30_MIN = env_int("PORTAL_CODES_PER_30_MIN", 3)
+
+# Phase balancing (docs/grid.md): the engine is bounded by work, so the same request gives the
+# same plan on any machine; the safety time limit only stops a runaway solve (and says so).
+GRID_BALANCE_SEARCH_ROUNDS = env_int("GRID_BALANCE_SEARCH_ROUNDS", 60)
+GRID_BALANCE_MILP_NODES = env_int("GRID_BALANCE_MILP_NODES", 4000)
+GRID_BALANCE_SAFETY_SECONDS = env_int("GRID_BALANCE_SAFETY_SECONDS", 60)
+GRID_BALANCE_MAX_HOUSEHOLDS = env_int("GRID_BALANCE_MAX_HOUSEHOLDS", 1000)
+GRID_BALANCE_MAX_VALUES = env_int("GRID_BALANCE_MAX_VALUES", 500_000)
+GRID_BALANCE_RATE_LIMIT = env_str("GRID_BALANCE_RATE_LIMIT", "6/m")

@@ -267,6 +267,7 @@ class PhasePlan(models.Model):
     )
     optimal = models.BooleanField(_("proven optimal"), default=False)
     solver = models.CharField(_("solver"), max_length=50)
+    stopped_early = models.BooleanField(_("stopped by the safety time limit"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -498,7 +498,118 @@ def forecast_issue(*, user, item: FestivalForecast, action: str) -> FestivalFore
     return item
 
 
-# Phase-balancing plans
+# Phase balancing: one service for the API, the command and the transformer page
+
+PHASE_LETTERS = {"A": 0, "B": 1, "C": 2}
+
+
+def _phase_balance_limits() -> tuple[int, int]:
+    from django.conf import settings
+
+    return settings.GRID_BALANCE_MAX_HOUSEHOLDS, settings.GRID_BALANCE_MAX_VALUES
+
+
+def phase_balance_inputs(*, profiles, phases, max_moves, fixed=()):
+    """Validate a phase-balance request given as plain values (the API body, or the command's
+    JSON file): (names, profiles n × T in kW, phase indexes, fixed mask, max_moves), or a
+    FieldError naming each bad field; 413 ``too_large`` beyond the configured size."""
+    errors = {}
+    if not isinstance(profiles, dict) or not profiles:
+        errors["profiles"] = _("Give at least one household profile.")
+        profiles = {}
+    if not isinstance(phases, dict):
+        errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
+            "names": ""
+        }
+        phases = {}
+    if isinstance(max_moves, bool) or not isinstance(max_moves, int) or max_moves < 0:
+        errors["max_moves"] = _("Enter a whole number of at least 0.")
+    if not isinstance(fixed, list | tuple) or not all(isinstance(name, str) for name in fixed):
+        errors["fixed"] = _("Enter a list.")
+        fixed = []
+    names = sorted(str(name) for name in profiles)
+    missing = [name for name in names if name not in phases]
+    extra = [name for name in phases if name not in profiles]
+    if missing or extra:
+        errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
+            "names": ", ".join((missing + extra)[:5])
+        }
+    elif any(phases[name] not in PHASE_LETTERS for name in names):
+        errors["phases"] = _("Choose one of: %(choices)s.") % {"choices": "A, B, C"}
+    if any(not isinstance(profiles[name], list | tuple) for name in names):
+        errors["profiles"] = _("Values must be finite numbers.")
+    else:
+        lengths = {len(profiles[name]) for name in names}
+        if len(lengths) > 1:
+            errors["profiles"] = _("All profiles must have the same length.")
+        elif lengths == {0}:
+            errors["profiles"] = _("Profiles must not be empty.")
+    unknown = [name for name in fixed if name not in profiles]
+    if unknown:
+        errors["fixed"] = _("Unknown households: %(names)s.") % {"names": ", ".join(unknown[:5])}
+    if errors:
+        raise FieldError(errors)
+    max_households, max_values = _phase_balance_limits()
+    if len(names) > max_households or len(names) * len(profiles[names[0]]) > max_values:
+        raise ApiError(
+            _("Too many values: at most %(n)s households and %(values)s values.")
+            % {"n": max_households, "values": max_values},
+            status=413,
+            code="too_large",
+        )
+    try:
+        rows = np.array([profiles[name] for name in names], dtype=float)
+    except (TypeError, ValueError):
+        raise FieldError({"profiles": _("Values must be finite numbers.")}) from None
+    if not np.isfinite(rows).all():
+        raise FieldError({"profiles": _("Values must be finite numbers.")})
+    indexes = np.array([PHASE_LETTERS[phases[name]] for name in names])
+    fixed_mask = np.array([name in set(fixed) for name in names])
+    return names, rows, indexes, fixed_mask, max_moves
+
+
+def phase_balance_solve(rows, phases, max_moves: int, fixed) -> balancing.BalanceResult:
+    """The engine with the project's work bounds and safety stop (settings read at call time)."""
+    from django.conf import settings
+
+    return balancing.balance_phases(
+        rows,
+        phases,
+        max_moves,
+        fixed,
+        milp_node_limit=settings.GRID_BALANCE_MILP_NODES,
+        local_search_rounds=settings.GRID_BALANCE_SEARCH_ROUNDS,
+        safety_time_limit_s=settings.GRID_BALANCE_SAFETY_SECONDS,
+    )
+
+
+def _plan_moves(names, result) -> list[dict]:
+    return [
+        {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
+        for i, a, b in result.moves
+    ]
+
+
+def phase_balance(*, profiles, phases, max_moves, fixed=()) -> dict:
+    """A phase-balancing plan for given profiles, answered as ``POST /api/v1/grid/phase-balance``
+    documents it (the command prints the same)."""
+    names, rows, indexes, fixed_mask, max_moves = phase_balance_inputs(
+        profiles=profiles, phases=phases, max_moves=max_moves, fixed=list(fixed)
+    )
+    result = phase_balance_solve(rows, indexes, max_moves, fixed_mask)
+    return {
+        "moves": _plan_moves(names, result),
+        "peak_phase_kw_before": round(result.peak_before_kw, 6),
+        "peak_phase_kw_after": round(result.peak_after_kw, 6),
+        "unbalance_before": round(result.unbalance_before, 6),
+        "unbalance_after": round(result.unbalance_after, 6),
+        "optimal": result.optimal,
+        "solver": result.solver,
+        "stopped_early": result.stopped_early,
+    }
+
+
+# Phase-balancing plans of a district
 
 
 def household_profiles(transformer: TransformerDistrict, start: dt.date, end: dt.date):
@@ -568,7 +679,7 @@ def phase_plan_create(
         if (end - start).days >= holdout_days + 1
         else rows.shape[1]
     )
-    result = balancing.balance_phases(rows[:, :split], phases, max_moves, fixed)
+    result = phase_balance_solve(rows[:, :split], phases, max_moves, fixed)
     holdout = None
     if split < rows.shape[1]:
         holdout = (
@@ -581,10 +692,7 @@ def phase_plan_create(
         days_from=start,
         days_to=end,
         created_by=user,
-        moves=[
-            {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
-            for i, a, b in result.moves
-        ],
+        moves=_plan_moves(names, result),
         peak_phase_kw_before=_d(result.peak_before_kw, "0.01"),
         peak_phase_kw_after=_d(result.peak_after_kw, "0.01"),
         unbalance_before_pct=_d(100 * result.unbalance_before),
@@ -593,6 +701,7 @@ def phase_plan_create(
         holdout_kw_after=None if holdout is None else _d(holdout[1], "0.01"),
         optimal=result.optimal,
         solver=result.solver,
+        stopped_early=result.stopped_early,
     )
 
 
