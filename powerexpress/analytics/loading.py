@@ -63,6 +63,20 @@ class Events:
         return int(self.row.size)
 
 
+def carry_steps(thresholds: Thresholds, step_min: int) -> int:
+    """Steps a piece of work must carry from the piece before (the longest duration rule's), so
+    that a run split between two pieces is found as one event: a run too short to be an event
+    in either piece lies within this many steps of the boundary on the earlier side."""
+    t = thresholds
+    longest = max(
+        t.load_min_duration_min,
+        t.unbalance_min_duration_min,
+        t.practice_min_duration_min,
+        t.low_voltage_min_duration_min,
+    )
+    return -(-longest // step_min)
+
+
 def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
     """S / rated kVA per transformer row."""
     return s_kva / np.asarray(rated_kva, dtype=float)[:, None]

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,40 +269,98 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
 # Detection
 
 
-def partition_arrays(station_code: str, month: dt.date):
-    """(transformers, start, arrays dict) of a transformer partition on the 15-minute grid."""
-    lazy = storage.scan(DataKind.TRANSFORMER, station_code=station_code, months=[month])
+MAX_CARRY_DAYS = 366
+
+
+def window_arrays(station_code: str, since: dt.datetime, until: dt.datetime):
+    """(transformers, arrays dict) of a station's transformers on the 15-minute grid over
+    [since, until), read from every month partition the window touches."""
+    months = storage.months_between(timezone.localtime(since).date(), timezone.localtime(until).date())
+    lazy = storage.scan(
+        DataKind.TRANSFORMER, station_code=station_code, months=months, since=since, until=until
+    )
     transformers = list(
         TransformerDistrict.objects.filter(station__code=station_code)
         .order_by("code")
         .values_list("code", "rated_kva")
     )
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time()), timezone.get_default_timezone())
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
-    steps = (next_month - month).days * storage.STEPS_PER_DAY
+    steps = int((until - since) / dt.timedelta(minutes=storage.STEP_MIN))
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER) if lazy is not None else pl.DataFrame()
     codes = [c for c, _r in transformers]
     arrays = {
-        c: storage.to_grid(frame, "transformer", c, codes, start, steps)
+        c: storage.to_grid(frame, "transformer", c, codes, since, steps)
         for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
     }
-    return transformers, start, arrays
+    return transformers, arrays
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(dt.datetime.combine(month, dt.time()), tz),
+        timezone.make_aware(dt.datetime.combine(next_month, dt.time()), tz),
+    )
+
+
+def carry_steps_before(*, station_code: str, start: dt.datetime, thresholds: loading.Thresholds) -> int:
+    """How many steps before ``start`` detection must look at: the longest duration rule's steps
+    (a run too short to be an event on either side may be one across), and back to the start of
+    any stored event cut at ``start`` or joined across it (so the joined event is found whole, with its true start,
+    peak and energy). At most ``MAX_CARRY_DAYS``."""
+    step = dt.timedelta(minutes=storage.STEP_MIN)
+    steps = loading.carry_steps(thresholds, storage.STEP_MIN)
+    earliest = (
+        LoadEvent.objects.filter(transformer__station__code=station_code, start_at__lt=start)
+        .filter(Q(end_at=start) | Q(end_at__gt=start))
+        .aggregate(first=Min("start_at"))["first"]
+    )
+    if earliest is not None:
+        steps = max(steps, -(-(start - earliest) // step))
+    return min(steps, MAX_CARRY_DAYS * storage.STEPS_PER_DAY)
 
 
 def partition_detect(*, station_code: str, month: dt.date) -> int:
-    """Detect the events of one stored partition (replacing those found before); write its daily summary."""
-    transformers, start, arrays = partition_arrays(station_code, month)
-    count = detect_arrays(
-        station_code=station_code, month=month, transformers=transformers, start=start, arrays=arrays
+    """Detect the events of one stored partition (replacing those found before), carrying the
+    state needed from the months before, and write its daily summary. When an event now runs to
+    the end of the month, or one joined across it before, the next month is detected again so
+    the events that cross the boundary are joined there."""
+    start, end = _month_bounds(month)
+    thresholds = thresholds_from(grid_settings_get())
+    carry = carry_steps_before(station_code=station_code, start=start, thresholds=thresholds)
+    since = start - carry * dt.timedelta(minutes=storage.STEP_MIN)
+    transformers, arrays = window_arrays(station_code, since, end)
+    count, touches_end = detect_arrays(
+        station_code=station_code,
+        month=month,
+        transformers=transformers,
+        start=start,
+        arrays=arrays,
+        carry_steps=carry,
     )
     Partition.objects.filter(kind=DataKind.TRANSFORMER, station__code=station_code, month=month).update(
         detected_at=timezone.now()
     )
+    next_month = end.date()
+    if (
+        touches_end
+        and Partition.objects.filter(
+            kind=DataKind.TRANSFORMER, station__code=station_code, month=next_month, detected_at__isnull=False
+        ).exists()
+    ):
+        partition_detect(station_code=station_code, month=next_month)
     return count
 
 
-def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arrays) -> int:
-    """Events and daily summary of one month of a station from its 15-minute arrays."""
+def detect_arrays(
+    *, station_code: str, month: dt.date, transformers, start, arrays, carry_steps: int = 0
+) -> tuple[int, bool]:
+    """Events and daily summary of one month of a station from its 15-minute arrays.
+
+    ``arrays`` begin ``carry_steps`` steps before ``start`` (the month's first step): events lying
+    wholly in that carry belong to the month before and are left alone; an event crossing into
+    the month replaces the event of the month before that was cut at the boundary. Returns (events
+    written, whether an event touches the month's end — a cut that the next month must join)."""
     a = arrays
     rated = np.array([r for _c, r in transformers], dtype=float)
     thresholds = thresholds_from(grid_settings_get())
@@ -319,28 +377,44 @@ def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arr
     )
     ids = dict(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     step = dt.timedelta(minutes=storage.STEP_MIN)
+    since = start - carry_steps * step
+    steps_total = a["s_kva"].shape[1]
+    end_at = since + steps_total * step
+    keep = events.end > carry_steps
     peaks = np.where(events.kind == loading.LOW_VOLTAGE, events.peak, 100 * events.peak)
     rows = [
         (
             ids[transformers[row][0]],
             kind,
-            start + int(first) * step,
-            start + int(end) * step,
+            since + int(first) * step,
+            since + int(last) * step,
             _d(peak),
             _d(energy),
         )
-        for kind, row, first, end, peak, energy in zip(
-            events.kind, events.row, events.start, events.end, peaks, events.energy_above_kvah, strict=True
+        for kind, row, first, last, peak, energy in zip(
+            events.kind[keep],
+            events.row[keep],
+            events.start[keep],
+            events.end[keep],
+            peaks[keep],
+            events.energy_above_kvah[keep],
+            strict=True,
         )
     ]
-    end_at = start + a["s_kva"].shape[1] * step
+    crossing = {(t, k) for t, k, first, _e, _p, _en in rows if first < start}
     with transaction.atomic():
-        LoadEvent.objects.filter(
-            transformer_id__in=ids.values(), start_at__gte=start, start_at__lt=end_at
-        ).delete()
+        current = LoadEvent.objects.filter(
+            transformer_id__in=ids.values(), start_at__lt=end_at, end_at__gt=start
+        )
+        joined_after = current.filter(end_at__gt=end_at).exists()
+        current.delete()
+        cut = LoadEvent.objects.filter(transformer_id__in=ids.values(), end_at=start)
+        for transformer_id, kind in crossing:
+            cut.filter(transformer_id=transformer_id, kind=kind).delete()
         _insert_events(rows)
-    _write_daily(station_code, month, transformers, a)
-    return len(rows)
+    _write_daily(station_code, month, transformers, {k: v[:, carry_steps:] for k, v in a.items()})
+    touches_end = joined_after or bool((events.end[keep] == steps_total).any())
+    return len(rows), touches_end
 
 
 def _insert_events(rows: list[tuple]) -> None:

@@ -207,13 +207,13 @@ def test_the_same_request_gives_the_same_plan_while_two_processes_keep_the_cpus_
     profiles = resample_mean(profiles, 15)
     rng = np.random.default_rng(5)
     large, large_phases = rng.gamma(2.0, 0.5, (200, 96)), rng.integers(0, 3, 200)
-    idle = (balance_phases(profiles, phases, 6), balance_phases(large, large_phases, 10))
+    idle = (balance_phases(profiles, phases, 4), balance_phases(large, large_phases, 10))
     stop = multiprocessing.Event()
     spinners = [multiprocessing.Process(target=_spin, args=(stop,), daemon=True) for _ in range(2)]
     for spinner in spinners:
         spinner.start()
     try:
-        loaded = (balance_phases(profiles, phases, 6), balance_phases(large, large_phases, 10))
+        loaded = (balance_phases(profiles, phases, 4), balance_phases(large, large_phases, 10))
     finally:
         stop.set()
         for spinner in spinners:
