@@ -34,8 +34,16 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def write_parts(kind: str, frame: pl.DataFrame, part_name: str) -> dict[tuple[str, dt.date], int]:
-    """Write ``frame`` (with ``station`` and UTC ``ts``) into its partitions; rows per partition."""
+STAGED_SUFFIX = ".staged"
+
+
+def write_parts(
+    kind: str, frame: pl.DataFrame, part_name: str, *, staged: bool = False
+) -> dict[tuple[str, dt.date], int]:
+    """Write ``frame`` (with ``station`` and UTC ``ts``) into its partitions; rows per partition.
+
+    With ``staged`` the files get the ``.staged`` suffix, which no read sees, until
+    :func:`publish` renames them (after the database commit); :func:`discard` removes them."""
     frame = frame.with_columns(
         pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date().alias("_month")
     )
@@ -43,9 +51,28 @@ def write_parts(kind: str, frame: pl.DataFrame, part_name: str) -> dict[tuple[st
     for (station_code, month), part in frame.group_by("station", "_month"):
         folder = partition_dir(kind, station_code, month)
         folder.mkdir(parents=True, exist_ok=True)
-        part.drop("station", "_month").write_parquet(folder / f"{part_name}.parquet", compression="zstd")
+        path = folder / f"{part_name}.parquet{STAGED_SUFFIX if staged else ''}"
+        part.drop("station", "_month").write_parquet(path, compression="zstd")
         written[(station_code, month)] = part.height
     return written
+
+
+def staged_paths(kind: str, written, part_name: str) -> list[Path]:
+    return [
+        partition_dir(kind, station_code, month) / f"{part_name}.parquet{STAGED_SUFFIX}"
+        for station_code, month in written
+    ]
+
+
+def publish(paths: list[Path]) -> None:
+    """Make staged files visible (an atomic rename each)."""
+    for path in paths:
+        path.replace(path.with_name(path.name.removesuffix(STAGED_SUFFIX)))
+
+
+def discard(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _files(kind: str, station_code: str | None, months: list[dt.date] | None) -> list[Path]:
