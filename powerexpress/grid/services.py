@@ -43,6 +43,16 @@ SETTINGS_FIELDS = (
     "practice_min_duration_min",
     "low_voltage_v",
     "low_voltage_min_duration_min",
+    "over_voltage_v",
+    "over_voltage_min_duration_min",
+    "emergency_long_pct",
+    "emergency_long_minutes",
+    "emergency_medium_pct",
+    "emergency_medium_minutes",
+    "emergency_short_pct",
+    "emergency_short_minutes",
+    "neutral_limit_pct",
+    "neutral_min_duration_min",
     "growth_factor",
     "returnee_factor",
 )
@@ -78,6 +88,16 @@ def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
         practice_min_duration_min=s.practice_min_duration_min,
         low_voltage_v=float(s.low_voltage_v),
         low_voltage_min_duration_min=s.low_voltage_min_duration_min,
+        over_voltage_v=float(s.over_voltage_v),
+        over_voltage_min_duration_min=s.over_voltage_min_duration_min,
+        emergency_long_rate=float(s.emergency_long_pct) / 100,
+        emergency_long_minutes=float(s.emergency_long_minutes),
+        emergency_medium_rate=float(s.emergency_medium_pct) / 100,
+        emergency_medium_minutes=float(s.emergency_medium_minutes),
+        emergency_short_rate=float(s.emergency_short_pct) / 100,
+        emergency_short_minutes=float(s.emergency_short_minutes),
+        neutral_limit_rate=float(s.neutral_limit_pct) / 100,
+        neutral_min_duration_min=s.neutral_min_duration_min,
     )
 
 
@@ -95,12 +115,14 @@ def grid_settings_update(*, user, values: dict) -> GridSettings:
         except ArithmeticError:
             errors[name] = _("Enter a number.")
             continue
-        if number <= 0 or (name.endswith("_pct") and number > 500):
+        if number <= 0 or (name.endswith("_pct") and number > 500) or number >= 10_000:
             errors[name] = _("Out of range.")
             continue
         setattr(current, name, int(number) if name.endswith("_min") else number)
     if current.heavy_load_pct > current.overload_pct:
         errors["heavy_load_pct"] = _("Heavy load must not start above overload.")
+    if current.low_voltage_v >= current.over_voltage_v:
+        errors["over_voltage_v"] = _("Over-voltage must start above low voltage.")
     if errors:
         raise FieldError(errors)
     current.updated_by = user
@@ -298,6 +320,7 @@ def window_arrays(station_code: str, since: dt.datetime, until: dt.datetime):
     arrays = {
         c: storage.to_grid(frame, "transformer", c, codes, since, steps)
         for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
+        if c in frame.columns or c not in storage.OPTIONAL_COLUMNS[DataKind.TRANSFORMER]
     }
     return transformers, arrays
 
@@ -373,6 +396,8 @@ def detect_arrays(
     rated = np.array([r for _c, r in transformers], dtype=float)
     thresholds = thresholds_from(grid_settings_get())
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
+    v_max = np.fmax(np.fmax(a["v_a"], a["v_b"]), a["v_c"])
+    i_n = a.get("i_n")
     events = loading.detect(
         s_kva=a["s_kva"],
         rated_kva=rated,
@@ -380,6 +405,8 @@ def detect_arrays(
         i_b=a["i_b"],
         i_c=a["i_c"],
         v_min=v_min,
+        v_max=v_max,
+        i_n=None if i_n is None or np.isnan(i_n).all() else i_n,
         step_min=storage.STEP_MIN,
         thresholds=thresholds,
     )
@@ -389,7 +416,7 @@ def detect_arrays(
     steps_total = a["s_kva"].shape[1]
     end_at = since + steps_total * step
     keep = events.end > carry_steps
-    peaks = np.where(events.kind == loading.LOW_VOLTAGE, events.peak, 100 * events.peak)
+    peaks = np.where(np.isin(events.kind, loading.VOLTAGE_KINDS), events.peak, 100 * events.peak)
     rows = [
         (
             ids[transformers[row][0]],

@@ -16,9 +16,12 @@ LOCAL_TZ = "Asia/Shanghai"
 STEP_MIN = 15
 STEPS_PER_DAY = 24 * 60 // STEP_MIN
 VALUE_COLUMNS = {
-    "transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva"),
+    "transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva", "i_n"),
     "household": ("energy_kwh",),
 }
+# Value columns a stored file may lack (older files, data without a neutral current): reads insert
+# them as missing, and analyses skip what needs them.
+OPTIONAL_COLUMNS = {"transformer": ("i_n",), "household": ()}
 KEYS = {"transformer": "transformer", "household": "account_no"}
 
 
@@ -101,7 +104,7 @@ def scan(
     files = _files(kind, station_code, months)
     if not files:
         return None
-    frame = pl.scan_parquet(files)
+    frame = pl.scan_parquet(files, missing_columns="insert")
     if keys is not None:
         frame = frame.filter(pl.col(KEYS[kind]).is_in(keys))
     if since is not None:

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ingest(world, data_dir, django_capture_on_commit_callbacks):
-    def run(world, content):
+    def run(world, content, kind=DataKind.TRANSFORMER):
         with django_capture_on_commit_callbacks(execute=True):
             return services.interval_file_ingest(
-                user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name="t.csv", content=content
+                user=world.users["clerk_a"], kind=kind, file_name=f"{kind}.csv", content=content
             )
 
     return run
@@ -42,12 +42,7 @@ def test_after_a_replaced_unit_the_next_detection_measures_against_the_new_ratin
 
 def test_after_a_completed_phase_order_the_next_plan_starts_from_the_moved_phases(world, data_dir, ingest):
     accounts = ["0602000001", "0602000002"]
-    record = services.interval_file_ingest(
-        user=world.users["clerk_a"],
-        kind=DataKind.HOUSEHOLD,
-        file_name="h.csv",
-        content=household_csv(accounts, days=4),
-    )
+    record = ingest(world, household_csv(accounts, days=4), kind=DataKind.HOUSEHOLD)
     assert record.status == FileStatus.ACCEPTED, record.report
     world.customer_a2.phase = "A"
     world.customer_a2.save()

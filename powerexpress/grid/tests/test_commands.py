@@ -60,10 +60,13 @@ def test_the_ingest_command_loads_good_files_and_fails_on_bad_ones(world, data_d
     assert IntervalFile.objects.count() == 2
 
 
-def test_the_detect_command_queues_one_task_per_partition(world, data_dir, tmp_path, capsys):
+def test_the_detect_command_queues_one_task_per_partition(
+    world, data_dir, tmp_path, capsys, django_capture_on_commit_callbacks
+):
     good = tmp_path / "good.csv"
     good.write_bytes(transformer_csv(overload_hours=(18, 21)))
-    call_command("grid_ingest", str(good))
+    with django_capture_on_commit_callbacks(execute=True):  # files are published on commit
+        call_command("grid_ingest", str(good))
     LoadEvent.objects.all().delete()
     call_command("grid_detect")
     assert "1 partitions" in capsys.readouterr().out
