@@ -36,15 +36,15 @@ class PlanForm(forms.Form):
 
 # Where each default comes from (DOMAIN.md §4); True marks a project assumption without a
 # source, shown as "to verify" on the settings page.
-GB_12325 = _("GB/T 12325-2008: 220 V supply within +7 % / −10 %")
+GB_12325 = _("GB/T 12325-2008: 220 V supply between −10 and +7 percent")
 EMERGENCY = _("Emergency overload of oil units, old rules (secondary source)")
 PRACTICE = _("Practice (vendor alarm rules)")
-SD_292 = _("SD 292-1988 §7.5.2: neutral current of Yyn0 units at most 25 % of rated")
+SD_292 = _("SD 292-1988 §7.5.2: neutral current of Yyn0 units at most a quarter of the rated current")
 SOURCES = {
     "heavy_load_pct": (PRACTICE, False),
     "overload_pct": (PRACTICE, False),
     "load_min_duration_min": (PRACTICE, False),
-    "unbalance_limit_pct": (_("SD 292-1988: 15 % at the transformer"), False),
+    "unbalance_limit_pct": (_("SD 292-1988: at most 15 percent at the transformer"), False),
     "unbalance_min_load_pct": (_("Project assumption"), True),
     "unbalance_min_duration_min": (PRACTICE, False),
     "practice_unbalance_pct": (PRACTICE, False),

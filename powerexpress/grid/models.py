@@ -70,7 +70,7 @@ class GridSettings(models.Model):
         default=Decimal("7.5"),
     )
     neutral_limit_pct = models.DecimalField(
-        _("neutral current above (% of rated current)"), max_digits=5, decimal_places=1, default=25
+        _("neutral current above, share of the rated current (%)"), max_digits=5, decimal_places=1, default=25
     )
     neutral_min_duration_min = models.PositiveIntegerField(
         _("neutral current lasts at least (min)"), default=120
