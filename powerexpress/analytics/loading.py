@@ -241,6 +241,9 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
 
 _KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
 ROWS_PER_BLOCK = 4
+# Values per quantity in one block: four transformers × a year of 15-minute steps (about 1 MB of
+# float64 per array), so a month's piece takes about twelve times as many rows per block.
+BLOCK_VALUES = ROWS_PER_BLOCK * 365 * 96
 
 
 def detect(
@@ -255,7 +258,7 @@ def detect(
     i_n=None,
     step_min: int = 15,
     thresholds: Thresholds = Thresholds(),
-    rows_per_block: int = ROWS_PER_BLOCK,
+    rows_per_block: int | None = None,
 ) -> Events:
     """All events of all kinds over the (m, T) arrays, grouped by kind, then by row and start.
 
@@ -263,6 +266,8 @@ def detect(
     CPU cache across the passes detection makes (the inputs are read from memory once), in work
     arrays allocated once."""
     rated = np.asarray(rated_kva, dtype=float)
+    if rows_per_block is None:
+        rows_per_block = max(ROWS_PER_BLOCK, BLOCK_VALUES // max(np.shape(s_kva)[-1], 1))
     plan = _Plan.of(thresholds, rated, step_min)
     scratch = _Scratch.for_block(
         min(rows_per_block, rated.size), np.shape(s_kva)[-1], np.result_type(i_a, i_b, i_c, np.float16)
