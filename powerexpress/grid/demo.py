@@ -312,7 +312,7 @@ def grid_demo_build(
                     carry_steps_before(station_code=station_code, start=start, thresholds=thresholds),
                     previous["s_kva"].shape[1],
                 )
-            window = {
+            with_carry = {
                 key: np.concatenate([previous[key][:, previous[key].shape[1] - carry :], value], axis=1)
                 if carry
                 else value
@@ -323,7 +323,7 @@ def grid_demo_build(
                 month=month,
                 transformers=transformers,
                 start=start,
-                arrays=window,
+                arrays=with_carry,
                 carry_steps=carry,
             )
             events += written
