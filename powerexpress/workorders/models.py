@@ -101,6 +101,14 @@ class WorkOrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.work_order_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return WorkOrderStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return WorkOrderStatus(self.to_status).label
+
 
 class RegistryChange(models.Model):
     """A change a completed work order made to the registry: a household's phase, a district's
