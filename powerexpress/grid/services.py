@@ -271,23 +271,17 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
     frame = frame.with_columns(
         pl.col(key).replace_strict(station_of, return_dtype=pl.String).alias("station")
     )
-    staged: list = []
-    try:
-        with transaction.atomic():
-            record.save()
-            part_name = f"file-{record.pk}"
-            written = storage.write_parts(kind, frame, part_name, staged=True)
-            staged = storage.staged_paths(kind, written, part_name)
-            stations = {s.code: s for s in SupplyStation.objects.filter(code__in={s for s, _m in written})}
-            for (station_code, month), rows in written.items():
-                partition, _created = Partition.objects.get_or_create(
-                    kind=kind, station=stations[station_code], month=month
-                )
-                Partition.objects.filter(pk=partition.pk).update(rows=F("rows") + rows, detected_at=None)
-            transaction.on_commit(lambda paths=staged: storage.publish(paths))
-    except BaseException:
-        storage.discard(staged)
-        raise
+    written = storage.part_rows(frame)
+    with transaction.atomic():
+        record.save()
+        stations = {s.code: s for s in SupplyStation.objects.filter(code__in={s for s, _m in written})}
+        for (station_code, month), rows in written.items():
+            partition, _created = Partition.objects.get_or_create(
+                kind=kind, station=stations[station_code], month=month
+            )
+            Partition.objects.filter(pk=partition.pk).update(rows=F("rows") + rows, detected_at=None)
+        part_name = f"file-{record.pk}"
+        transaction.on_commit(lambda: storage.write_published(kind, frame, part_name))
     if kind == DataKind.TRANSFORMER:
         from powerexpress.grid.tasks import detect_partition
 

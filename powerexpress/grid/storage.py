@@ -40,6 +40,25 @@ def month_start(day: dt.date) -> dt.date:
 STAGED_SUFFIX = ".staged"
 
 
+def _with_month(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date().alias("_month")
+    )
+
+
+def part_rows(frame: pl.DataFrame) -> dict[tuple[str, dt.date], int]:
+    """Readings per (station, month) partition that :func:`write_parts` would write."""
+    counts = _with_month(frame).group_by("station", "_month").len()
+    return {(station, month): rows for station, month, rows in counts.iter_rows()}
+
+
+def write_published(kind: str, frame: pl.DataFrame, part_name: str) -> None:
+    """Write the parts staged, then publish them: a reader never sees half a file. Called in
+    ``transaction.on_commit``, so nothing is written for an upload that is rolled back."""
+    written = write_parts(kind, frame, part_name, staged=True)
+    publish(staged_paths(kind, written, part_name))
+
+
 def write_parts(
     kind: str, frame: pl.DataFrame, part_name: str, *, staged: bool = False
 ) -> dict[tuple[str, dt.date], int]:
@@ -47,9 +66,7 @@ def write_parts(
 
     With ``staged`` the files get the ``.staged`` suffix, which no read sees, until
     :func:`publish` renames them (after the database commit); :func:`discard` removes them."""
-    frame = frame.with_columns(
-        pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date().alias("_month")
-    )
+    frame = _with_month(frame)
     written = {}
     for (station_code, month), part in frame.group_by("station", "_month"):
         folder = partition_dir(kind, station_code, month)
