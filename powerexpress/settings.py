@@ -266,3 +266,12 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 40 * 1024 * 1024)
 # API lists: at most this many rows per page (`limit`).
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 500)
 MIDDLEWARE.append("powerexpress.core.inputs.InputGuardMiddleware")
+
+# Phase balancing (docs/grid.md): the engine is bounded by work, so the same request gives the
+# same plan on any machine; the safety time limit only stops a runaway solve (and says so).
+GRID_BALANCE_SEARCH_ROUNDS = env_int("GRID_BALANCE_SEARCH_ROUNDS", 60)
+GRID_BALANCE_MILP_NODES = env_int("GRID_BALANCE_MILP_NODES", 4000)
+GRID_BALANCE_SAFETY_SECONDS = env_int("GRID_BALANCE_SAFETY_SECONDS", 60)
+GRID_BALANCE_MAX_HOUSEHOLDS = env_int("GRID_BALANCE_MAX_HOUSEHOLDS", 1000)
+GRID_BALANCE_MAX_VALUES = env_int("GRID_BALANCE_MAX_VALUES", 500_000)
+GRID_BALANCE_RATE_LIMIT = env_str("GRID_BALANCE_RATE_LIMIT", "6/m")

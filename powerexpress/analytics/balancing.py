@@ -11,13 +11,22 @@ Two engines share one result type:
   in move variables (two binaries per movable household: "moves to the next phase", "moves to
   the one after"). Time steps that cannot carry the optimal peak are left out of the model, so a
   day at 1-minute resolution stays small. A first solve minimises the peak, a second the number
-  of moves at that peak; the local search's plan is returned instead when HiGHS hits its time
+  of moves at that peak; the local search's plan is returned instead when HiGHS hits its node
   limit without beating it.
 - :func:`solve_local_search` — steepest descent over relocations and pairwise exchanges with
-  random restarts (iterated local search), then a pass that undoes moves not needed for the peak.
+  seeded random restarts (iterated local search), then a pass that undoes moves not needed for
+  the peak.
 
-:func:`balance_phases` picks the engine by problem size: the MILP, warm-started by a short local
-search, up to ``MILP_MAX_HOUSEHOLDS`` movable households; the local search alone beyond. Pure numpy/scipy; no Django.
+Determinism: both engines are bounded by work, never by the clock — the local search by a number
+of restart rounds (and of descent steps per round), HiGHS by a number of branch-and-bound nodes
+(HiGHS's MIP search is sequential and seeded, so the same model gives the same answer). The same
+input and settings give the same plan on an idle and on a loaded machine. A wall-clock limit
+exists only as a safety stop (``safety_time_limit_s``); when it cuts a search short, the result
+says so in ``stopped_early`` instead of silently returning a worse plan.
+
+:func:`balance_phases` picks the engine by problem size: the MILP, warm-started by the local
+search, up to ``MILP_MAX_HOUSEHOLDS`` movable households; the local search alone beyond. Pure
+numpy/scipy; no Django.
 """
 
 from __future__ import annotations
@@ -31,8 +40,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 PHASES = ("A", "B", "C")
 MILP_MAX_HOUSEHOLDS = 60
-MILP_TIME_LIMIT_S = 10.0
-HEURISTIC_TIME_LIMIT_S = 0.10
+LOCAL_SEARCH_ROUNDS = 60
+LOCAL_SEARCH_EVALUATIONS = 3_000_000
+DESCENT_MAX_STEPS = 200
+MILP_NODE_LIMIT = 4000
+SAFETY_TIME_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,7 @@ class BalanceResult:
     optimal: bool
     solver: str
     lower_bound_kw: float | None = None
+    stopped_early: bool = False
 
 
 def phase_loads(profiles: np.ndarray, phases: np.ndarray) -> np.ndarray:
@@ -108,6 +121,7 @@ class _Search:
         self.tol = _tolerance(profiles)
         self.swing = profiles[~fixed].max(axis=0) if (~fixed).any() else np.zeros(profiles.shape[1])
         self.step_count = 16
+        self.evaluations = 0
 
     def score(self, loads: np.ndarray) -> tuple[float, float]:
         top = float(loads.max())
@@ -133,6 +147,7 @@ class _Search:
                 if not ok.any():
                     continue
                 raised = loads[target][None, :] + rows
+                self.evaluations += rows.size
                 peak = np.maximum(np.maximum(reduced.max(axis=1), raised.max(axis=1)), loads[other].max())
                 lse = (
                     np.exp((reduced - peak[:, None]) / self.tau).sum(axis=1)
@@ -162,6 +177,7 @@ class _Search:
                 continue
             r = 3 - p - q
             diff = rows_all[left][:, None, :] - rows_all[right][None, :, :]
+            self.evaluations += diff.size
             new_p = loads[p][None, None, :] - diff
             new_q = loads[q][None, None, :] + diff
             peak = np.maximum(np.maximum(new_p.max(axis=2), new_q.max(axis=2)), loads[r].max())
@@ -224,9 +240,13 @@ class _Search:
             peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9)
         )
 
-    def descend(self, phases, loads, deadline):
-        """Steepest descent: relocations first, exchanges when no relocation improves."""
-        while time.perf_counter() < deadline:
+    def descend(self, phases, loads, budget=None):
+        """Steepest descent: relocations first, exchanges when no relocation improves (at most
+        ``DESCENT_MAX_STEPS`` steps, each strictly improving; stops early once ``budget``
+        household-step evaluations are spent)."""
+        for _step in range(DESCENT_MAX_STEPS):
+            if budget is not None and self.evaluations >= budget:
+                break
             used = int((phases != self.start).sum())
             best, current = self._best_op(phases, loads, used, self._candidates_relocate)
             if best is None or not self._improves(best, current):
@@ -293,21 +313,31 @@ def solve_local_search(
     max_moves: int,
     fixed=None,
     *,
-    time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
+    rounds: int = LOCAL_SEARCH_ROUNDS,
+    evaluations: int = LOCAL_SEARCH_EVALUATIONS,
     seed: int = 0,
+    safety_time_limit_s: float | None = None,
 ) -> BalanceResult:
-    """Iterated local search (relocations and exchanges); fast, not proven optimal."""
+    """Iterated local search (relocations and exchanges); fast, not proven optimal.
+
+    The work is bounded by ``rounds`` seeded restarts and by ``evaluations``, the number of
+    (candidate, time step) pairs scored after the first descent (which always completes): a
+    small case runs all its rounds, a large one stops when the evaluations are spent — the same
+    place on any machine. Only the safety time limit can stop it earlier (``stopped_early``)."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
-    deadline = time.perf_counter() + time_limit_s
+    safety = _SafetyClock(safety_time_limit_s)
     loads = phase_loads(profiles, start)
     tau = max(0.02 * float(loads.max(initial=0.0)), 1e-6)
     search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(seed), tau)
-    best_phases, best_loads = search.descend(start, loads, deadline)
+    best_phases, best_loads = search.descend(start, loads)
     best_key = (float(best_loads.max()), int((best_phases != start).sum()))
     current_phases, current_loads = best_phases, best_loads
-    while time.perf_counter() < deadline and max_moves > 0:
+    budget = search.evaluations + evaluations
+    for _round in range(rounds if max_moves > 0 else 0):
+        if search.evaluations >= budget or safety.expired():
+            break
         trial_phases, trial_loads = search.kick(current_phases, current_loads)
-        trial_phases, trial_loads = search.descend(trial_phases, trial_loads, deadline)
+        trial_phases, trial_loads = search.descend(trial_phases, trial_loads, budget)
         key = (float(trial_loads.max()), int((trial_phases != start).sum()))
         if key[0] < best_key[0] - search.tol or (key[0] <= best_key[0] + search.tol and key[1] < best_key[1]):
             best_phases, best_loads, best_key = trial_phases, trial_loads, key
@@ -315,7 +345,27 @@ def solve_local_search(
             (trial_phases, trial_loads) if key[0] <= best_key[0] * 1.01 else (best_phases, best_loads)
         )
     best_phases, best_loads = search.fewer_moves(best_phases, best_loads)
-    return _result(profiles, start, best_phases, False, "local-search")
+    return replace(_result(profiles, start, best_phases, False, "local-search"), stopped_early=safety.stopped)
+
+
+class _SafetyClock:
+    """The wall-clock safety stop: never consulted for the answer, only to stop a runaway search
+    (and to say so). ``None`` means no stop at all."""
+
+    def __init__(self, limit_s: float | None):
+        self.limit_s = limit_s
+        self.started = time.perf_counter()
+        self.stopped = False
+
+    def remaining(self) -> float | None:
+        if self.limit_s is None:
+            return None
+        return self.limit_s - (time.perf_counter() - self.started)
+
+    def expired(self) -> bool:
+        remaining = self.remaining()
+        self.stopped = self.stopped or (remaining is not None and remaining <= 0)
+        return self.stopped
 
 
 # Exact MILP ---------------------------------------------------------------------------------
@@ -370,23 +420,32 @@ class _MoveModel:
         after[self.household[chosen]] = self.target[chosen]
         return after
 
-    def solve(self, steps, *, cost, z_upper, time_limit_s):
-        """One HiGHS solve on ``steps``: (phases or None, proven optimal, dual bound)."""
+    def solve(self, steps, *, cost, z_upper, node_limit, safety):
+        """One HiGHS solve on ``steps``, bounded by ``node_limit`` branch-and-bound nodes:
+        (phases or None, proven optimal, dual bound). The safety clock's remaining time is passed
+        as HiGHS's time limit only when a safety stop is set; hitting it marks ``safety.stopped``."""
         matrix, upper = self.peak_rows(steps)
         bounds_upper = np.ones(self.size + 1)
         bounds_upper[-1] = z_upper
         integrality = np.ones(self.size + 1)
         integrality[-1] = 0
+        options = {"node_limit": int(node_limit), "mip_rel_gap": 1e-6, "disp": False, "presolve": True}
+        remaining = safety.remaining()
+        if remaining is not None:
+            options["time_limit"] = max(remaining, 0.05)
         result = milp(
             cost,
             integrality=integrality,
             bounds=Bounds(np.zeros(self.size + 1), bounds_upper),
             constraints=self.fixed_rows + [LinearConstraint(matrix, -np.inf, upper)],
-            options={"time_limit": max(time_limit_s, 0.05), "mip_rel_gap": 1e-6, "disp": False},
+            options=options,
         )
+        if result.status == 1 and "time" in str(result.message).lower():
+            safety.stopped = True
+        bound = getattr(result, "mip_dual_bound", None)
         if result.x is None:
-            return None, False, getattr(result, "mip_dual_bound", None)
-        return self.phases(result.x), result.status == 0, getattr(result, "mip_dual_bound", None)
+            return None, False, bound
+        return self.phases(result.x), result.status == 0, bound
 
     def binding_steps(self) -> np.ndarray:
         """The steps that can carry the optimal peak. At step t no phase can exceed its load plus
@@ -407,21 +466,22 @@ class _MoveModel:
         return np.flatnonzero(cap >= lower - _tolerance(self.profiles))
 
 
-def _solve_with_all_steps(model, steps, *, cost, z_upper, deadline):
+def _solve_with_all_steps(model, steps, *, cost, z_upper, node_limit, safety):
     """Solve on ``steps``; while the plan exceeds its peak at a left-out step, add those steps and
-    solve again (never needed with :meth:`_MoveModel.binding_steps`, kept as the proof)."""
+    solve again (never needed with :meth:`_MoveModel.binding_steps`, kept as the proof; the step
+    set only grows, so the loop ends)."""
     tol = _tolerance(model.profiles)
     proven = True
     while True:
         phases, optimal, bound = model.solve(
-            steps, cost=cost, z_upper=z_upper, time_limit_s=deadline - time.perf_counter()
+            steps, cost=cost, z_upper=z_upper, node_limit=node_limit, safety=safety
         )
         if phases is None:
             return None, False, bound
         proven = proven and optimal
         envelope = phase_loads(model.profiles, phases).max(axis=0)
         violated = np.setdiff1d(np.flatnonzero(envelope > envelope[steps].max() + tol), steps)
-        if violated.size == 0 or time.perf_counter() >= deadline:
+        if violated.size == 0 or safety.expired():
             return (phases, proven, bound) if violated.size == 0 else (None, False, bound)
         steps = np.union1d(steps, violated)
 
@@ -432,21 +492,24 @@ def solve_milp(
     max_moves: int,
     fixed=None,
     *,
-    time_limit_s: float = MILP_TIME_LIMIT_S,
+    node_limit: int = MILP_NODE_LIMIT,
+    safety_time_limit_s: float | None = None,
     warm_start: BalanceResult | None = None,
 ) -> BalanceResult:
     """Exact plan by MILP (HiGHS): minimise the peak, then the number of moves at that peak.
 
-    The first stage may use nine tenths of the time; the second, which needs a proven peak, gets
-    the rest. ``optimal`` is True only when both stages were proven optimal. Otherwise moves the
-    peak does not need are undone, and the warm start (the local search's plan when none is
-    given) is returned instead when it is better: a lower peak, or as low with fewer moves.
+    Each stage may explore ``node_limit`` branch-and-bound nodes; the second, which needs a
+    proven peak, runs only when the first proved it. ``optimal`` is True only when both stages
+    were proven optimal. Otherwise moves the peak does not need are undone, and the warm start
+    (the local search's plan when none is given) is returned instead when it is better: a lower
+    peak, or as low with fewer moves. ``stopped_early`` is True when the safety time limit cut
+    a solve short (the answer may then differ from run to run).
     """
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
     n, steps_total = profiles.shape
     if n == 0 or steps_total == 0 or max_moves == 0 or fixed_mask.all():
         return _result(profiles, start, start, True, "milp-highs")
-    started = time.perf_counter()
+    safety = _SafetyClock(safety_time_limit_s)
     warm = warm_start or solve_local_search(profiles, start, max_moves, fixed_mask)
     tol = _tolerance(profiles)
     model = _MoveModel(profiles, start, fixed_mask, max_moves)
@@ -454,18 +517,24 @@ def solve_milp(
     cost = np.zeros(model.size + 1)
     cost[-1] = 1.0
     phases1, proven1, bound = _solve_with_all_steps(
-        model, steps, cost=cost, z_upper=warm.peak_before_kw + tol, deadline=started + 0.9 * time_limit_s
+        model, steps, cost=cost, z_upper=warm.peak_before_kw + tol, node_limit=node_limit, safety=safety
     )
-    fallback = replace(warm, optimal=False, solver="local-search (milp time limit)", lower_bound_kw=bound)
+    fallback = replace(
+        warm,
+        optimal=False,
+        solver="local-search (milp node limit)",
+        lower_bound_kw=bound,
+        stopped_early=warm.stopped_early or safety.stopped,
+    )
     if phases1 is None:
         return fallback
     phases2 = None
-    if proven1:
+    if proven1 and not safety.expired():
         moves_cost = np.ones(model.size + 1)
         moves_cost[-1] = 0.0
         peak1 = float(phase_loads(profiles, phases1).max())
         phases2, proven2, _bound = _solve_with_all_steps(
-            model, steps, cost=moves_cost, z_upper=peak1 + tol, deadline=started + time_limit_s
+            model, steps, cost=moves_cost, z_upper=peak1 + tol, node_limit=node_limit, safety=safety
         )
     if phases2 is None:
         search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(0), 1.0)
@@ -475,11 +544,12 @@ def solve_milp(
     result = replace(
         _result(profiles, start, phases2, optimal, "milp-highs"),
         lower_bound_kw=float(bound) if bound is not None else None,
+        stopped_early=warm.stopped_early or safety.stopped,
     )
     warm_better = warm.peak_after_kw < result.peak_after_kw - tol or (
         warm.peak_after_kw <= result.peak_after_kw + tol and len(warm.moves) < len(result.moves)
     )
-    return fallback if not optimal and warm_better else result
+    return replace(fallback, stopped_early=result.stopped_early) if not optimal and warm_better else result
 
 
 def balance_phases(
@@ -489,15 +559,31 @@ def balance_phases(
     fixed=None,
     *,
     milp_max_households: int = MILP_MAX_HOUSEHOLDS,
-    milp_time_limit_s: float = MILP_TIME_LIMIT_S,
-    heuristic_time_limit_s: float = HEURISTIC_TIME_LIMIT_S,
+    milp_node_limit: int = MILP_NODE_LIMIT,
+    local_search_rounds: int = LOCAL_SEARCH_ROUNDS,
+    safety_time_limit_s: float | None = SAFETY_TIME_LIMIT_S,
 ) -> BalanceResult:
     """The local search alone beyond ``milp_max_households`` movable households; below, the MILP
-    with the local search's plan as its cap and fallback."""
+    with the local search's plan as its cap and fallback. Both are bounded by work; the safety
+    time limit is shared between them and reported in ``stopped_early`` when it is hit."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
+    safety = _SafetyClock(safety_time_limit_s)
+    warm = solve_local_search(
+        profiles,
+        start,
+        max_moves,
+        fixed_mask,
+        rounds=local_search_rounds,
+        safety_time_limit_s=safety_time_limit_s,
+    )
     if int((~fixed_mask).sum()) > milp_max_households:
-        return solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
-    started = time.perf_counter()
-    warm = solve_local_search(profiles, start, max_moves, fixed_mask, time_limit_s=heuristic_time_limit_s)
-    remaining = milp_time_limit_s - (time.perf_counter() - started)
-    return solve_milp(profiles, start, max_moves, fixed_mask, time_limit_s=remaining, warm_start=warm)
+        return warm
+    return solve_milp(
+        profiles,
+        start,
+        max_moves,
+        fixed_mask,
+        node_limit=milp_node_limit,
+        safety_time_limit_s=safety.remaining(),
+        warm_start=warm,
+    )

@@ -8,7 +8,11 @@ its first step, the step after its last, its peak and the energy above the limit
 
 Definitions (DOMAIN.md §4): load rate = S / rated kVA; heavy load ≥ 80 %, overload > 100 %,
 raised when lasting ≥ 120 min; unbalance (I_max − I_min)/I_max above 15 %, and the practice rule
-> 25 % while the load rate is > 50 %; low voltage below 198 V. All limits are parameters.
+> 25 % while the load rate is > 50 %; low voltage below 198 V, over-voltage above 235.4 V (+7 %
+of 220 V, GB/T 12325-2008); emergency overload: a load above 1.3× / 1.6× / 2× the rating for
+longer than 2 h / 30 min / 7.5 min (a run of ⌊minutes / step⌋ + 1 steps or more); neutral current
+above 25 % of the rated current (S / (√3 · 0.4 kV)) of a Yyn0 unit (SD 292-1988), when the data
+has a neutral current. All limits are parameters.
 """
 
 from __future__ import annotations
@@ -23,7 +27,25 @@ OVERLOAD = "overload"
 UNBALANCE = "unbalance"
 UNBALANCE_PRACTICE = "unbalance_practice"
 LOW_VOLTAGE = "low_voltage"
-EVENT_KINDS = (HEAVY_LOAD, OVERLOAD, UNBALANCE, UNBALANCE_PRACTICE, LOW_VOLTAGE)
+OVER_VOLTAGE = "over_voltage"
+EMERGENCY_LONG = "emergency_long"
+EMERGENCY_MEDIUM = "emergency_medium"
+EMERGENCY_SHORT = "emergency_short"
+NEUTRAL_CURRENT = "neutral_current"
+EVENT_KINDS = (
+    HEAVY_LOAD,
+    OVERLOAD,
+    UNBALANCE,
+    UNBALANCE_PRACTICE,
+    LOW_VOLTAGE,
+    OVER_VOLTAGE,
+    EMERGENCY_LONG,
+    EMERGENCY_MEDIUM,
+    EMERGENCY_SHORT,
+    NEUTRAL_CURRENT,
+)
+VOLTAGE_KINDS = (LOW_VOLTAGE, OVER_VOLTAGE)
+RATED_LV_KV = 0.4
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,24 @@ class Thresholds:
     practice_min_duration_min: int = 120
     low_voltage_v: float = 198.0
     low_voltage_min_duration_min: int = 15
+    over_voltage_v: float = 235.4
+    over_voltage_min_duration_min: int = 15
+    emergency_long_rate: float = 1.3
+    emergency_long_minutes: float = 120.0
+    emergency_medium_rate: float = 1.6
+    emergency_medium_minutes: float = 30.0
+    emergency_short_rate: float = 2.0
+    emergency_short_minutes: float = 7.5
+    neutral_limit_rate: float = 0.25
+    neutral_min_duration_min: int = 120
+
+    def emergency_tiers(self) -> tuple[tuple[str, float, float], ...]:
+        """(kind, load rate, permitted minutes) of the emergency-overload limits."""
+        return (
+            (EMERGENCY_LONG, self.emergency_long_rate, self.emergency_long_minutes),
+            (EMERGENCY_MEDIUM, self.emergency_medium_rate, self.emergency_medium_minutes),
+            (EMERGENCY_SHORT, self.emergency_short_rate, self.emergency_short_minutes),
+        )
 
 
 @dataclass(frozen=True)
@@ -61,6 +101,33 @@ class Events:
 
     def __len__(self) -> int:
         return int(self.row.size)
+
+
+def carry_steps(thresholds: Thresholds, step_min: int) -> int:
+    """Steps a piece of work must carry from the piece before (the longest duration rule's), so
+    that a run split between two pieces is found as one event: a run too short to be an event
+    in either piece lies within this many steps of the boundary on the earlier side."""
+    t = thresholds
+    longest = max(
+        -(-t.load_min_duration_min // step_min),
+        -(-t.unbalance_min_duration_min // step_min),
+        -(-t.practice_min_duration_min // step_min),
+        -(-t.low_voltage_min_duration_min // step_min),
+        -(-t.over_voltage_min_duration_min // step_min),
+        -(-t.neutral_min_duration_min // step_min),
+        *(emergency_steps(minutes, step_min) for _kind, _rate, minutes in t.emergency_tiers()),
+    )
+    return int(longest)
+
+
+def emergency_steps(minutes: float, step_min: int) -> int:
+    """Steps of a run lasting longer than ``minutes`` (the permitted time at that load)."""
+    return int(minutes // step_min) + 1
+
+
+def rated_current_a(rated_kva) -> np.ndarray:
+    """Rated current of a 0.4 kV unit: S / (√3 · 0.4 kV)."""
+    return np.asarray(rated_kva, dtype=float) / (np.sqrt(3) * RATED_LV_KV)
 
 
 def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
@@ -174,6 +241,9 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
 
 _KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
 ROWS_PER_BLOCK = 4
+# Values per quantity in one block: four transformers × a year of 15-minute steps (about 1 MB of
+# float64 per array), so a month's piece takes about twelve times as many rows per block.
+BLOCK_VALUES = ROWS_PER_BLOCK * 365 * 96
 
 
 def detect(
@@ -184,9 +254,11 @@ def detect(
     i_b,
     i_c,
     v_min,
+    v_max=None,
+    i_n=None,
     step_min: int = 15,
     thresholds: Thresholds = Thresholds(),
-    rows_per_block: int = ROWS_PER_BLOCK,
+    rows_per_block: int | None = None,
 ) -> Events:
     """All events of all kinds over the (m, T) arrays, grouped by kind, then by row and start.
 
@@ -194,6 +266,8 @@ def detect(
     CPU cache across the passes detection makes (the inputs are read from memory once), in work
     arrays allocated once."""
     rated = np.asarray(rated_kva, dtype=float)
+    if rows_per_block is None:
+        rows_per_block = max(ROWS_PER_BLOCK, BLOCK_VALUES // max(np.shape(s_kva)[-1], 1))
     plan = _Plan.of(thresholds, rated, step_min)
     scratch = _Scratch.for_block(
         min(rows_per_block, rated.size), np.shape(s_kva)[-1], np.result_type(i_a, i_b, i_c, np.float16)
@@ -209,6 +283,8 @@ def detect(
             i_b=i_b[rows],
             i_c=i_c[rows],
             v_min=v_min[rows],
+            v_max=None if v_max is None else v_max[rows],
+            i_n=None if i_n is None else i_n[rows],
             plan=plan,
             work=scratch.take(rows.stop - first),
             found=found,
@@ -229,6 +305,9 @@ class _Plan:
     unbalance_steps: int
     practice_steps: int
     low_voltage_steps: int
+    over_voltage_steps: int
+    neutral_steps: int
+    emergency: tuple
     heavy_line: np.ndarray
     overload_line: np.ndarray
     unbalance_line: np.ndarray
@@ -253,6 +332,12 @@ class _Plan:
             unbalance_steps,
             practice_steps,
             steps(t.low_voltage_min_duration_min),
+            steps(t.over_voltage_min_duration_min),
+            steps(t.neutral_min_duration_min),
+            tuple(
+                (kind, rate, emergency_steps(minutes, step_min))
+                for kind, rate, minutes in t.emergency_tiers()
+            ),
             heavy,
             overload,
             unbalance,
@@ -304,6 +389,8 @@ def _detect_block(
     i_b,
     i_c,
     v_min,
+    v_max=None,
+    i_n=None,
     plan: _Plan,
     work: _Scratch,
     found: dict[str, list[tuple]],
@@ -363,6 +450,31 @@ def _detect_block(
     event_rows, starts, ends = _runs(mask, plan.low_voltage_steps, work.runs)
     add(LOW_VOLTAGE, event_rows, starts, ends, v_min, np.minimum)
 
+    if v_max is not None:
+        mask = np.greater(v_max, t.over_voltage_v, out=work.mask)
+        event_rows, starts, ends = _runs(mask, plan.over_voltage_steps, work.runs)
+        add(OVER_VOLTAGE, event_rows, starts, ends, v_max, np.maximum)
+
+    row_peak = np.fmax.reduce(s_kva, axis=1) / rated
+    for kind, rate, steps in plan.emergency:
+        hot = np.flatnonzero(row_peak > rate)
+        if hot.size == 0:
+            continue
+        scan = slice(int(hot[0]), int(hot[-1]) + 1)
+        mask = np.greater(s_kva[scan], rate * rated[scan, None], out=work.mask[scan])
+        event_rows, starts, ends = _runs(mask, steps, work.runs)
+        add(kind, event_rows + scan.start, starts, ends, s_kva, np.maximum, rate)
+
+    if i_n is not None:
+        current = rated_current_a(rated)
+        mask = np.greater(i_n, t.neutral_limit_rate * current[:, None], out=work.mask)
+        event_rows, starts, ends = _runs(mask, plan.neutral_steps, work.runs)
+        if event_rows.size:
+            peak = _reduce(i_n, event_rows, starts, ends, np.maximum) / current[event_rows]
+            found[NEUTRAL_CURRENT].append(
+                (event_rows + rows.start, starts, ends, peak, np.zeros(event_rows.size))
+            )
+
 
 def _rows_to_scan(event_rows: np.ndarray, n: int, *, implied: bool) -> slice:
     """The rows to look at for a narrower kind: when its condition implies the broader kind's,
@@ -398,6 +510,9 @@ def apparent_power_kva(i_a, i_b, i_c, v_a, v_b, v_c) -> np.ndarray:
 
 TRANSFORMER_COLUMNS = ("transformer", "ts", "i_a", "i_b", "i_c", "v_a", "v_b", "v_c")
 HOUSEHOLD_COLUMNS = ("account_no", "ts", "energy_kwh")
+# Optional value columns kept when a file has them (others are ignored, never rejected):
+# apparent power s_kva (kVA) and the neutral current i_n (A) of transformer files.
+OPTIONAL_COLUMNS = {"transformer": ("s_kva", "i_n", "energy_kwh"), "household": ()}
 ALLOWED_STEPS_MIN = (1, 5, 10, 15, 30, 60)
 MAX_MISSING_SHARE = 0.10
 
@@ -433,11 +548,10 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     """Check one file's readings; return (normalised frame or None, issues).
 
     ``kind`` is "transformer" (columns transformer, ts, i_a..i_c in A, v_a..v_c in V, optional
-    s_kva and energy_kwh, the active energy supplied in the step) or "household" (account_no, ts,
-    energy_kwh per step). Detected: missing columns, unreadable timestamps, duplicates, an
-    irregular step, timestamps off the step grid or shifted by the UTC offset (clock shifts),
-    negative values, unit mistakes (kV or line voltages, W for kW, Wh for kWh) and gaps (fatal
-    above 10 % missing). The frame is None when any issue is fatal.
+    s_kva and i_n, see ``OPTIONAL_COLUMNS``; other columns are ignored) or "household" (account_no, ts, energy_kwh per step). Detected: missing columns,
+    unreadable timestamps, duplicates, an irregular step, timestamps off the step grid or shifted
+    by the UTC offset (clock shifts), negative values, unit mistakes (kV or line voltages, W for
+    kW, Wh for kWh) and gaps (fatal above 10 % missing). The frame is None when any issue is fatal.
     """
     issues: list[Issue] = []
     wanted = TRANSFORMER_COLUMNS if kind == "transformer" else HOUSEHOLD_COLUMNS
@@ -445,8 +559,7 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         return None, [Issue("missing_columns", True, {"columns": ", ".join(missing)})]
-    optional = ("s_kva", "energy_kwh") if kind == "transformer" else ()
-    values = [c for c in wanted[2:]] + [c for c in optional if c in frame.columns]
+    values = list(wanted[2:]) + [c for c in OPTIONAL_COLUMNS.get(kind, ()) if c in frame.columns]
     frame = frame.select(
         [pl.col(key).cast(pl.String), pl.col("ts")]
         + [pl.col(c).cast(pl.Float64, strict=False) for c in values]

@@ -4,8 +4,9 @@ Public holidays and the official make-up workdays (调休) come from the maintai
 ``chinese-calendar`` package, never from a table of our own. For a year the installed package
 does not know yet, the bureau may enter the State Council's notice for that year (its holidays
 and make-up workdays, :func:`use_official_notices`); a year neither knows falls back to "Monday
-to Friday" and says so: the result is then marked ``estimated`` so pages and the API can warn
-that the official holiday notice for that year must be checked.
+to Friday without the holidays the law fixes every year" (:func:`law_holidays`) and says so: the
+result is then marked ``estimated`` so pages and the API can warn that the official holiday
+notice for that year must be checked (it adds bridging days and make-up workdays).
 """
 
 import datetime
@@ -16,6 +17,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants as _calendar_data
+from lunardate import LunarDate
 
 KNOWN_FIRST_YEAR = min(day.year for day in _calendar_data.holidays)
 KNOWN_LAST_YEAR = max(day.year for day in _calendar_data.holidays)
@@ -59,6 +61,30 @@ def last_known_year() -> int:
     return year
 
 
+@lru_cache(maxsize=64)
+def law_holidays(year: int) -> frozenset[datetime.date]:
+    """The days 《全国年节及纪念日放假办法》 (2024 revision, art. 2) makes holidays every year:
+    元旦 1 Jan; 春节 除夕 and 正月初一–初三; 清明 (the day of the solar term); 劳动节 1–2 May;
+    端午 (五月初五); 中秋 (八月十五); 国庆 1–3 Oct. Lunar dates through ``lunardate``; the 清明
+    solar term through ``chinese_calendar``'s solar-term computation. 除夕 is the day before
+    正月初一 (the 29th or the 30th of the twelfth month), so it may fall in the previous year."""
+    days = {datetime.date(year, 1, 1), datetime.date(year, 5, 1), datetime.date(year, 5, 2)}
+    days.update(datetime.date(year, 10, day) for day in (1, 2, 3))
+    for lunar_year in (year, year + 1):
+        new_year = LunarDate(lunar_year, 1, 1).to_solar_date()
+        days.update(new_year + datetime.timedelta(days=n) for n in range(-1, 3))
+    days.add(LunarDate(year, 5, 5).to_solar_date())
+    days.add(LunarDate(year, 8, 15).to_solar_date())
+    days.add(qingming(year))
+    return frozenset(day for day in days if day.year == year)
+
+
+def qingming(year: int) -> datetime.date:
+    """The day of the 清明 solar term (the sun at 15° ecliptic longitude, Beijing time)."""
+    terms = chinese_calendar.get_solar_terms(datetime.date(year, 4, 1), datetime.date(year, 4, 10))
+    return next(day for day, name in terms if name.startswith("清明"))
+
+
 @lru_cache(maxsize=8192)
 def is_working_day(day: datetime.date) -> tuple[bool, bool]:
     """(is a working day, was it estimated) for one date (cached; cleared when notices change)."""
@@ -67,7 +93,7 @@ def is_working_day(day: datetime.date) -> tuple[bool, bool]:
     if day.year in _official:
         holidays, makeup = _official[day.year]
         return day in makeup or (day.weekday() < 5 and day not in holidays), False
-    return day.weekday() < 5, True
+    return day.weekday() < 5 and day not in law_holidays(day.year), True
 
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")

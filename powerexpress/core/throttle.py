@@ -29,9 +29,9 @@ def public_rate_limited(request, group: str, rate: str | None = None, key: str =
         return False
 
 
-def public_rate_limit_check(request, group: str, rate: str | None = None) -> None:
+def public_rate_limit_check(request, group: str, rate: str | None = None, key: str = "ip") -> None:
     """Raise a 429 ApiError when the client is over the limit for ``group``."""
-    if public_rate_limited(request, group, rate):
+    if public_rate_limited(request, group, rate, key):
         raise ApiError(
             _("Too many requests from this device. Please wait a minute and try again."),
             status=429,

@@ -3,22 +3,21 @@
 ``POST /api/v1/grid/phase-balance`` with ``{"profiles": {"<household>": [kW, ...]}, "phases":
 {"<household>": "A"|"B"|"C"}, "max_moves": N, "fixed": [...]}`` answers ``{"moves": [{"household",
 "from", "to"}], "peak_phase_kw_before", "peak_phase_kw_after", "unbalance_before", "unbalance_after",
-"optimal", "solver"}``.
+"optimal", "solver", "stopped_early"}``. The request's size is limited (413 ``too_large``) and the
+endpoint is rate-limited per user (429 ``rate_limited``).
 """
 
 from typing import Literal
 
-import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from powerexpress.analytics import balancing
-from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.errors import ApiError
+from powerexpress.core.throttle import public_rate_limit_check
+from powerexpress.grid.services import phase_balance as phase_balance_service
 
 router = Router(tags=["grid"])
-
-MAX_VALUES = 2_000_000
-PHASE_INDEX = {"A": 0, "B": 1, "C": 2}
 
 
 class PhaseBalanceIn(Schema):
@@ -38,37 +37,7 @@ class PhaseBalanceOut(Schema):
     unbalance_after: float
     optimal: bool
     solver: str
-
-
-def _arrays(data: PhaseBalanceIn):
-    names = sorted(data.profiles)
-    errors = {}
-    if not names:
-        errors["profiles"] = _("Give at least one household profile.")
-    missing = [name for name in names if name not in data.phases]
-    extra = [name for name in data.phases if name not in data.profiles]
-    if missing or extra:
-        errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
-            "names": ", ".join((missing + extra)[:5])
-        }
-    lengths = {len(data.profiles[name]) for name in names}
-    if len(lengths) > 1:
-        errors["profiles"] = _("All profiles must have the same length.")
-    elif lengths == {0}:
-        errors["profiles"] = _("Profiles must not be empty.")
-    unknown = [name for name in data.fixed if name not in data.profiles]
-    if unknown:
-        errors["fixed"] = _("Unknown households: %(names)s.") % {"names": ", ".join(unknown[:5])}
-    if errors:
-        raise FieldError(errors)
-    if len(names) * lengths.pop() > MAX_VALUES:
-        raise ApiError(_("Too many values: at most %(n)s.") % {"n": MAX_VALUES}, status=413, code="too_large")
-    profiles = np.array([data.profiles[name] for name in names], dtype=float)
-    if not np.isfinite(profiles).all():
-        raise FieldError({"profiles": _("Values must be finite numbers.")})
-    phases = np.array([PHASE_INDEX[data.phases[name]] for name in names])
-    fixed = np.array([name in set(data.fixed) for name in names])
-    return names, profiles, phases, fixed
+    stopped_early: bool
 
 
 @router.post("/grid/phase-balance", response=PhaseBalanceOut)
@@ -76,17 +45,7 @@ def phase_balance(request, data: PhaseBalanceIn):
     """Minimise the peak phase load moving at most ``max_moves`` households, then the moves."""
     if not getattr(request.user, "role", ""):
         raise ApiError(_("Your account has no role."), status=403, code="forbidden")
-    names, profiles, phases, fixed = _arrays(data)
-    result = balancing.balance_phases(profiles, phases, data.max_moves, fixed)
-    return {
-        "moves": [
-            {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
-            for i, a, b in result.moves
-        ],
-        "peak_phase_kw_before": round(result.peak_before_kw, 6),
-        "peak_phase_kw_after": round(result.peak_after_kw, 6),
-        "unbalance_before": round(result.unbalance_before, 6),
-        "unbalance_after": round(result.unbalance_after, 6),
-        "optimal": result.optimal,
-        "solver": result.solver,
-    }
+    public_rate_limit_check(request, "grid-phase-balance", settings.GRID_BALANCE_RATE_LIMIT, key="user")
+    return phase_balance_service(
+        profiles=data.profiles, phases=data.phases, max_moves=data.max_moves, fixed=data.fixed
+    )

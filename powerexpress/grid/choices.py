@@ -10,6 +10,14 @@ class EventKind(models.TextChoices):
     UNBALANCE = loading.UNBALANCE, _("Three-phase unbalance")
     UNBALANCE_PRACTICE = loading.UNBALANCE_PRACTICE, _("Unbalance under load (practice rule)")
     LOW_VOLTAGE = loading.LOW_VOLTAGE, _("Low voltage")
+    OVER_VOLTAGE = loading.OVER_VOLTAGE, _("Over-voltage")
+    EMERGENCY_LONG = loading.EMERGENCY_LONG, _("Emergency overload beyond its long limit (1.3× for 2 h)")
+    EMERGENCY_MEDIUM = (
+        loading.EMERGENCY_MEDIUM,
+        _("Emergency overload beyond its medium limit (1.6× for 30 min)"),
+    )
+    EMERGENCY_SHORT = loading.EMERGENCY_SHORT, _("Emergency overload beyond its short limit (2× for 7.5 min)")
+    NEUTRAL_CURRENT = loading.NEUTRAL_CURRENT, _("Neutral current too high")
 
 
 class DataKind(models.TextChoices):

@@ -32,7 +32,13 @@ from powerexpress.analytics import forecast
 from powerexpress.grid import storage
 from powerexpress.grid.choices import DataKind
 from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, Partition, PhasePlan
-from powerexpress.grid.services import detect_arrays, forecast_run
+from powerexpress.grid.services import (
+    carry_steps_before,
+    detect_arrays,
+    forecast_run,
+    grid_settings_get,
+    thresholds_from,
+)
 from powerexpress.registry.choices import AreaClass, Phase
 from powerexpress.registry.models import Customer, SupplyStation, TransformerDistrict
 
@@ -290,7 +296,9 @@ def grid_demo_build(
     stations = {s.code: s for s in SupplyStation.objects.all()}
     partitions, events, readings, household_rows = [], 0, 0, 0
     month_list = storage.months_between(start_day, end_day - dt.timedelta(days=1))
+    thresholds = thresholds_from(grid_settings_get())
     for station_code in sorted(set(d["stations"])):
+        previous = None
         for month in month_list:
             rows, start, arrays, frame, loads = build_month(d, station_code, month, end_day, start_day, rng)
             folder = storage.partition_dir(DataKind.TRANSFORMER, station_code, month)
@@ -298,9 +306,28 @@ def grid_demo_build(
             frame.write_parquet(folder / "demo.parquet", compression="lz4", statistics=False)
             readings += frame.height
             transformers = [(d["codes"][i], int(d["rated"][i])) for i in rows]
-            events += detect_arrays(
-                station_code=station_code, month=month, transformers=transformers, start=start, arrays=arrays
+            carry = 0
+            if previous is not None:
+                carry = min(
+                    carry_steps_before(station_code=station_code, start=start, thresholds=thresholds),
+                    previous["s_kva"].shape[1],
+                )
+            with_carry = {
+                key: np.concatenate([previous[key][:, previous[key].shape[1] - carry :], value], axis=1)
+                if carry
+                else value
+                for key, value in arrays.items()
+            }
+            written, _touches_end = detect_arrays(
+                station_code=station_code,
+                month=month,
+                transformers=transformers,
+                start=start,
+                arrays=with_carry,
+                carry_steps=carry,
             )
+            events += written
+            previous = arrays
             partitions.append(
                 Partition(
                     kind=DataKind.TRANSFORMER,

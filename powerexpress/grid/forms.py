@@ -34,7 +34,44 @@ class PlanForm(forms.Form):
         return data
 
 
+# Where each default comes from (DOMAIN.md §4); True marks a project assumption without a
+# source, shown as "to verify" on the settings page.
+GB_12325 = _("GB/T 12325-2008: 220 V supply between −10 and +7 percent")
+EMERGENCY = _("Emergency overload of oil units, old rules (secondary source)")
+PRACTICE = _("Practice (vendor alarm rules)")
+SD_292 = _("SD 292-1988 §7.5.2: neutral current of Yyn0 units at most a quarter of the rated current")
+SOURCES = {
+    "heavy_load_pct": (PRACTICE, False),
+    "overload_pct": (PRACTICE, False),
+    "load_min_duration_min": (PRACTICE, False),
+    "unbalance_limit_pct": (_("SD 292-1988: at most 15 percent at the transformer"), False),
+    "unbalance_min_load_pct": (_("Project assumption"), True),
+    "unbalance_min_duration_min": (PRACTICE, False),
+    "practice_unbalance_pct": (PRACTICE, False),
+    "practice_load_pct": (PRACTICE, False),
+    "practice_min_duration_min": (PRACTICE, False),
+    "low_voltage_v": (GB_12325, False),
+    "low_voltage_min_duration_min": (_("Project assumption"), True),
+    "over_voltage_v": (GB_12325, False),
+    "over_voltage_min_duration_min": (_("Project assumption"), True),
+    "emergency_long_pct": (EMERGENCY, True),
+    "emergency_long_minutes": (EMERGENCY, True),
+    "emergency_medium_pct": (EMERGENCY, True),
+    "emergency_medium_minutes": (EMERGENCY, True),
+    "emergency_short_pct": (EMERGENCY, True),
+    "emergency_short_minutes": (EMERGENCY, True),
+    "neutral_limit_pct": (SD_292, False),
+    "neutral_min_duration_min": (_("Project assumption"), True),
+}
+
+
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = GridSettings
         fields = SETTINGS_FIELDS
+
+    def rows(self):
+        """(field, source, to verify) for the settings page."""
+        for name in self.fields:
+            source, to_verify = SOURCES.get(name, ("", False))
+            yield self[name], source, to_verify

@@ -2,6 +2,8 @@
 Parquet under ``DATA_DIR/grid``, never one SQL row per reading), detected events, festival
 forecasts and phase-balancing plans."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,39 @@ class GridSettings(models.Model):
     )
     low_voltage_min_duration_min = models.PositiveIntegerField(
         _("low voltage lasts at least (min)"), default=15
+    )
+    over_voltage_v = models.DecimalField(
+        _("over-voltage above (V)"), max_digits=5, decimal_places=1, default=Decimal("235.4")
+    )
+    over_voltage_min_duration_min = models.PositiveIntegerField(
+        _("over-voltage lasts at least (min)"), default=15
+    )
+    emergency_long_pct = models.DecimalField(
+        _("emergency overload, long limit: load rate (%)"), max_digits=5, decimal_places=1, default=130
+    )
+    emergency_long_minutes = models.DecimalField(
+        _("emergency overload, long limit: permitted (min)"), max_digits=6, decimal_places=1, default=120
+    )
+    emergency_medium_pct = models.DecimalField(
+        _("emergency overload, medium limit: load rate (%)"), max_digits=5, decimal_places=1, default=160
+    )
+    emergency_medium_minutes = models.DecimalField(
+        _("emergency overload, medium limit: permitted (min)"), max_digits=6, decimal_places=1, default=30
+    )
+    emergency_short_pct = models.DecimalField(
+        _("emergency overload, short limit: load rate (%)"), max_digits=5, decimal_places=1, default=200
+    )
+    emergency_short_minutes = models.DecimalField(
+        _("emergency overload, short limit: permitted (min)"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("7.5"),
+    )
+    neutral_limit_pct = models.DecimalField(
+        _("neutral current above, share of the rated current (%)"), max_digits=5, decimal_places=1, default=25
+    )
+    neutral_min_duration_min = models.PositiveIntegerField(
+        _("neutral current lasts at least (min)"), default=120
     )
     growth_factor = models.DecimalField(_("growth factor"), max_digits=4, decimal_places=2, default=1)
     returnee_factor = models.DecimalField(_("returnee factor"), max_digits=4, decimal_places=2, default=1)
@@ -267,6 +302,7 @@ class PhasePlan(models.Model):
     )
     optimal = models.BooleanField(_("proven optimal"), default=False)
     solver = models.CharField(_("solver"), max_length=50)
+    stopped_early = models.BooleanField(_("stopped by the safety time limit"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

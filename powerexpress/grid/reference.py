@@ -13,8 +13,13 @@ PHASE_BY_DIGIT = {"1": 0, "2": 1, "3": 2}
 
 
 def shared_data_dir() -> Path:
-    """``shared/data`` beside the repository root (``/work/shared/data`` next to ``/work/main``)."""
-    return Path(__file__).resolve().parents[3] / "shared" / "data"
+    """The nearest ``shared/data`` above the repository (``/work/shared/data`` next to
+    ``/work/main``, and also above a worktree nested deeper); beside the root when none exists."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[3:]:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return here.parents[3] / "shared" / "data"
 
 
 def read_ieee_eulv(folder: Path) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -56,11 +56,10 @@ def transformer_curve(transformer, start: dt.datetime, end: dt.datetime) -> dict
     if lazy is None:
         return {"ts": []}
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER)
-    frame = frame.with_columns(
-        pl.col(c).cast(pl.Float64) for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
-    )
+    columns = [c for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER] if c in frame.columns]
+    frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c in columns)
     out = {"ts": [t.strftime("%Y-%m-%d %H:%M") for t in frame["ts"]]}
-    for column in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]:
+    for column in columns:
         out[column] = [None if v is None else round(v, 2) for v in frame[column].to_list()]
     out["unbalance_pct"] = [
         None if v != v else round(100 * float(v), 1)

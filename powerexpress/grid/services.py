@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from django.apps import apps as django_apps
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,16 @@ SETTINGS_FIELDS = (
     "practice_min_duration_min",
     "low_voltage_v",
     "low_voltage_min_duration_min",
+    "over_voltage_v",
+    "over_voltage_min_duration_min",
+    "emergency_long_pct",
+    "emergency_long_minutes",
+    "emergency_medium_pct",
+    "emergency_medium_minutes",
+    "emergency_short_pct",
+    "emergency_short_minutes",
+    "neutral_limit_pct",
+    "neutral_min_duration_min",
     "growth_factor",
     "returnee_factor",
 )
@@ -79,6 +89,16 @@ def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
         practice_min_duration_min=s.practice_min_duration_min,
         low_voltage_v=float(s.low_voltage_v),
         low_voltage_min_duration_min=s.low_voltage_min_duration_min,
+        over_voltage_v=float(s.over_voltage_v),
+        over_voltage_min_duration_min=s.over_voltage_min_duration_min,
+        emergency_long_rate=float(s.emergency_long_pct) / 100,
+        emergency_long_minutes=float(s.emergency_long_minutes),
+        emergency_medium_rate=float(s.emergency_medium_pct) / 100,
+        emergency_medium_minutes=float(s.emergency_medium_minutes),
+        emergency_short_rate=float(s.emergency_short_pct) / 100,
+        emergency_short_minutes=float(s.emergency_short_minutes),
+        neutral_limit_rate=float(s.neutral_limit_pct) / 100,
+        neutral_min_duration_min=s.neutral_min_duration_min,
     )
 
 
@@ -96,12 +116,14 @@ def grid_settings_update(*, user, values: dict) -> GridSettings:
         except ArithmeticError:
             errors[name] = _("Enter a number.")
             continue
-        if number <= 0 or (name.endswith("_pct") and number > 500):
+        if number <= 0 or (name.endswith("_pct") and number > 500) or number >= 10_000:
             errors[name] = _("Out of range.")
             continue
         setattr(current, name, int(number) if name.endswith("_min") else number)
     if current.heavy_load_pct > current.overload_pct:
         errors["heavy_load_pct"] = _("Heavy load must not start above overload.")
+    if current.low_voltage_v >= current.over_voltage_v:
+        errors["over_voltage_v"] = _("Over-voltage must start above low voltage.")
     if errors:
         raise FieldError(errors)
     current.updated_by = user
@@ -250,15 +272,17 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
     frame = frame.with_columns(
         pl.col(key).replace_strict(station_of, return_dtype=pl.String).alias("station")
     )
+    written = storage.part_rows(frame)
     with transaction.atomic():
         record.save()
-        written = storage.write_parts(kind, frame, f"file-{record.pk}")
         stations = {s.code: s for s in SupplyStation.objects.filter(code__in={s for s, _m in written})}
         for (station_code, month), rows in written.items():
             partition, _created = Partition.objects.get_or_create(
                 kind=kind, station=stations[station_code], month=month
             )
             Partition.objects.filter(pk=partition.pk).update(rows=F("rows") + rows, detected_at=None)
+        part_name = f"file-{record.pk}"
+        transaction.on_commit(lambda: storage.write_published(kind, frame, part_name))
     if kind == DataKind.TRANSFORMER:
         from powerexpress.grid.tasks import detect_partition
 
@@ -275,44 +299,105 @@ def _store_accepted(record: IntervalFile, kind: str, frame: pl.DataFrame, index:
 # Detection
 
 
-def partition_arrays(station_code: str, month: dt.date):
-    """(transformers, start, arrays dict) of a transformer partition on the 15-minute grid."""
-    lazy = storage.scan(DataKind.TRANSFORMER, station_code=station_code, months=[month])
+MAX_CARRY_DAYS = 366
+
+
+def window_arrays(station_code: str, since: dt.datetime, until: dt.datetime):
+    """(transformers, arrays dict) of a station's transformers on the 15-minute grid over
+    [since, until), read from every month partition the window touches."""
+    months = storage.months_between(timezone.localtime(since).date(), timezone.localtime(until).date())
+    lazy = storage.scan(
+        DataKind.TRANSFORMER, station_code=station_code, months=months, since=since, until=until
+    )
     transformers = list(
         TransformerDistrict.objects.filter(station__code=station_code)
         .order_by("code")
         .values_list("code", "rated_kva")
     )
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time()), timezone.get_default_timezone())
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
-    steps = (next_month - month).days * storage.STEPS_PER_DAY
+    steps = int((until - since) / dt.timedelta(minutes=storage.STEP_MIN))
     frame = storage.to_steps(lazy.collect(), DataKind.TRANSFORMER) if lazy is not None else pl.DataFrame()
     codes = [c for c, _r in transformers]
     arrays = {
-        c: storage.to_grid(frame, "transformer", c, codes, start, steps)
+        c: storage.to_grid(frame, "transformer", c, codes, since, steps)
         for c in storage.VALUE_COLUMNS[DataKind.TRANSFORMER]
+        if c in frame.columns or c not in storage.OPTIONAL_COLUMNS[DataKind.TRANSFORMER]
     }
-    return transformers, start, arrays
+    return transformers, arrays
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(dt.datetime.combine(month, dt.time()), tz),
+        timezone.make_aware(dt.datetime.combine(next_month, dt.time()), tz),
+    )
+
+
+def carry_steps_before(*, station_code: str, start: dt.datetime, thresholds: loading.Thresholds) -> int:
+    """How many steps before ``start`` detection must look at: the longest duration rule's steps
+    (a run too short to be an event on either side may be one across), and back to the start of
+    any stored event cut at ``start`` or joined across it (so the joined event is found whole, with its true start,
+    peak and energy). At most ``MAX_CARRY_DAYS``."""
+    step = dt.timedelta(minutes=storage.STEP_MIN)
+    steps = loading.carry_steps(thresholds, storage.STEP_MIN)
+    earliest = (
+        LoadEvent.objects.filter(transformer__station__code=station_code, start_at__lt=start)
+        .filter(Q(end_at=start) | Q(end_at__gt=start))
+        .aggregate(first=Min("start_at"))["first"]
+    )
+    if earliest is not None:
+        steps = max(steps, -(-(start - earliest) // step))
+    return min(steps, MAX_CARRY_DAYS * storage.STEPS_PER_DAY)
 
 
 def partition_detect(*, station_code: str, month: dt.date) -> int:
-    """Detect the events of one stored partition (replacing those found before); write its daily summary."""
-    transformers, start, arrays = partition_arrays(station_code, month)
-    count = detect_arrays(
-        station_code=station_code, month=month, transformers=transformers, start=start, arrays=arrays
+    """Detect the events of one stored partition (replacing those found before), carrying the
+    state needed from the months before, and write its daily summary. When an event now runs to
+    the end of the month, or one joined across it before, the next month is detected again so
+    the events that cross the boundary are joined there."""
+    start, end = _month_bounds(month)
+    thresholds = thresholds_from(grid_settings_get())
+    carry = carry_steps_before(station_code=station_code, start=start, thresholds=thresholds)
+    since = start - carry * dt.timedelta(minutes=storage.STEP_MIN)
+    transformers, arrays = window_arrays(station_code, since, end)
+    count, touches_end = detect_arrays(
+        station_code=station_code,
+        month=month,
+        transformers=transformers,
+        start=start,
+        arrays=arrays,
+        carry_steps=carry,
     )
     Partition.objects.filter(kind=DataKind.TRANSFORMER, station__code=station_code, month=month).update(
         detected_at=timezone.now()
     )
+    next_month = end.date()
+    if (
+        touches_end
+        and Partition.objects.filter(
+            kind=DataKind.TRANSFORMER, station__code=station_code, month=next_month, detected_at__isnull=False
+        ).exists()
+    ):
+        partition_detect(station_code=station_code, month=next_month)
     return count
 
 
-def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arrays) -> int:
-    """Events and daily summary of one month of a station from its 15-minute arrays."""
+def detect_arrays(
+    *, station_code: str, month: dt.date, transformers, start, arrays, carry_steps: int = 0
+) -> tuple[int, bool]:
+    """Events and daily summary of one month of a station from its 15-minute arrays.
+
+    ``arrays`` begin ``carry_steps`` steps before ``start`` (the month's first step): events lying
+    wholly in that carry belong to the month before and are left alone; an event crossing into
+    the month replaces the event of the month before that was cut at the boundary. Returns (events
+    written, whether an event touches the month's end — a cut that the next month must join)."""
     a = arrays
     rated = np.array([r for _c, r in transformers], dtype=float)
     thresholds = thresholds_from(grid_settings_get())
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
+    v_max = np.fmax(np.fmax(a["v_a"], a["v_b"]), a["v_c"])
+    i_n = a.get("i_n")
     events = loading.detect(
         s_kva=a["s_kva"],
         rated_kva=rated,
@@ -320,33 +405,51 @@ def detect_arrays(*, station_code: str, month: dt.date, transformers, start, arr
         i_b=a["i_b"],
         i_c=a["i_c"],
         v_min=v_min,
+        v_max=v_max,
+        i_n=None if i_n is None or np.isnan(i_n).all() else i_n,
         step_min=storage.STEP_MIN,
         thresholds=thresholds,
     )
     ids = dict(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     step = dt.timedelta(minutes=storage.STEP_MIN)
-    peaks = np.where(events.kind == loading.LOW_VOLTAGE, events.peak, 100 * events.peak)
+    since = start - carry_steps * step
+    steps_total = a["s_kva"].shape[1]
+    end_at = since + steps_total * step
+    keep = events.end > carry_steps
+    peaks = np.where(np.isin(events.kind, loading.VOLTAGE_KINDS), events.peak, 100 * events.peak)
     rows = [
         (
             ids[transformers[row][0]],
             kind,
-            start + int(first) * step,
-            start + int(end) * step,
+            since + int(first) * step,
+            since + int(last) * step,
             _d(peak),
             _d(energy),
         )
-        for kind, row, first, end, peak, energy in zip(
-            events.kind, events.row, events.start, events.end, peaks, events.energy_above_kvah, strict=True
+        for kind, row, first, last, peak, energy in zip(
+            events.kind[keep],
+            events.row[keep],
+            events.start[keep],
+            events.end[keep],
+            peaks[keep],
+            events.energy_above_kvah[keep],
+            strict=True,
         )
     ]
-    end_at = start + a["s_kva"].shape[1] * step
+    crossing = {(t, k) for t, k, first, _e, _p, _en in rows if first < start}
     with transaction.atomic():
-        LoadEvent.objects.filter(
-            transformer_id__in=ids.values(), start_at__gte=start, start_at__lt=end_at
-        ).delete()
+        current = LoadEvent.objects.filter(
+            transformer_id__in=ids.values(), start_at__lt=end_at, end_at__gt=start
+        )
+        joined_after = current.filter(end_at__gt=end_at).exists()
+        current.delete()
+        cut = LoadEvent.objects.filter(transformer_id__in=ids.values(), end_at=start)
+        for transformer_id, kind in crossing:
+            cut.filter(transformer_id=transformer_id, kind=kind).delete()
         _insert_events(rows)
-    _write_daily(station_code, month, transformers, a)
-    return len(rows)
+    _write_daily(station_code, month, transformers, {k: v[:, carry_steps:] for k, v in a.items()})
+    touches_end = joined_after or bool((events.end[keep] == steps_total).any())
+    return len(rows), touches_end
 
 
 def _insert_events(rows: list[tuple]) -> None:
@@ -504,7 +607,118 @@ def forecast_issue(*, user, item: FestivalForecast, action: str) -> FestivalFore
     return item
 
 
-# Phase-balancing plans
+# Phase balancing: one service for the API, the command and the transformer page
+
+PHASE_LETTERS = {"A": 0, "B": 1, "C": 2}
+
+
+def _phase_balance_limits() -> tuple[int, int]:
+    from django.conf import settings
+
+    return settings.GRID_BALANCE_MAX_HOUSEHOLDS, settings.GRID_BALANCE_MAX_VALUES
+
+
+def phase_balance_inputs(*, profiles, phases, max_moves, fixed=()):
+    """Validate a phase-balance request given as plain values (the API body, or the command's
+    JSON file): (names, profiles n × T in kW, phase indexes, fixed mask, max_moves), or a
+    FieldError naming each bad field; 413 ``too_large`` beyond the configured size."""
+    errors = {}
+    if not isinstance(profiles, dict) or not profiles:
+        errors["profiles"] = _("Give at least one household profile.")
+        profiles = {}
+    if not isinstance(phases, dict):
+        errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
+            "names": ""
+        }
+        phases = {}
+    if isinstance(max_moves, bool) or not isinstance(max_moves, int) or max_moves < 0:
+        errors["max_moves"] = _("Enter a whole number of at least 0.")
+    if not isinstance(fixed, list | tuple) or not all(isinstance(name, str) for name in fixed):
+        errors["fixed"] = _("Enter a list.")
+        fixed = []
+    names = sorted(str(name) for name in profiles)
+    missing = [name for name in names if name not in phases]
+    extra = [name for name in phases if name not in profiles]
+    if missing or extra:
+        errors["phases"] = _("Give exactly one phase per profiled household (check: %(names)s).") % {
+            "names": ", ".join((missing + extra)[:5])
+        }
+    elif any(phases[name] not in PHASE_LETTERS for name in names):
+        errors["phases"] = _("Choose one of: %(choices)s.") % {"choices": "A, B, C"}
+    if any(not isinstance(profiles[name], list | tuple) for name in names):
+        errors["profiles"] = _("Values must be finite numbers.")
+    else:
+        lengths = {len(profiles[name]) for name in names}
+        if len(lengths) > 1:
+            errors["profiles"] = _("All profiles must have the same length.")
+        elif lengths == {0}:
+            errors["profiles"] = _("Profiles must not be empty.")
+    unknown = [name for name in fixed if name not in profiles]
+    if unknown:
+        errors["fixed"] = _("Unknown households: %(names)s.") % {"names": ", ".join(unknown[:5])}
+    if errors:
+        raise FieldError(errors)
+    max_households, max_values = _phase_balance_limits()
+    if len(names) > max_households or len(names) * len(profiles[names[0]]) > max_values:
+        raise ApiError(
+            _("Too many values: at most %(n)s households and %(values)s values.")
+            % {"n": max_households, "values": max_values},
+            status=413,
+            code="too_large",
+        )
+    try:
+        rows = np.array([profiles[name] for name in names], dtype=float)
+    except (TypeError, ValueError):
+        raise FieldError({"profiles": _("Values must be finite numbers.")}) from None
+    if not np.isfinite(rows).all():
+        raise FieldError({"profiles": _("Values must be finite numbers.")})
+    indexes = np.array([PHASE_LETTERS[phases[name]] for name in names])
+    fixed_mask = np.array([name in set(fixed) for name in names])
+    return names, rows, indexes, fixed_mask, max_moves
+
+
+def phase_balance_solve(rows, phases, max_moves: int, fixed) -> balancing.BalanceResult:
+    """The engine with the project's work bounds and safety stop (settings read at call time)."""
+    from django.conf import settings
+
+    return balancing.balance_phases(
+        rows,
+        phases,
+        max_moves,
+        fixed,
+        milp_node_limit=settings.GRID_BALANCE_MILP_NODES,
+        local_search_rounds=settings.GRID_BALANCE_SEARCH_ROUNDS,
+        safety_time_limit_s=settings.GRID_BALANCE_SAFETY_SECONDS,
+    )
+
+
+def _plan_moves(names, result) -> list[dict]:
+    return [
+        {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
+        for i, a, b in result.moves
+    ]
+
+
+def phase_balance(*, profiles, phases, max_moves, fixed=()) -> dict:
+    """A phase-balancing plan for given profiles, answered as ``POST /api/v1/grid/phase-balance``
+    documents it (the command prints the same)."""
+    names, rows, indexes, fixed_mask, max_moves = phase_balance_inputs(
+        profiles=profiles, phases=phases, max_moves=max_moves, fixed=list(fixed)
+    )
+    result = phase_balance_solve(rows, indexes, max_moves, fixed_mask)
+    return {
+        "moves": _plan_moves(names, result),
+        "peak_phase_kw_before": round(result.peak_before_kw, 6),
+        "peak_phase_kw_after": round(result.peak_after_kw, 6),
+        "unbalance_before": round(result.unbalance_before, 6),
+        "unbalance_after": round(result.unbalance_after, 6),
+        "optimal": result.optimal,
+        "solver": result.solver,
+        "stopped_early": result.stopped_early,
+    }
+
+
+# Phase-balancing plans of a district
 
 
 def household_profiles(transformer: TransformerDistrict, start: dt.date, end: dt.date):
@@ -574,7 +788,7 @@ def phase_plan_create(
         if (end - start).days >= holdout_days + 1
         else rows.shape[1]
     )
-    result = balancing.balance_phases(rows[:, :split], phases, max_moves, fixed)
+    result = phase_balance_solve(rows[:, :split], phases, max_moves, fixed)
     holdout = None
     if split < rows.shape[1]:
         holdout = (
@@ -587,10 +801,7 @@ def phase_plan_create(
         days_from=start,
         days_to=end,
         created_by=user,
-        moves=[
-            {"household": names[i], "from": balancing.PHASES[a], "to": balancing.PHASES[b]}
-            for i, a, b in result.moves
-        ],
+        moves=_plan_moves(names, result),
         peak_phase_kw_before=_d(result.peak_before_kw, "0.01"),
         peak_phase_kw_after=_d(result.peak_after_kw, "0.01"),
         unbalance_before_pct=_d(100 * result.unbalance_before),
@@ -599,6 +810,7 @@ def phase_plan_create(
         holdout_kw_after=None if holdout is None else _d(holdout[1], "0.01"),
         optimal=result.optimal,
         solver=result.solver,
+        stopped_early=result.stopped_early,
     )
 
 

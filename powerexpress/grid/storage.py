@@ -16,9 +16,12 @@ LOCAL_TZ = "Asia/Shanghai"
 STEP_MIN = 15
 STEPS_PER_DAY = 24 * 60 // STEP_MIN
 VALUE_COLUMNS = {
-    "transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva"),
+    "transformer": ("i_a", "i_b", "i_c", "v_a", "v_b", "v_c", "s_kva", "i_n"),
     "household": ("energy_kwh",),
 }
+# Value columns a stored file may lack (older files, data without a neutral current): reads insert
+# them as missing, and analyses skip what needs them.
+OPTIONAL_COLUMNS = {"transformer": ("i_n",), "household": ()}
 KEYS = {"transformer": "transformer", "household": "account_no"}
 
 
@@ -34,18 +37,62 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def write_parts(kind: str, frame: pl.DataFrame, part_name: str) -> dict[tuple[str, dt.date], int]:
-    """Write ``frame`` (with ``station`` and UTC ``ts``) into its partitions; rows per partition."""
-    frame = frame.with_columns(
+STAGED_SUFFIX = ".staged"
+
+
+def _with_month(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
         pl.col("ts").dt.convert_time_zone(LOCAL_TZ).dt.truncate("1mo").dt.date().alias("_month")
     )
+
+
+def part_rows(frame: pl.DataFrame) -> dict[tuple[str, dt.date], int]:
+    """Readings per (station, month) partition that :func:`write_parts` would write."""
+    counts = _with_month(frame).group_by("station", "_month").len()
+    return {(station, month): rows for station, month, rows in counts.iter_rows()}
+
+
+def write_published(kind: str, frame: pl.DataFrame, part_name: str) -> None:
+    """Write the parts staged, then publish them: a reader never sees half a file. Called in
+    ``transaction.on_commit``, so nothing is written for an upload that is rolled back."""
+    written = write_parts(kind, frame, part_name, staged=True)
+    publish(staged_paths(kind, written, part_name))
+
+
+def write_parts(
+    kind: str, frame: pl.DataFrame, part_name: str, *, staged: bool = False
+) -> dict[tuple[str, dt.date], int]:
+    """Write ``frame`` (with ``station`` and UTC ``ts``) into its partitions; rows per partition.
+
+    With ``staged`` the files get the ``.staged`` suffix, which no read sees, until
+    :func:`publish` renames them (after the database commit); :func:`discard` removes them."""
+    frame = _with_month(frame)
     written = {}
     for (station_code, month), part in frame.group_by("station", "_month"):
         folder = partition_dir(kind, station_code, month)
         folder.mkdir(parents=True, exist_ok=True)
-        part.drop("station", "_month").write_parquet(folder / f"{part_name}.parquet", compression="zstd")
+        path = folder / f"{part_name}.parquet{STAGED_SUFFIX if staged else ''}"
+        part.drop("station", "_month").write_parquet(path, compression="zstd")
         written[(station_code, month)] = part.height
     return written
+
+
+def staged_paths(kind: str, written, part_name: str) -> list[Path]:
+    return [
+        partition_dir(kind, station_code, month) / f"{part_name}.parquet{STAGED_SUFFIX}"
+        for station_code, month in written
+    ]
+
+
+def publish(paths: list[Path]) -> None:
+    """Make staged files visible (an atomic rename each)."""
+    for path in paths:
+        path.replace(path.with_name(path.name.removesuffix(STAGED_SUFFIX)))
+
+
+def discard(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _files(kind: str, station_code: str | None, months: list[dt.date] | None) -> list[Path]:

@@ -372,3 +372,30 @@ def customer_transformer_change(*, user, customer, transformer):
         locked.transformer = transformer
         locked.save(update_fields=["transformer", "updated_at"])
     return locked
+
+
+def customer_phase_change(*, customer_pk: int, phase: str) -> tuple[str, str]:
+    """Connect a household to another phase (a crew moved it): (old phase, new phase). Only a
+    single-phase household moves to another single phase. Call inside the caller's transaction,
+    which records who, when and why (e.g. ``workorders.services.work_order_complete``)."""
+    from powerexpress.registry.choices import Phase
+    from powerexpress.registry.models import Customer
+
+    customer = Customer.objects.select_for_update().get(pk=customer_pk)
+    if phase not in (Phase.A, Phase.B, Phase.C) or customer.phase == Phase.ABC:
+        raise FieldError({"phase": _("Only a single-phase household moves to phase A, B or C.")})
+    old = customer.phase
+    Customer.objects.filter(pk=customer.pk).update(phase=phase)
+    return old, phase
+
+
+def transformer_rating_change(*, transformer_pk: int, rated_kva: int) -> tuple[int, int]:
+    """Record a district's new rated capacity (extra or replaced unit): (old kVA, new kVA)."""
+    from powerexpress.registry.models import TransformerDistrict
+
+    transformer = TransformerDistrict.objects.select_for_update().get(pk=transformer_pk)
+    if not 0 < rated_kva <= 10_000:
+        raise FieldError({"rated_kva": _("Enter the rated capacity in kVA (1 to 10000).")})
+    old = transformer.rated_kva
+    TransformerDistrict.objects.filter(pk=transformer.pk).update(rated_kva=rated_kva)
+    return old, rated_kva

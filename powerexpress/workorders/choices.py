@@ -24,3 +24,6 @@ TRANSITIONS = {
     WorkOrderStatus.DONE: set(),
     WorkOrderStatus.CANCELLED: set(),
 }
+
+# Orders whose completion records a new rated capacity on the transformer district.
+CAPACITY_KINDS = frozenset({WorkOrderKind.EXTRA_CAPACITY, WorkOrderKind.REPLACE_UNIT})

@@ -100,3 +100,41 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return WorkOrderStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return WorkOrderStatus(self.to_status).label
+
+
+class RegistryChange(models.Model):
+    """A change a completed work order made to the registry: a household's phase, a district's
+    rated kVA. Never edited: the history of the record and the audit trail of the change (who,
+    when, which order)."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="registry_changes"
+    )
+    object_type = models.CharField(_("object type"), max_length=30)
+    object_ref = models.CharField(_("object"), max_length=50)
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.CharField(_("old value"), max_length=50)
+    new_value = models.CharField(_("new value"), max_length=50)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    station_path = "work_order__station"
+
+    class Meta:
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_ref"], name="workorder_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_ref}: {self.field} {self.old_value} → {self.new_value}"

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from powerexpress.accounts.roles import EDIT_REGISTRY
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
-from powerexpress.workorders.choices import TRANSITIONS, WorkOrderStatus
+from powerexpress.workorders.choices import CAPACITY_KINDS, TRANSITIONS, WorkOrderKind, WorkOrderStatus
 from powerexpress.workorders.models import WorkOrder
-from powerexpress.workorders.services import work_order_transition
+from powerexpress.workorders.services import work_order_complete, work_order_transition
 
 
 @login_required
@@ -28,13 +28,23 @@ def work_order_list(request):
 @login_required
 def work_order_detail(request, pk: int):
     order = get_visible_or_404(request.user, WorkOrder.objects.select_related("station", "team"), pk=pk)
+    closes_loop = order.kind == WorkOrderKind.PHASE_BALANCE or order.kind in CAPACITY_KINDS
     allowed = [
-        (s, WorkOrderStatus(s).label) for s in WorkOrderStatus.values if s in TRANSITIONS[order.status]
+        (s, WorkOrderStatus(s).label)
+        for s in WorkOrderStatus.values
+        if s in TRANSITIONS[order.status] and not (closes_loop and s == WorkOrderStatus.DONE)
     ]
     return render(
         request,
         "workorders/detail.html",
-        {"order": order, "allowed": allowed, "events": order.events.select_related("actor")},
+        {
+            "order": order,
+            "allowed": allowed,
+            "events": order.events.select_related("actor"),
+            "can_complete": closes_loop and WorkOrderStatus.DONE in TRANSITIONS[order.status],
+            "is_capacity": order.kind in CAPACITY_KINDS,
+            "changes": order.registry_changes.select_related("changed_by"),
+        },
     )
 
 
@@ -53,4 +63,24 @@ def work_order_move(request, pk: int):
         )
     except ApiError as exc:
         messages.error(request, exc.message)
+    return redirect("workorders:detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def work_order_complete_view(request, pk: int):
+    order = get_visible_or_404(request.user, WorkOrder.objects.all(), pk=pk)
+    if not (request.user.has_perm(EDIT_REGISTRY) or request.user.role == "crew"):
+        raise PermissionDenied
+    rated = request.POST.get("rated_kva", "").strip()
+    try:
+        work_order_complete(
+            user=request.user,
+            order=order,
+            moved=request.POST.getlist("moved"),
+            rated_kva=int(rated) if rated.isdigit() else (None if not rated else -1),
+            notes=request.POST.get("notes", ""),
+        )
+    except ApiError as exc:
+        messages.error(request, "; ".join(e["message"] for e in exc.errors or []) or exc.message)
     return redirect("workorders:detail", pk=order.pk)

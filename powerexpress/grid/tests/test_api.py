@@ -23,7 +23,9 @@ def test_it_answers_with_the_contract_fields(world):
         "unbalance_after",
         "optimal",
         "solver",
+        "stopped_early",
     }
+    assert data["stopped_early"] is False
     assert data["peak_phase_kw_before"] == 6.0
     assert data["peak_phase_kw_after"] == 3.0
     assert data["optimal"] is True and data["solver"] == "milp-highs"
@@ -98,3 +100,31 @@ def test_a_user_without_a_role_is_refused(world):
 def test_error_messages_follow_the_language(world):
     response = world.api("clerk_a", language="zh-hans").post(URL, {**BODY, "fixed": ["nobody"]})
     assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_request_above_the_size_limit_is_refused_with_413(world, settings):
+    settings.GRID_BALANCE_MAX_VALUES = 7
+    response = world.api("clerk_a").post(URL, BODY)
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    settings.GRID_BALANCE_MAX_VALUES = 8
+    assert world.api("clerk_a").post(URL, BODY).status_code == 200
+
+
+@pytest.mark.django_db
+def test_too_many_households_are_refused_with_413(world, settings):
+    settings.GRID_BALANCE_MAX_HOUSEHOLDS = 3
+    assert world.api("clerk_a").post(URL, BODY).status_code == 413
+
+
+@pytest.mark.django_db
+def test_one_user_is_rate_limited_and_another_is_not(world, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATELIMIT_ENABLE = True
+    settings.GRID_BALANCE_RATE_LIMIT = "2/m"
+    answers = [world.api("clerk_a").post(URL, BODY).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    assert world.api("manager").post(URL, BODY).status_code == 200
+    cache.clear()

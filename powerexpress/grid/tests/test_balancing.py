@@ -1,7 +1,8 @@
-"""The phase-balancing engine (pure numpy/scipy, no database)."""
+"""The phase-balancing engine (pure numpy/scipy, no database). No test here depends on the
+machine's speed: the engine is bounded by work, so its answers are the same on any machine."""
 
 import itertools
-import time
+import multiprocessing
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_da
 
 IEEE = shared_data_dir() / "ieee-eulv"
 # Optimal peaks (kW) on the IEEE feeder at 15-minute resolution, each proven by HiGHS through
-# benchmarks/grid_balancing.py (solve_milp with a long time limit; 10 moves took about 2 minutes).
+# benchmarks/grid_balancing.py (solve_milp with a large node limit; 10 moves took about 2 minutes).
 IEEE_MILP_PEAK_KW = {
     1: 19.044,
     2: 17.8388,
@@ -104,36 +105,50 @@ def test_the_engine_respects_fixed_households_and_the_move_budget(seed):
 def test_the_heuristic_never_worsens_the_peak_and_stays_within_the_budget():
     for seed in range(10):
         profiles, phases = random_case(seed, n=9, steps=12)
-        result = solve_local_search(profiles, phases, 3, time_limit_s=0.05)
+        result = solve_local_search(profiles, phases, 3)
         assert result.peak_after_kw <= result.peak_before_kw + 1e-9
         assert len(result.moves) <= 3
         assert result.optimal is False and result.solver == "local-search"
 
 
-def test_the_heuristic_finds_the_optimum_of_small_cases_most_of_the_time():
-    hits = 0
+def test_the_heuristic_finds_the_optimum_of_small_cases_with_its_default_work_bound():
     for seed in range(12):
         profiles, phases = random_case(100 + seed, n=7, steps=10)
-        result = solve_local_search(profiles, phases, 2, time_limit_s=0.05)
-        hits += round(result.peak_after_kw, 9) == brute_force(profiles, phases, 2)[0]
-    assert hits >= 10
+        result = solve_local_search(profiles, phases, 2)
+        assert round(result.peak_after_kw, 9) == brute_force(profiles, phases, 2)[0]
+
+
+def test_the_heuristic_gives_the_same_plan_every_time():
+    rng = np.random.default_rng(11)
+    profiles, phases = rng.gamma(2.0, 0.5, (120, 48)), rng.integers(0, 3, 120)
+    first, second = (solve_local_search(profiles, phases, 6) for _ in range(2))
+    assert first.moves == second.moves and first.peak_after_kw == second.peak_after_kw
+    assert not first.stopped_early
 
 
 def test_the_heuristic_uses_no_more_moves_than_the_peak_needs():
     profiles = np.array([[5.0], [5.0], [1.0], [1.0]])
-    result = solve_local_search(profiles, np.array([0, 0, 0, 0]), 3, time_limit_s=0.05)
+    result = solve_local_search(profiles, np.array([0, 0, 0, 0]), 3)
     assert result.peak_after_kw == 5.0
     assert len(result.moves) == 2
 
 
-def test_a_large_case_goes_to_the_heuristic_and_answers_quickly():
+def test_a_large_case_goes_to_the_heuristic():
+    """Its speed (under 200 ms for 200 households × 96 steps) is shown by
+    benchmarks/grid_balancing.py, not asserted here."""
     rng = np.random.default_rng(7)
     profiles, phases = rng.gamma(2.0, 0.5, (200, 96)), rng.integers(0, 3, 200)
-    started = time.perf_counter()
     result = balance_phases(profiles, phases, 10)
-    assert time.perf_counter() - started < 2.0
-    assert result.solver == "local-search" and not result.optimal
+    assert result.solver == "local-search" and not result.optimal and not result.stopped_early
     assert result.peak_after_kw < 0.95 * result.peak_before_kw
+
+
+def test_a_search_cut_short_by_the_safety_time_limit_says_so():
+    profiles, phases = random_case(3, n=9, steps=12)
+    result = balance_phases(profiles, phases, 3, safety_time_limit_s=0)
+    assert result.stopped_early
+    assert result.peak_after_kw <= result.peak_before_kw + 1e-9
+    assert not balance_phases(profiles, phases, 3).stopped_early
 
 
 def test_a_case_with_nothing_to_move_is_returned_unchanged():
@@ -165,29 +180,45 @@ def test_the_ieee_feeder_reads_as_documented(ieee):
     assert round(float(profiles.sum(axis=1).mean() / 60), 2) == 8.80
 
 
-@pytest.mark.parametrize("max_moves", [1, 2, 3, 4])
-def test_on_the_ieee_feeder_small_budgets_reach_the_proven_optimum(ieee, max_moves):
+@pytest.mark.parametrize("max_moves", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+def test_on_the_ieee_feeder_the_engine_stays_within_one_percent_of_the_optimum(ieee, max_moves):
     profiles, phases = ieee
-    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=8)
+    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, safety_time_limit_s=None)
     assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.01
-    assert len(result.moves) == max_moves
-
-
-@pytest.mark.parametrize("max_moves", [5, 6, 7, 8, 9, 10])
-def test_on_the_ieee_feeder_larger_budgets_stay_close_to_the_optimum(ieee, max_moves):
-    """Within 3 % with the API's budget (half of it up to 7 moves, which HiGHS proves in seconds);
-    the benchmark shows 0.2 % — the margin keeps a loaded test machine from failing the test."""
-    profiles, phases = ieee
-    budget_s = 5 if max_moves <= 7 else 10
-    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, milp_time_limit_s=budget_s)
-    assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.03
-    assert result.peak_after_kw < 0.7 * result.peak_before_kw
-    assert len(result.moves) <= max_moves
+    assert result.peak_after_kw < 0.85 * result.peak_before_kw
+    assert len(result.moves) <= max_moves and not result.stopped_early
 
 
 def test_on_the_ieee_feeder_three_moves_cut_the_phase_spread_at_the_peak_by_more_than_half(ieee):
     profiles, phases = ieee
-    result = balance_phases(resample_mean(profiles, 15), phases, 3, milp_time_limit_s=8)
+    result = balance_phases(resample_mean(profiles, 15), phases, 3)
     spread_before = result.unbalance_before * result.peak_before_kw
     spread_after = result.unbalance_after * result.peak_after_kw
     assert spread_after <= 0.5 * spread_before
+
+
+def _spin(stop):
+    while not stop.is_set():
+        sum(range(10_000))
+
+
+def test_the_same_request_gives_the_same_plan_while_two_processes_keep_the_cpus_busy(ieee):
+    profiles, phases = ieee
+    profiles = resample_mean(profiles, 15)
+    rng = np.random.default_rng(5)
+    large, large_phases = rng.gamma(2.0, 0.5, (200, 96)), rng.integers(0, 3, 200)
+    idle = (balance_phases(profiles, phases, 4), balance_phases(large, large_phases, 10))
+    stop = multiprocessing.Event()
+    spinners = [multiprocessing.Process(target=_spin, args=(stop,), daemon=True) for _ in range(2)]
+    for spinner in spinners:
+        spinner.start()
+    try:
+        loaded = (balance_phases(profiles, phases, 4), balance_phases(large, large_phases, 10))
+    finally:
+        stop.set()
+        for spinner in spinners:
+            spinner.join()
+    for before, after in zip(idle, loaded, strict=True):
+        assert after.moves == before.moves
+        assert after.peak_after_kw == before.peak_after_kw
+        assert not before.stopped_early and not after.stopped_early

@@ -10,6 +10,7 @@ from powerexpress.grid.choices import DataKind
 from powerexpress.grid.models import PhasePlan
 from powerexpress.grid.tests.conftest import household_csv, transformer_csv
 from powerexpress.grid.tests.test_views import make_forecast
+from powerexpress.registry.models import Customer
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +54,22 @@ def test_a_manager_goes_from_the_risk_list_to_a_phase_balancing_work_order(
     plan = PhasePlan.objects.get()
     page.wait_for_selector(f"text={plan.work_order.number}")
     assert plan.work_order.items == plan.moves and len(plan.moves) == 1
+    order = plan.work_order
+    household, to_phase = plan.moves[0]["household"], plan.moves[0]["to"]
+
+    # The crew completes the order on a phone; the registry follows.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 360, "height": 780})
+    browser_login(page, live_server, "crew_a")
+    page.goto(f"{live_server.url}/workorders/{order.pk}/")
+    page.check(f"input[name=moved][value='{household}']")
+    with page.expect_navigation():
+        page.click("text=完成工单")
+    page.wait_for_selector("text=档案变更记录")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, "workorder-completed.png")
+    assert Customer.objects.get(account_no=household).phase == to_phase
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/grid/transformers/XD001-01/")
+    page.wait_for_selector("#curve .main-svg")
+    shoot(page, "grid-transformer-after.png")

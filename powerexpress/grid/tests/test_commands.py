@@ -24,6 +24,28 @@ def test_the_balance_command_answers_like_the_api(tmp_path, capsys):
     call_command("grid_balance", "--json", str(path))
     out = json.loads(capsys.readouterr().out)
     assert out["peak_phase_kw_after"] == 5.0 and len(out["moves"]) == 2 and out["optimal"] is True
+    assert out["stopped_early"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"profiles": {"a": [1.0], "b": [1.0, 2.0]}, "phases": {"a": "A", "b": "A"}, "max_moves": 1},
+            "profiles",
+        ),
+        ({"profiles": {"a": [1.0]}, "phases": {"a": "D"}, "max_moves": 1}, "phases"),
+        ({"profiles": {"a": [1.0]}, "phases": {"a": "A"}, "max_moves": -2}, "max_moves"),
+        ({"profiles": {"a": ["x"]}, "phases": {"a": "A"}, "max_moves": 1}, "profiles"),
+        ({"profiles": {"a": [1.0]}, "phases": {"a": "A"}}, "max_moves"),
+        ({"profiles": {"a": [1.0]}, "phases": {"a": "A"}, "max_moves": 1, "fixed": ["z"]}, "fixed"),
+    ],
+)
+def test_the_balance_command_validates_like_the_api(tmp_path, body, field):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(body))
+    with pytest.raises(CommandError, match=f"{field}:"):
+        call_command("grid_balance", "--json", str(path))
 
 
 def test_the_ingest_command_loads_good_files_and_fails_on_bad_ones(world, data_dir, tmp_path, capsys):
@@ -38,10 +60,13 @@ def test_the_ingest_command_loads_good_files_and_fails_on_bad_ones(world, data_d
     assert IntervalFile.objects.count() == 2
 
 
-def test_the_detect_command_queues_one_task_per_partition(world, data_dir, tmp_path, capsys):
+def test_the_detect_command_queues_one_task_per_partition(
+    world, data_dir, tmp_path, capsys, django_capture_on_commit_callbacks
+):
     good = tmp_path / "good.csv"
     good.write_bytes(transformer_csv(overload_hours=(18, 21)))
-    call_command("grid_ingest", str(good))
+    with django_capture_on_commit_callbacks(execute=True):  # files are published on commit
+        call_command("grid_ingest", str(good))
     LoadEvent.objects.all().delete()
     call_command("grid_detect")
     assert "1 partitions" in capsys.readouterr().out

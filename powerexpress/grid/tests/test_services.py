@@ -164,12 +164,7 @@ def test_a_chosen_action_becomes_one_work_order_for_the_station(world, data_dir,
 
 def test_a_phase_plan_is_computed_from_household_data_and_issued_as_a_work_order(world, data_dir, ingest):
     accounts = ["0602000001", "0602000002"]
-    record = services.interval_file_ingest(
-        user=world.users["clerk_a"],
-        kind=DataKind.HOUSEHOLD,
-        file_name="h.csv",
-        content=household_csv(accounts, days=4),
-    )
+    record = ingest(world, kind=DataKind.HOUSEHOLD, name="h.csv", content=household_csv(accounts, days=4))
     assert record.status == FileStatus.ACCEPTED, record.report
     world.customer_a2.phase = "A"
     world.customer_a2.save()

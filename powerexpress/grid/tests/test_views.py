@@ -108,13 +108,16 @@ def test_another_stations_forecast_cannot_be_issued(world, data_dir):
     )
 
 
-def test_a_plan_is_computed_and_issued_from_the_transformer_page(world, data_dir):
-    services.interval_file_ingest(
-        user=world.users["clerk_a"],
-        kind=DataKind.HOUSEHOLD,
-        file_name="h.csv",
-        content=household_csv(["0602000001", "0602000002"], days=4),
-    )
+def test_a_plan_is_computed_and_issued_from_the_transformer_page(
+    world, data_dir, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # files are published on commit
+        services.interval_file_ingest(
+            user=world.users["clerk_a"],
+            kind=DataKind.HOUSEHOLD,
+            file_name="h.csv",
+            content=household_csv(["0602000001", "0602000002"], days=4),
+        )
     world.customer_a2.phase = "A"
     world.customer_a2.save()
     web = world.web("clerk_a")

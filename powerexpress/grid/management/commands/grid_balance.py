@@ -2,12 +2,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from powerexpress.accounts.models import User
-from powerexpress.analytics import balancing
-from powerexpress.grid.services import phase_plan_create
+from powerexpress.core.errors import ApiError
+from powerexpress.grid.services import phase_balance, phase_plan_create
 from powerexpress.registry.models import TransformerDistrict
 
 
@@ -27,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["json"]:
-            self._from_json(json.loads(options["json"].read_text()))
+            self._from_json(options["json"])
         elif options["transformer"] and options["start"] and options["end"]:
             transformer = TransformerDistrict.objects.filter(code=options["transformer"]).first()
             user = User.objects.filter(username=options["user"]).first()
@@ -49,6 +48,7 @@ class Command(BaseCommand):
                         "peak_phase_kw_after": str(plan.peak_phase_kw_after),
                         "optimal": plan.optimal,
                         "solver": plan.solver,
+                        "stopped_early": plan.stopped_early,
                     },
                     ensure_ascii=False,
                 )
@@ -56,24 +56,22 @@ class Command(BaseCommand):
         else:
             raise CommandError("Give --json FILE, or --transformer with --start and --end.")
 
-    def _from_json(self, body: dict) -> None:
-        names = sorted(body["profiles"])
-        profiles = np.array([body["profiles"][n] for n in names], dtype=float)
-        phases = np.array(["ABC".index(body["phases"][n]) for n in names])
-        fixed = np.array([n in set(body.get("fixed", [])) for n in names])
-        result = balancing.balance_phases(profiles, phases, int(body["max_moves"]), fixed)
-        self.stdout.write(
-            json.dumps(
-                {
-                    "moves": [
-                        {"household": names[i], "from": "ABC"[a], "to": "ABC"[b]} for i, a, b in result.moves
-                    ],
-                    "peak_phase_kw_before": result.peak_before_kw,
-                    "peak_phase_kw_after": result.peak_after_kw,
-                    "unbalance_before": result.unbalance_before,
-                    "unbalance_after": result.unbalance_after,
-                    "optimal": result.optimal,
-                    "solver": result.solver,
-                }
+    def _from_json(self, path: Path) -> None:
+        """The API's service on the file's body: the same validation, the same answer."""
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        if not isinstance(body, dict):
+            raise CommandError(f"{path}: the file must hold a JSON object.")
+        try:
+            answer = phase_balance(
+                profiles=body.get("profiles"),
+                phases=body.get("phases"),
+                max_moves=body.get("max_moves"),
+                fixed=body.get("fixed", []),
             )
-        )
+        except ApiError as exc:
+            details = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or [])
+            raise CommandError(f"{exc.message} {details}".strip()) from None
+        self.stdout.write(json.dumps(answer, ensure_ascii=False))
