@@ -72,13 +72,13 @@ def test_a_district_meter_without_energy_makes_the_district_uncomputable(world, 
 
 
 def test_detection_still_reads_a_partition_mixing_files_with_and_without_energy(world, data_dir):
-    from powerexpress.grid.services import partition_arrays
+    from powerexpress.grid.services import _month_bounds, window_arrays
 
     user = world.users["clerk_a"]
     ingest(user=user, kind=DataKind.TRANSFORMER, file_name="a.csv", content=transformer_csv(days=2))
     later = _with_energy(transformer_csv(days=2, start=dt.datetime(2026, 1, 20)), 0.5)
     ingest(user=user, kind=DataKind.TRANSFORMER, file_name="b.csv", content=later)
-    _transformers, _start, arrays = partition_arrays("XD", JAN)
+    _transformers, arrays = window_arrays("XD", *_month_bounds(JAN))
     assert np.isfinite(arrays["s_kva"]).sum() == 4 * 96
     assert LineLoss.objects.get(transformer=world.transformer_a, month=JAN).supply_kwh == pytest.approx(96.0)
 
