@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import build_world, embedded_broker_conf
@@ -102,6 +103,8 @@ def test_a_billing_run_started_while_the_broker_is_down_is_failed_at_once(world)
         )
     assert run.status == RunStatus.FAILED and "后台任务进程无法连接" in run.message
     assert run.finished_at is not None
+    page = world.web("clerk_a").get(reverse("billing:run", args=[run.pk])).content.decode()
+    assert "后台任务进程无法连接" in page and "hx-get" not in page
 
 
 def test_a_job_without_a_sign_of_life_for_the_configured_time_is_reaped_as_failed(world, settings):
