@@ -65,8 +65,9 @@ def test_without_a_broker_url_the_settings_use_the_embedded_filesystem_broker():
     if os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("CELERY_BROKER_URL is set in this environment")
     assert settings.CELERY_BROKER_URL == "filesystem://"
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-    assert folder.startswith(str(settings.CELERY_DIR)) and os.path.isdir(folder)
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]
+        assert folder.startswith(str(settings.CELERY_DIR)) and os.path.isdir(folder)
     assert settings.CELERY_RESULT_BACKEND.startswith("file://")
 
 
