@@ -366,7 +366,7 @@ def celery_worker_redis(transactional_db):
 def embedded_broker_conf(folder) -> dict:
     """Celery settings for the embedded broker (kombu's filesystem transport) under ``folder``, as
     settings.py makes them for DATA_DIR/celery when CELERY_BROKER_URL is unset."""
-    for name in ("queue", "processed", "results"):
+    for name in ("queue", "processed", "control", "results"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -374,6 +374,7 @@ def embedded_broker_conf(folder) -> dict:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
         "result_backend": f"file://{folder / 'results'}",

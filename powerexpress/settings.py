@@ -165,12 +165,13 @@ CELERY_DIR = DATA_DIR / "celery"  # embedded broker and results; beat's schedule
 CELERY_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    for _folder in ("queue", "processed", "results"):
+    for _folder in ("queue", "processed", "control", "results"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        "control_folder": str(CELERY_DIR / "control"),  # else kombu writes ./control in the working dir
         "store_processed": False,
     }
     _default_results = f"file://{CELERY_DIR / 'results'}"

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import build_world, embedded_broker_conf
@@ -64,8 +65,9 @@ def test_without_a_broker_url_the_settings_use_the_embedded_filesystem_broker():
     if os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("CELERY_BROKER_URL is set in this environment")
     assert settings.CELERY_BROKER_URL == "filesystem://"
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-    assert folder.startswith(str(settings.CELERY_DIR)) and os.path.isdir(folder)
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]
+        assert folder.startswith(str(settings.CELERY_DIR)) and os.path.isdir(folder)
     assert settings.CELERY_RESULT_BACKEND.startswith("file://")
 
 
@@ -102,6 +104,8 @@ def test_a_billing_run_started_while_the_broker_is_down_is_failed_at_once(world)
         )
     assert run.status == RunStatus.FAILED and "后台任务进程无法连接" in run.message
     assert run.finished_at is not None
+    page = world.web("clerk_a").get(reverse("billing:run", args=[run.pk])).content.decode()
+    assert "后台任务进程无法连接" in page and "hx-get" not in page
 
 
 def test_a_job_without_a_sign_of_life_for_the_configured_time_is_reaped_as_failed(world, settings):
