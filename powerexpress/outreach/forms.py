@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.core.inputs import INT32_MAX
 from powerexpress.core.scope import visible
 from powerexpress.outreach.calc import yuan_to_fen
 from powerexpress.outreach.choices import (
@@ -72,10 +73,16 @@ class ActivityForm(SubmissionForm):
     participants = forms.ModelMultipleChoiceField(
         Staff.objects.none(), label=_("participants"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    volunteer_count = forms.IntegerField(label=_("other volunteers"), min_value=0, initial=0)
-    people_reached = forms.IntegerField(label=_("people reached"), min_value=0, initial=0)
+    volunteer_count = forms.IntegerField(
+        label=_("other volunteers"), min_value=0, max_value=INT32_MAX, initial=0
+    )
+    people_reached = forms.IntegerField(
+        label=_("people reached"), min_value=0, max_value=INT32_MAX, initial=0
+    )
     materials = forms.CharField(label=_("materials handed out"), max_length=300, required=False)
-    signups_recorded = forms.IntegerField(label=_("auto-debit sign-ups (recorded)"), min_value=0, initial=0)
+    signups_recorded = forms.IntegerField(
+        label=_("auto-debit sign-ups (recorded)"), min_value=0, max_value=INT32_MAX, initial=0
+    )
     outcomes = forms.CharField(label=_("outcomes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photos = MultipleImageField(label=_("photos"), required=False)
 

@@ -109,10 +109,8 @@ def fault_report_submit(
     transformer district reported within the grouping window.
     """
     key = (idempotency_key or "").strip()[:100]
-    if key:
-        existing = FaultTicket.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
+    # A repeated key is caught by the unique index on insert (below), not looked up first: one
+    # query less on every new report, the hot path under load.
     errors = fault_report_errors(village=village, phone=phone, description=description, source=source)
     if errors:
         raise FieldError(errors)

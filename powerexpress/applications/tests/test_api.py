@@ -11,7 +11,7 @@ URL = "/api/v1/applications"
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()
 
 

@@ -12,7 +12,7 @@ from powerexpress.applications.tests.factories import application_body
 
 
 @pytest.fixture(autouse=True)
-def _clear_rate_limits():
+def _clear_rate_limits(db):
     cache.clear()
 
 

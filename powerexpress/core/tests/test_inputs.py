@@ -186,3 +186,13 @@ def test_a_body_above_the_limit_is_refused_before_it_is_read(world):
     response = world.api(None).post("/api/v1/faults", FAULT | {"description": "x" * 2000})
     assert response.status_code == 413
     assert response.json()["errors"][0]["field"] == "body"
+
+
+@pytest.mark.django_db
+def test_a_count_beyond_its_database_column_is_a_form_error_on_the_activity_page(world):
+    from powerexpress.outreach.models import Activity
+    from powerexpress.outreach.tests.test_activities import post_activity
+
+    response = post_activity(world.web("team_a"), world, people_reached=2**31)
+    assert response.status_code == 200 and "people_reached" in response.context["form"].errors
+    assert not Activity.objects.exists()
