@@ -107,3 +107,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient} ({self.status})"
+
+
+class OfflineOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    CONFLICT = "conflict", _("Not applied")
+
+
+class OfflineAction(models.Model):
+    """An action a phone recorded without network and sent later, applied at most once per
+    client-generated key; one that could not be applied stays here until its author has seen it."""
+
+    key = models.CharField(_("idempotency key"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    object_ref = models.CharField(_("object"), max_length=100, blank=True)
+    label = models.CharField(_("what"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=OfflineOutcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    acknowledged = models.BooleanField(_("seen by its author"), default=False)
+
+    class Meta:
+        verbose_name = _("offline action")
+        verbose_name_plural = _("offline actions")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="offlineaction_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_ref} {self.outcome}"

@@ -106,6 +106,25 @@ def home(request):
     return render(request, "outreach/home.html", context)
 
 
+@login_required
+def today(request):
+    """The team member's day on a phone: today's activities, households due a care visit and the
+    inspection campaigns running today (cached by the phone for offline use)."""
+    user, day = request.user, timezone.localdate()
+    care = [row for row in selectors.care_households(user, today=day) if row["due"].state in DUE_TODAY][:30]
+    context = {
+        "day": day,
+        "activities": selectors.activity_list(user).filter(held_on=day),
+        "care": care,
+        "campaigns": visible(user, InspectionCampaign.objects.filter(starts_on__lte=day, ends_on__gte=day)),
+        "hazards": selectors.hazard_list(user, status="overdue", today=day)[:10],
+    }
+    return render(request, "outreach/today.html", context)
+
+
+DUE_TODAY = ("never", "overdue", "due")
+
+
 # Activities
 
 

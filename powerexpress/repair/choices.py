@@ -57,6 +57,13 @@ class NoteKind(models.TextChoices):
     NOTE = "note", _("Note")
     MATERIAL = "material", _("Material used")
     PHOTO = "photo", _("Photo")
+    BEFORE = "before", _("Photo before the repair")
+    AFTER = "after", _("Photo after the repair")
+
+
+PHOTO_KINDS = frozenset({NoteKind.PHOTO, NoteKind.BEFORE, NoteKind.AFTER})
+# A crew member may take back their own last step within this many seconds (a mis-tap).
+UNDO_WINDOW_S = 15
 
 
 class OutageKind(models.TextChoices):
