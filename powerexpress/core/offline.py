@@ -59,7 +59,7 @@ def offline_action_apply(
     if not 8 <= len(key) <= 64:
         errors["key"] = _("Each action needs its key of 8 to 64 characters.")
     if kind not in _HANDLERS:
-        errors["kind"] = _("Unknown kind of action.")
+        errors["action"] = _("Unknown kind of action.")
     if errors:
         raise FieldError(errors)
     existing = OfflineAction.objects.filter(key=key).first()

@@ -136,15 +136,15 @@ def manifest(request):
 @login_required
 @require_POST
 def offline_sync(request):
-    """One action queued on a phone while offline: ``key``, ``kind``, ``occurred_at`` and its
-    fields (multipart, so photos come along). Answers the outcome; a repeated key answers the
+    """One action queued on a phone while offline: ``key``, ``action`` (its kind), ``occurred_at``
+    and its form's fields (multipart, so photos come along). Answers the outcome; a repeated key answers the
     first outcome and changes nothing."""
     try:
         occurred_at = parse_occurred_at(request.POST.get("occurred_at", ""))
         action = offline_action_apply(
             user=request.user,
             key=request.POST.get("key", ""),
-            kind=request.POST.get("kind", ""),
+            kind=request.POST.get("action", ""),
             occurred_at=occurred_at,
             data=request.POST.dict(),
             files=request.FILES.dict(),

@@ -45,7 +45,7 @@
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
-  function fill(text, n) { return (text || "").replace("%(n)s", n); }
+  function fill(text, n) { return (text || "").replace("{n}", n); }
 
   function showStatus() {
     if (!statusBox) return Promise.resolve();
@@ -116,8 +116,10 @@
 
   function sendAction(action) {
     var body = new FormData();
-    body.set("key", action.key); body.set("kind", action.kind); body.set("occurred_at", action.occurred_at);
-    Object.keys(action.fields).forEach(function (name) { body.set(name, action.fields[name]); });
+    body.set("key", action.key); body.set("action", action.kind); body.set("occurred_at", action.occurred_at);
+    Object.keys(action.fields).forEach(function (name) {
+      if (["key", "action", "occurred_at"].indexOf(name) === -1) body.set(name, action.fields[name]);
+    });
     Object.keys(action.files).forEach(function (name) { body.set(name, action.files[name], action.files[name].name || "photo.jpg"); });
     return fetch("/offline/sync/", {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
