@@ -41,34 +41,34 @@ def navigation(request):
 
 
 # The phone's bottom bar: each role's three or four main places (URL names; missing ones drop out).
-BOTTOM_BAR: dict[str, tuple[tuple[str, str, str], ...]] = {
+BOTTOM_BAR: dict[str, tuple[tuple[str, str], ...]] = {
     "crew": (
-        ("🛠", _("My repairs"), "repair:crew"),
-        ("📋", _("Fault tickets"), "repair:list"),
-        ("🏘", _("Villages"), "registry:villages"),
+        (_("My repairs"), "repair:crew"),
+        (_("Fault tickets"), "repair:list"),
+        (_("Villages"), "registry:villages"),
     ),
     "team_member": (
-        ("📅", _("My day"), "outreach:today"),
-        ("🤝", _("Care visits"), "outreach:care_due"),
-        ("⚠", _("Hazards"), "outreach:hazards"),
-        ("📣", _("Activities"), "outreach:activities"),
+        (_("My day"), "outreach:today"),
+        (_("Care visits"), "outreach:care_due"),
+        (_("Hazards"), "outreach:hazards"),
+        (_("Activities"), "outreach:activities"),
     ),
     "station_staff": (
-        ("📌", _("Work list"), "core:home"),
-        ("📋", _("Fault tickets"), "repair:list"),
-        ("🏠", _("Households"), "registry:customers"),
-        ("📄", _("Applications"), "applications:list"),
+        (_("Work list"), "core:home"),
+        (_("Fault tickets"), "repair:list"),
+        (_("Households"), "registry:customers"),
+        (_("Applications"), "applications:list"),
     ),
     "manager": (
-        ("📊", _("Overview"), "core:home"),
-        ("📋", _("Fault tickets"), "repair:list"),
-        ("⚡", _("Grid"), "grid:risk"),
-        ("📄", _("Applications"), "applications:list"),
+        (_("Overview"), "core:home"),
+        (_("Fault tickets"), "repair:list"),
+        (_("Grid"), "grid:risk"),
+        (_("Applications"), "applications:list"),
     ),
     "auditor": (
-        ("📊", _("Overview"), "core:home"),
-        ("🔍", _("Audit log"), "core:audit_log"),
-        ("📋", _("Fault tickets"), "repair:list"),
+        (_("Overview"), "core:home"),
+        (_("Audit log"), "core:audit_log"),
+        (_("Fault tickets"), "repair:list"),
     ),
 }
 
@@ -79,11 +79,12 @@ def bottom_bar(request):
     if user is None or not user.is_authenticated:
         return {"bottom_bar": []}
     places = []
-    for icon, label, url_name in BOTTOM_BAR.get(user.role, ()):
+    for label, url_name in BOTTOM_BAR.get(user.role, ()):
         try:
-            url = reverse(url_name)
+            places.append({"label": label, "url": reverse(url_name), "active": False})
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        places.append({"icon": icon, "label": label, "url": url, "active": active})
+    matches = [p for p in places if request.path == p["url"] or (p["url"] != "/" and request.path.startswith(p["url"]))]
+    if matches:
+        max(matches, key=lambda p: len(p["url"]))["active"] = True
     return {"bottom_bar": places}

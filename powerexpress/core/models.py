@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,10 @@ class AuditAction(models.TextChoices):
     EXPORT_UNMASKED = "export_unmasked", _("Exported unmasked personal data")
     EXPORT = "export", _("Exported data")
     IMPORT = "import", _("Imported data")
+
+
+# Audited fields that are not a field of the record's model (e.g. a debit file's bank accounts).
+AUDIT_FIELD_LABELS = {"bank_account": _("bank account"), "id_number": _("resident ID number"), "phone": _("mobile")}
 
 
 class AuditEntry(models.Model):
@@ -34,6 +39,37 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_ref}"
+
+    # Object types written as a short name rather than "app_label.model".
+    OBJECT_TYPE_MODELS = {"application": "applications.application", "debit_batch": "billing.debitbatch"}
+
+    def _model(self):
+        from django.apps import apps
+
+        name = self.OBJECT_TYPE_MODELS.get(self.object_type, self.object_type)
+        if "." not in name:
+            name = "registry." + {"transformers": "transformerdistrict"}.get(name, name.removesuffix("s"))
+        try:
+            return apps.get_model(name)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def object_type_label(self) -> str:
+        """The kind of record in the reader's language (``repair.faultticket`` → 故障工单)."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.object_type
+
+    @property
+    def field_labels(self) -> str:
+        model = self._model()
+        labels = []
+        for name in filter(None, self.fields.split(",")):
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name) if model else name)
+            except FieldDoesNotExist:
+                labels.append(str(AUDIT_FIELD_LABELS.get(name, name)))
+        return "、".join(labels)
 
 
 class ImportStatus(models.TextChoices):

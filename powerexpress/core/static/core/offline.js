@@ -86,6 +86,9 @@
       label: describe(form, submitter, fields)
     };
     fields.label = action.label;
+    if (!(submitter && submitter.name === "status")) {
+      form.querySelectorAll("input[type=text], input[type=file], textarea").forEach(function (input) { input.value = ""; });
+    }
     return putAction(action).then(function () { showQueued(form, action, submitter); return showStatus(); });
   }
 
@@ -96,7 +99,8 @@
     list.hidden = false;
     var item = document.createElement("li");
     var at = new Date(action.occurred_at);
-    item.textContent = "⏳ " + action.label + " · " + ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
+    item.textContent = action.label + " · " + ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2) +
+      " · " + (statusBox ? statusBox.dataset.queued : "");
     list.appendChild(item);
     if (submitter && submitter.name === "status") {
       var status = card.querySelector("[data-status]");
@@ -109,8 +113,6 @@
       } else {
         form.hidden = true;
       }
-    } else {
-      form.reset();
     }
   }
 
