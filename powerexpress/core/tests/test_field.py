@@ -73,3 +73,22 @@ def test_a_work_item_shows_dates_and_times_in_beijing_time():
     assert WorkItem(title="", detail="", url="", due_at=at).due_text == "12-07 09:30"
     assert WorkItem(title="", detail="", url="", due_at=datetime.date(2026, 12, 7)).due_text == "12-07"
     assert timezone.localtime(at).hour == 9
+
+
+def test_the_404_and_403_pages_are_chinese_in_the_site_layout(world):
+    client = world.web("crew_a")
+    missing = client.get("/repair/t/F-NONE/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
+    assert 'class="topbar"' in missing.content.decode() and 'name="viewport"' in missing.content.decode()
+    forbidden = world.web("auditor").get("/repair/hotline/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert forbidden.status_code == 403 and "无权打开此页面" in forbidden.content.decode()
+
+
+def test_the_500_page_is_chinese_and_needs_no_request_context():
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override("zh-hans"):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and "出错" in response.content.decode()
