@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from powerexpress.core.places import place_groups
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -96,7 +97,7 @@ def _form_context(request, kind: str, raw: dict, errors: dict) -> dict:
         "fields": KIND_FIELDS[kind],
         "documents": documents_for(kind),
         "examples": examples_for(kind),
-        "villages": Village.objects.order_by("code").values_list("code", "name"),
+        "places": place_groups(),
         "calendar_note": calendar_note_for_new_applications(),
         "form_token": raw.get("form_token") or get_random_string(24),
     }

@@ -164,3 +164,14 @@ def offline_conflicts_seen(request):
     offline_conflicts_acknowledge(user=request.user)
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "core:home")
+
+
+def text_size(request):
+    """Large text on the public pages (a cookie, so that it works without script or sign-in)."""
+    target = request.GET.get("next", "")
+    response = redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    if request.GET.get("large") == "1":
+        response.set_cookie("pe_large_text", "1", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie("pe_large_text")
+    return response

@@ -106,10 +106,6 @@ def outage_households(outage: Outage) -> QuerySet:
     )
 
 
-def villages_for_picker() -> QuerySet:
-    return Village.objects.only("code", "name").order_by("code")
-
-
 def can_dispatch(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role in DISPATCH_ROLES))
 

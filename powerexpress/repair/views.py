@@ -21,6 +21,7 @@ from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.models import AuditAction
+from powerexpress.core.places import place_picker
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import Customer, TransformerDistrict, Village
@@ -51,7 +52,6 @@ from powerexpress.repair.selectors import (
     tickets_for_card,
     tickets_for_crew,
     tickets_visible,
-    villages_for_picker,
 )
 from powerexpress.repair.services import (
     fault_note_add,
@@ -139,8 +139,10 @@ def report(request):
         form = ReportForm(
             initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex}
         )
-    villages = None if village else villages_for_picker()
-    return render(request, "repair/report.html", {"form": form, "village": village, "villages": villages})
+    picker = None if village else place_picker(
+        township_code=request.POST.get("township") or request.GET.get("township", ""), village_code=form.data.get("village", "") if form.is_bound else ""
+    )
+    return render(request, "repair/report.html", {"form": form, "village": village, "picker": picker})
 
 
 def follow(request, number: str):
