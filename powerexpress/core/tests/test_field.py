@@ -92,3 +92,21 @@ def test_the_500_page_is_chinese_and_needs_no_request_context():
     with translation.override("zh-hans"):
         response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500 and "出错" in response.content.decode()
+
+
+def test_collected_static_files_get_hashed_names_with_brotli_and_gzip_copies(tmp_path):
+    from django.core.files.storage import FileSystemStorage
+    from django.templatetags.static import static
+
+    from powerexpress.core.storage import StaticStorage
+    from powerexpress.core.views import STATIC_DIR
+
+    assert static("core/app.css") == "/static/core/app.css"  # not collected: plain names
+    source = FileSystemStorage(location=STATIC_DIR.parent)
+    storage = StaticStorage(location=tmp_path)
+    storage.save("core/app.css", source.open("core/app.css"))
+    list(storage.post_process({"core/app.css": (source, "core/app.css")}))
+    names = {path.name for path in (tmp_path / "core").iterdir()}
+    hashed = [n for n in names if n.startswith("app.") and n.endswith(".css") and n != "app.css"]
+    assert len(hashed) == 1 and f"{hashed[0]}.br" in names and f"{hashed[0]}.gz" in names
+    assert StaticStorage(location=tmp_path).url("core/app.css") == f"/static/core/{hashed[0]}"
