@@ -10,8 +10,17 @@ from django.urls import Resolver404, resolve
 
 # Links never followed: signing out, admin, API, language switch, downloads and public
 # form posts reached only by GET links.
-SKIP = re.compile(r"^/(accounts/logout|admin/|api/|i18n/|media/|static/|sw\.js|manifest)|\.(pdf|xlsx|csv|txt|png|svg)$")
-DOWNLOAD_ROUTES = {"export", "template", "batch_file", "station_boards_pdf", "notice_board_pdf", "receipt_pdf"}
+SKIP = re.compile(
+    r"^/(accounts/logout|admin/|api/|i18n/|media/|static/|sw\.js|manifest)|\.(pdf|xlsx|csv|txt|png|svg)$"
+)
+DOWNLOAD_ROUTES = {
+    "export",
+    "template",
+    "batch_file",
+    "station_boards_pdf",
+    "notice_board_pdf",
+    "receipt_pdf",
+}
 
 
 class _Links(HTMLParser):
@@ -54,7 +63,11 @@ def crawl(client, start: str = "/", *, max_pages: int = 300) -> dict[str, tuple[
             if SKIP.search(urlsplit(link).path):
                 continue
             link_route = route_of(link)
-            if link_route is None or link_route in queued_routes or link_route.split(":")[-1] in DOWNLOAD_ROUTES:
+            if (
+                link_route is None
+                or link_route in queued_routes
+                or link_route.split(":")[-1] in DOWNLOAD_ROUTES
+            ):
                 continue
             queued_routes.add(link_route)
             queue.append(link)

@@ -44,11 +44,15 @@ def data_strings(language: str) -> list[str]:
     the usernames, on the English UI all of them."""
     values = set(User.objects.values_list("username", flat=True))
     for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
+        names = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)
+        ]
         for row in model.objects.values_list(*names) if names else ():
             values.update(v for v in row if isinstance(v, str) and v.strip())
     if language == "zh-hans":
-        values = {v for v in values if not latin_words(v)} | set(User.objects.values_list("username", flat=True))
+        values = {v for v in values if not latin_words(v)} | set(
+            User.objects.values_list("username", flat=True)
+        )
     return sorted(values, key=len, reverse=True)
 
 
@@ -94,7 +98,11 @@ def test_no_page_of_any_role_shows_untranslated_chinese_on_the_english_ui(world)
 
 
 def test_the_crawl_reaches_the_field_pages_of_each_role(world):
-    for who, route in (("crew_a", "repair:crew_ticket"), ("team_a", "outreach:today"), ("clerk_a", "core:home")):
+    for who, route in (
+        ("crew_a", "repair:crew_ticket"),
+        ("team_a", "outreach:today"),
+        ("clerk_a", "core:home"),
+    ):
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         client.force_login(world.users[who])
         if who == "crew_a":
@@ -104,7 +112,11 @@ def test_the_crawl_reaches_the_field_pages_of_each_role(world):
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("工单 F2026 已派给 XD-001", set()), ("状态 open → in_progress", {"open", "in_progress"}), ("容量 100 kVA", set())],
+    [
+        ("工单 F2026 已派给 XD-001", set()),
+        ("状态 open → in_progress", {"open", "in_progress"}),
+        ("容量 100 kVA", set()),
+    ],
 )
 def test_the_latin_rule_flags_english_words_but_not_units_or_codes(text, words):
     assert latin_words(text) == words

@@ -24,7 +24,9 @@ def test_no_staff_page_of_any_role_scrolls_sideways_at_360_px(browser, live_serv
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         client.force_login(world.users[who])
         pages = {
-            name: url for name, (url, _html) in crawl(client).items() if who in EVERY_PAGE or name not in checked
+            name: url
+            for name, (url, _html) in crawl(client).items()
+            if who in EVERY_PAGE or name not in checked
         }
         checked.update(pages)
         context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})

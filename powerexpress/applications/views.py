@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from powerexpress.core.places import place_groups
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,9 +55,10 @@ from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.models import AuditAction
+from powerexpress.core.places import place_groups
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
-from powerexpress.registry.models import TransformerDistrict, Village
+from powerexpress.registry.models import TransformerDistrict
 
 
 def _kind_or_404(kind: str) -> str:

@@ -84,7 +84,11 @@ def bottom_bar(request):
             places.append({"label": label, "url": reverse(url_name), "active": False})
         except NoReverseMatch:
             continue
-    matches = [p for p in places if request.path == p["url"] or (p["url"] != "/" and request.path.startswith(p["url"]))]
+    matches = [
+        p
+        for p in places
+        if request.path == p["url"] or (p["url"] != "/" and request.path.startswith(p["url"]))
+    ]
     if matches:
         max(matches, key=lambda p: len(p["url"]))["active"] = True
     return {"bottom_bar": places}

@@ -12,7 +12,11 @@ class AuditAction(models.TextChoices):
 
 
 # Audited fields that are not a field of the record's model (e.g. a debit file's bank accounts).
-AUDIT_FIELD_LABELS = {"bank_account": _("bank account"), "id_number": _("resident ID number"), "phone": _("mobile")}
+AUDIT_FIELD_LABELS = {
+    "bank_account": _("bank account"),
+    "id_number": _("resident ID number"),
+    "phone": _("mobile"),
+}
 
 
 class AuditEntry(models.Model):

@@ -68,7 +68,13 @@ def offline_action_apply(
             raise ApiError(_("This key belongs to another user's action."), status=409, code="key_taken")
         return existing
     request = OfflineRequest(user=user, key=key, occurred_at=occurred_at, data=data, files=files)
-    record = {"key": key, "user": user, "kind": kind, "occurred_at": occurred_at, "object_ref": data.get("ref", "")}
+    record = {
+        "key": key,
+        "user": user,
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "object_ref": data.get("ref", ""),
+    }
     try:
         with transaction.atomic():
             ref, label = _HANDLERS[kind](request)
@@ -98,9 +104,9 @@ def offline_conflicts(user) -> list[OfflineAction]:
 
 
 def offline_conflicts_acknowledge(*, user) -> int:
-    return OfflineAction.objects.filter(user=user, outcome=OfflineOutcome.CONFLICT, acknowledged=False).update(
-        acknowledged=True
-    )
+    return OfflineAction.objects.filter(
+        user=user, outcome=OfflineOutcome.CONFLICT, acknowledged=False
+    ).update(acknowledged=True)
 
 
 def parse_occurred_at(text: str) -> datetime.datetime:

@@ -15,7 +15,9 @@ def place_picker(*, township_code: str = "", village_code: str = "") -> dict:
     if township is None and township_code:
         township = Township.objects.select_related("station").filter(code=township_code).first()
     townships = Township.objects.select_related("station").order_by("station__code", "code")
-    villages = Village.objects.filter(township=township).order_by("name") if township else Village.objects.none()
+    villages = (
+        Village.objects.filter(township=township).order_by("name") if township else Village.objects.none()
+    )
     return {
         "townships": [(t.code, t.name, t.station.name) for t in townships],
         "township": township,
@@ -34,6 +36,8 @@ def place_groups() -> list[dict]:
             "station": township.station.name,
             "villages": [],
         }
-    for village in Village.objects.filter(township__isnull=False).order_by("name").only("code", "name", "township_id"):
+    for village in (
+        Village.objects.filter(township__isnull=False).order_by("name").only("code", "name", "township_id")
+    ):
         groups[village.township_id]["villages"].append((village.code, village.name))
     return [group for group in groups.values() if group["villages"]]

@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 
 from powerexpress.accounts.roles import VIEW_AUDIT_LOG
 from powerexpress.core.errors import ApiError
@@ -18,7 +18,6 @@ from powerexpress.core.offline import offline_action_apply, offline_conflicts_ac
 from powerexpress.core.scope import visible
 from powerexpress.core.worklist import worklist_for
 from powerexpress.registry.models import Customer, SupplyStation, TransformerDistrict, Village
-
 
 # Where each field role lands: its own work, not the registry overview.
 ROLE_LANDING = {"crew": "repair:crew", "team_member": "outreach:today", "manager": "command:home"}
@@ -130,7 +129,9 @@ def manifest(request):
             for size in (192, 512)
         ],
     }
-    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @login_required

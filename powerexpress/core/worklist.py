@@ -94,7 +94,9 @@ def repair_near_deadline(user, now) -> WorkGroup:
                 due_at=due,
             )
         )
-    return WorkGroup("repair", _("Fault tickets near their deadline"), items[:ITEMS_PER_PROVIDER], _url("repair:list"))
+    return WorkGroup(
+        "repair", _("Fault tickets near their deadline"), items[:ITEMS_PER_PROVIDER], _url("repair:list")
+    )
 
 
 def billing_held_readings(user, now) -> WorkGroup:

@@ -12,7 +12,11 @@ from powerexpress.registry.models import Customer
 
 def care_visit_offline(request: OfflineRequest) -> tuple[str, str]:
     account_no = request.data.get("ref", "")
-    customer = visible(request.user, Customer.objects.select_related("village")).filter(account_no=account_no).first()
+    customer = (
+        visible(request.user, Customer.objects.select_related("village"))
+        .filter(account_no=account_no)
+        .first()
+    )
     if customer is None:
         raise OfflineConflict(_("Household %(account)s is not visible to you.") % {"account": account_no})
     form = VisitForm(request.data, user=request.user, station_id=customer.village.station_id)

@@ -40,6 +40,14 @@ CREW_NEXT_STEP = {
 }
 
 
+# The crew's step buttons say what the tap does (an action), not the state it leads to.
+CREW_STEP_ACTIONS = {
+    FaultStatus.EN_ROUTE: _("Set off"),
+    FaultStatus.ON_SITE: _("Confirm arrival on site"),
+    FaultStatus.RESTORED: _("Confirm power restored"),
+}
+
+
 class FaultSource(models.TextChoices):
     PORTAL = "portal", _("Villager portal")
     QR = "qr", _("Village QR code")

@@ -28,7 +28,7 @@ def repair_step_offline(request: OfflineRequest) -> tuple[str, str]:
     moved = fault_ticket_transition(
         ticket=ticket, to_status=status, actor=request.user, at=request.occurred_at, recorded_offline=True
     )
-    return moved.number, str(FaultStatus(status).label)
+    return moved.number, str(FaultStatus(moved.status).label)
 
 
 def repair_note_offline(request: OfflineRequest) -> tuple[str, str]:

@@ -10,8 +10,14 @@ from powerexpress.accounts.roles import Role
 from powerexpress.analytics.repair_kpis import TicketTimes, repair_kpis
 from powerexpress.core.scope import visible
 from powerexpress.registry.choices import AreaClass
-from powerexpress.registry.models import Customer, Village
-from powerexpress.repair.choices import AWAITING_ARRIVAL, CREW_NEXT_STEP, OPEN_STATUSES, FaultStatus
+from powerexpress.registry.models import Customer
+from powerexpress.repair.choices import (
+    AWAITING_ARRIVAL,
+    CREW_NEXT_STEP,
+    CREW_STEP_ACTIONS,
+    OPEN_STATUSES,
+    FaultStatus,
+)
 from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
 
 DISPATCH_ROLES = frozenset({Role.STATION_STAFF, Role.MANAGER})
@@ -67,7 +73,9 @@ def tickets_for_crew(user) -> QuerySet:
 
 
 def tickets_for_card(user) -> QuerySet:
-    return tickets_visible(user).select_related("village", "transformer", "customer").prefetch_related("notes")
+    return (
+        tickets_visible(user).select_related("village", "transformer", "customer").prefetch_related("notes")
+    )
 
 
 def crew_steps_after(status: str) -> list[tuple[str, str]]:
@@ -75,12 +83,12 @@ def crew_steps_after(status: str) -> list[tuple[str, str]]:
     steps = []
     while status in CREW_NEXT_STEP:
         status = CREW_NEXT_STEP[status]
-        steps.append((str(status), str(FaultStatus(status).label)))
+        steps.append((str(status), str(CREW_STEP_ACTIONS[status])))
     return steps
 
 
 def arrival_judgement(ticket: FaultTicket) -> str:
-    """"on_time" / "late" once the crew is on site (judged on the recorded arrival), else ""."""
+    """ "on_time" / "late" once the crew is on site (judged on the recorded arrival), else ""."""
     if ticket.on_site_at is None:
         return ""
     return "on_time" if ticket.on_site_at <= ticket.arrival_due_at else "late"

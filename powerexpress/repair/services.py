@@ -24,15 +24,15 @@ from powerexpress.repair.choices import (
     AWAITING_ARRIVAL,
     OPEN_STATUSES,
     OUTAGE_RESTORABLE,
+    PHOTO_KINDS,
     TRANSITIONS,
+    UNDO_WINDOW_S,
     Escalation,
     FaultSource,
     FaultStatus,
     NoteKind,
     OutageKind,
     OutageStatus,
-    PHOTO_KINDS,
-    UNDO_WINDOW_S,
 )
 from powerexpress.repair.models import FaultEvent, FaultNote, FaultTicket, Outage, RepairSettings
 from powerexpress.repair.selectors import repair_settings_for
@@ -344,7 +344,12 @@ def fault_ticket_step_undo(*, ticket: FaultTicket, actor, window_s: int = UNDO_W
             setattr(locked, name, value)
         locked.save(update_fields=list(update))
         FaultEvent.objects.create(
-            ticket=locked, from_status=last.to_status, to_status=last.from_status, actor=actor, at=now, is_undo=True
+            ticket=locked,
+            from_status=last.to_status,
+            to_status=last.from_status,
+            actor=actor,
+            at=now,
+            is_undo=True,
         )
     return locked
 

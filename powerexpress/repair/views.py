@@ -36,9 +36,9 @@ from powerexpress.repair.choices import (
 from powerexpress.repair.forms import NoteForm, PlannedOutageForm, RatingForm, RepairSettingsForm, ReportForm
 from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.selectors import (
+    arrival_judgement,
     can_dispatch,
     can_manage_settings,
-    arrival_judgement,
     can_work,
     crew_for_station,
     crew_steps_after,
@@ -139,8 +139,13 @@ def report(request):
         form = ReportForm(
             initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex}
         )
-    picker = None if village else place_picker(
-        township_code=request.POST.get("township") or request.GET.get("township", ""), village_code=form.data.get("village", "") if form.is_bound else ""
+    picker = (
+        None
+        if village
+        else place_picker(
+            township_code=request.POST.get("township") or request.GET.get("township", ""),
+            village_code=form.data.get("village", "") if form.is_bound else "",
+        )
     )
     return render(request, "repair/report.html", {"form": form, "village": village, "picker": picker})
 
@@ -428,7 +433,9 @@ def crew_ticket(request, number: str):
 
 def _card_response(request, ticket, *, confirm: str = "", undo: bool = False, error: str = ""):
     ticket = tickets_for_card(request.user).get(pk=ticket.pk)
-    context = _crew_card_context(request, ticket, full=request.POST.get("full") == "1", confirm=confirm, undo=undo)
+    context = _crew_card_context(
+        request, ticket, full=request.POST.get("full") == "1", confirm=confirm, undo=undo
+    )
     context["error"] = error
     return render(request, "repair/_crew_card.html", context)
 
@@ -439,7 +446,9 @@ def crew_step(request, number: str):
     """htmx: take the next step and answer the card in place with a confirmation and an undo."""
     ticket = _crew_ticket(request, number)
     try:
-        moved = fault_ticket_transition(ticket=ticket, to_status=request.POST.get("status", ""), actor=request.user)
+        moved = fault_ticket_transition(
+            ticket=ticket, to_status=request.POST.get("status", ""), actor=request.user
+        )
     except ApiError as exc:
         return _card_response(request, ticket, error=_error_text(exc))
     label = FaultStatus(moved.status).label
@@ -465,7 +474,9 @@ def crew_note(request, number: str):
     ticket = _crew_ticket(request, number)
     form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _card_response(request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs))
+        return _card_response(
+            request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs)
+        )
     try:
         fault_note_add(ticket=ticket, actor=request.user, **form.cleaned_data)
     except ApiError as exc:

@@ -6,33 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_notification'),
+        ("core", "0002_notification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfflineAction',
+            name="OfflineAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, verbose_name='idempotency key')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
-                ('object_ref', models.CharField(blank=True, max_length=100, verbose_name='object')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='what')),
-                ('occurred_at', models.DateTimeField(verbose_name='happened at')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
-                ('outcome', models.CharField(choices=[('applied', 'Applied'), ('conflict', 'Not applied')], max_length=10, verbose_name='outcome')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('acknowledged', models.BooleanField(default=False, verbose_name='seen by its author')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, verbose_name="idempotency key")),
+                ("kind", models.CharField(max_length=40, verbose_name="kind")),
+                ("object_ref", models.CharField(blank=True, max_length=100, verbose_name="object")),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="what")),
+                ("occurred_at", models.DateTimeField(verbose_name="happened at")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="received at")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("applied", "Applied"), ("conflict", "Not applied")],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("acknowledged", models.BooleanField(default=False, verbose_name="seen by its author")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offline action',
-                'verbose_name_plural': 'offline actions',
-                'ordering': ['-occurred_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('key',), name='offlineaction_one_per_key')],
+                "verbose_name": "offline action",
+                "verbose_name_plural": "offline actions",
+                "ordering": ["-occurred_at", "-id"],
+                "constraints": [models.UniqueConstraint(fields=("key",), name="offlineaction_one_per_key")],
             },
         ),
     ]

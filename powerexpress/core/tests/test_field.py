@@ -36,7 +36,9 @@ def test_a_station_clerk_lands_on_the_station_work_list_with_tickets_near_their_
 
 def test_the_work_list_takes_items_from_a_registered_provider_and_skips_a_missing_app(world):
     def lineloss(user, now):
-        return WorkGroup("lineloss", "高损台区", [WorkItem(title="老寨村1号台区", detail="8.2%", url="/grid/")])
+        return WorkGroup(
+            "lineloss", "高损台区", [WorkItem(title="老寨村1号台区", detail="8.2%", url="/grid/")]
+        )
 
     def absent(user, now):
         from powerexpress import no_such_app  # noqa: F401

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0001_initial'),
+        ("outreach", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='carevisit',
-            name='recorded_offline',
-            field=models.BooleanField(default=False, verbose_name='recorded offline'),
+            model_name="carevisit",
+            name="recorded_offline",
+            field=models.BooleanField(default=False, verbose_name="recorded offline"),
         ),
     ]

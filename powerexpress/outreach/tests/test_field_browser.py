@@ -11,7 +11,9 @@ SCREENSHOTS = "docs/screenshots"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_team_member_records_a_care_visit_offline_and_it_arrives_once_when_back_online(browser, live_server):
+def test_a_team_member_records_a_care_visit_offline_and_it_arrives_once_when_back_online(
+    browser, live_server
+):
     world = build_world()
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 360, "height": 740}

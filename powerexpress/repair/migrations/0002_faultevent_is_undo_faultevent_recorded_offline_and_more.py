@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('repair', '0001_initial'),
+        ("repair", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='faultevent',
-            name='is_undo',
-            field=models.BooleanField(default=False, verbose_name='undoes the previous step'),
+            model_name="faultevent",
+            name="is_undo",
+            field=models.BooleanField(default=False, verbose_name="undoes the previous step"),
         ),
         migrations.AddField(
-            model_name='faultevent',
-            name='recorded_offline',
-            field=models.BooleanField(default=False, verbose_name='recorded offline'),
+            model_name="faultevent",
+            name="recorded_offline",
+            field=models.BooleanField(default=False, verbose_name="recorded offline"),
         ),
         migrations.AddField(
-            model_name='faultnote',
-            name='recorded_offline',
-            field=models.BooleanField(default=False, verbose_name='recorded offline'),
+            model_name="faultnote",
+            name="recorded_offline",
+            field=models.BooleanField(default=False, verbose_name="recorded offline"),
         ),
         migrations.AlterField(
-            model_name='faultnote',
-            name='kind',
-            field=models.CharField(choices=[('note', 'Note'), ('material', 'Material used'), ('photo', 'Photo'), ('before', 'Photo before the repair'), ('after', 'Photo after the repair')], max_length=10, verbose_name='kind'),
+            model_name="faultnote",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("note", "Note"),
+                    ("material", "Material used"),
+                    ("photo", "Photo"),
+                    ("before", "Photo before the repair"),
+                    ("after", "Photo after the repair"),
+                ],
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -54,7 +54,9 @@ def test_a_closed_ticket_shows_the_crew_only_the_masked_phone_and_someone_elses_
 def test_a_step_answers_the_card_in_place_with_a_confirmation_and_an_undo(world):
     ticket = dispatched(world)
     crew = world.web("crew_a")
-    response = crew.post(f"/repair/crew/{ticket.number}/step/", {"status": "en_route", "full": "1"}, HTTP_HX_REQUEST="true")
+    response = crew.post(
+        f"/repair/crew/{ticket.number}/step/", {"status": "en_route", "full": "1"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert 'class="confirm"' in html and f"/repair/crew/{ticket.number}/undo/" in html
@@ -91,7 +93,9 @@ def test_an_undo_after_the_window_is_refused_and_changes_nothing(world):
 
 def test_an_undo_cannot_take_back_another_users_step(world):
     ticket = report(world)
-    fault_ticket_transition(ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"], assignee=world.users["crew_a"])
+    fault_ticket_transition(
+        ticket=ticket, to_status="dispatched", actor=world.users["clerk_a"], assignee=world.users["crew_a"]
+    )
     world.web("crew_a").post(f"/repair/crew/{ticket.number}/undo/")
     ticket.refresh_from_db()
     assert ticket.status == "dispatched"
@@ -106,14 +110,22 @@ def test_steps_recorded_offline_keep_their_real_time_and_the_arrival_is_judged_o
         clock.shift(datetime.timedelta(minutes=20))
         restored_at = timezone.now()
         clock.shift(datetime.timedelta(minutes=30))
-        for status, at in (("en_route", on_site_at - datetime.timedelta(minutes=30)), ("on_site", on_site_at), ("restored", restored_at)):
-            answer = sync(crew, action="repair.step", ref=ticket.number, status=status, occurred_at=at.isoformat()).json()
+        for status, at in (
+            ("en_route", on_site_at - datetime.timedelta(minutes=30)),
+            ("on_site", on_site_at),
+            ("restored", restored_at),
+        ):
+            answer = sync(
+                crew, action="repair.step", ref=ticket.number, status=status, occurred_at=at.isoformat()
+            ).json()
             assert answer["outcome"] == "applied", answer
     ticket.refresh_from_db()
     assert ticket.on_site_at == on_site_at and ticket.restored_at == restored_at
     assert ticket.on_site_at <= ticket.arrival_due_at  # on time by the real moment, late by the upload
     assert ticket.restore_due_at == on_site_at + datetime.timedelta(minutes=240)
-    assert all(event.recorded_offline for event in ticket.events.filter(to_status__in=["on_site", "restored"]))
+    assert all(
+        event.recorded_offline for event in ticket.events.filter(to_status__in=["on_site", "restored"])
+    )
     detail = world.web("clerk_a").get(f"/repair/t/{ticket.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "离线记录" in detail.content.decode()
 
@@ -121,7 +133,13 @@ def test_steps_recorded_offline_keep_their_real_time_and_the_arrival_is_judged_o
 def test_a_resent_offline_action_is_applied_once(world):
     ticket = dispatched(world)
     crew, key = world.web("crew_a"), uuid.uuid4().hex
-    fields = {"key": key, "action": "repair.note", "ref": ticket.number, "kind": "material", "text": "200 m 导线"}
+    fields = {
+        "key": key,
+        "action": "repair.note",
+        "ref": ticket.number,
+        "kind": "material",
+        "text": "200 m 导线",
+    }
     at = timezone.now().isoformat()
     answers = [crew.post("/offline/sync/", {**fields, "occurred_at": at}) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 200]
@@ -143,7 +161,14 @@ def test_an_offline_step_on_a_ticket_reassigned_meanwhile_is_kept_as_a_conflict_
     ticket = dispatched(world)
     FaultTicket.objects.filter(pk=ticket.pk).update(assignee=world.users["clerk_a"])
     crew = world.web("crew_a")
-    answer = sync(crew, action="repair.step", ref=ticket.number, status="en_route", label="出发", occurred_at=timezone.now().isoformat()).json()
+    answer = sync(
+        crew,
+        action="repair.step",
+        ref=ticket.number,
+        status="en_route",
+        label="出发",
+        occurred_at=timezone.now().isoformat(),
+    ).json()
     assert answer["outcome"] == "conflict" and "改派" in answer["message"]
     page = crew.get("/repair/crew/").content.decode()
     assert 'id="offline-conflicts"' in page and ticket.number in page
@@ -154,7 +179,13 @@ def test_an_offline_step_on_a_ticket_reassigned_meanwhile_is_kept_as_a_conflict_
 def test_an_offline_step_on_a_ticket_closed_meanwhile_is_a_conflict_not_a_failure(world):
     ticket = work_to(world, report(world), "restored")
     fault_ticket_transition(ticket=ticket, to_status="closed", actor=world.users["clerk_a"])
-    answer = sync(world.web("crew_a"), action="repair.step", ref=ticket.number, status="on_site", occurred_at=timezone.now().isoformat()).json()
+    answer = sync(
+        world.web("crew_a"),
+        action="repair.step",
+        ref=ticket.number,
+        status="on_site",
+        occurred_at=timezone.now().isoformat(),
+    ).json()
     assert answer["outcome"] == "conflict" and answer["message"]
 
 
@@ -164,7 +195,9 @@ def test_an_offline_time_in_the_future_or_without_zone_is_refused_by_field(world
     future = (timezone.now() + datetime.timedelta(hours=1)).isoformat()
     answer = sync(crew, action="repair.step", ref=ticket.number, status="en_route", occurred_at=future).json()
     assert answer["outcome"] == "conflict" and "晚于现在" in answer["message"]
-    naive = sync(crew, action="repair.step", ref=ticket.number, status="en_route", occurred_at="2026-12-07T10:00:00")
+    naive = sync(
+        crew, action="repair.step", ref=ticket.number, status="en_route", occurred_at="2026-12-07T10:00:00"
+    )
     assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "occurred_at"
 
 

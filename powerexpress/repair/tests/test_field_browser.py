@@ -50,9 +50,15 @@ def test_a_crew_member_records_on_site_two_photos_and_restored_offline_and_the_s
     page.click("button.step")  # on site
     page.wait_for_selector("#offline-status:not([hidden])")
     page.select_option("select[name=kind]", "before")
-    page.set_input_files("input[name=photo]", files=[{"name": "before.png", "mimeType": "image/png", "buffer": png_bytes("red")}])
+    page.set_input_files(
+        "input[name=photo]",
+        files=[{"name": "before.png", "mimeType": "image/png", "buffer": png_bytes("red")}],
+    )
     page.select_option("select[name=kind]", "after")
-    page.set_input_files("input[name=photo]", files=[{"name": "after.png", "mimeType": "image/png", "buffer": png_bytes("green")}])
+    page.set_input_files(
+        "input[name=photo]",
+        files=[{"name": "after.png", "mimeType": "image/png", "buffer": png_bytes("green")}],
+    )
     page.wait_for_function("document.querySelector('button.step').value === 'restored'")
     page.click("button.step")  # restored
     page.wait_for_function("document.getElementById('offline-status').textContent.includes('4')")
@@ -72,7 +78,9 @@ def test_a_crew_member_records_on_site_two_photos_and_restored_offline_and_the_s
     assert ticket.on_site_at <= ticket.restored_at
     assert ticket.on_site_at <= ticket.arrival_due_at
     assert sorted(ticket.notes.values_list("kind", flat=True)) == ["after", "before"]
-    assert all(event.recorded_offline for event in ticket.events.filter(to_status__in=["on_site", "restored"]))
+    assert all(
+        event.recorded_offline for event in ticket.events.filter(to_status__in=["on_site", "restored"])
+    )
     page.goto(f"{live_server.url}/repair/t/{ticket.number}/")
     body = page.inner_text("body")
     assert "离线记录" in body and timezone.localtime(ticket.on_site_at).strftime("%H:%M") in body

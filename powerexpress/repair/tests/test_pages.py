@@ -34,7 +34,11 @@ def test_the_qr_report_page_prefills_the_village_and_is_tiny(world):
 @pytest.mark.django_db
 def test_the_report_page_without_a_village_asks_the_township_then_its_villages(world):
     html = Client().get("/repair/report/").content.decode()
-    assert '<select name="township"' in html and "新店镇 · 新店供电所" in html and "朱家场镇 · 朱家场供电所" in html
+    assert (
+        '<select name="township"' in html
+        and "新店镇 · 新店供电所" in html
+        and "朱家场镇 · 朱家场供电所" in html
+    )
     assert '<select name="village"' not in html
     html = Client().get("/repair/report/", {"township": "XD-T1"}).content.decode()
     villages = html.split('<select name="village"')[1].split("</select>")[0]
