@@ -13,10 +13,20 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client
+from django.utils import translation
 
 from powerexpress.accounts.models import User
 from powerexpress.repair.tests.factories import report, work_to
 from tests.crawl import chinese_runs, crawl, latin_words, visible_text
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
 
 ROLES = ("clerk_a", "crew_a", "team_a", "manager", "auditor")
 

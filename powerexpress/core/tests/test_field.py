@@ -3,10 +3,18 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from powerexpress.core.worklist import WorkGroup, WorkItem, worklist_for, worklist_register
 from powerexpress.repair.services import fault_report_submit
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def test_a_crew_member_lands_on_their_tickets(world):

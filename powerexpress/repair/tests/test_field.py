@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from powerexpress.core.models import AuditEntry, OfflineAction
 from powerexpress.repair.choices import UNDO_WINDOW_S
@@ -14,6 +14,15 @@ from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.services import fault_ticket_transition
 from powerexpress.repair.tests.factories import report, work_to
 from powerexpress.repair.tests.test_pages import photo_file
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
 
 T0 = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
 

@@ -4,12 +4,20 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from powerexpress.core.models import AuditEntry, Notification
 from powerexpress.repair.models import FaultNote, FaultTicket, RepairSettings
 from powerexpress.repair.tests.factories import report, work_to
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def photo_file(name="p.png"):
