@@ -102,3 +102,26 @@ def test_a_step_tapped_online_updates_the_card_in_place_and_can_be_undone(browse
     page.wait_for_selector("text=已撤销这一步")
     assert FaultTicket.objects.get(pk=ticket.pk).status == "dispatched"
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_installed_app_opens_the_crews_tickets_without_network(browser, live_server):
+    world = build_world()
+    ticket = work_to(world, report(world), "dispatched")
+    context, page = phone_page(browser, live_server, "crew_a")
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.reload()  # now under the service worker, which keeps the pages it serves
+    page.wait_for_function(
+        f"caches.open('pe-pages-v1').then(c => c.match('{live_server.url}/repair/crew/{ticket.number}/'))"
+        ".then(Boolean)",
+        timeout=30_000,
+    )
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/repair/crew/{ticket.number}/")
+    assert "老寨村" in page.inner_text("h2") and page.locator("button.step").count() == 1
+    page.goto(f"{live_server.url}/repair/crew/")
+    assert ticket.number in page.content()
+    context.close()
