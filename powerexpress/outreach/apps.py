@@ -12,9 +12,10 @@ class OutreachConfig(AppConfig):
         from celery.schedules import crontab
 
         from powerexpress.core.offline import offline_handler_register
-        from powerexpress.outreach.offline import care_visit_offline
+        from powerexpress.outreach.offline import care_visit_offline, inspection_offline
 
         offline_handler_register("outreach.care_visit", care_visit_offline)
+        offline_handler_register("outreach.inspection", inspection_offline)
 
         from powerexpress.celery_app import app
 

@@ -365,6 +365,7 @@ class Inspection(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=PROTECT, related_name="+"
     )
+    recorded_offline = models.BooleanField(_("recorded offline"), default=False)
     submission_key = _submission_key()
 
     station_path = "campaign__station"

@@ -25,3 +25,31 @@ def care_visit_offline(request: OfflineRequest) -> tuple[str, str]:
     data = {**form.cleaned_data, "submission_key": request.key}
     care_visit_record(user=request.user, customer=customer, recorded_offline=True, **data)
     return customer.account_no, _("Care visit of %(name)s") % {"name": customer.name}
+
+
+def inspection_offline(request: OfflineRequest) -> tuple[str, str]:
+    from powerexpress.outreach.forms import InspectionForm
+    from powerexpress.outreach.models import InspectionCampaign
+    from powerexpress.outreach.views import inspection_from_form
+
+    campaign = (
+        visible(request.user, InspectionCampaign.objects.all())
+        .filter(pk=_int(request.data.get("ref")))
+        .first()
+    )
+    if campaign is None:
+        raise OfflineConflict(_("The inspection campaign is not visible to you."))
+    form = InspectionForm(request.data, request.files, campaign=campaign)
+    inspection = inspection_from_form(
+        user=request.user, campaign=campaign, form=form, submission_key=request.key, recorded_offline=True
+    )
+    if inspection is None:
+        raise OfflineConflict("; ".join(e for errors in form.errors.values() for e in errors))
+    return str(campaign.pk), _("Inspection of %(village)s") % {"village": inspection.village.name}
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -392,6 +392,7 @@ def inspection_record(
     inspector: str = "",
     notes: str = "",
     submission_key: str = "",
+    recorded_offline: bool = False,
 ) -> Inspection:
     """Record one inspection; every failed item becomes a hazard.
 
@@ -425,6 +426,7 @@ def inspection_record(
             notes=notes,
             recorded_by=user,
             submission_key=submission_key,
+            recorded_offline=recorded_offline,
         )
         for row in results:
             result = InspectionResult.objects.create(

@@ -486,42 +486,48 @@ def campaign_create(request):
     )
 
 
+def inspection_from_form(*, user, campaign, form, submission_key: str = "", recorded_offline: bool = False):
+    """Record the inspection a valid form describes; None with the errors on the form otherwise."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    customer = None
+    if data["customer"]:
+        customer = Customer.objects.filter(
+            account_no=data["customer"].strip(), village=data["village"]
+        ).first()
+        if customer is None:
+            form.add_error("customer", _("No such household in this village."))
+            return None
+    try:
+        return services.inspection_record(
+            user=user,
+            campaign=campaign,
+            village=data["village"],
+            customer=customer,
+            transformer=data["transformer"],
+            inspected_on=data["inspected_on"],
+            inspector=data["inspector"],
+            results=form.results(),
+            submission_key=submission_key or data["submission_key"],
+            recorded_offline=recorded_offline,
+        )
+    except ApiError as exc:
+        _form_errors(form, exc)
+        return None
+
+
 @login_required
 def campaign_detail(request, pk: int):
     campaign = get_visible_or_404(request.user, InspectionCampaign.objects.select_related("station"), pk=pk)
     form = InspectionForm(request.POST or None, request.FILES or None, campaign=campaign)
     if request.method == "POST":
         _require_recorder(request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            customer = None
-            if data["customer"]:
-                customer = Customer.objects.filter(
-                    account_no=data["customer"].strip(), village=data["village"]
-                ).first()
-                if customer is None:
-                    form.add_error("customer", _("No such household in this village."))
-            if not form.errors:
-                try:
-                    inspection = services.inspection_record(
-                        user=request.user,
-                        campaign=campaign,
-                        village=data["village"],
-                        customer=customer,
-                        transformer=data["transformer"],
-                        inspected_on=data["inspected_on"],
-                        inspector=data["inspector"],
-                        results=form.results(),
-                        submission_key=data["submission_key"],
-                    )
-                except ApiError as exc:
-                    _form_errors(form, exc)
-                else:
-                    failed = Hazard.objects.filter(source__inspection=inspection).count()
-                    messages.success(
-                        request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed}
-                    )
-                    return redirect("outreach:campaign", pk=campaign.pk)
+        inspection = inspection_from_form(user=request.user, campaign=campaign, form=form)
+        if inspection is not None:
+            failed = Hazard.objects.filter(source__inspection=inspection).count()
+            messages.success(request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed})
+            return redirect("outreach:campaign", pk=campaign.pk)
     inspections = campaign.inspections.select_related("village", "transformer", "customer").prefetch_related(
         "results"
     )
