@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.core.errors import ApiError
+from powerexpress.core.offline import offline_conflicts
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.board import board_pdf, qr_svg
@@ -118,6 +119,7 @@ def today(request):
         "care": care,
         "campaigns": visible(user, InspectionCampaign.objects.filter(starts_on__lte=day, ends_on__gte=day)),
         "hazards": selectors.hazard_list(user, status="overdue", today=day)[:10],
+        "conflicts": offline_conflicts(user),
     }
     return render(request, "outreach/today.html", context)
 

@@ -59,3 +59,9 @@ def test_an_inspection_recorded_offline_raises_its_hazards_once(world, campaign)
     assert [sync(client, **data)["outcome"] for _ in range(2)] == ["applied", "applied"]
     inspection = Inspection.objects.get()
     assert inspection.recorded_offline and Hazard.objects.count() == 1
+
+
+def test_a_team_members_day_lists_the_actions_that_could_not_be_applied(world):
+    client = world.web("team_a")
+    sync(client, key=uuid.uuid4().hex, action="outreach.care_visit", ref="0000000000", visited_on="2026-12-01")
+    assert 'id="offline-conflicts"' in client.get("/outreach/today/").content.decode()
