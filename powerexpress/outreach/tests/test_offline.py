@@ -63,5 +63,7 @@ def test_an_inspection_recorded_offline_raises_its_hazards_once(world, campaign)
 
 def test_a_team_members_day_lists_the_actions_that_could_not_be_applied(world):
     client = world.web("team_a")
-    sync(client, key=uuid.uuid4().hex, action="outreach.care_visit", ref="0000000000", visited_on="2026-12-01")
+    sync(
+        client, key=uuid.uuid4().hex, action="outreach.care_visit", ref="0000000000", visited_on="2026-12-01"
+    )
     assert 'id="offline-conflicts"' in client.get("/outreach/today/").content.decode()
