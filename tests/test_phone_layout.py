@@ -2,10 +2,20 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from conftest import browser_login, build_world
 from powerexpress.repair.tests.factories import report, work_to
 from tests.crawl import crawl
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
 
 ROLES = ("crew_a", "team_a", "clerk_a", "manager", "auditor")
 # Pages differ by role (a form for those who may record, a column for those who may reveal), so
