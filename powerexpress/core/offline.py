@@ -90,12 +90,16 @@ def offline_action_apply(
         message = str(exc)
     except ApiError as exc:
         message = _message(exc)
-    return OfflineAction.objects.create(
-        **{**record, "object_ref": str(record["object_ref"])[:100]},
-        label=str(data.get("label", ""))[:200],
-        outcome=OfflineOutcome.CONFLICT,
-        message=message,
-    )
+    try:
+        with transaction.atomic():
+            return OfflineAction.objects.create(
+                **{**record, "object_ref": str(record["object_ref"])[:100]},
+                label=str(data.get("label", ""))[:200],
+                outcome=OfflineOutcome.CONFLICT,
+                message=message,
+            )
+    except IntegrityError:
+        return OfflineAction.objects.get(key=key, user=user)
 
 
 def offline_conflicts(user) -> list[OfflineAction]:
