@@ -39,6 +39,7 @@ def test_a_station_clerk_lands_on_the_station_work_list_with_tickets_near_their_
     page = world.web("clerk_a").get("/").content.decode()
     assert 'id="work-repair"' in page and ticket.number in page
     assert 'id="work-outreach"' in page and "杨永国" in page
+    assert 'id="work-billing"' in page and 'id="work-applications"' in page
     assert ticket.number not in world.web("clerk_b").get("/").content.decode()
 
 
@@ -120,3 +121,23 @@ def test_collected_static_files_get_hashed_names_with_brotli_and_gzip_copies(tmp
     hashed = [n for n in names if n.startswith("app.") and n.endswith(".css") and n != "app.css"]
     assert len(hashed) == 1 and f"{hashed[0]}.br" in names and f"{hashed[0]}.gz" in names
     assert StaticStorage(location=tmp_path).url("core/app.css") == f"/static/core/{hashed[0]}"
+
+
+def test_a_held_meter_reading_is_on_its_stations_work_list_only(world):
+    from decimal import Decimal
+
+    from powerexpress.billing.choices import ReadingStatus
+    from powerexpress.billing.models import MeterReading
+
+    MeterReading.objects.create(
+        customer=world.customer_a,
+        read_on=datetime.date(2026, 11, 30),
+        register_kwh=Decimal("1234.5"),
+        status=ReadingStatus.HELD,
+        problem="用量异常",
+    )
+    groups = {g.key: g for g in worklist_for(world.users["clerk_a"])}
+    assert [item.title for item in groups["billing"].items] == ["0602000001 · 杨永国"]
+    assert groups["billing"].items[0].due_text == "11-30"
+    other = {g.key: g for g in worklist_for(world.users["clerk_b"])}
+    assert other["billing"].items == []
