@@ -155,6 +155,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Hashed names and gzip + Brotli copies once collectstatic has run (powerexpress/core/storage.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "powerexpress.core.storage.StaticStorage"},
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Background work (docs/deploy.md, ARCHITECTURE.md "Background work").

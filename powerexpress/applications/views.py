@@ -55,9 +55,10 @@ from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.models import AuditAction
+from powerexpress.core.places import place_groups
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
-from powerexpress.registry.models import TransformerDistrict, Village
+from powerexpress.registry.models import TransformerDistrict
 
 
 def _kind_or_404(kind: str) -> str:
@@ -96,7 +97,7 @@ def _form_context(request, kind: str, raw: dict, errors: dict) -> dict:
         "fields": KIND_FIELDS[kind],
         "documents": documents_for(kind),
         "examples": examples_for(kind),
-        "villages": Village.objects.order_by("code").values_list("code", "name"),
+        "places": place_groups(),
         "calendar_note": calendar_note_for_new_applications(),
         "form_token": raw.get("form_token") or get_random_string(24),
     }

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,14 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported data")
     IMPORT = "import", _("Imported data")
     SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in locked after wrong passwords")
+
+
+# Audited fields that are not a field of the record's model (e.g. a debit file's bank accounts).
+AUDIT_FIELD_LABELS = {
+    "bank_account": _("bank account"),
+    "id_number": _("resident ID number"),
+    "phone": _("mobile"),
+}
 
 
 class AuditEntry(models.Model):
@@ -35,6 +44,37 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_ref}"
+
+    # Object types written as a short name rather than "app_label.model".
+    OBJECT_TYPE_MODELS = {"application": "applications.application", "debit_batch": "billing.debitbatch"}
+
+    def _model(self):
+        from django.apps import apps
+
+        name = self.OBJECT_TYPE_MODELS.get(self.object_type, self.object_type)
+        if "." not in name:
+            name = "registry." + {"transformers": "transformerdistrict"}.get(name, name.removesuffix("s"))
+        try:
+            return apps.get_model(name)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def object_type_label(self) -> str:
+        """The kind of record in the reader's language (``repair.faultticket`` → 故障工单)."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.object_type
+
+    @property
+    def field_labels(self) -> str:
+        model = self._model()
+        labels = []
+        for name in filter(None, self.fields.split(",")):
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name) if model else name)
+            except FieldDoesNotExist:
+                labels.append(str(AUDIT_FIELD_LABELS.get(name, name)))
+        return "、".join(labels)
 
 
 class ImportStatus(models.TextChoices):
@@ -182,3 +222,35 @@ class ExportJob(models.Model):
     @property
     def download_name(self) -> str:
         return f"{self.kind}-{self.created_at:%Y%m%d-%H%M}.{self.file_format}"
+
+
+class OfflineOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    CONFLICT = "conflict", _("Not applied")
+
+
+class OfflineAction(models.Model):
+    """An action a phone recorded without network and sent later, applied at most once per
+    client-generated key; one that could not be applied stays here until its author has seen it."""
+
+    key = models.CharField(_("idempotency key"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    object_ref = models.CharField(_("object"), max_length=100, blank=True)
+    label = models.CharField(_("what"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=OfflineOutcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    acknowledged = models.BooleanField(_("seen by its author"), default=False)
+
+    class Meta:
+        verbose_name = _("offline action")
+        verbose_name_plural = _("offline actions")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="offlineaction_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_ref} {self.outcome}"

@@ -5,6 +5,12 @@ from powerexpress.core import health, media, views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("overview/", views.overview_page, name="overview"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("offline/sync/", views.offline_sync, name="offline_sync"),
+    path("offline/conflicts/seen/", views.offline_conflicts_seen, name="offline_conflicts_seen"),
+    path("text-size/", views.text_size, name="text_size"),
     path("audit/", views.audit_log, name="audit_log"),
     path("imports/<int:pk>/", views.import_status, name="import_status"),
     path("healthz", health.healthz, name="healthz"),

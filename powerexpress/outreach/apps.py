@@ -11,6 +11,12 @@ class OutreachConfig(AppConfig):
     def ready(self):
         from celery.schedules import crontab
 
+        from powerexpress.core.offline import offline_handler_register
+        from powerexpress.outreach.offline import care_visit_offline, inspection_offline
+
+        offline_handler_register("outreach.care_visit", care_visit_offline)
+        offline_handler_register("outreach.inspection", inspection_offline)
+
         from powerexpress.celery_app import app
 
         app.conf.beat_schedule["outreach-overdue-reminders"] = {

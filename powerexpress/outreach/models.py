@@ -279,6 +279,7 @@ class CareVisit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_offline = models.BooleanField(_("recorded offline"), default=False)
     submission_key = _submission_key()
 
     station_path = "customer__village__station"
@@ -364,6 +365,7 @@ class Inspection(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=PROTECT, related_name="+"
     )
+    recorded_offline = models.BooleanField(_("recorded offline"), default=False)
     submission_key = _submission_key()
 
     station_path = "campaign__station"

@@ -327,6 +327,7 @@ def care_visit_record(
     follow_up_needed: bool = False,
     follow_up_notes: str = "",
     submission_key: str = "",
+    recorded_offline: bool = False,
 ) -> CareVisit:
     _check_writer(user, customer.village.station_id)
     existing = _existing(CareVisit, submission_key)
@@ -350,6 +351,7 @@ def care_visit_record(
                 follow_up_notes=follow_up_notes,
                 recorded_by=user,
                 submission_key=submission_key,
+                recorded_offline=recorded_offline,
             )
     except IntegrityError:
         return CareVisit.objects.get(submission_key=submission_key)
@@ -390,6 +392,7 @@ def inspection_record(
     inspector: str = "",
     notes: str = "",
     submission_key: str = "",
+    recorded_offline: bool = False,
 ) -> Inspection:
     """Record one inspection; every failed item becomes a hazard.
 
@@ -423,6 +426,7 @@ def inspection_record(
             notes=notes,
             recorded_by=user,
             submission_key=submission_key,
+            recorded_offline=recorded_offline,
         )
         for row in results:
             result = InspectionResult.objects.create(

@@ -5,6 +5,7 @@ from powerexpress.outreach import views
 app_name = "outreach"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("today/", views.today, name="today"),
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.core.errors import ApiError
+from powerexpress.core.offline import offline_conflicts
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.board import board_pdf, qr_svg
@@ -104,6 +105,26 @@ def home(request):
         "teams": visible(user, Team.objects.select_related("station", "responsible_person")),
     }
     return render(request, "outreach/home.html", context)
+
+
+@login_required
+def today(request):
+    """The team member's day on a phone: today's activities, households due a care visit and the
+    inspection campaigns running today (cached by the phone for offline use)."""
+    user, day = request.user, timezone.localdate()
+    care = [row for row in selectors.care_households(user, today=day) if row["due"].state in DUE_TODAY][:30]
+    context = {
+        "day": day,
+        "activities": selectors.activity_list(user).filter(held_on=day),
+        "care": care,
+        "campaigns": visible(user, InspectionCampaign.objects.filter(starts_on__lte=day, ends_on__gte=day)),
+        "hazards": selectors.hazard_list(user, status="overdue", today=day)[:10],
+        "conflicts": offline_conflicts(user),
+    }
+    return render(request, "outreach/today.html", context)
+
+
+DUE_TODAY = ("never", "overdue", "due")
 
 
 # Activities
@@ -467,42 +488,48 @@ def campaign_create(request):
     )
 
 
+def inspection_from_form(*, user, campaign, form, submission_key: str = "", recorded_offline: bool = False):
+    """Record the inspection a valid form describes; None with the errors on the form otherwise."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    customer = None
+    if data["customer"]:
+        customer = Customer.objects.filter(
+            account_no=data["customer"].strip(), village=data["village"]
+        ).first()
+        if customer is None:
+            form.add_error("customer", _("No such household in this village."))
+            return None
+    try:
+        return services.inspection_record(
+            user=user,
+            campaign=campaign,
+            village=data["village"],
+            customer=customer,
+            transformer=data["transformer"],
+            inspected_on=data["inspected_on"],
+            inspector=data["inspector"],
+            results=form.results(),
+            submission_key=submission_key or data["submission_key"],
+            recorded_offline=recorded_offline,
+        )
+    except ApiError as exc:
+        _form_errors(form, exc)
+        return None
+
+
 @login_required
 def campaign_detail(request, pk: int):
     campaign = get_visible_or_404(request.user, InspectionCampaign.objects.select_related("station"), pk=pk)
     form = InspectionForm(request.POST or None, request.FILES or None, campaign=campaign)
     if request.method == "POST":
         _require_recorder(request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            customer = None
-            if data["customer"]:
-                customer = Customer.objects.filter(
-                    account_no=data["customer"].strip(), village=data["village"]
-                ).first()
-                if customer is None:
-                    form.add_error("customer", _("No such household in this village."))
-            if not form.errors:
-                try:
-                    inspection = services.inspection_record(
-                        user=request.user,
-                        campaign=campaign,
-                        village=data["village"],
-                        customer=customer,
-                        transformer=data["transformer"],
-                        inspected_on=data["inspected_on"],
-                        inspector=data["inspector"],
-                        results=form.results(),
-                        submission_key=data["submission_key"],
-                    )
-                except ApiError as exc:
-                    _form_errors(form, exc)
-                else:
-                    failed = Hazard.objects.filter(source__inspection=inspection).count()
-                    messages.success(
-                        request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed}
-                    )
-                    return redirect("outreach:campaign", pk=campaign.pk)
+        inspection = inspection_from_form(user=request.user, campaign=campaign, form=form)
+        if inspection is not None:
+            failed = Hazard.objects.filter(source__inspection=inspection).count()
+            messages.success(request, _("Inspection recorded: %(n)s hazard(s) raised.") % {"n": failed})
+            return redirect("outreach:campaign", pk=campaign.pk)
     inspections = campaign.inspections.select_related("village", "transformer", "customer").prefetch_related(
         "results"
     )

@@ -12,6 +12,11 @@ class RepairConfig(AppConfig):
     )
 
     def ready(self):
+        from powerexpress.core.offline import offline_handler_register
+        from powerexpress.repair.offline import repair_note_offline, repair_step_offline
+
+        offline_handler_register("repair.step", repair_step_offline)
+        offline_handler_register("repair.note", repair_note_offline)
         from powerexpress.celery_app import app
 
         app.conf.beat_schedule["repair-escalate"] = {

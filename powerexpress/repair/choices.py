@@ -40,6 +40,14 @@ CREW_NEXT_STEP = {
 }
 
 
+# The crew's step buttons say what the tap does (an action), not the state it leads to.
+CREW_STEP_ACTIONS = {
+    FaultStatus.EN_ROUTE: _("Set off"),
+    FaultStatus.ON_SITE: _("Confirm arrival on site"),
+    FaultStatus.RESTORED: _("Confirm power restored"),
+}
+
+
 class FaultSource(models.TextChoices):
     PORTAL = "portal", _("Villager portal")
     QR = "qr", _("Village QR code")
@@ -57,6 +65,13 @@ class NoteKind(models.TextChoices):
     NOTE = "note", _("Note")
     MATERIAL = "material", _("Material used")
     PHOTO = "photo", _("Photo")
+    BEFORE = "before", _("Photo before the repair")
+    AFTER = "after", _("Photo after the repair")
+
+
+PHOTO_KINDS = frozenset({NoteKind.PHOTO, NoteKind.BEFORE, NoteKind.AFTER})
+# A crew member may take back their own last step within this many seconds (a mis-tap).
+UNDO_WINDOW_S = 15
 
 
 class OutageKind(models.TextChoices):

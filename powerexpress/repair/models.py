@@ -302,6 +302,8 @@ class FaultEvent(models.Model):
     )
     at = models.DateTimeField(_("at"))
     notes = models.TextField(_("notes"), blank=True)
+    recorded_offline = models.BooleanField(_("recorded offline"), default=False)
+    is_undo = models.BooleanField(_("undoes the previous step"), default=False)
 
     station_path = "ticket__station"
 
@@ -332,6 +334,7 @@ class FaultNote(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"))
+    recorded_offline = models.BooleanField(_("recorded offline"), default=False)
 
     station_path = "ticket__station"
 

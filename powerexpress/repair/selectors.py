@@ -10,8 +10,14 @@ from powerexpress.accounts.roles import Role
 from powerexpress.analytics.repair_kpis import TicketTimes, repair_kpis
 from powerexpress.core.scope import visible
 from powerexpress.registry.choices import AreaClass
-from powerexpress.registry.models import Customer, Village
-from powerexpress.repair.choices import AWAITING_ARRIVAL, OPEN_STATUSES, FaultStatus
+from powerexpress.registry.models import Customer
+from powerexpress.repair.choices import (
+    AWAITING_ARRIVAL,
+    CREW_NEXT_STEP,
+    CREW_STEP_ACTIONS,
+    OPEN_STATUSES,
+    FaultStatus,
+)
 from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
 
 DISPATCH_ROLES = frozenset({Role.STATION_STAFF, Role.MANAGER})
@@ -66,6 +72,35 @@ def tickets_for_crew(user) -> QuerySet:
     return tickets_visible(user).filter(assignee=user, status__in=OPEN_STATUSES).order_by("arrival_due_at")
 
 
+def tickets_for_card(user) -> QuerySet:
+    return (
+        tickets_visible(user).select_related("village", "transformer", "customer").prefetch_related("notes")
+    )
+
+
+def crew_steps_after(status: str) -> list[tuple[str, str]]:
+    """The crew's remaining steps from ``status`` as (value, label), next first."""
+    steps = []
+    while status in CREW_NEXT_STEP:
+        status = CREW_NEXT_STEP[status]
+        steps.append((str(status), str(CREW_STEP_ACTIONS[status])))
+    return steps
+
+
+def arrival_judgement(ticket: FaultTicket) -> str:
+    """ "on_time" / "late" once the crew is on site (judged on the recorded arrival), else ""."""
+    if ticket.on_site_at is None:
+        return ""
+    return "on_time" if ticket.on_site_at <= ticket.arrival_due_at else "late"
+
+
+def offline_conflicts_for(user) -> list:
+    """Actions the user's phone queued offline that could not be applied (shown, never dropped)."""
+    from powerexpress.core.offline import offline_conflicts
+
+    return offline_conflicts(user)
+
+
 def outages_visible(user) -> QuerySet:
     return visible(user, Outage.objects.select_related("station", "transformer", "transformer__village"))
 
@@ -77,10 +112,6 @@ def outage_households(outage: Outage) -> QuerySet:
         .select_related("village")
         .order_by("account_no")
     )
-
-
-def villages_for_picker() -> QuerySet:
-    return Village.objects.only("code", "name").order_by("code")
 
 
 def can_dispatch(user) -> bool:

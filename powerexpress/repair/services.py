@@ -24,7 +24,9 @@ from powerexpress.repair.choices import (
     AWAITING_ARRIVAL,
     OPEN_STATUSES,
     OUTAGE_RESTORABLE,
+    PHOTO_KINDS,
     TRANSITIONS,
+    UNDO_WINDOW_S,
     Escalation,
     FaultSource,
     FaultStatus,
@@ -236,11 +238,16 @@ def fault_ticket_transition(
     assignee=None,
     duplicate_of: FaultTicket | None = None,
     outage: Outage | None = None,
+    at: datetime.datetime | None = None,
+    recorded_offline: bool = False,
 ) -> FaultTicket:
     """Move a ticket to ``to_status`` under a row lock, recording actor and time.
 
     Illegal moves are refused with a clear message (so of two dispatchers taking the same
     ticket at once, exactly one wins). ``outage`` restores a ticket from any open status.
+    ``at`` is the moment the step really happened (a phone that was offline sends it later);
+    it may not lie in the future nor before the ticket's previous step, and the commitment
+    clocks are judged on it.
     """
     if to_status not in FaultStatus.values:
         raise ApiError(
@@ -255,7 +262,7 @@ def fault_ticket_transition(
             legal = to_status in TRANSITIONS[from_status]
         if not legal:
             raise _illegal(locked, to_status)
-        now = timezone.now()
+        now = _step_time(locked, at)
         update = {"status": to_status, STATUS_STAMPS[to_status]: now}
         if to_status == FaultStatus.DISPATCHED:
             if assignee is None:
@@ -289,9 +296,62 @@ def fault_ticket_transition(
             actor=actor,
             at=now,
             notes=notes[:2000],
+            recorded_offline=recorded_offline,
         )
     if to_status == FaultStatus.CLOSED:
         _send_rating_link(locked)
+    return locked
+
+
+# A phone's clock may run this far ahead of the server's before its times are refused.
+CLOCK_SKEW = datetime.timedelta(minutes=2)
+
+
+def _step_time(ticket: FaultTicket, at: datetime.datetime | None) -> datetime.datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now + CLOCK_SKEW:
+        raise FieldError({"occurred_at": _("The time lies in the future; check the phone's clock.")})
+    previous = ticket.events.order_by("-at").values_list("at", flat=True).first()
+    if previous is not None and at < previous:
+        raise FieldError({"occurred_at": _("The time lies before the ticket's previous step.")})
+    return min(at, now)
+
+
+def fault_ticket_step_undo(*, ticket: FaultTicket, actor, window_s: int = UNDO_WINDOW_S) -> FaultTicket:
+    """Take back the actor's own last step within ``window_s`` seconds (a mis-tap).
+
+    The ticket returns to the previous status, the step's stamp is cleared, and the undo is
+    recorded in the history as its own event; anything else is refused with a 409."""
+    with transaction.atomic():
+        locked = FaultTicket.objects.select_for_update().get(pk=ticket.pk)
+        last = locked.events.order_by("-at", "-id").first()
+        now = timezone.now()
+        if (
+            last is None
+            or last.is_undo
+            or last.actor_id != actor.pk
+            or not last.from_status
+            or last.to_status != locked.status
+            or last.to_status in (FaultStatus.DISPATCHED, FaultStatus.CLOSED)
+            or now - last.at > datetime.timedelta(seconds=window_s)
+        ):
+            raise ApiError(_("This step can no longer be undone."), status=409, code="undo_expired")
+        update = {"status": last.from_status, STATUS_STAMPS[last.to_status]: None}
+        if last.to_status == FaultStatus.ON_SITE:
+            update["restore_due_at"] = None
+        for name, value in update.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(update))
+        FaultEvent.objects.create(
+            ticket=locked,
+            from_status=last.to_status,
+            to_status=last.from_status,
+            actor=actor,
+            at=now,
+            is_undo=True,
+        )
     return locked
 
 
@@ -327,17 +387,36 @@ def _notify_rating(ticket: FaultTicket, link: str) -> None:
     )
 
 
-def fault_note_add(*, ticket: FaultTicket, actor, kind: str, text: str = "", photo=None) -> FaultNote:
-    """Add a note, a material used (e.g. "200 m conductor") or a photo to a ticket."""
+def fault_note_add(
+    *,
+    ticket: FaultTicket,
+    actor,
+    kind: str,
+    text: str = "",
+    photo=None,
+    at: datetime.datetime | None = None,
+    recorded_offline: bool = False,
+) -> FaultNote:
+    """Add a note, a material used (e.g. "200 m conductor") or a photo (before/after the repair)
+    to a ticket; ``at`` is when it really happened (a phone that was offline sends it later)."""
     text = (text or "").strip()
     if kind not in NoteKind.values:
         raise FieldError({"kind": _("Unknown note kind.")})
-    if kind == NoteKind.PHOTO and not photo:
+    if kind in PHOTO_KINDS and not photo:
         raise FieldError({"photo": _("Choose a photo.")})
-    if kind != NoteKind.PHOTO and not text:
+    if kind not in PHOTO_KINDS and not text:
         raise FieldError({"text": _("Write something.")})
+    now = timezone.now()
+    if at is not None and at > now + CLOCK_SKEW:
+        raise FieldError({"occurred_at": _("The time lies in the future; check the phone's clock.")})
     return FaultNote.objects.create(
-        ticket=ticket, kind=kind, text=text[:500], photo=photo or "", author=actor, at=timezone.now()
+        ticket=ticket,
+        kind=kind,
+        text=text[:500],
+        photo=photo or "",
+        author=actor,
+        at=min(at, now) if at else now,
+        recorded_offline=recorded_offline,
     )
 
 

@@ -21,31 +21,43 @@ from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.models import AuditAction
+from powerexpress.core.places import place_picker
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import Customer, TransformerDistrict, Village
-from powerexpress.repair.choices import CREW_NEXT_STEP, TRANSITIONS, FaultSource, FaultStatus, NoteKind
+from powerexpress.repair.choices import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    UNDO_WINDOW_S,
+    FaultSource,
+    FaultStatus,
+    NoteKind,
+)
 from powerexpress.repair.forms import NoteForm, PlannedOutageForm, RatingForm, RepairSettingsForm, ReportForm
 from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.selectors import (
+    arrival_judgement,
     can_dispatch,
     can_manage_settings,
     can_work,
     crew_for_station,
+    crew_steps_after,
+    offline_conflicts_for,
     outage_households,
     outages_visible,
     repair_kpi_table,
     repair_settings_for,
     ticket_for_reporter,
     tickets_filtered,
+    tickets_for_card,
     tickets_for_crew,
     tickets_visible,
-    villages_for_picker,
 )
 from powerexpress.repair.services import (
     fault_note_add,
     fault_report_submit,
     fault_ticket_rate,
+    fault_ticket_step_undo,
     fault_ticket_transition,
     outage_restore,
     planned_outage_announce,
@@ -127,8 +139,15 @@ def report(request):
         form = ReportForm(
             initial={"village": village.code if village else "", "idempotency_key": uuid.uuid4().hex}
         )
-    villages = None if village else villages_for_picker()
-    return render(request, "repair/report.html", {"form": form, "village": village, "villages": villages})
+    picker = (
+        None
+        if village
+        else place_picker(
+            township_code=request.POST.get("township") or request.GET.get("township", ""),
+            village_code=form.data.get("village", "") if form.is_bound else "",
+        )
+    )
+    return render(request, "repair/report.html", {"form": form, "village": village, "picker": picker})
 
 
 def follow(request, number: str):
@@ -355,19 +374,118 @@ def ticket_note(request, number: str):
     return _back(request, ticket)
 
 
+def _crew_card_context(request, ticket, *, full: bool, confirm: str = "", undo: bool = False) -> dict:
+    """What the crew's ticket card shows: the caller's phone in full only on the crew member's own
+    open ticket (each showing audited), the place, the clock, photos and the next step."""
+    own_open = ticket.assignee_id == request.user.pk and ticket.status in OPEN_STATUSES
+    if full and own_open:
+        audit_record(
+            user=request.user,
+            action=AuditAction.REVEAL,
+            object_type="repair.faultticket",
+            object_ref=ticket.number,
+            fields=["phone"],
+            request=request,
+        )
+    village = ticket.village
+    steps = crew_steps_after(ticket.status)
+    return {
+        "ticket": ticket,
+        "full": full,
+        "phone": ticket.phone if full and own_open else mask_phone(ticket.phone),
+        "phone_full": full and own_open,
+        "geo": f"geo:{village.latitude},{village.longitude}?q={village.latitude},{village.longitude}"
+        if village.latitude is not None and village.longitude is not None
+        else "",
+        "next": steps[0] if steps else None,
+        "later_steps": steps[1:],
+        "photos": [n for n in ticket.notes.all() if n.photo],
+        "texts": [n for n in ticket.notes.all() if not n.photo],
+        "arrival_judged": arrival_judgement(ticket),
+        "confirm": confirm,
+        "undo": undo,
+        "undo_seconds": UNDO_WINDOW_S,
+    }
+
+
+def _crew_ticket(request, number: str) -> FaultTicket:
+    ticket = get_visible_or_404(request.user, tickets_for_card(request.user), number=number)
+    if not can_work(request.user, ticket):
+        raise PermissionDenied
+    return ticket
+
+
 @role_required
 def crew_page(request):
-    """The crew's phone page: my open tickets, one tap per step, materials, notes, photos."""
-    tickets = list(tickets_for_crew(request.user).prefetch_related("notes"))
-    cards = [
-        {
-            "ticket": t,
-            "next": CREW_NEXT_STEP.get(t.status),
-            "next_label": FaultStatus(CREW_NEXT_STEP[t.status]).label if t.status in CREW_NEXT_STEP else "",
-        }
-        for t in tickets
-    ]
-    return render(request, "repair/crew.html", {"cards": cards})
+    """The crew's phone home: my open tickets, most urgent first, each with its next step."""
+    tickets = list(tickets_for_crew(request.user).select_related("village", "transformer", "customer"))
+    cards = [_crew_card_context(request, t, full=False) for t in tickets]
+    conflicts = offline_conflicts_for(request.user)
+    return render(request, "repair/crew.html", {"cards": cards, "conflicts": conflicts})
+
+
+@role_required
+def crew_ticket(request, number: str):
+    """The crew's ticket card: call, navigate, clock, photos and the next step as one button."""
+    ticket = _crew_ticket(request, number)
+    return render(request, "repair/crew_ticket.html", _crew_card_context(request, ticket, full=True))
+
+
+def _card_response(request, ticket, *, confirm: str = "", undo: bool = False, error: str = ""):
+    ticket = tickets_for_card(request.user).get(pk=ticket.pk)
+    context = _crew_card_context(
+        request, ticket, full=request.POST.get("full") == "1", confirm=confirm, undo=undo
+    )
+    context["error"] = error
+    return render(request, "repair/_crew_card.html", context)
+
+
+@role_required
+@require_POST
+def crew_step(request, number: str):
+    """htmx: take the next step and answer the card in place with a confirmation and an undo."""
+    ticket = _crew_ticket(request, number)
+    try:
+        moved = fault_ticket_transition(
+            ticket=ticket, to_status=request.POST.get("status", ""), actor=request.user
+        )
+    except ApiError as exc:
+        return _card_response(request, ticket, error=_error_text(exc))
+    label = FaultStatus(moved.status).label
+    return _card_response(request, moved, confirm=_("Recorded: %(step)s") % {"step": label}, undo=True)
+
+
+@role_required
+@require_POST
+def crew_undo(request, number: str):
+    """htmx: take back my last step (a mis-tap) within the undo window."""
+    ticket = _crew_ticket(request, number)
+    try:
+        fault_ticket_step_undo(ticket=ticket, actor=request.user)
+    except ApiError as exc:
+        return _card_response(request, ticket, error=_error_text(exc))
+    return _card_response(request, ticket, confirm=_("Step undone."))
+
+
+@role_required
+@require_POST
+def crew_note(request, number: str):
+    """htmx: add a note, material or before/after photo from the card."""
+    ticket = _crew_ticket(request, number)
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _card_response(
+            request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs)
+        )
+    try:
+        fault_note_add(ticket=ticket, actor=request.user, **form.cleaned_data)
+    except ApiError as exc:
+        return _card_response(request, ticket, error=_error_text(exc))
+    return _card_response(request, ticket, confirm=_("Saved."))
+
+
+def _error_text(exc: ApiError) -> str:
+    return "; ".join(str(e["message"]) for e in exc.errors or []) or str(exc.message)
 
 
 @role_required

@@ -18,6 +18,8 @@ def shoot(page, name):
 
 def test_a_clerk_signs_in_sees_chinese_and_only_their_station(world, page, live_server):
     browser_login(page, live_server, "clerk_a")
+    assert page.locator("h1").inner_text() == "待办 · 新店供电所"  # a clerk lands on the work list
+    page.goto(f"{live_server.url}/overview/")
     assert page.locator("h1").inner_text() == "总览"
     assert "新店供电所" in page.content() and "朱家场供电所" not in page.content()
     shoot(page, "home.png")

@@ -38,7 +38,9 @@ def test_the_whole_repair_path_in_a_real_browser(browser, live_server):
     crew.goto(f"{live_server.url}/repair/crew/")
     for step in ("en_route", "on_site"):
         crew.click(f"button[name=status][value={step}]")
+        crew.wait_for_selector(".confirm")
         crew.wait_for_load_state("networkidle")
+    crew.goto(f"{live_server.url}/repair/crew/{ticket.number}/")
     crew.fill("input[name=text][placeholder*='200']", "200 m 导线")
     crew.click("form:has(input[value=material]) button")
     crew.wait_for_load_state("networkidle")

@@ -4,12 +4,20 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from powerexpress.core.models import AuditEntry, Notification
 from powerexpress.repair.models import FaultNote, FaultTicket, RepairSettings
 from powerexpress.repair.tests.factories import report, work_to
+
+
+@pytest.fixture(autouse=True)
+def keep_the_active_language():
+    """Requests in Chinese must not leave Chinese active for the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def photo_file(name="p.png"):
@@ -32,9 +40,33 @@ def test_the_qr_report_page_prefills_the_village_and_is_tiny(world):
 
 
 @pytest.mark.django_db
-def test_the_report_page_without_a_village_offers_the_picker(world):
+def test_the_report_page_without_a_village_asks_the_township_then_its_villages(world):
     html = Client().get("/repair/report/").content.decode()
-    assert '<select name="village"' in html and "ZJC001" in html
+    assert (
+        '<select name="township"' in html
+        and "新店镇 · 新店供电所" in html
+        and "朱家场镇 · 朱家场供电所" in html
+    )
+    assert '<select name="village"' not in html
+    html = Client().get("/repair/report/", {"township": "XD-T1"}).content.decode()
+    villages = html.split('<select name="village"')[1].split("</select>")[0]
+    assert "老寨村" in villages and "新店社区" in villages and "洪家湾村" not in villages
+
+
+@pytest.mark.django_db
+def test_the_fault_page_shows_the_danger_warning_first_and_stays_light(world):
+    response = Client().get("/repair/report/", {"township": "XD-T1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert html.index("95598") < html.index("<form")
+    assert "断落" in html and "<script" not in html
+    assert len(response.content) < 50_000
+
+
+@pytest.mark.django_db
+def test_a_report_with_errors_keeps_the_chosen_township(world):
+    response = Client().post("/repair/report/", {"township": "XD-T1", "phone": "123", "description": "x"})
+    html = response.content.decode()
+    assert '<select name="village"' in html and "老寨村" in html
 
 
 @pytest.mark.django_db
