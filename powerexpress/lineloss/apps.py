@@ -10,6 +10,10 @@ class LinelossConfig(AppConfig):
 
     def ready(self):
         from powerexpress.celery_app import app
+        from powerexpress.core.worklist import worklist_register
+        from powerexpress.lineloss.worklist import lineloss_overdue_plan_items
+
+        worklist_register("lineloss", lineloss_overdue_plan_items)
 
         app.conf.beat_schedule["lineloss-recent-months"] = {
             "task": "powerexpress.lineloss.tasks.compute_recent_months",

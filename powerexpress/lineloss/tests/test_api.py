@@ -132,3 +132,16 @@ def test_only_a_manager_changes_the_bands_on_the_settings_page(world):
     assert world.web("manager").post("/lineloss/settings/", form).status_code == 302
     bad = world.web("manager").post("/lineloss/settings/", {**form, "negative_to_pct": "8"})
     assert bad.status_code == 200 and "negative band" in bad.content.decode()
+
+
+def test_a_plan_item_past_its_due_date_is_on_its_stations_work_list_only(world):
+    from powerexpress.lineloss.models import PlanItem
+
+    _rows(world)
+    LineLoss.objects.filter(month=dt.date(2026, 2, 1)).delete()
+    world.web("clerk_a").post("/lineloss/districts/XD001-01/plan/", {"cause": "theft", "note": ""})
+    PlanItem.objects.update(due_on=dt.date(2026, 1, 1))
+    own = world.web("clerk_a").get("/").content.decode()
+    other = world.web("clerk_b").get("/").content.decode()
+    assert "/lineloss/districts/XD001-01/" in own
+    assert "/lineloss/districts/XD001-01/" not in other
