@@ -129,6 +129,25 @@ def _ticket(rng, *, village, customer, reported_at, commitments, crew, team, sta
     return ticket, events
 
 
+ESCALATION_DEMO_MINUTES = 3
+
+
+def _add_escalating_soon(add, commitments, now) -> None:
+    """One report, not yet dispatched, whose arrival deadline comes near ESCALATION_DEMO_MINUTES
+    after the demo is built: a freshly started demo shows the escalation job mark it and tell the
+    station head (docs/repair.md)."""
+    village = (
+        Village.objects.filter(station__code="XD", area_class="urban").order_by("code").first()
+        or Village.objects.order_by("code").first()
+    )
+    if village is None:
+        return
+    lead = commitments.arrival_minutes(village.area_class) - commitments.warn_before_min
+    reported_at = now - datetime.timedelta(minutes=max(lead - ESCALATION_DEMO_MINUTES, 0))
+    team = Team.objects.filter(station=village.station, kind=TeamKind.SERVICE).first()
+    add(village, None, reported_at, None, team, status_limit=reported_at)
+
+
 def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_day: float = 3.0) -> dict:
     """Create the demo tickets (call after the registry demo county exists)."""
     rng = random.Random(seed)
@@ -139,7 +158,7 @@ def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_d
     commitments = repair_settings_for(stations[0].bureau_id)
     tickets, events_by_key, serial = [], {}, 0
 
-    def add(village, customer, reported_at, crew, team):
+    def add(village, customer, reported_at, crew, team, status_limit=now):
         nonlocal serial
         serial += 1
         ticket, events = _ticket(
@@ -150,7 +169,7 @@ def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_d
             commitments=commitments,
             crew=crew,
             team=team,
-            status_limit=now,
+            status_limit=status_limit,
             key=f"{DEMO_KEY}{seed}-{serial:06d}",
         )
         tickets.append(ticket)
@@ -176,6 +195,7 @@ def repair_demo_build(*, seed: int = 20261127, days: int = 30, per_station_per_d
             customer = rng.choice(households) if households and rng.random() < 0.7 else None
             reported_at = now - datetime.timedelta(minutes=rng.uniform(10, days * 24 * 60))
             add(village, customer, reported_at, crew, team)
+    _add_escalating_soon(add, commitments, now)
     outages = []
     demo_transformers = list(
         TransformerDistrict.objects.filter(station__code="XD").select_related("village").order_by("code")[:3]
