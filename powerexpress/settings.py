@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "powerexpress.applications",
     "powerexpress.outreach",
     "powerexpress.portal",
+    "powerexpress.command",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
