@@ -6,4 +6,7 @@ class CommandConfig(AppConfig):
     name = "powerexpress.command"
     label = "command"
     verbose_name = _("Command centre")
-    nav_items = ((_("Command centre"), "command:home", None),)
+    nav_items = (
+        (_("Scoreboard"), "command:home", "command.view_command_centre"),
+        (_("Power map"), "command:map", "command.view_command_centre"),
+    )

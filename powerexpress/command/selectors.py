@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import VIEW_COMMAND_CENTRE
 from powerexpress.command.tables import Chart, Section, Table
 from powerexpress.core.scope import visible
 from powerexpress.registry.choices import AreaClass
@@ -28,13 +28,12 @@ logger = logging.getLogger(__name__)
 
 SIGNUP_TARGET_PCT = 80.0
 PACE_MONTHS = 6
-SCOREBOARD_ROLES = frozenset({Role.MANAGER, Role.AUDITOR, Role.STATION_STAFF})
 DEFAULT_ARRIVAL_MIN = {AreaClass.URBAN: 45, AreaClass.RURAL: 90, AreaClass.REMOTE: 120}
 DEFAULT_RESTORE_MIN = {AreaClass.URBAN: 180, AreaClass.RURAL: 240, AreaClass.REMOTE: 240}
 
 
 def can_see_scoreboard(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in SCOREBOARD_ROLES))
+    return bool(user.is_authenticated and user.has_perm(VIEW_COMMAND_CENTRE))
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,21 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
-from powerexpress.command import selectors
+from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
+from powerexpress.command import selectors, services
 from powerexpress.command.forms import ScoreboardFilterForm
+from powerexpress.command.map_selectors import map_layers
 from powerexpress.core.tables import write_csv, write_xlsx
 
+LEAFLET_ASSETS = {"leaflet.js": "application/javascript", "leaflet.css": "text/css"}
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,3 +67,43 @@ def plotly_view(request):
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return FileResponse(path.open("rb"), content_type="application/javascript")
+
+
+@login_required
+def map_view(request):
+    if not selectors.can_see_scoreboard(request.user):
+        raise PermissionDenied
+    form = ScoreboardFilterForm(request.GET or None, user=request.user)
+    context = {
+        "form": form,
+        "tile_url": getattr(settings, "MAP_TILE_URL", ""),
+        "can_reveal": request.user.has_perm(VIEW_PERSONAL_DATA),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "command/map.html", context)
+
+
+@login_required
+def map_data_view(request):
+    if not selectors.can_see_scoreboard(request.user):
+        raise PermissionDenied
+    form = ScoreboardFilterForm(request.GET or None, user=request.user)
+    return JsonResponse(map_layers(request.user, form.filters().station_id))
+
+
+@login_required
+@require_POST
+def map_reveal_view(request, kind: str, code: str):
+    phone = services.map_contact_reveal(user=request.user, kind=kind, code=code, request=request)
+    return JsonResponse({"phone": phone})
+
+
+@cache_control(max_age=86400, public=True)
+def leaflet_asset_view(request, name: str):
+    """leaflet.js / leaflet.css from the installed django-leaflet package (no CDN)."""
+    import leaflet
+
+    if name not in LEAFLET_ASSETS:
+        raise Http404(name)
+    path = Path(leaflet.__file__).parent / "static" / "leaflet" / name
+    return FileResponse(path.open("rb"), content_type=LEAFLET_ASSETS[name])
