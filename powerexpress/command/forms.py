@@ -23,7 +23,9 @@ class ScoreboardFilterForm(forms.Form):
         required=False,
         empty_label=_("all stations"),
     )
-    months = forms.TypedChoiceField(label=_("Period"), choices=PERIOD_CHOICES, coerce=int, required=False)
+    months = forms.TypedChoiceField(
+        label=_("Period"), choices=PERIOD_CHOICES, coerce=int, required=False, initial=3
+    )
     area_class = forms.ChoiceField(
         label=_("Area class"), choices=[("", _("all area classes")), *AreaClass.choices], required=False
     )
@@ -43,3 +45,35 @@ class ScoreboardFilterForm(forms.Form):
             months=data.get("months") or 3,
             area_class=data.get("area_class") or "",
         )
+
+
+class KpiForm(forms.ModelForm):
+    class Meta:
+        from powerexpress.command.models import Kpi
+
+        model = Kpi
+        fields = [
+            "code",
+            "name",
+            "formula",
+            "direction",
+            "target",
+            "weight_points",
+            "deduction_per_unit",
+            "cutoff_day",
+            "active",
+        ]
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+
+    def clean_month(self):
+        from django.utils import timezone
+
+        month = self.cleaned_data["month"].replace(day=1)
+        if month >= timezone.localdate().replace(day=1):
+            raise forms.ValidationError(_("Choose a month that has ended."))
+        return month

@@ -44,11 +44,23 @@ class Filters:
     station_id: int | None = None
     months: int = 3
     area_class: str = ""
+    month: datetime.date | None = None  # one calendar month instead (the monthly freeze)
 
     def period(self, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+        if self.month is not None:
+            return month_bounds(self.month)
         first = month_back(timezone.localtime(now).date().replace(day=1), self.months - 1)
         start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
         return start, now
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of ``month`` and of the following month (Beijing time)."""
+    start = timezone.make_aware(datetime.datetime.combine(month.replace(day=1), datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(month_forward(month.replace(day=1), 1), datetime.time.min)
+    )
+    return start, end
 
 
 def month_back(month: datetime.date, count: int) -> datetime.date:

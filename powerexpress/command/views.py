@@ -3,17 +3,22 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
-from powerexpress.command import selectors, services
-from powerexpress.command.forms import ScoreboardFilterForm
+from powerexpress.command import score_selectors, selectors, services
+from powerexpress.command.choices import ReportStatus
+from powerexpress.command.forms import KpiForm, MonthForm, ScoreboardFilterForm
 from powerexpress.command.map_selectors import map_layers
+from powerexpress.command.models import Kpi
+from powerexpress.core.scope import get_visible_or_404
 from powerexpress.core.tables import write_csv, write_xlsx
 
 LEAFLET_ASSETS = {"leaflet.js": "application/javascript", "leaflet.css": "text/css"}
@@ -107,3 +112,97 @@ def leaflet_asset_view(request, name: str):
         raise Http404(name)
     path = Path(leaflet.__file__).parent / "static" / "leaflet" / name
     return FileResponse(path.open("rb"), content_type=LEAFLET_ASSETS[name])
+
+
+def _require_viewer(user) -> None:
+    if not selectors.can_see_scoreboard(user):
+        raise PermissionDenied
+
+
+@login_required
+def scores_view(request):
+    _require_viewer(request.user)
+    month = score_selectors.parse_month(request.GET.get("month", "")) or score_selectors.last_complete_month()
+    rows, frozen = score_selectors.month_scores(request.user, month)
+    stations, people = score_selectors.ranking(rows)
+    context = {"month": month, "frozen": frozen, "stations": stations, "people": people}
+    return render(request, "command/scores.html", context)
+
+
+@login_required
+def score_detail_view(request, month: str, station: str):
+    _require_viewer(request.user)
+    parsed = score_selectors.parse_month(month)
+    if parsed is None:
+        raise Http404(month)
+    rows, frozen = score_selectors.month_scores(request.user, parsed)
+    person = request.GET.get("person", "")
+    detail = score_selectors.score_detail(rows, station, person)
+    if not detail:
+        raise Http404(station)
+    context = {
+        "month": parsed,
+        "frozen": frozen,
+        "rows": detail,
+        "station": detail[0]["station"],
+        "person": person,
+    }
+    return render(request, "command/score_detail.html", context)
+
+
+@login_required
+def kpis_view(request):
+    _require_viewer(request.user)
+    can_edit = services.can_edit_kpis(request.user)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        added = services.kpi_registry_seed(user=request.user)
+        messages.success(request, _("%(n)s default KPIs added.") % {"n": added})
+        return redirect("command:kpis")
+    context = {"kpis": score_selectors.kpis_all(), "can_edit": can_edit}
+    return render(request, "command/kpis.html", context)
+
+
+@login_required
+def kpi_edit_view(request, pk: int | None = None):
+    if not services.can_edit_kpis(request.user):
+        raise PermissionDenied
+    kpi = get_object_or_404(Kpi, pk=pk) if pk else None
+    form = KpiForm(request.POST or None, instance=kpi)
+    if request.method == "POST" and form.is_valid():
+        services.kpi_save(user=request.user, form=form)
+        messages.success(request, _("Saved."))
+        return redirect("command:kpis")
+    return render(request, "command/kpi_edit.html", {"form": form, "kpi": kpi})
+
+
+@login_required
+def reports_view(request):
+    _require_viewer(request.user)
+    can_run = services.can_edit_kpis(request.user)
+    form = MonthForm(request.POST or None, initial={"month": score_selectors.last_complete_month()})
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        if form.is_valid():
+            score_month = services.score_month_freeze(month=form.cleaned_data["month"], user=request.user)
+            services.monthly_reports_create(score_month=score_month)
+            messages.success(
+                request, _("The reports of %(month)s are written.") % {"month": f"{score_month.month:%Y-%m}"}
+            )
+            return redirect("command:reports")
+    context = {"months": score_selectors.reports_by_month(request.user), "form": form, "can_run": can_run}
+    return render(request, "command/reports.html", context)
+
+
+@login_required
+def report_download_view(request, pk: int):
+    _require_viewer(request.user)
+    report = get_visible_or_404(request.user, score_selectors.reports_visible(request.user), pk=pk)
+    if report.status != ReportStatus.READY or not report.file:
+        raise Http404(str(pk))
+    name = (
+        f"{report.score_month.month:%Y-%m}-{report.station.code if report.station else 'bureau'}.{report.fmt}"
+    )
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
