@@ -66,7 +66,7 @@ class Table:
             "margin": {"t": 10, "r": 10, "l": 50, "b": 40},
             "legend": {"orientation": "h"},
             "yaxis": {"title": {"text": chart.y_title}, "rangemode": "tozero"},
-            "xaxis": {"type": "category"},
+            "xaxis": {"type": "category", "nticks": 8, "automargin": True},
             "barmode": "group",
         }
         if chart.target is not None:
