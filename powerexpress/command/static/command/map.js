@@ -51,7 +51,7 @@
 
   function draw(box, data) {
     var labels = JSON.parse(box.dataset.labels);
-    var map = window.L.map(box, {preferCanvas: true, attributionControl: false});
+    var map = window.L.map(box, {attributionControl: false});
     if (box.dataset.tiles) window.L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
     var bounds = [];
     var layers = {};
