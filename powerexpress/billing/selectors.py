@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -228,22 +229,38 @@ def recent_months(count: int, today: datetime.date | None = None) -> list[dateti
     return months[::-1]
 
 
+def _as_date(value) -> datetime.date | None:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
     """Per visible station and month: households, signed households (agreements signed by the
     month's end and not cancelled by then), signed-up rate and the gap to the 80% target."""
+    if not months:
+        return []
     stations = visible(user, SupplyStation.objects.order_by("code"))
     households = dict(Customer.objects.values_list("village__station").annotate(n=Count("pk")))
+    # One grouped query: agreements by station, month signed and month cancelled. An agreement
+    # counts in month M when signed in or before M and not cancelled in or before M.
+    grouped = (
+        Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=month_end(max(months)))
+        .exclude(status=AgreementStatus.PENDING)
+        .values_list("customer__village__station", TruncMonth("signed_on"), TruncMonth("cancelled_on"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_station: dict[int, list[tuple]] = {}
+    for station_id, signed_month, cancelled_month, n in grouped:
+        by_station.setdefault(station_id, []).append((_as_date(signed_month), _as_date(cancelled_month), n))
     rows = []
     for station in stations:
         total = households.get(station.pk, 0)
         cells = []
         for month in months:
-            end = month_end(month)
-            signed = (
-                Agreement.objects.filter(customer__village__station=station, signed_on__lte=end)
-                .exclude(status=AgreementStatus.PENDING)
-                .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end))
-                .count()
+            signed = sum(
+                n
+                for signed_month, cancelled_month, n in by_station.get(station.pk, ())
+                if signed_month <= month and (cancelled_month is None or cancelled_month > month)
             )
             rate = (Decimal(signed) / total).quantize(Decimal("0.001")) if total else None
             cells.append(
