@@ -645,8 +645,10 @@ def outreach_section(user, filters: Filters, now) -> Section:
         title=_("Care visits"),
         header=[_("Station"), _("Never visited"), _("Overdue"), _("Due"), _("Due soon"), _("Up to date")],
     )
+    counts = outreach.care_summary_counts(user, today=today, station_id=filters.station_id)
+    empty = {state: 0 for state in outreach.STATE_ORDER}
     for station in stations_for(user, filters):
-        summary = outreach.care_summary(outreach.care_households(user, today=today, station_id=station.pk))
+        summary = counts.get(station.pk, empty)
         care.rows.append(
             [
                 station.name,

@@ -14,18 +14,28 @@ from powerexpress.grid.models import LoadEvent
 
 
 def _county(world):
-    for village, lat in ((world.village_a, "27.25"), (world.village_a_urban, "27.27"), (world.village_b, "27.30")):
+    for village, lat in (
+        (world.village_a, "27.25"),
+        (world.village_a_urban, "27.27"),
+        (world.village_b, "27.30"),
+    ):
         village.latitude, village.longitude = Decimal(lat), Decimal("108.90")
         village.responsible_name, village.responsible_phone = "杨主任", "13812349876"
         village.save()
     Agreement.objects.create(
-        customer=world.customer_a, bank_name="信用社", bank_account="6217000000000001", status="active",
+        customer=world.customer_a,
+        bank_name="信用社",
+        bank_account="6217000000000001",
+        status="active",
         signed_on=datetime.date(2026, 3, 5),
     )
     end = timezone.now() - datetime.timedelta(days=1)
     LoadEvent.objects.create(
-        transformer=world.transformer_a, kind=EventKind.OVERLOAD, start_at=end - datetime.timedelta(hours=3),
-        end_at=end, peak=Decimal("130.0"),
+        transformer=world.transformer_a,
+        kind=EventKind.OVERLOAD,
+        start_at=end - datetime.timedelta(hours=3),
+        end_at=end,
+        peak=Decimal("130.0"),
     )
     kpi_registry_seed()
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
