@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -229,8 +228,8 @@ def recent_months(count: int, today: datetime.date | None = None) -> list[dateti
     return months[::-1]
 
 
-def _as_date(value) -> datetime.date | None:
-    return value.date() if isinstance(value, datetime.datetime) else value
+def _month_of(day: datetime.date | None) -> datetime.date | None:
+    return None if day is None else day.replace(day=1)
 
 
 def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
@@ -240,18 +239,19 @@ def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
         return []
     stations = visible(user, SupplyStation.objects.order_by("code"))
     households = dict(Customer.objects.values_list("village__station").annotate(n=Count("pk")))
-    # One grouped query: agreements by station, month signed and month cancelled. An agreement
-    # counts in month M when signed in or before M and not cancelled in or before M.
+    # One grouped query: agreements by station, day signed and day cancelled (plain columns, so
+    # the database groups without a per-row function). An agreement counts in month M when
+    # signed in or before M and not cancelled in or before M.
     grouped = (
         Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=month_end(max(months)))
         .exclude(status=AgreementStatus.PENDING)
-        .values_list("customer__village__station", TruncMonth("signed_on"), TruncMonth("cancelled_on"))
+        .values_list("customer__village__station", "signed_on", "cancelled_on")
         .annotate(n=Count("pk"))
         .order_by()
     )
     by_station: dict[int, list[tuple]] = {}
     for station_id, signed_month, cancelled_month, n in grouped:
-        by_station.setdefault(station_id, []).append((_as_date(signed_month), _as_date(cancelled_month), n))
+        by_station.setdefault(station_id, []).append((_month_of(signed_month), _month_of(cancelled_month), n))
     rows = []
     for station in stations:
         total = households.get(station.pk, 0)
