@@ -2,6 +2,7 @@
 archived monthly reports."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,11 @@ class Kpi(models.Model):
     deduction_per_unit = models.DecimalField(
         _("points deducted per unit short of the target"), max_digits=6, decimal_places=2
     )
-    cutoff_day = models.PositiveSmallIntegerField(_("cut-off day of the following month"), default=1)
+    cutoff_day = models.PositiveSmallIntegerField(
+        _("cut-off day of the following month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
