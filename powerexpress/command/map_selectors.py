@@ -192,7 +192,12 @@ def map_hazards(user, station_id=None) -> list[dict]:
 
 def map_layers(user, station_id=None, *, now=None) -> dict:
     """Every layer of the map; a capability that fails to answer gives an empty layer."""
-    layers = {"villages": map_villages(user, station_id)}
+    from powerexpress.command.models import MapOutline
+
+    layers = {
+        "villages": map_villages(user, station_id),
+        "outlines": [{"name": o.name, "geometry": o.geometry} for o in MapOutline.objects.all()],
+    }
     for name, build in (
         ("transformers", lambda: map_transformers(user, station_id, now=now)),
         ("incidents", lambda: map_incidents(user, station_id)),

@@ -198,3 +198,23 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score_month} {self.kind} {self.fmt}"
+
+
+class MapOutline(models.Model):
+    """A township or village outline for the power map, imported from a bureau's GeoJSON
+    (WGS-84 longitude/latitude, as GeoJSON defines). Geography, not personal data: every map
+    user sees every outline."""
+
+    name = models.CharField(_("name"), max_length=100)
+    geometry = models.JSONField(_("geometry (GeoJSON)"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    station_path = None
+
+    class Meta:
+        verbose_name = _("map outline")
+        verbose_name_plural = _("map outlines")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@
 scores and figures, and the archived monthly reports."""
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -9,14 +10,16 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from powerexpress.accounts.models import User
 from powerexpress.accounts.roles import VIEW_PERSONAL_DATA, Role
 from powerexpress.command.choices import Direction, KpiFormula, ReportFormat, ReportKind, ReportStatus
-from powerexpress.command.models import FrozenTable, Kpi, MonthlyReport, Score, ScoreMonth
+from powerexpress.command.models import FrozenTable, Kpi, MapOutline, MonthlyReport, Score, ScoreMonth
 from powerexpress.command.scoring import month_results
 from powerexpress.command.selectors import Filters, month_back, month_bounds, month_forward, scoreboard
 from powerexpress.core.audit import audit_record
+from powerexpress.core.errors import FieldError
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.registry.models import SupplyStation, Village
@@ -241,3 +244,59 @@ def monthly_close(*, today: datetime.date | None = None) -> ScoreMonth | None:
     score_month = score_month_freeze(month=month)
     monthly_reports_create(score_month=score_month)
     return score_month
+
+
+# Map outlines
+
+OUTLINE_TYPES = frozenset({"Polygon", "MultiPolygon"})
+
+
+def _positions(geometry: dict):
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [r for p in geometry["coordinates"] for r in p]
+    )
+    for ring in rings:
+        yield from ring
+
+
+def _outline_error(index: int, geometry) -> str | None:
+    if not isinstance(geometry, dict) or geometry.get("type") not in OUTLINE_TYPES:
+        return _("feature %(n)s: the geometry must be a Polygon or MultiPolygon.") % {"n": index}
+    try:
+        for position in _positions(geometry):
+            lon, lat = float(position[0]), float(position[1])
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                return _("feature %(n)s: a position is outside WGS-84 longitude/latitude.") % {"n": index}
+    except (TypeError, ValueError, IndexError, KeyError):
+        return _("feature %(n)s: the coordinates are not valid.") % {"n": index}
+    return None
+
+
+def map_outlines_import(*, content: bytes) -> int:
+    """Replaces the map's outlines with the features of a GeoJSON FeatureCollection, all or
+    nothing: any invalid feature rejects the whole file (naming the feature)."""
+    try:
+        collection = json.loads(content)
+        features = collection["features"] if collection.get("type") == "FeatureCollection" else None
+    except (ValueError, AttributeError, KeyError, TypeError):
+        features = None
+    if not isinstance(features, list):
+        raise FieldError({"file": _("The file is not a GeoJSON FeatureCollection.")})
+    rows, problems = [], []
+    for index, feature in enumerate(features, start=1):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        problem = _outline_error(index, geometry)
+        if problem:
+            problems.append(problem)
+            continue
+        properties = feature.get("properties") or {}
+        name = str(properties.get("name") or properties.get("NAME") or index)[:100]
+        rows.append(MapOutline(name=name, geometry=geometry))
+    if problems:
+        raise FieldError({"file": "; ".join(problems[:10])})
+    with transaction.atomic():
+        MapOutline.objects.all().delete()
+        MapOutline.objects.bulk_create(rows)
+    return len(rows)

@@ -180,7 +180,10 @@ def test_a_manager_edits_a_kpi_and_a_bad_cut_off_day_is_refused(scored):
         "active": "on",
     }
     response = scored.web("manager").post(f"/command/kpis/{kpi.pk}/", data)
-    assert response.status_code == 200 and "Ensure this value is less than or equal to 28." in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Ensure this value is less than or equal to 28." in response.content.decode()
+    )
     assert Kpi.objects.get(pk=kpi.pk).target == 80
     data["cutoff_day"] = "3"
     assert scored.web("manager").post(f"/command/kpis/{kpi.pk}/", data).status_code == 302

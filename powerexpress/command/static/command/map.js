@@ -69,6 +69,13 @@
       group.addTo(map);
       layers[labels[name]] = group;
     }
+    if (data.outlines && data.outlines.length) {
+      var outlines = window.L.geoJSON(data.outlines.map(function (o) {
+        return {type: "Feature", properties: {name: o.name}, geometry: o.geometry};
+      }), {style: {color: "#7f8c8d", weight: 1, fillOpacity: 0.03}, interactive: false}).addTo(map);
+      layers[labels.outlines] = outlines;
+      outlines.eachLayer(function (layer) { bounds.push(layer.getBounds().getCenter()); });
+    }
     spread(data.transformers);
     add("villages", data.villages, function () { return {radius: 7, color: "#2c3e50", fillColor: "#2c3e50", fillOpacity: 0.35, weight: 1}; });
     add("transformers", data.transformers, function (t) { var c = COLORS[t.risk] || COLORS.unknown; return {radius: t.risk === "normal" ? 4 : 6, color: c, fillColor: c, fillOpacity: 0.9, weight: 1, className: "risk-" + t.risk}; });
