@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
@@ -116,7 +117,8 @@ def scoreboard(user, filters: Filters, *, now: datetime.datetime | None = None) 
     sections = []
     for key, title, build in builders:
         try:
-            sections.append(build(user, filters, now))
+            with transaction.atomic():  # a savepoint: a failed query leaves the other sections usable
+                sections.append(build(user, filters, now))
         except Exception:  # another capability absent or broken: its section degrades, the page stays
             sections.append(_unavailable(key, title))
     return sections

@@ -209,3 +209,16 @@ def test_an_unknown_table_or_format_is_not_found(world):
     client = world.web("manager")
     assert client.get("/command/export/nothing.csv").status_code == 404
     assert client.get("/command/export/repair.pdf").status_code == 404
+
+
+def test_a_capability_that_fails_shows_not_available_and_the_rest_still_renders(world, monkeypatch):
+    from powerexpress.command import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("grid is down")
+
+    monkeypatch.setattr(selectors, "grid_section", broken)
+    response = world.web("manager").get("/command/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Not available: this capability did not answer." in text and "Reliability indices" in text
