@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from powerexpress.command.selectors import Filters, pace_to_target, scoreboard, table_find, ticket_outcome
@@ -197,7 +197,8 @@ def test_the_numbers_behind_a_chart_download_as_excel_with_chinese_headers(world
     )
     client = world.web("manager")
     client.cookies["django_language"] = "zh-hans"
-    response = client.get("/command/export/repair.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with translation.override("en"):  # the request activates Chinese in this thread: undo it after
+        response = client.get("/command/export/repair.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
