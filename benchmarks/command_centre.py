@@ -104,13 +104,17 @@ def main() -> None:
     for data_dir in args.data_dirs:
         env = {**os.environ, "POWEREXPRESS_DATA_DIR": data_dir}
         env.pop("DATABASE_URL", None)
-        out = subprocess.run(
+        child = subprocess.run(
             [sys.executable, __file__, "--child", "--runs", str(args.runs)],
             env=env,
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
+        )
+        if child.returncode:
+            sys.exit(
+                f"{data_dir}: {child.stderr.strip().splitlines()[-1]} (run `powerexpress migrate` there?)"
+            )
+        out = child.stdout
         sizes.append(json.loads(out.strip().splitlines()[-1]))
     header = f"{'page':<34}" + "".join(
         f" | {s['households']:>7} households: median (min–max) ms, SQL" for s in sizes
