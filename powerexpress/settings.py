@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "powerexpress.applications",
     "powerexpress.outreach",
     "powerexpress.portal",
+    "powerexpress.command",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -230,6 +231,9 @@ SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
 
 # Absolute address of the site as villagers reach it (links in SMS, QR codes made offline).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
+# The power map draws on a plain background from the WGS-84 coordinates; a bureau that runs its own
+# tile server may give its URL template (e.g. https://tiles.example.cn/{z}/{x}/{y}.png).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 
 # Villager portal sign-in with one-time codes.
 PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 600)

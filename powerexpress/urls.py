@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/", include("powerexpress.applications.urls")),
     path("outreach/", include("powerexpress.outreach.urls")),
     path("portal/", include("powerexpress.portal.urls")),
+    path("command/", include("powerexpress.command.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

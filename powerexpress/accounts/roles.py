@@ -20,13 +20,16 @@ VIEW_PERSONAL_DATA = "registry.view_personal_data"
 EDIT_REGISTRY = "registry.edit_registry"
 VIEW_AUDIT_LOG = "core.view_auditentry"
 IMPORT_REGISTRY = "registry.import_registry"
+VIEW_COMMAND_CENTRE = "command.view_command_centre"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.MANAGER: frozenset({VIEW_PERSONAL_DATA, EDIT_REGISTRY, VIEW_AUDIT_LOG, IMPORT_REGISTRY}),
-    Role.STATION_STAFF: frozenset({VIEW_PERSONAL_DATA, EDIT_REGISTRY, IMPORT_REGISTRY}),
+    Role.MANAGER: frozenset(
+        {VIEW_PERSONAL_DATA, EDIT_REGISTRY, VIEW_AUDIT_LOG, IMPORT_REGISTRY, VIEW_COMMAND_CENTRE}
+    ),
+    Role.STATION_STAFF: frozenset({VIEW_PERSONAL_DATA, EDIT_REGISTRY, IMPORT_REGISTRY, VIEW_COMMAND_CENTRE}),
     Role.CREW: frozenset(),
     Role.TEAM_MEMBER: frozenset(),
-    Role.AUDITOR: frozenset({VIEW_AUDIT_LOG}),
+    Role.AUDITOR: frozenset({VIEW_AUDIT_LOG, VIEW_COMMAND_CENTRE}),
 }
 
 # Roles that see every station's rows; the others see only their own station's.

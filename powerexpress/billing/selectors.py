@@ -315,22 +315,39 @@ def recent_months(count: int, today: datetime.date | None = None) -> list[dateti
     return months[::-1]
 
 
+def _month_of(day: datetime.date | None) -> datetime.date | None:
+    return None if day is None else day.replace(day=1)
+
+
 def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
     """Per visible station and month: households, signed households (agreements signed by the
     month's end and not cancelled by then), signed-up rate and the gap to the 80% target."""
+    if not months:
+        return []
     stations = visible(user, SupplyStation.objects.order_by("code"))
     households = dict(Customer.objects.values_list("village__station").annotate(n=Count("pk")))
+    # One grouped query: agreements by station, day signed and day cancelled (plain columns, so
+    # the database groups without a per-row function). An agreement counts in month M when
+    # signed in or before M and not cancelled in or before M.
+    grouped = (
+        Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=month_end(max(months)))
+        .exclude(status=AgreementStatus.PENDING)
+        .values_list("customer__village__station", "signed_on", "cancelled_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_station: dict[int, list[tuple]] = {}
+    for station_id, signed_month, cancelled_month, n in grouped:
+        by_station.setdefault(station_id, []).append((_month_of(signed_month), _month_of(cancelled_month), n))
     rows = []
     for station in stations:
         total = households.get(station.pk, 0)
         cells = []
         for month in months:
-            end = month_end(month)
-            signed = (
-                Agreement.objects.filter(customer__village__station=station, signed_on__lte=end)
-                .exclude(status=AgreementStatus.PENDING)
-                .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=end))
-                .count()
+            signed = sum(
+                n
+                for signed_month, cancelled_month, n in by_station.get(station.pk, ())
+                if signed_month <= month and (cancelled_month is None or cancelled_month > month)
             )
             rate = (Decimal(signed) / total).quantize(Decimal("0.001")) if total else None
             cells.append(

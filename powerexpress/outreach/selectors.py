@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -218,6 +218,38 @@ def station_overdue(station, today: datetime.date) -> dict[str, int]:
         .exclude(status=HazardStatus.CLOSED)
         .count(),
     }
+
+
+def care_summary_counts(user, *, today: datetime.date, station_id=None) -> dict[int, dict[str, int]]:
+    """Per station: how many tagged households are never visited, overdue, due, due soon or up
+    to date — counted in the database by (station, tags, last visit), so the work in Python
+    grows with the distinct combinations, not with the households."""
+    last_visit = (
+        CareVisit.objects.filter(customer=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    )
+    queryset = visible(user, Customer.objects.exclude(tags=""))
+    if station_id:
+        queryset = queryset.filter(village__station_id=station_id)
+    groups = (
+        queryset.annotate(last_visited_on=Subquery(last_visit))
+        .values_list("village__station_id", "tags", "last_visited_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    plans: dict[int, dict[str, int]] = {}
+    summaries: dict[int, dict[str, int]] = {}
+    for station, tags, last_visited_on, count in groups:
+        if station not in plans:
+            plans[station] = visit_plan_days(station)
+        interval = interval_for([tag for tag in tags.split(",") if tag], plans[station])
+        if interval is None:
+            continue
+        state = visit_due(
+            last_visited_on=last_visited_on, interval_days=interval, today=today, soon_days=DUE_SOON_DAYS
+        ).state
+        summary = summaries.setdefault(station, {key: 0 for key in STATE_ORDER})
+        summary[state] += count
+    return summaries
 
 
 def care_summary(rows) -> dict[str, int]:

@@ -95,7 +95,10 @@ def home(request):
     year_activities = selectors.with_signups(
         selectors.activity_list(user).filter(held_on__gte=today.replace(month=1, day=1))
     )
-    care = selectors.care_summary(selectors.care_households(user, today=today))
+    care = {state: 0 for state in selectors.STATE_ORDER}
+    for summary in selectors.care_summary_counts(user, today=today).values():
+        for state, count in summary.items():
+            care[state] += count
     context = {
         "totals": selectors.activity_totals(year_activities),
         "overdue_items": selectors.plan_items(user, status="overdue").count(),
