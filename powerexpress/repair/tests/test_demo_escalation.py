@@ -17,7 +17,9 @@ def test_the_demo_has_a_report_whose_arrival_warning_fires_minutes_after_it_is_b
         repair_demo_build(days=1, per_station_per_day=0)
         ticket = FaultTicket.objects.get(status=FaultStatus.REPORTED, village=world.village_a_urban)
         # 45 minutes to arrive in town, warned 15 minutes before: the warning is 3 minutes away.
-        assert ticket.arrival_due_at - timezone.now() == datetime.timedelta(minutes=15 + ESCALATION_DEMO_MINUTES)
+        assert ticket.arrival_due_at - timezone.now() == datetime.timedelta(
+            minutes=15 + ESCALATION_DEMO_MINUTES
+        )
         fault_escalation_run()
     ticket.refresh_from_db()
     assert ticket.arrival_escalation == Escalation.NONE
