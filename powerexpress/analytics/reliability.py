@@ -74,7 +74,7 @@ def reliability_indices(
         customer_minutes=customer_minutes,
         saifi=saifi,
         saidi_min=saidi,
-        caidi_min=saidi / saifi if saifi else None,
+        caidi_min=saidi / saifi if saidi is not None and saifi else None,
         rs1_pct=(1 - customer_hours / (served * period_hours)) * 100 if served and period_hours > 0 else None,
         aihc1_h=customer_hours / served if served else None,
     )
