@@ -53,6 +53,7 @@ def test_the_show_button_reveals_and_is_audited(world, page, live_server):
 
 def test_english_is_one_click_away(world, page, live_server):
     browser_login(page, live_server, "manager")
+    page.goto(f"{live_server.url}/overview/")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
     page.wait_for_selector("h1:text('Overview')")
