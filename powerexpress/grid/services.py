@@ -13,6 +13,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from powerexpress.accounts.roles import CHANGE_GRID_SETTINGS
 from powerexpress.analytics import balancing, forecast, loading
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import visible
@@ -104,7 +105,7 @@ def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
 
 def grid_settings_update(*, user, values: dict) -> GridSettings:
     """Change thresholds or factors (managers only); checks ranges before saving."""
-    if not user.is_authenticated or user.role != "manager":
+    if not user.has_perm(CHANGE_GRID_SETTINGS):
         raise ApiError(_("Only a manager may change the grid settings."), status=403, code="forbidden")
     current = grid_settings_get()
     errors = {}

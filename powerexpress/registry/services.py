@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import EDIT_REGISTRY
+from powerexpress.accounts.roles import EDIT_REGISTRY, EDIT_STATIONS
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import can_see_station, visible
 from powerexpress.core.tables import read_table
@@ -17,7 +17,7 @@ from powerexpress.registry.specs import SPECS, CleanContext, Spec
 def _require_edit(user, spec: Spec) -> None:
     if not user.has_perm(EDIT_REGISTRY):
         raise ApiError(_("You may not change the registry."), status=403, code="forbidden")
-    if spec.kind == "stations" and not user.is_bureau_wide:
+    if spec.kind == "stations" and not user.has_perm(EDIT_STATIONS):
         raise ApiError(_("Only bureau managers may change stations."), status=403, code="forbidden")
 
 
