@@ -32,12 +32,12 @@ SETTINGS_FIELDS = (
 
 
 def lineloss_settings_get() -> LineLossSettings:
-    """The bureau's bands, created with the practice defaults of DOMAIN.md §9 on first use."""
+    """The bureau's bands (created with the bureau; the practice defaults of DOMAIN.md §9, unsaved,
+    when the row is missing: a read never writes, and saving it creates the row)."""
     bureau = Bureau.objects.order_by("pk").first()
     if bureau is None:
         raise ApiError(_("No bureau is set up yet."), status=409, code="no_bureau")
-    found, _created = LineLossSettings.objects.get_or_create(bureau=bureau)
-    return found
+    return LineLossSettings.objects.filter(bureau=bureau).first() or LineLossSettings(bureau=bureau)
 
 
 def bands_from(current: LineLossSettings) -> lineloss.Bands:

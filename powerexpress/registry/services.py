@@ -170,7 +170,7 @@ def bureau_setup(
                 setattr(bureau, key, value)
             bureau.save()
             outcome.changes.append("bureau updated")
-        outcome.changes += _settings_rows_create(outcome.bureau)
+        outcome.changes += bureau_settings_rows_create(bureau=outcome.bureau)
         if manager_username:
             outcome.manager, change = _setup_manager(manager_username, manager_password)
             if change:
@@ -231,8 +231,9 @@ def _setup_manager(username: str, password: str):
     return user, ""
 
 
-def _settings_rows_create(bureau) -> list[str]:
-    """The settings rows other apps keep per bureau, with their defaults; an absent app is skipped."""
+def bureau_settings_rows_create(*, bureau) -> list[str]:
+    """The settings rows other apps keep per bureau, with their defaults, where missing (their
+    selectors only read them); an absent app is skipped. Returns what was created."""
     from django.apps import apps
 
     created = []
@@ -260,6 +261,11 @@ def _settings_rows_create(bureau) -> list[str]:
             )
             if made:
                 created.append(f"time limit {kind} created")
+    if apps.is_installed("powerexpress.lineloss"):
+        from powerexpress.lineloss.models import LineLossSettings
+
+        if LineLossSettings.objects.get_or_create(bureau=bureau)[1]:
+            created.append("line-loss settings created")
     return created
 
 

@@ -27,9 +27,9 @@ from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
 
 
 def repair_settings_for(bureau_id: int) -> RepairSettings:
-    """The bureau's commitments, created with the default values on first use."""
-    settings_obj, _created = RepairSettings.objects.get_or_create(bureau_id=bureau_id)
-    return settings_obj
+    """The bureau's commitments (created with the bureau; the model's defaults, unsaved, when the
+    row is missing, so that a read never writes and saving it creates the row)."""
+    return RepairSettings.objects.filter(bureau_id=bureau_id).first() or RepairSettings(bureau_id=bureau_id)
 
 
 def tickets_for_phone(phone: str) -> QuerySet:
