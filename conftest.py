@@ -30,6 +30,7 @@ from powerexpress.registry.models import (
     TransformerDistrict,
     Village,
 )
+from powerexpress.registry.services import bureau_settings_rows_create
 
 
 def pytest_configure(config):
@@ -120,6 +121,7 @@ class World:
 
 def build_world() -> World:
     bureau = Bureau.objects.create(code="YP", name="玉屏供电局")
+    bureau_settings_rows_create(bureau=bureau)  # as registry.services.bureau_setup does
     station_a = SupplyStation.objects.create(
         bureau=bureau, code="XD", name="新店供电所", head_name="杨所长", head_phone="13800000001"
     )

@@ -187,6 +187,11 @@ else:
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or _default_results
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES_SECONDS", 86400)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# `powerexpress serve`'s defaults (the Procfile's variables): gunicorn's address and workers, and
+# the Celery worker's concurrency; the command's options override them.
+SERVE_BIND = env_str("BIND", "127.0.0.1:8000")
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 3)
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A dispatch to a broker that is down fails within seconds (the job is then marked failed).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}

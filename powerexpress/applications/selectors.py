@@ -20,19 +20,18 @@ from powerexpress.core.scope import visible
 
 
 def policy_current() -> ApplicationPolicy:
-    """The bureau's application policy (created with the defaults when missing)."""
-    policy = ApplicationPolicy.objects.order_by("pk").first()
-    return policy or ApplicationPolicy.objects.create()
+    """The bureau's application policy (created with the bureau; the defaults, unsaved, when the
+    row is missing: a read never writes, and saving it creates the row)."""
+    return ApplicationPolicy.objects.order_by("pk").first() or ApplicationPolicy()
 
 
 def time_limit_for(kind: str) -> TimeLimit:
-    """The time limits of ``kind``, created from DOMAIN.md §3's defaults when missing."""
+    """The time limits of ``kind`` (created with the bureau; DOMAIN.md §3's defaults, unsaved, when
+    the row is missing: a read never writes, and saving it creates the row)."""
     plan_days, install_days, to_verify = DEFAULT_TIME_LIMITS[kind]
-    limit, _created = TimeLimit.objects.get_or_create(
-        kind=kind,
-        defaults={"plan_reply_days": plan_days, "install_days": install_days, "to_verify": to_verify},
+    return TimeLimit.objects.filter(kind=kind).first() or TimeLimit(
+        kind=kind, plan_reply_days=plan_days, install_days=install_days, to_verify=to_verify
     )
-    return limit
 
 
 def time_limits_all() -> list[TimeLimit]:

@@ -14,7 +14,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
+from powerexpress.accounts.roles import USE_STAFF_PAGES, VIEW_PERSONAL_DATA
 from powerexpress.applications import pdfs, workdays
 from powerexpress.applications.calendar import last_known_year, working_days_between
 from powerexpress.applications.choices import (
@@ -358,7 +358,7 @@ def application_move(request, tracking_no: str):
 
 @login_required
 def application_settings(request):
-    if not request.user.role and not request.user.is_superuser:
+    if not request.user.has_perm(USE_STAFF_PAGES):
         raise PermissionDenied
     editable = can_edit_settings(request.user)
     if request.method == "POST":

@@ -3,14 +3,12 @@ and the other roles read only what their scope shows."""
 
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import OPERATE_BILLING
 from powerexpress.core.errors import ApiError
-
-OPERATING_ROLES = frozenset({Role.STATION_STAFF, Role.MANAGER})
 
 
 def can_operate_billing(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in OPERATING_ROLES))
+    return bool(user and user.has_perm(OPERATE_BILLING))
 
 
 def require_billing_staff(user) -> None:

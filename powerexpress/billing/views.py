@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from powerexpress.accounts.roles import CHANGE_TARIFFS
 from powerexpress.billing import selectors, services
 from powerexpress.billing.choices import AgreementStatus, BillStatus
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
@@ -189,7 +190,7 @@ def tariffs_view(request):
         "billing/tariffs.html",
         {
             "schedules": schedules,
-            "can_edit": request.user.is_bureau_wide and can_operate_billing(request.user),
+            "can_edit": request.user.has_perm(CHANGE_TARIFFS),
         },
     )
 
@@ -206,7 +207,7 @@ def tariff_view(request, pk: int):
 
 @login_required
 def tariff_edit_view(request, pk: int):
-    if not (request.user.is_bureau_wide and can_operate_billing(request.user)):
+    if not request.user.has_perm(CHANGE_TARIFFS):
         raise PermissionDenied
     schedule = get_object_or_404(TariffSchedule, pk=pk)
     initial = {

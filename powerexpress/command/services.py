@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from powerexpress.accounts.models import User
-from powerexpress.accounts.roles import VIEW_PERSONAL_DATA, Role
+from powerexpress.accounts.roles import CHANGE_KPIS, VIEW_PERSONAL_DATA, Role
 from powerexpress.command.choices import Direction, KpiFormula, ReportFormat, ReportKind, ReportStatus
 from powerexpress.command.models import FrozenTable, Kpi, MapOutline, MonthlyReport, Score, ScoreMonth
 from powerexpress.command.scoring import month_results
@@ -112,7 +112,7 @@ def kpi_save(*, user, form) -> Kpi:
 
 
 def can_edit_kpis(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.MANAGER))
+    return user.has_perm(CHANGE_KPIS)
 
 
 # Freezing a month

@@ -69,7 +69,7 @@ def data_roots() -> dict[str, Path]:
     """Folder name in the set → folder on disk: DATA_DIR, and MEDIA_ROOT when it lies outside."""
     data = Path(settings.DATA_DIR).resolve()
     roots = {"data": data}
-    media = getattr(settings, "MEDIA_ROOT", None)
+    media = settings.MEDIA_ROOT
     if media and not Path(media).resolve().is_relative_to(data):
         roots["media"] = Path(media).resolve()
     return roots
@@ -85,8 +85,7 @@ def _skipped_paths(extra: tuple[Path, ...] = ()) -> list[Path]:
         if not name.startswith("file:") and name != ":memory:":
             base = Path(name).resolve()
             skipped += [base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))]
-    for name in ("STATIC_ROOT", "CELERY_DIR"):
-        folder = getattr(settings, name, None)
+    for folder in (settings.STATIC_ROOT, settings.CELERY_DIR):
         if folder:
             skipped.append(Path(folder).resolve())
     return skipped

@@ -7,6 +7,8 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.accounts.roles import Role
+
 
 def _items(config, request) -> list[dict]:
     items = []
@@ -42,30 +44,30 @@ def navigation(request):
 
 # The phone's bottom bar: each role's three or four main places (URL names; missing ones drop out).
 BOTTOM_BAR: dict[str, tuple[tuple[str, str], ...]] = {
-    "crew": (
+    Role.CREW: (
         (_("My repairs"), "repair:crew"),
         (_("Fault tickets"), "repair:list"),
         (_("Villages"), "registry:villages"),
     ),
-    "team_member": (
+    Role.TEAM_MEMBER: (
         (_("My day"), "outreach:today"),
         (_("Care visits"), "outreach:care_due"),
         (_("Hazards"), "outreach:hazards"),
         (_("Activities"), "outreach:activities"),
     ),
-    "station_staff": (
+    Role.STATION_STAFF: (
         (_("Work list"), "core:home"),
         (_("Fault tickets"), "repair:list"),
         (_("Households"), "registry:customers"),
         (_("Applications"), "applications:list"),
     ),
-    "manager": (
+    Role.MANAGER: (
         (_("Overview"), "core:home"),
         (_("Fault tickets"), "repair:list"),
         (_("Grid"), "grid:risk"),
         (_("Applications"), "applications:list"),
     ),
-    "auditor": (
+    Role.AUDITOR: (
         (_("Overview"), "core:home"),
         (_("Audit log"), "core:audit_log"),
         (_("Fault tickets"), "repair:list"),

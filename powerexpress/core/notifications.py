@@ -69,15 +69,15 @@ class HttpSmsBackend:
     docs/notifications.md); without them it refuses rather than pretend."""
 
     def deliver(self, notification: Notification) -> str:
-        url = getattr(settings, "SMS_GATEWAY_URL", "")
-        token = getattr(settings, "SMS_GATEWAY_TOKEN", "")
+        url = settings.SMS_GATEWAY_URL
+        token = settings.SMS_GATEWAY_TOKEN
         if not url or not token:
             raise NotificationNotConfigured("SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN are not set")
         payload = json.dumps(
             {
                 "to": notification.recipient,
                 "text": notification.body,
-                "sign": getattr(settings, "SMS_SIGN_NAME", ""),
+                "sign": settings.SMS_SIGN_NAME,
             }
         ).encode()
         request = urllib.request.Request(

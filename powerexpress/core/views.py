@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import VIEW_AUDIT_LOG
+from powerexpress.accounts.roles import VIEW_AUDIT_LOG, Role
 from powerexpress.core.errors import ApiError
 from powerexpress.core.models import AuditEntry, ImportJob
 from powerexpress.core.offline import offline_action_apply, offline_conflicts_acknowledge, parse_occurred_at
@@ -20,20 +20,25 @@ from powerexpress.core.worklist import worklist_for
 from powerexpress.registry.models import Bureau, Customer, SupplyStation, TransformerDistrict, Village
 
 # Where each field role lands: its own work, not the registry overview.
-ROLE_LANDING = {"crew": "repair:crew", "team_member": "outreach:today", "manager": "command:home"}
+ROLE_LANDING = {
+    Role.CREW: "repair:crew",
+    Role.TEAM_MEMBER: "outreach:today",
+    Role.MANAGER: "command:home",
+    Role.AUDITOR: "command:home",
+}
 
 
 @login_required
 def home(request):
     """Each role lands on its work: crew → my tickets, team member → my day, clerk → the
     station's work list, manager → the command centre when it exists, else the overview."""
-    target = ROLE_LANDING.get(request.user.role) or ("command:home" if request.user.role == "auditor" else "")
+    target = ROLE_LANDING.get(request.user.role, "")
     if target:
         try:
             return redirect(reverse(target))
         except NoReverseMatch:
             pass
-    if request.user.role == "station_staff":
+    if request.user.role == Role.STATION_STAFF:
         return render(request, "core/worklist.html", {"groups": worklist_for(request.user)})
     return overview(request)
 

@@ -13,6 +13,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from powerexpress.accounts.roles import CHANGE_GRID_SETTINGS
 from powerexpress.analytics import balancing, forecast, loading
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import visible
@@ -66,13 +67,17 @@ def _d(value, places: str = "0.1") -> Decimal:
 # Settings
 
 
-def grid_settings_get() -> GridSettings:
-    """The bureau's settings, created with the defaults of DOMAIN.md §4 on first use."""
-    bureau = Bureau.objects.order_by("pk").first()
+def grid_settings_get(*, station_code: str | None = None) -> GridSettings:
+    """The settings of the station's bureau (the first bureau's when no station is given). They are
+    created with the bureau; the defaults of DOMAIN.md §4, unsaved, stand in for a missing row, so
+    a read never writes and saving it creates the row."""
+    bureaus = Bureau.objects.order_by("pk")
+    if station_code is not None:
+        bureaus = bureaus.filter(stations__code=station_code)
+    bureau = bureaus.first()
     if bureau is None:
         raise ApiError(_("No bureau is set up yet."), status=409, code="no_bureau")
-    found, _created = GridSettings.objects.get_or_create(bureau=bureau)
-    return found
+    return GridSettings.objects.filter(bureau=bureau).first() or GridSettings(bureau=bureau)
 
 
 def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
@@ -104,7 +109,7 @@ def thresholds_from(grid_settings: GridSettings) -> loading.Thresholds:
 
 def grid_settings_update(*, user, values: dict) -> GridSettings:
     """Change thresholds or factors (managers only); checks ranges before saving."""
-    if not user.is_authenticated or user.role != "manager":
+    if not user.has_perm(CHANGE_GRID_SETTINGS):
         raise ApiError(_("Only a manager may change the grid settings."), status=403, code="forbidden")
     current = grid_settings_get()
     errors = {}
@@ -357,7 +362,7 @@ def partition_detect(*, station_code: str, month: dt.date) -> int:
     the end of the month, or one joined across it before, the next month is detected again so
     the events that cross the boundary are joined there."""
     start, end = _month_bounds(month)
-    thresholds = thresholds_from(grid_settings_get())
+    thresholds = thresholds_from(grid_settings_get(station_code=station_code))
     carry = carry_steps_before(station_code=station_code, start=start, thresholds=thresholds)
     since = start - carry * dt.timedelta(minutes=storage.STEP_MIN)
     transformers, arrays = window_arrays(station_code, since, end)
@@ -394,7 +399,7 @@ def detect_arrays(
     written, whether an event touches the month's end — a cut that the next month must join)."""
     a = arrays
     rated = np.array([r for _c, r in transformers], dtype=float)
-    thresholds = thresholds_from(grid_settings_get())
+    thresholds = thresholds_from(grid_settings_get(station_code=station_code))
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
     v_max = np.fmax(np.fmax(a["v_a"], a["v_b"]), a["v_c"])
     i_n = a.get("i_n")
@@ -522,7 +527,7 @@ def forecast_run(
     store its risk and recommended action; earlier forecasts without a work order are replaced."""
     from powerexpress.grid.selectors import daily_peaks
 
-    grid_settings = grid_settings_get()
+    grid_settings = grid_settings_get(station_code=station_code)
     growth = Decimal(growth if growth is not None else grid_settings.growth_factor)
     returnee = Decimal(returnee if returnee is not None else grid_settings.returnee_factor)
     if growth <= 0 or returnee <= 0:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import ACT_ON_GRID, CHANGE_GRID_SETTINGS, USE_STAFF_PAGES
 from powerexpress.analytics import forecast
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
@@ -26,16 +26,14 @@ from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsF
 from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, PhasePlan
 from powerexpress.registry.models import TransformerDistrict
 
-ACTING_ROLES = (Role.MANAGER, Role.STATION_STAFF)
-
 
 def _require_role(user):
-    if not getattr(user, "role", ""):
+    if not user.has_perm(USE_STAFF_PAGES):
         raise PermissionDenied
 
 
 def _can_act(user) -> bool:
-    return getattr(user, "role", "") in ACTING_ROLES
+    return user.has_perm(ACT_ON_GRID)
 
 
 @login_required
@@ -243,7 +241,7 @@ def upload_view(request):
 def settings_view(request):
     _require_role(request.user)
     current = services.grid_settings_get()
-    can_edit = request.user.role == Role.MANAGER
+    can_edit = request.user.has_perm(CHANGE_GRID_SETTINGS)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST":
         if not can_edit:

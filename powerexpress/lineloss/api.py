@@ -13,6 +13,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from powerexpress.accounts.roles import USE_STAFF_PAGES
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.lineloss import selectors
@@ -51,7 +52,7 @@ class LossFilter(Schema):
 
 
 def _require_role(user) -> None:
-    if not getattr(user, "role", ""):
+    if not user.has_perm(USE_STAFF_PAGES):
         raise ApiError(_("Your account has no role."), status=403, code="forbidden")
 
 

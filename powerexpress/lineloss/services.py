@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import EDIT_REGISTRY, Role
+from powerexpress.accounts.roles import ACT_ON_LINELOSS, CHANGE_LINELOSS_SETTINGS, EDIT_REGISTRY
 from powerexpress.analytics import lineloss
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.grid import storage
@@ -20,7 +20,6 @@ from powerexpress.lineloss.choices import Cause, LossClass, PlanStatus, SuspectS
 from powerexpress.lineloss.models import LineLoss, LineLossSettings, LossSuspect, PlanItem, TransformerMove
 from powerexpress.registry.models import Bureau, Customer, TransformerDistrict
 
-ACTING_ROLES = (Role.MANAGER, Role.STATION_STAFF)
 MIN_HOURS_FOR_CHECK = 72  # the check needs at least three days of hourly household data
 SETTINGS_FIELDS = (
     "high_from_pct",
@@ -33,12 +32,12 @@ SETTINGS_FIELDS = (
 
 
 def lineloss_settings_get() -> LineLossSettings:
-    """The bureau's bands, created with the practice defaults of DOMAIN.md §9 on first use."""
+    """The bureau's bands (created with the bureau; the practice defaults of DOMAIN.md §9, unsaved,
+    when the row is missing: a read never writes, and saving it creates the row)."""
     bureau = Bureau.objects.order_by("pk").first()
     if bureau is None:
         raise ApiError(_("No bureau is set up yet."), status=409, code="no_bureau")
-    found, _created = LineLossSettings.objects.get_or_create(bureau=bureau)
-    return found
+    return LineLossSettings.objects.filter(bureau=bureau).first() or LineLossSettings(bureau=bureau)
 
 
 def bands_from(current: LineLossSettings) -> lineloss.Bands:
@@ -51,7 +50,7 @@ def bands_from(current: LineLossSettings) -> lineloss.Bands:
 
 def lineloss_settings_update(*, user, values: dict) -> LineLossSettings:
     """Change the bands (managers only), checking ranges and order before saving."""
-    if getattr(user, "role", "") != Role.MANAGER:
+    if not user.has_perm(CHANGE_LINELOSS_SETTINGS):
         raise ApiError(_("Only a manager may change the line-loss settings."), status=403, code="forbidden")
     current = lineloss_settings_get()
     errors = {}
@@ -329,7 +328,7 @@ def _grid(frame: pl.DataFrame, key: str, column: str, index: dict, hours: int) -
 
 
 def _require_acting(user) -> None:
-    if getattr(user, "role", "") not in ACTING_ROLES:
+    if not user.has_perm(ACT_ON_LINELOSS):
         raise ApiError(_("You may not act on line loss."), status=403, code="forbidden")
 
 

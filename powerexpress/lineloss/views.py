@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import ACT_ON_LINELOSS, CHANGE_LINELOSS_SETTINGS, USE_STAFF_PAGES
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.lineloss import selectors, services
@@ -20,7 +20,7 @@ from powerexpress.registry.models import SupplyStation, TransformerDistrict
 
 
 def _require_role(user):
-    if not getattr(user, "role", ""):
+    if not user.has_perm(USE_STAFF_PAGES):
         raise PermissionDenied
 
 
@@ -69,7 +69,7 @@ def district_view(request, code: str):
         "suspects": selectors.open_suspects(request.user, district),
         "moves": selectors.moves(request.user, district)[:20],
         "form": PlanForm(),
-        "can_act": getattr(request.user, "role", "") in services.ACTING_ROLES,
+        "can_act": request.user.has_perm(ACT_ON_LINELOSS),
         "lossy": latest is not None and latest.loss_class in (LossClass.HIGH, LossClass.NEGATIVE),
         "daily": selectors.district_daily(district, latest.month) if latest else [],
     }
@@ -136,7 +136,7 @@ def plan_view(request):
     return render(
         request,
         "lineloss/plan.html",
-        {"items": items, "can_act": getattr(request.user, "role", "") in services.ACTING_ROLES},
+        {"items": items, "can_act": request.user.has_perm(ACT_ON_LINELOSS)},
     )
 
 
@@ -156,7 +156,7 @@ def plan_close_view(request, pk: int):
 def settings_view(request):
     _require_role(request.user)
     current = services.lineloss_settings_get()
-    can_edit = request.user.role == Role.MANAGER
+    can_edit = request.user.has_perm(CHANGE_LINELOSS_SETTINGS)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST":
         if not can_edit:

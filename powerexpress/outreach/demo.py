@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from powerexpress.accounts.models import User
+from powerexpress.accounts.roles import Role
 from powerexpress.outreach.choices import (
     SEVERITY_DAYS,
     ActivityKind,
@@ -136,7 +137,7 @@ def outreach_demo_build(*, seed: int = 20261127, today: datetime.date | None = N
             villages = list(station.villages.all())
             if not villages:
                 continue
-            clerk = User.objects.filter(station=station, role="station_staff").first() or actor
+            clerk = User.objects.filter(station=station, role=Role.STATION_STAFF).first() or actor
             counts["activities"] += _activities(station, villages, teams, clerk, rng, today)
             counts["plan_items"] += _plan(station, villages, teams, clerk, rng, today)
             counts["visits"] += _visits(station, teams, clerk, rng, today)

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import RECORD_OUTREACH
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify, notify_once
 from powerexpress.core.scope import can_see_station
@@ -43,12 +43,10 @@ from powerexpress.outreach.models import (
 from powerexpress.outreach.selectors import charity_totals, station_overdue
 from powerexpress.registry.models import SupplyStation
 
-WRITER_ROLES = frozenset({Role.MANAGER, Role.STATION_STAFF, Role.CREW, Role.TEAM_MEMBER})
-
 
 def can_record(user) -> bool:
     """Whether ``user`` may record programme data (everyone with a role except the auditor)."""
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in WRITER_ROLES))
+    return bool(user and user.has_perm(RECORD_OUTREACH))
 
 
 def _check_writer(user, station_id: int) -> None:

@@ -17,9 +17,6 @@ from powerexpress.core.throttle import counted_over_limit
 from powerexpress.portal.models import ApplicationRating, LoginCode
 from powerexpress.registry.models import Customer
 
-CODE_TTL = datetime.timedelta(seconds=getattr(settings, "PORTAL_CODE_TTL_SECONDS", 600))
-MAX_WRONG_TRIES = getattr(settings, "PORTAL_CODE_MAX_TRIES", 5)
-CODES_PER_WINDOW = getattr(settings, "PORTAL_CODES_PER_30_MIN", 3)
 CODE_WINDOW = datetime.timedelta(minutes=30)
 
 
@@ -44,7 +41,9 @@ def login_code_request(*, account_no: str, phone: str) -> None:
     and an unknown pair does comparable work.
     """
     pair = f"portal-code:{account_no.strip()}:{phone.strip()}"
-    if counted_over_limit(pair, limit=CODES_PER_WINDOW, window_seconds=int(CODE_WINDOW.total_seconds())):
+    if counted_over_limit(
+        pair, limit=settings.PORTAL_CODES_PER_30_MIN, window_seconds=int(CODE_WINDOW.total_seconds())
+    ):
         raise ApiError(
             _("Too many codes were asked for this account. Please wait half an hour."),
             status=429,
@@ -55,18 +54,21 @@ def login_code_request(*, account_no: str, phone: str) -> None:
     recent = LoginCode.objects.filter(
         customer_id=customer.pk if customer else None, created_at__gte=now - CODE_WINDOW
     ).count()
-    if customer is None or recent >= CODES_PER_WINDOW:
+    if customer is None or recent >= settings.PORTAL_CODES_PER_30_MIN:
         _hash(f"{secrets.randbelow(1_000_000):06d}", 0)
         return
     code = f"{secrets.randbelow(1_000_000):06d}"
     LoginCode.objects.create(
-        customer=customer, phone=customer.phone, code_hash=_hash(code, customer.pk), expires_at=now + CODE_TTL
+        customer=customer,
+        phone=customer.phone,
+        code_hash=_hash(code, customer.pk),
+        expires_at=now + datetime.timedelta(seconds=settings.PORTAL_CODE_TTL_SECONDS),
     )
     text = _(
         "Your Power Express sign-in code is %(code)s. It expires in %(minutes)s minutes. Never give it "
         "to anyone."
     )
-    minutes = int(CODE_TTL.total_seconds() // 60)
+    minutes = settings.PORTAL_CODE_TTL_SECONDS // 60
     notify(
         channel="sms",
         recipient=customer.phone,
@@ -99,7 +101,7 @@ def login_code_verify(*, account_no: str, phone: str, code: str) -> Customer:
             return customer
         if login.locked_at is None:
             login.failed_attempts += 1
-            if login.failed_attempts >= MAX_WRONG_TRIES:
+            if login.failed_attempts >= settings.PORTAL_CODE_MAX_TRIES:
                 login.locked_at = now
             login.save(update_fields=["failed_attempts", "locked_at"])
     # raised after the block so that the counted wrong try is kept
@@ -108,7 +110,7 @@ def login_code_verify(*, account_no: str, phone: str, code: str) -> Customer:
     raise FieldError(
         {
             "code": _("The code is wrong. %(left)s tries left.")
-            % {"left": MAX_WRONG_TRIES - login.failed_attempts}
+            % {"left": settings.PORTAL_CODE_MAX_TRIES - login.failed_attempts}
         }
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerexpress.accounts.roles import EDIT_REGISTRY
+from powerexpress.accounts.roles import EDIT_REGISTRY, EDIT_STATIONS
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.scope import can_see_station, visible
 from powerexpress.core.tables import read_table
@@ -17,7 +17,7 @@ from powerexpress.registry.specs import SPECS, CleanContext, Spec
 def _require_edit(user, spec: Spec) -> None:
     if not user.has_perm(EDIT_REGISTRY):
         raise ApiError(_("You may not change the registry."), status=403, code="forbidden")
-    if spec.kind == "stations" and not user.is_bureau_wide:
+    if spec.kind == "stations" and not user.has_perm(EDIT_STATIONS):
         raise ApiError(_("Only bureau managers may change stations."), status=403, code="forbidden")
 
 
@@ -170,7 +170,7 @@ def bureau_setup(
                 setattr(bureau, key, value)
             bureau.save()
             outcome.changes.append("bureau updated")
-        outcome.changes += _settings_rows_create(outcome.bureau)
+        outcome.changes += bureau_settings_rows_create(bureau=outcome.bureau)
         if manager_username:
             outcome.manager, change = _setup_manager(manager_username, manager_password)
             if change:
@@ -231,8 +231,9 @@ def _setup_manager(username: str, password: str):
     return user, ""
 
 
-def _settings_rows_create(bureau) -> list[str]:
-    """The settings rows other apps keep per bureau, with their defaults; an absent app is skipped."""
+def bureau_settings_rows_create(*, bureau) -> list[str]:
+    """The settings rows other apps keep per bureau, with their defaults, where missing (their
+    selectors only read them); an absent app is skipped. Returns what was created."""
     from django.apps import apps
 
     created = []
@@ -260,6 +261,11 @@ def _settings_rows_create(bureau) -> list[str]:
             )
             if made:
                 created.append(f"time limit {kind} created")
+    if apps.is_installed("powerexpress.lineloss"):
+        from powerexpress.lineloss.models import LineLossSettings
+
+        if LineLossSettings.objects.get_or_create(bureau=bureau)[1]:
+            created.append("line-loss settings created")
     return created
 
 

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import EDIT_REGISTRY, IMPORT_REGISTRY, VIEW_PERSONAL_DATA
+from powerexpress.accounts.roles import (
+    EDIT_REGISTRY,
+    EDIT_STATIONS,
+    IMPORT_REGISTRY,
+    SET_UP_BUREAU,
+    VIEW_PERSONAL_DATA,
+)
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.jobs import job_dispatch
@@ -74,8 +80,7 @@ def registry_list_view(request, kind: str):
         "page": page,
         "headers": [label for _n, label, _f in columns],
         "rows": rows,
-        "can_edit": request.user.has_perm(EDIT_REGISTRY)
-        and (kind != "stations" or request.user.is_bureau_wide),
+        "can_edit": request.user.has_perm(EDIT_STATIONS if kind == "stations" else EDIT_REGISTRY),
         "can_import": request.user.has_perm(IMPORT_REGISTRY) and kind != "stations",
         "can_export_unmasked": kind in UNMASKED and request.user.has_perm(VIEW_PERSONAL_DATA),
     }
@@ -93,8 +98,7 @@ def registry_detail_view(request, kind: str, pk: int):
         "title": KIND_LABELS[kind],
         "obj": obj,
         "fields": fields,
-        "can_edit": request.user.has_perm(EDIT_REGISTRY)
-        and (kind != "stations" or request.user.is_bureau_wide),
+        "can_edit": request.user.has_perm(EDIT_STATIONS if kind == "stations" else EDIT_REGISTRY),
         "can_reveal": kind == "customers" and request.user.has_perm(VIEW_PERSONAL_DATA),
     }
     if kind == "customers":
@@ -238,9 +242,7 @@ def registry_import_template_view(request, kind: str, file_format: str):
 
 
 def _may_set_up(user) -> bool:
-    from powerexpress.accounts.roles import Role
-
-    return user.is_superuser or user.role == Role.MANAGER
+    return user.has_perm(SET_UP_BUREAU)
 
 
 @login_required

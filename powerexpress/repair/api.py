@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from powerexpress.accounts.models import User
+from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.pagination import LimitOffsetPagination
@@ -211,7 +212,7 @@ def fault_transition(request, number: str, payload: TransitionIn):
         raise ApiError(_("You may not change this ticket."), status=403, code="forbidden")
     assignee = duplicate_of = None
     if payload.assignee:
-        assignee = User.objects.filter(username=payload.assignee, role="crew").first()
+        assignee = User.objects.filter(username=payload.assignee, role=Role.CREW).first()
         if assignee is None:
             raise FieldError({"assignee": _("No crew member has this user name.")})
     if payload.duplicate_of:

@@ -6,7 +6,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from powerexpress.accounts.models import User
-from powerexpress.accounts.roles import Role
+from powerexpress.accounts.roles import (
+    CHANGE_REPAIR_SETTINGS,
+    DISPATCH_FAULTS,
+    WORK_ASSIGNED_FAULTS,
+    Role,
+)
 from powerexpress.analytics.repair_kpis import TicketTimes, repair_kpis
 from powerexpress.core.scope import visible
 from powerexpress.registry.choices import AreaClass
@@ -20,13 +25,11 @@ from powerexpress.repair.choices import (
 )
 from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
 
-DISPATCH_ROLES = frozenset({Role.STATION_STAFF, Role.MANAGER})
-
 
 def repair_settings_for(bureau_id: int) -> RepairSettings:
-    """The bureau's commitments, created with the default values on first use."""
-    settings_obj, _created = RepairSettings.objects.get_or_create(bureau_id=bureau_id)
-    return settings_obj
+    """The bureau's commitments (created with the bureau; the model's defaults, unsaved, when the
+    row is missing, so that a read never writes and saving it creates the row)."""
+    return RepairSettings.objects.filter(bureau_id=bureau_id).first() or RepairSettings(bureau_id=bureau_id)
 
 
 def tickets_for_phone(phone: str) -> QuerySet:
@@ -115,18 +118,16 @@ def outage_households(outage: Outage) -> QuerySet:
 
 
 def can_dispatch(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in DISPATCH_ROLES))
+    return user.has_perm(DISPATCH_FAULTS)
 
 
 def can_work(user, ticket: FaultTicket) -> bool:
     """Dispatchers move any visible ticket; a crew member moves the tickets assigned to them."""
-    return can_dispatch(user) or (
-        user.is_authenticated and user.role == Role.CREW and ticket.assignee_id == user.pk
-    )
+    return can_dispatch(user) or (user.has_perm(WORK_ASSIGNED_FAULTS) and ticket.assignee_id == user.pk)
 
 
 def can_manage_settings(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.MANAGER))
+    return user.has_perm(CHANGE_REPAIR_SETTINGS)
 
 
 def crew_for_station(station_id: int) -> QuerySet:

@@ -369,7 +369,7 @@ def _illegal(ticket: FaultTicket, to_status: str) -> ApiError:
 
 
 def _send_rating_link(ticket: FaultTicket) -> None:
-    link = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + reverse(
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
         "repair:rate", args=[ticket.number, ticket.rating_token]
     )
     with translation.override(settings.LANGUAGE_CODE):

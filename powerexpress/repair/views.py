@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
+from powerexpress.accounts.roles import USE_STAFF_PAGES, VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_phone
@@ -74,7 +74,7 @@ def role_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not (request.user.role or request.user.is_superuser):
+        if not request.user.has_perm(USE_STAFF_PAGES):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from powerexpress.accounts.roles import EDIT_REGISTRY
+from powerexpress.accounts.roles import WORK_WORKORDERS
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.workorders.choices import CAPACITY_KINDS, TRANSITIONS, WorkOrderKind, WorkOrderStatus
@@ -52,7 +52,7 @@ def work_order_detail(request, pk: int):
 @require_POST
 def work_order_move(request, pk: int):
     order = get_visible_or_404(request.user, WorkOrder.objects.all(), pk=pk)
-    if not (request.user.has_perm(EDIT_REGISTRY) or request.user.role == "crew"):
+    if not request.user.has_perm(WORK_WORKORDERS):
         raise PermissionDenied
     try:
         work_order_transition(
@@ -70,7 +70,7 @@ def work_order_move(request, pk: int):
 @require_POST
 def work_order_complete_view(request, pk: int):
     order = get_visible_or_404(request.user, WorkOrder.objects.all(), pk=pk)
-    if not (request.user.has_perm(EDIT_REGISTRY) or request.user.role == "crew"):
+    if not request.user.has_perm(WORK_WORKORDERS):
         raise PermissionDenied
     rated = request.POST.get("rated_kva", "").strip()
     try:

@@ -137,12 +137,12 @@ def test_measured_peaks_from_grid_data_replace_the_estimate(world, monkeypatch):
 
 
 def test_the_headroom_threshold_is_a_bureau_setting(world):
-    ApplicationPolicy.objects.create(heavy_load_percent=10)
+    ApplicationPolicy.objects.update(heavy_load_percent=10)
     assert headroom_check(transformer=world.transformer_a, new_kw=Decimal("9")).warn is True
 
 
 def test_the_time_limits_per_kind_are_bureau_settings(world):
-    TimeLimit.objects.create(kind="residential", plan_reply_days=1, install_days=1)
+    TimeLimit.objects.filter(kind="residential").update(plan_reply_days=1, install_days=1)
     with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
         application = submit(kind="residential")
     assert application.plan_due_on == datetime.date(2026, 3, 3)

@@ -1,12 +1,12 @@
 """``powerexpress serve``: the production processes in one command — gunicorn, a Celery worker and
 Celery beat (the same three lines as the Procfile) — started together and stopped together."""
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_GRACE_SECONDS = 30
@@ -20,11 +20,9 @@ class Command(BaseCommand):
     help = "Run gunicorn, a Celery worker and Celery beat together; Ctrl-C (or SIGTERM) stops all three."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
-        parser.add_argument(
-            "--worker-concurrency", type=int, default=int(os.environ.get("WORKER_CONCURRENCY", "2"))
-        )
+        parser.add_argument("--bind", default=settings.SERVE_BIND)
+        parser.add_argument("--workers", type=int, default=settings.WEB_CONCURRENCY)
+        parser.add_argument("--worker-concurrency", type=int, default=settings.WORKER_CONCURRENCY)
 
     def children(self, options) -> dict[str, list[str]]:
         return {
