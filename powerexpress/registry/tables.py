@@ -152,7 +152,8 @@ LIST_COLUMNS = {
     "customers": ["account_no", "name", "id_number", "phone", "village", "transformer", "phase", "tags"],
     "meters": ["meter_no", "customer", "multiplier", "installed_on"],
     "staff": ["employee_no", "name", "station", "phone", "position"],
-    "teams": ["code", "name", "station", "kind", "responsible_person"],
+    # Teams by name: their codes (XD-service) are English words, kept for files and the API.
+    "teams": ["name", "station", "kind", "responsible_person"],
 }
 
 KIND_LABELS = {

@@ -18,3 +18,11 @@ def percent(rate) -> str:
     if rate is None:
         return "—"
     return f"{Decimal(rate) * 100:.1f}%"
+
+
+@register.filter
+def customer_tag_label(tag: str) -> str:
+    """A customer tag's label (low_income → 低保户) for a tariff's free allowance."""
+    from powerexpress.registry.choices import CustomerTag
+
+    return CustomerTag(tag).label if tag in CustomerTag.values else tag
