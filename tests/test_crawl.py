@@ -32,12 +32,6 @@ ROLES = ("clerk_a", "crew_a", "team_a", "manager", "auditor")
 
 # Pages owned by other capabilities that still show English on the Chinese UI (with the words).
 KNOWN_LATIN = {
-    # The shipped schedules' source notes are stored in English (billing data; changing them
-    # needs a data migration in billing).
-    "billing:tariff": {
-        *("May", "Oct", "base", "confirmed", "else", "households", "illustrative", "large", "md"),
-        *("prices", "summer", "thresholds"),
-    },
     # The tariff editor edits the definition as JSON, whose keys are the format's own.
     "billing:tariff_edit": {
         *("cycle", "cycle_start_month", "extra_kwh", "large_household", "min_size", "monthly"),

@@ -26,3 +26,11 @@ def customer_tag_label(tag: str) -> str:
     from powerexpress.registry.choices import CustomerTag
 
     return CustomerTag(tag).label if tag in CustomerTag.values else tag
+
+
+@register.filter
+def tariff_source(text: str) -> str:
+    """A tariff's source note, translated when it is the note a shipped schedule came with."""
+    from powerexpress.billing.shipped import shipped_source
+
+    return shipped_source(text or "")
