@@ -74,8 +74,15 @@ def crawl(client, start: str = "/", *, max_pages: int = 300) -> dict[str, tuple[
     return pages
 
 
+# A machine name shown as code: one token of lower-case letters, digits, ``_``, ``-`` and ``.``
+# (a file's column such as ``account_no``, a record code such as ``guizhou-residential-annual``).
+MACHINE_NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
+
+
 class _Text(HTMLParser):
-    """The text a person sees: no scripts, styles, attribute values or hidden elements."""
+    """The text a person sees: no scripts, styles, attribute values or hidden elements. A
+    ``<code>`` element holding one machine name (the column a file must contain, a record's code)
+    is left out too, as the code of a record is; any other text in ``<code>`` is read as usual."""
 
     HIDDEN = {"script", "style", "template", "noscript"}
 
@@ -83,17 +90,29 @@ class _Text(HTMLParser):
         super().__init__()
         self.depth_hidden = 0
         self.parts: list[str] = []
+        self.code: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self.depth_hidden += 1
+        elif tag == "code" and self.code is None:
+            self.code = []
 
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self.depth_hidden:
             self.depth_hidden -= 1
+        elif tag == "code" and self.code is not None:
+            text = "".join(self.code).strip()
+            if not MACHINE_NAME.fullmatch(text):
+                self.parts.append(text)
+            self.code = None
 
     def handle_data(self, data):
-        if not self.depth_hidden:
+        if self.depth_hidden:
+            return
+        if self.code is not None:
+            self.code.append(data)
+        else:
             self.parts.append(data)
 
 
@@ -106,7 +125,23 @@ def visible_text(html: str) -> str:
 # Latin words allowed on the Chinese UI: units, the names of formats and of the English switch,
 # and codes (tokens with digits, underscores or in capitals are codes of records, e.g. XD001-01).
 ALLOWED_LATIN = frozenset(
-    {"kVA", "kWh", "kW", "kV", "km", "ID", "API", "Excel", "PDF", "CSV", "English", "Dyn", "Yyn", "QR"}
+    {
+        "kVA",
+        "kWh",
+        "kW",
+        "kV",
+        "km",
+        "ID",
+        "API",
+        "Excel",
+        "PDF",
+        "CSV",
+        "Parquet",
+        "English",
+        "Dyn",
+        "Yyn",
+        "QR",
+    }
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")

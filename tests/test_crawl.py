@@ -32,18 +32,16 @@ ROLES = ("clerk_a", "crew_a", "team_a", "manager", "auditor")
 
 # Pages owned by other capabilities that still show English on the Chinese UI (with the words).
 KNOWN_LATIN = {
-    "billing:home": None,  # the readings file's column names (account_no, read_on …) (billing)
-    "billing:tariff": None,  # the tariff's source notes and season table (billing)
-    "billing:tariff_edit": None,
-    "billing:tariffs": None,
-    "grid:upload": None,  # the interval-data file's column names (grid)
-    "registry:import": None,  # the import file's column names (registry)
-    "registry:teams": {"service"},  # team codes such as XD-service (registry)
+    # The tariff editor edits the definition as JSON, whose keys are the format's own.
+    "billing:tariff_edit": {
+        *("cycle", "cycle_start_month", "extra_kwh", "large_household", "min_size", "monthly"),
+        *("months", "null", "price_yuan_per_kwh", "seasons", "tiers", "up_to_kwh"),
+    },
 }
 KNOWN_CHINESE = {
-    "applications:settings": {"至"},
+    # The channel's label names the credit union's service 村村通 (a stored choice label: a
+    # new English label needs a billing migration).
     "billing:agreements": {"村村通"},
-    "grid:risk": None,  # lunar dates of the festival (grid)
     "outreach:notice_board": None,  # the notice board is printed in Chinese by design
 }
 
@@ -126,10 +124,25 @@ def test_the_crawl_reaches_the_field_pages_of_each_role(world):
         ("工单 F2026 已派给 XD-001", set()),
         ("状态 open → in_progress", {"open", "in_progress"}),
         ("容量 100 kVA", set()),
+        ("文件（Parquet）", set()),
     ],
 )
 def test_the_latin_rule_flags_english_words_but_not_units_or_codes(text, words):
     assert latin_words(text) == words
+
+
+@pytest.mark.parametrize(
+    ("html", "words"),
+    [
+        ("户号（<code>account_no</code>）", set()),
+        ("<td><code>guizhou-residential-annual</code></td>", set()),
+        ("<code>estimated yes or no</code>", {"estimated", "yes", "or", "no"}),
+        ("<code>Account</code> 户号", {"Account"}),
+        ("户号 account_no", {"account_no"}),
+    ],
+)
+def test_a_machine_name_shown_as_code_is_not_a_leak_but_words_in_code_are(html, words):
+    assert latin_words(visible_text(html)) == words
 
 
 def test_the_chinese_rule_ignores_the_language_switch():

@@ -3,6 +3,8 @@ again by ``billing_demo`` after a database flush (``demo --reset`` empties every
 
 import datetime
 
+from django.utils.translation import gettext_noop
+
 
 def _tiers(bounds, prices):
     return [{"up_to_kwh": b, "price_yuan_per_kwh": p} for b, p in zip([*bounds, None], prices, strict=True)]
@@ -15,8 +17,10 @@ SCHEDULES = [
         "effective_from": datetime.date(2012, 7, 1),
         "to_verify": True,
         "residential_default": True,
-        "source": "DOMAIN.md §2: base 0.4556 yuan/kWh; thresholds 2040/3120 kWh a year and the free "
-        "allowance are believed, not confirmed",
+        "source": gettext_noop(
+            "DOMAIN.md §2: base 0.4556 yuan/kWh; thresholds 2040/3120 kWh a year and the free "
+            "allowance are believed, not confirmed"
+        ),
         "definition": {
             "cycle": "annual",
             "cycle_start_month": 1,
@@ -31,7 +35,9 @@ SCHEDULES = [
         "effective_from": datetime.date(2012, 7, 1),
         "to_verify": False,
         "residential_default": False,
-        "source": "DOMAIN.md §2 (confirmed): ≤2760 / 2761–4800 / >4800 kWh a year, shared meter 0.558",
+        "source": gettext_noop(
+            "DOMAIN.md §2 (confirmed): ≤2760 / 2761–4800 / >4800 kWh a year, shared meter 0.558"
+        ),
         "definition": {
             "cycle": "annual",
             "cycle_start_month": 1,
@@ -45,8 +51,10 @@ SCHEDULES = [
         "effective_from": datetime.date(2012, 7, 1),
         "to_verify": True,  # the prices are illustrative
         "residential_default": False,
-        "source": "DOMAIN.md §2 (confirmed thresholds): summer May–Oct 260/600 kWh, else 200/400; "
-        "large households +100 kWh; prices illustrative (base, +0.05, +0.30)",
+        "source": gettext_noop(
+            "DOMAIN.md §2 (confirmed thresholds): summer May–Oct 260/600 kWh, else 200/400; "
+            "large households +100 kWh; prices illustrative (base, +0.05, +0.30)"
+        ),
         "definition": {
             "cycle": "monthly",
             "cycle_start_month": 1,
@@ -61,6 +69,14 @@ SCHEDULES = [
         },
     },
 ]
+
+
+def shipped_source(text: str) -> str:
+    """A shipped schedule's source note in the active language (the stored note stays as it was
+    shipped); any other note, as a manager wrote it."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text in {item["source"] for item in SCHEDULES} else text
 
 
 def unverified_codes() -> list[str]:

@@ -18,5 +18,4 @@ urlpatterns = [
     path("kpis/<int:pk>/", views.kpi_edit_view, name="kpi_edit"),
     path("reports/", views.reports_view, name="reports"),
     path("reports/<int:pk>/download/", views.report_download_view, name="report_download"),
-    path("plotly.min.js", views.plotly_view, name="plotly"),
 ]

@@ -65,15 +65,6 @@ def _cell(value):
     return value if isinstance(value, int | float | str) else str(value)
 
 
-@cache_control(max_age=86400, public=True)
-def plotly_view(request):
-    """The bundled plotly.min.js from the installed plotly package (no CDN)."""
-    import plotly
-
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return FileResponse(path.open("rb"), content_type="application/javascript")
-
-
 @login_required
 def map_view(request):
     if not selectors.can_see_scoreboard(request.user):

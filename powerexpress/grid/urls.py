@@ -12,5 +12,4 @@ urlpatterns = [
     path("plans/<int:pk>/issue/", views.plan_issue_view, name="plan_issue"),
     path("upload/", views.upload_view, name="upload"),
     path("settings/", views.settings_view, name="settings"),
-    path("plotly.min.js", views.plotly_view, name="plotly"),
 ]

@@ -1,19 +1,16 @@
 """Grid pages: festival risk list, transformer page (curves, events, households, plans), upload, settings."""
 
 import datetime as dt
-from pathlib import Path
 
-import plotly
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import ACT_ON_GRID, CHANGE_GRID_SETTINGS, USE_STAFF_PAGES
@@ -261,10 +258,3 @@ def settings_view(request):
         for field in form.fields.values():
             field.disabled = True
     return render(request, "grid/settings.html", {"form": form, "can_edit": can_edit, "current": current})
-
-
-@cache_control(max_age=86400, public=True)
-def plotly_view(request):
-    """The bundled plotly.min.js from the installed plotly package (no CDN)."""
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    return FileResponse(path.open("rb"), content_type="application/javascript")

@@ -327,7 +327,10 @@ def registry_export_job_run(*, job, progress: Callable[[int, int], None] | None 
     ).qs
     total = queryset.count()
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total, processed_rows=0)
-    header, rows = export_rows(job.kind, queryset, unmasked=job.unmasked)
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):  # a job writes in the site's language
+        header, rows = export_rows(job.kind, queryset, unmasked=job.unmasked)
 
     def counted():
         done = 0

@@ -152,7 +152,8 @@ LIST_COLUMNS = {
     "customers": ["account_no", "name", "id_number", "phone", "village", "transformer", "phase", "tags"],
     "meters": ["meter_no", "customer", "multiplier", "installed_on"],
     "staff": ["employee_no", "name", "station", "phone", "position"],
-    "teams": ["code", "name", "station", "kind", "responsible_person"],
+    # Teams by name: their codes (XD-service) are English words, kept for files and the API.
+    "teams": ["name", "station", "kind", "responsible_person"],
 }
 
 KIND_LABELS = {
@@ -168,10 +169,15 @@ KIND_LABELS = {
 
 
 def export_rows(kind: str, queryset, *, unmasked: bool = False):
-    """Header and rows of an export; column names are the import's field names."""
+    """Header and rows of an export. The headers are the import's labels in the active language
+    (户号, not ``account_no``), which an import accepts back in either language; the values keep
+    the stored codes, so an export edited in Excel imports as it is."""
+    from powerexpress.registry.specs import SPECS
+
     columns = COLUMNS[kind]
     overrides = UNMASKED.get(kind, {}) if unmasked else {}
-    header = [name for name, _label, _fn in columns]
+    labels = {spec_field.name: str(spec_field.label) for spec_field in SPECS[kind].fields}
+    header = [labels[name] for name, _label, _fn in columns]
     rows = (
         [overrides.get(name, fn)(obj) for name, _label, fn in columns]
         for obj in queryset.iterator(chunk_size=2000)

@@ -18,3 +18,19 @@ def percent(rate) -> str:
     if rate is None:
         return "—"
     return f"{Decimal(rate) * 100:.1f}%"
+
+
+@register.filter
+def customer_tag_label(tag: str) -> str:
+    """A customer tag's label (low_income → 低保户) for a tariff's free allowance."""
+    from powerexpress.registry.choices import CustomerTag
+
+    return CustomerTag(tag).label if tag in CustomerTag.values else tag
+
+
+@register.filter
+def tariff_source(text: str) -> str:
+    """A tariff's source note, translated when it is the note a shipped schedule came with."""
+    from powerexpress.billing.shipped import shipped_source
+
+    return shipped_source(text or "")

@@ -73,3 +73,22 @@ def test_a_manager_goes_from_the_risk_list_to_a_phase_balancing_work_order(
     page.goto(f"{live_server.url}/grid/transformers/XD001-01/")
     page.wait_for_selector("#curve .main-svg")
     shoot(page, "grid-transformer-after.png")
+
+
+def test_the_load_curve_speaks_chinese_in_its_dates_and_tool_bar(world, data_dir, page, live_server):
+    services.interval_file_ingest(
+        user=world.users["clerk_a"],
+        kind=DataKind.TRANSFORMER,
+        file_name="t.csv",
+        content=transformer_csv(overload_hours=(18, 21)),
+    )
+    browser_login(page, live_server, "crew_a")
+    page.goto(f"{live_server.url}/grid/transformers/XD001-01/?start=2026-01-10&end=2026-01-12")
+    page.fill("input[name=start]", "2026-01-10")
+    page.fill("input[name=end]", "2026-01-12")
+    page.click("#curve-form button")
+    page.wait_for_selector("#curve .xtick")
+    ticks = " ".join(page.eval_on_selector_all("#curve .xtick text", "ts => ts.map(t => t.textContent)"))
+    titles = page.eval_on_selector_all("#curve .modebar-btn", "bs => bs.map(b => b.dataset.title)")
+    assert "月" in ticks and "Jan" not in ticks, ticks
+    assert "自动缩放" in titles or "重置坐标轴" in titles, titles

@@ -66,7 +66,7 @@ def test_the_transformer_page_shows_events_households_and_the_chart(
     page = world.web("crew_a").get("/grid/transformers/XD001-01/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Overload" in text and "0602000001" in text and "/grid/plotly.min.js" in text
+    assert "Overload" in text and "0602000001" in text and "/static/vendor/plotly/plotly.min.js" in text
     assert "Compute a plan" not in text  # crews look, clerks and managers act
     curve = (
         world.web("crew_a")
@@ -76,10 +76,35 @@ def test_the_transformer_page_shows_events_households_and_the_chart(
     assert len(curve["ts"]) == 288 and curve["rated_kva"] == 100 and max(curve["i_a"]) == 200.0
 
 
-def test_plotly_is_served_from_the_installed_package(world):
-    response = world.web("crew_a").get("/grid/plotly.min.js")
-    assert response.status_code == 200 and response["Content-Type"] == "application/javascript"
+def test_plotly_is_a_static_file_from_the_installed_package_loaded_deferred_with_its_chinese_locale(world):
+    import re
+
+    page = world.web("crew_a").get("/grid/transformers/XD001-01/").content.decode()
+    scripts = re.findall(r'<script src="([^"]+)" defer>', page)
+    plotly_at = scripts.index("/static/vendor/plotly/plotly.min.js")
+    assert scripts[plotly_at + 1] == "/static/core/plotly-locale-zh-cn.js"  # registers after plotly
+    response = world.web("crew_a").get(scripts[plotly_at])  # WhiteNoise, from the plotly package
+    assert response.status_code == 200 and "javascript" in response["Content-Type"]
     assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
+    assert world.web("crew_a").get("/grid/plotly.min.js").status_code == 404  # no Python view
+
+
+def test_collectstatic_picks_up_plotly_from_its_package_for_hashing_and_compression():
+    from pathlib import Path
+
+    import plotly
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("vendor/plotly/plotly.min.js")
+    assert Path(found) == Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    listed = {
+        f"{storage.prefix}/{path}"
+        for finder in finders.get_finders()
+        for path, storage in finder.list([])
+        if getattr(storage, "prefix", None)
+    }
+    assert "vendor/plotly/plotly.min.js" in listed
+    assert finders.find("vendor/plotly/widgetbundle.js") is None  # only the chart bundle
 
 
 def test_a_manager_issues_a_work_order_from_the_risk_list(world, data_dir):

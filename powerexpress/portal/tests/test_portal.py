@@ -245,3 +245,36 @@ def test_the_application_form_opened_from_the_portal_is_prefilled(world):
     page = client.get("/applications/apply/residential/?village=XD001").content.decode()
     assert 'value="13812345678"' in page
     assert 'value="XD001" selected' in page
+
+
+def test_the_portal_offers_large_text_with_the_same_cookie_as_the_other_public_pages(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client.get("/portal/login/").content.decode()
+    assert '<html lang="zh-hans">' in page and "大字" in page
+    switch = re.search(r'<a class="textsize" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    response = client.get(switch)
+    assert response.status_code == 302 and response["Location"] == "/portal/login/"
+    assert client.cookies["pe_large_text"].value == "1"
+    large = client.get("/portal/login/").content.decode()
+    assert '<html lang="zh-hans" class="bigtext">' in large and "正常字号" in large
+    # A signed-in villager's pages keep it: the repair pages and the portal read one cookie.
+    signed = signed_in(world)
+    signed.cookies["pe_large_text"] = "1"
+    assert 'class="bigtext"' in signed.get("/portal/bills/").content.decode()
+    assert 'class="bigtext"' in signed.get("/repair/report/").content.decode()
+
+
+@pytest.mark.browser
+def test_large_text_on_the_portal_is_larger_and_fits_a_360_px_phone(world, page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/portal/login/")
+    normal = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    page.click("a.textsize")
+    page.wait_for_selector("html.bigtext")
+    large = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+    body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert large >= 1.2 * normal and body == 20
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("header button[name=language]")  # English has the longer words
+    page.wait_for_selector("html[lang=en].bigtext")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

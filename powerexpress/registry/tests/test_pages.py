@@ -77,7 +77,12 @@ def test_exports_are_masked_and_logged(world):
     response = world.web("clerk_a").get("/registry/customers/export/")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert rows[0][:4] == ("account_no", "name", "id_number", "phone")
+    assert rows[0][:4] == (
+        "account number",
+        "name",
+        "resident ID number",
+        "mobile",
+    )  # labels, page's language
     assert {row[0] for row in rows[1:]} == {"0602000001", "0602000002"}
     assert all("*" in row[3] for row in rows[1:])
     assert AuditEntry.objects.get().action == AuditAction.EXPORT

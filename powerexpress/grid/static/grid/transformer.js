@@ -1,4 +1,5 @@
-// Per-phase load curve of a transformer district, drawn with the bundled plotly (no CDN).
+// Per-phase load curve of a transformer district, drawn with the bundled plotly and its Chinese
+// locale (core/plotly-locale-zh-cn.js; no CDN).
 (function () {
   function draw(box, data) {
     var labels = JSON.parse(box.dataset.labels);
@@ -19,7 +20,8 @@
     var layout = {margin: {t: 10, r: 60, l: 50, b: 40}, legend: {orientation: "h"},
       yaxis: {title: {text: "A"}}, yaxis2: {title: {text: "kVA"}, overlaying: "y", side: "right"},
       yaxis3: {overlaying: "y", side: "right", position: 1, visible: false}};
-    window.Plotly.react(box, traces, layout, {responsive: true, displaylogo: false});
+    var locale = document.documentElement.lang.indexOf("zh") === 0 ? "zh-CN" : "en";
+    window.Plotly.react(box, traces, layout, {responsive: true, displaylogo: false, locale: locale});
   }
   function load() {
     var form = document.getElementById("curve-form");

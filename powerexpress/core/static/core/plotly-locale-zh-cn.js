@@ -1,5 +1,5 @@
-// Simplified Chinese for plotly's own texts (tool bar, hints, dates). The plotly Python package
-// ships plotly.min.js without locale files, so the locale is registered here (no CDN).
+// Simplified Chinese for plotly's own texts (tool bar, hints, dates), shared by the grid and command
+// charts. The plotly Python package ships no locale files, so the locale is registered here (no CDN).
 (function () {
   function register() {
     if (!window.Plotly) return;
