@@ -540,6 +540,16 @@ def grid_section(user, filters: Filters, now) -> Section:
     return section
 
 
+# The map's and the badges' colours: high red, negative amber, qualified green, the rest grey.
+LOSS_CLASS_COLOURS = {
+    "qualified": "#27ae60",
+    "high": "#c0392b",
+    "negative": "#e67e22",
+    "uncomputable": "#95a5a6",
+    "stopped": "#5d6d7e",
+}
+
+
 def line_loss_table(user, filters: Filters, now) -> tuple[Table, float | None, int] | None:
     """Districts per line-loss class and station for the latest computed month of the period, the
     energy-weighted loss rate (Σ loss ÷ Σ supply) and the number of high- or negative-loss
@@ -562,7 +572,13 @@ def line_loss_table(user, filters: Filters, now) -> tuple[Table, float | None, i
         if month is None
         else _("Line loss %(month)s: districts per class") % {"month": f"{month:%Y-%m}"},
         header=[_("Station"), *[str(c.label) for c in classes], _("Loss rate (%)")],
-        chart=Chart(kind="bar", x=0, series=list(range(1, len(classes) + 1)), y_title=_("districts")),
+        chart=Chart(
+            kind="bar",
+            x=0,
+            series=list(range(1, len(classes) + 1)),
+            y_title=_("districts"),
+            colors={k: LOSS_CLASS_COLOURS[c] for k, c in enumerate(classes, start=1)},
+        ),
         note=_("Loss rate = Σ loss ÷ Σ supply over the computable districts."),
     )
     if month is None:

@@ -166,7 +166,7 @@ def test_the_map_page_names_the_line_loss_layer_in_chinese(world):
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(world.users["manager"])
     html = client.get("/command/map/").content.decode()
-    assert '"lineloss":"台区线损类别"' in html and "按线损类别着色的台区图层" in html
+    assert '"lineloss":"台区线损类别"' in html and "按线损类别着色的台区图层（圆环）" in html
 
 
 @pytest.mark.browser

@@ -3,7 +3,7 @@
 (function () {
   var COLORS = {normal: "#27ae60", heavy: "#e67e22", overload: "#c0392b", unknown: "#95a5a6"};
   // Line-loss classes: high red, negative amber, qualified green, cannot be computed / stopped grey.
-  var LOSS_COLORS = {high: "#c0392b", negative: "#e67e22", qualified: "#27ae60", uncomputable: "#95a5a6", stopped: "#95a5a6"};
+  var LOSS_COLORS = {high: "#c0392b", negative: "#e67e22", qualified: "#27ae60", uncomputable: "#95a5a6", stopped: "#5d6d7e"};
 
   function esc(text) {
     var div = document.createElement("div");
@@ -86,8 +86,9 @@
     spread(data.transformers);
     add("villages", data.villages, function () { return {radius: 7, color: "#2c3e50", fillColor: "#2c3e50", fillOpacity: 0.35, weight: 1}; });
     add("transformers", data.transformers, function (t) { var c = COLORS[t.risk] || COLORS.unknown; return {radius: t.risk === "normal" ? 4 : 6, color: c, fillColor: c, fillOpacity: 0.9, weight: 1, className: "risk-" + t.risk}; });
-    // The same districts coloured by their latest line-loss class (only those computed); off at first.
-    add("lineloss", data.transformers.filter(function (t) { return t.loss; }), function (t) { var c = LOSS_COLORS[t.loss["class"]] || LOSS_COLORS.uncomputable; return {radius: 6, color: c, fillColor: c, fillOpacity: 0.9, weight: 2, className: "loss-" + t.loss["class"]}; }, true);
+    // A ring round each district with a computed month, coloured by its latest line-loss class (the
+    // fill stays the load risk); off at first.
+    add("lineloss", data.transformers.filter(function (t) { return t.loss; }), function (t) { var c = LOSS_COLORS[t.loss["class"]] || LOSS_COLORS.uncomputable; return {radius: 8, color: c, fillColor: c, fillOpacity: 0.08, weight: 3, className: "loss-" + t.loss["class"]}; }, true);
     add("incidents", data.incidents, function () { return {radius: 10, color: "#8e44ad", fill: false, weight: 3}; });
     add("hazards", data.hazards, function () { return {radius: 5, color: "#b7950b", fillColor: "#f1c40f", fillOpacity: 1, weight: 1}; });
     window.L.control.layers(null, layers, {collapsed: false}).addTo(map);
