@@ -29,8 +29,9 @@ def test_a_team_member_lands_on_their_day(world):
     assert "杨永国" in day  # a tagged household never visited is due
 
 
-def test_a_manager_lands_on_the_overview_while_there_is_no_command_centre(world):
-    page = world.web("manager").get("/").content.decode()
+def test_a_manager_lands_on_the_command_centre_and_still_reaches_the_overview(world):
+    assert world.web("manager").get("/").url == "/command/"
+    page = world.web("manager").get("/overview/").content.decode()
     assert "朱家场供电所" in page and "bottombar" in page
 
 
