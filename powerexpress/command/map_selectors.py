@@ -6,7 +6,10 @@ Phones are always masked here; a user with ``view_personal_data`` reveals one th
 """
 
 import datetime
+import logging
 
+from django.apps import apps as django_apps
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -14,6 +17,8 @@ from django.utils import timezone
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.scope import visible
 from powerexpress.registry.models import Customer, TransformerDistrict, Village
+
+logger = logging.getLogger(__name__)
 
 RISK_OVERLOAD, RISK_HEAVY, RISK_NORMAL, RISK_UNKNOWN = "overload", "heavy", "normal", "unknown"
 RECENT_EVENT_DAYS = 30
@@ -98,9 +103,33 @@ def transformer_risks(user, station_id=None, *, now=None) -> dict[int, str]:
     return risks
 
 
+def transformer_losses(user, transformers) -> dict[int, dict]:
+    """Each district's latest line-loss month: class code and label, rate in %, month — nothing
+    without the line-loss app."""
+    if not django_apps.is_installed("powerexpress.lineloss"):
+        return {}
+    from powerexpress.lineloss import selectors as lineloss
+
+    return {
+        transformer_id: {
+            "class": row.loss_class,
+            "label": str(row.get_loss_class_display()),
+            "rate_pct": None if row.loss_rate_pct is None else round(row.loss_rate_pct, 2),
+            "month": f"{row.month:%Y-%m}",
+        }
+        for transformer_id, row in lineloss.latest_losses(user, transformers).items()
+    }
+
+
 def map_transformers(user, station_id=None, *, now=None) -> list[dict]:
     transformers = _scoped(user, TransformerDistrict.objects.select_related("station", "village"), station_id)
     risks = transformer_risks(user, station_id, now=now)
+    try:
+        with transaction.atomic():  # a savepoint: a failed query leaves the rest of the map usable
+            losses = transformer_losses(user, transformers)
+    except Exception:  # the line-loss capability broken: the districts still show their load risk
+        logger.exception("power map: line loss is not available")
+        losses = {}
     return [
         {
             "code": t.code,
@@ -113,6 +142,7 @@ def map_transformers(user, station_id=None, *, now=None) -> list[dict]:
             "responsible": t.village.responsible_name,
             "phone": mask_phone(t.village.responsible_phone),
             "url": _url("grid:transformer", t.code),
+            "loss": losses.get(t.pk),
         }
         for t in transformers.order_by("code")
     ]

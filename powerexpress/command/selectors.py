@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -528,7 +529,75 @@ def grid_section(user, filters: Filters, now) -> Section:
         risk_table.links.append(_link("grid:transformer", t.code))
     section.tables.append(risk_table)
     section.tiles = [(str(risks.count()), _("districts at festival risk"))]
+    loss = line_loss_table(user, filters, now)
+    if loss is not None:
+        table, rate_pct, lossy = loss
+        section.tables.append(table)
+        section.tiles += [
+            (str(lossy), _("districts with high or negative line loss")),
+            ("—" if rate_pct is None else f"{rate_pct:.2f}%", _("line loss rate (energy-weighted)")),
+        ]
     return section
+
+
+# The map's and the badges' colours: high red, negative amber, qualified green, the rest grey.
+LOSS_CLASS_COLOURS = {
+    "qualified": "#27ae60",
+    "high": "#c0392b",
+    "negative": "#e67e22",
+    "uncomputable": "#95a5a6",
+    "stopped": "#5d6d7e",
+}
+
+
+def line_loss_table(user, filters: Filters, now) -> tuple[Table, float | None, int] | None:
+    """Districts per line-loss class and station for the latest computed month of the period, the
+    energy-weighted loss rate (Σ loss ÷ Σ supply) and the number of high- or negative-loss
+    districts; None without the line-loss app."""
+    if not django_apps.is_installed("powerexpress.lineloss"):
+        return None
+    from powerexpress.lineloss import selectors as lineloss
+    from powerexpress.lineloss.choices import LossClass
+
+    start, end = filters.period(now)
+    month = lineloss.latest_month(
+        user,
+        since=timezone.localtime(start).date().replace(day=1),
+        until=timezone.localtime(end - datetime.timedelta(microseconds=1)).date(),
+    )
+    classes = list(LossClass)
+    table = Table(
+        key="line_loss",
+        title=_("Line loss: districts per class")
+        if month is None
+        else _("Line loss %(month)s: districts per class") % {"month": f"{month:%Y-%m}"},
+        header=[_("Station"), *[str(c.label) for c in classes], _("Loss rate (%)")],
+        chart=Chart(
+            kind="bar",
+            x=0,
+            series=list(range(1, len(classes) + 1)),
+            y_title=_("districts"),
+            colors={k: LOSS_CLASS_COLOURS[c] for k, c in enumerate(classes, start=1)},
+        ),
+        note=_("Loss rate = Σ loss ÷ Σ supply over the computable districts."),
+    )
+    if month is None:
+        return table, None, 0
+    rows = lineloss.loss_rows(user, month)
+    if filters.station_id:
+        rows = rows.filter(transformer__station_id=filters.station_id)
+    if filters.area_class:
+        rows = rows.filter(transformer__village__area_class=filters.area_class)
+    counts = lineloss.class_counts(rows)
+    ranking = _link("lineloss:ranking")
+    for station in stations_for(user, filters):
+        if station.pk not in counts:
+            continue
+        rate = lineloss.totals(rows.filter(transformer__station_id=station.pk))["loss_rate_pct"]
+        table.rows.append([station.name, *[counts[station.pk].get(c, 0) for c in classes], rounded(rate)])
+        table.links.append(f"{ranking}?month={month:%Y-%m}&station={station.code}" if ranking else "")
+    lossy = sum(n.get(LossClass.HIGH, 0) + n.get(LossClass.NEGATIVE, 0) for n in counts.values())
+    return table, lineloss.totals(rows)["loss_rate_pct"], lossy
 
 
 # Applications

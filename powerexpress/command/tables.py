@@ -19,6 +19,7 @@ class Chart:
     target: float | None = None
     target_label: str = ""
     group_by: int | None = None  # a column whose values become one line each (long tables)
+    colors: dict[int, str] = field(default_factory=dict)  # a fixed colour per series column
 
 
 @dataclass
@@ -54,14 +55,15 @@ class Table:
                     )
         else:
             for column in chart.series:
-                traces.append(
-                    _trace(
-                        chart.kind,
-                        self.header[column],
-                        [r[chart.x] for r in self.rows],
-                        [r[column] for r in self.rows],
-                    )
+                trace = _trace(
+                    chart.kind,
+                    self.header[column],
+                    [r[chart.x] for r in self.rows],
+                    [r[column] for r in self.rows],
                 )
+                if column in chart.colors:
+                    trace["marker"] = {"color": chart.colors[column]}
+                traces.append(trace)
         layout = {
             "margin": {"t": 10, "r": 10, "l": 50, "b": 40},
             "legend": {"orientation": "h"},

@@ -1,6 +1,7 @@
 from collections import Counter
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F
@@ -62,18 +63,51 @@ def overview(request):
         .annotate(n=Count("id"))
     )
     tight = station_tight_transformers(user)
+    loss_month, losses = station_loss_classes(user)
     for station in stations:
         station.household_count = households.get(station.pk, 0)
         station.cared_count = cared.get(station.pk, 0)
         station.tight_count = tight.get(station.pk, 0)
+        station.loss_counts = losses.get(station.code, [])
     context = {
         "stations": stations,
         "customer_count": sum(households.values()),
         "village_count": visible(user, Village.objects.all()).count(),
         "transformer_count": sum(s.transformer_count for s in stations),
         "tight_count": sum(tight.values()),
+        "loss_month": loss_month,
     }
     return render(request, "core/home.html", context)
+
+
+def station_loss_classes(user) -> tuple:
+    """The latest line-loss month and, per station code, its districts per loss class as
+    (label, count, badge colour, ranking link) — (None, {}) without the line-loss app or data."""
+    if not django_apps.is_installed("powerexpress.lineloss"):
+        return None, {}
+    from powerexpress.lineloss import selectors as lineloss
+    from powerexpress.lineloss.choices import LossClass
+
+    month = lineloss.latest_month(user)
+    if month is None:
+        return None, {}
+    counts = lineloss.class_counts(lineloss.loss_rows(user, month))
+    codes = dict(visible(user, SupplyStation.objects.filter(pk__in=counts)).values_list("pk", "code"))
+    ranking = reverse("lineloss:ranking")
+    return month, {
+        codes[station_id]: [
+            (
+                loss_class.label,
+                by_class[loss_class],
+                lineloss.badge_colour(loss_class),
+                f"{ranking}?month={month:%Y-%m}&station={codes[station_id]}&class={loss_class}",
+            )
+            for loss_class in LossClass
+            if by_class.get(loss_class)
+        ]
+        for station_id, by_class in counts.items()
+        if station_id in codes
+    }
 
 
 def station_tight_transformers(user, kva_per_household: int = 2) -> dict[int, int]:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +33,21 @@ def _require_role(user):
 
 def _can_act(user) -> bool:
     return user.has_perm(ACT_ON_GRID)
+
+
+def _line_losses(user, transformers) -> dict:
+    """Each district's latest line loss (with its badge colour and page), or nothing when the
+    line-loss app is absent."""
+    if not django_apps.is_installed("powerexpress.lineloss"):
+        return {}
+    from powerexpress.lineloss import selectors as lineloss
+
+    losses = lineloss.latest_losses(user, transformers)
+    codes = dict(TransformerDistrict.objects.filter(pk__in=losses).values_list("pk", "code"))
+    for transformer_id, row in losses.items():
+        row.badge = lineloss.badge_colour(row.loss_class)
+        row.url = reverse("lineloss:district", args=[codes[transformer_id]])
+    return losses
 
 
 @login_required
@@ -62,8 +79,10 @@ def risk_view(request):
             messages.success(request, _("Forecast updated for %(n)s districts.") % {"n": count})
             return redirect(f"{request.path}?year={year}")
     items = list(selectors.risk_list(request.user, year))
+    losses = _line_losses(request.user, [item.transformer_id for item in items])
     for item in items:
         item.peak_label = forecast.lunar_label(item.peak_on)
+        item.line_loss = losses.get(item.transformer_id)
     context = {
         **selectors.festival_context(year),
         "items": items,
@@ -145,6 +164,7 @@ def transformer_view(request, code: str):
         "can_act": _can_act(request.user),
         "forecasts": FestivalForecast.objects.filter(transformer=transformer).order_by("-festival_year")[:3],
         "measured_peak_kva": selectors.measured_peak_kva(transformer),
+        "line_loss": _line_losses(request.user, [transformer.pk]).get(transformer.pk),
     }
     return render(request, "grid/transformer.html", context)
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from powerexpress.core.scope import visible
@@ -17,8 +17,15 @@ def bands() -> LineLossSettings:
     return LineLossSettings.objects.order_by("pk").first() or LineLossSettings()
 
 
-def latest_month(user) -> dt.date | None:
-    return visible(user, LineLoss.objects.all()).order_by("-month").values_list("month", flat=True).first()
+def latest_month(user, *, since: dt.date | None = None, until: dt.date | None = None) -> dt.date | None:
+    """The latest computed month the user sees, optionally among the months from ``since`` to
+    ``until`` (both included)."""
+    rows = visible(user, LineLoss.objects.all())
+    if since is not None:
+        rows = rows.filter(month__gte=since)
+    if until is not None:
+        rows = rows.filter(month__lte=until)
+    return rows.order_by("-month").values_list("month", flat=True).first()
 
 
 def loss_rows(user, month: dt.date, station: str | None = None, loss_class: str | None = None):
@@ -120,6 +127,24 @@ def overdue_plan_items(user, station=None, today: dt.date | None = None):
     if station is not None:
         rows = rows.filter(transformer__station=station)
     return rows.select_related("transformer", "work_order").order_by("due_on")
+
+
+BADGE_COLOURS = {LossClass.HIGH: "red", LossClass.NEGATIVE: "amber", LossClass.QUALIFIED: "green"}
+
+
+def badge_colour(loss_class: str) -> str:
+    """The badge colour of a class on other apps' pages ("" is the plain grey badge)."""
+    return BADGE_COLOURS.get(loss_class, "")
+
+
+def class_counts(rows) -> dict[int, dict[str, int]]:
+    """Districts per class and per station: {station id: {class code: count}} over ``rows``."""
+    counts: dict[int, dict[str, int]] = {}
+    for station_id, loss_class, n in (
+        rows.order_by().values_list("transformer__station_id", "loss_class").annotate(n=Count("pk"))
+    ):
+        counts.setdefault(station_id, {})[loss_class] = n
+    return counts
 
 
 def latest_losses(user, transformers) -> dict:

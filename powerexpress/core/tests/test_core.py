@@ -125,5 +125,5 @@ def test_the_overview_counts_households_care_tags_and_tight_districts(world):
     stations = page.split("<tbody>")[1]
     assert "新店供电所" in stations and "朱家场供电所" in stations
     assert '<span class="badge amber">1</span>' in stations
-    only_own = world.web("clerk_b").get("/").content.decode()
+    only_own = world.web("clerk_b").get("/overview/").content.decode()
     assert "新店供电所" not in only_own

@@ -2,6 +2,8 @@
 // at their WGS-84 coordinates; an optional tile layer when the bureau runs its own map server.
 (function () {
   var COLORS = {normal: "#27ae60", heavy: "#e67e22", overload: "#c0392b", unknown: "#95a5a6"};
+  // Line-loss classes: high red, negative amber, qualified green, cannot be computed / stopped grey.
+  var LOSS_COLORS = {high: "#c0392b", negative: "#e67e22", qualified: "#27ae60", uncomputable: "#95a5a6", stopped: "#5d6d7e"};
 
   function esc(text) {
     var div = document.createElement("div");
@@ -15,6 +17,11 @@
     if (item.households != null) html += "<dt>" + esc(labels.households) + "</dt><dd>" + esc(item.households) + "</dd>";
     if (item.rated_kva != null) html += "<dt>" + esc(labels.rated) + "</dt><dd>" + esc(item.rated_kva) + "</dd>";
     if (item.risk) html += "<dt>" + esc(labels.risk) + "</dt><dd>" + esc(labels[item.risk] || item.risk) + "</dd>";
+    if (item.loss) {
+      html += "<dt>" + esc(labels.loss) + " " + esc(item.loss.month) + "</dt><dd class='loss-" + esc(item.loss["class"]) + "'>" + esc(item.loss.label);
+      if (item.loss.rate_pct != null) html += " " + esc(item.loss.rate_pct.toFixed(1)) + "%";
+      html += "</dd>";
+    }
     html += "<dt>" + esc(labels.responsible) + "</dt><dd>" + esc(item.responsible || "—") + "</dd>";
     html += "<dt>" + esc(labels.phone) + "</dt><dd><span class='phone'>" + esc(item.phone || "—") + "</span>";
     if (revealUrl && item.phone) {
@@ -55,7 +62,7 @@
     if (box.dataset.tiles) window.L.tileLayer(box.dataset.tiles, {maxZoom: 18}).addTo(map);
     var bounds = [];
     var layers = {};
-    function add(name, items, style) {
+    function add(name, items, style, hidden) {
       var group = window.L.layerGroup();
       items.forEach(function (item) {
         if (!item.point) return;
@@ -66,7 +73,7 @@
         marker.addTo(group);
         bounds.push(item.point);
       });
-      group.addTo(map);
+      if (!hidden) group.addTo(map);
       layers[labels[name]] = group;
     }
     if (data.outlines && data.outlines.length) {
@@ -79,6 +86,9 @@
     spread(data.transformers);
     add("villages", data.villages, function () { return {radius: 7, color: "#2c3e50", fillColor: "#2c3e50", fillOpacity: 0.35, weight: 1}; });
     add("transformers", data.transformers, function (t) { var c = COLORS[t.risk] || COLORS.unknown; return {radius: t.risk === "normal" ? 4 : 6, color: c, fillColor: c, fillOpacity: 0.9, weight: 1, className: "risk-" + t.risk}; });
+    // A ring round each district with a computed month, coloured by its latest line-loss class (the
+    // fill stays the load risk); off at first.
+    add("lineloss", data.transformers.filter(function (t) { return t.loss; }), function (t) { var c = LOSS_COLORS[t.loss["class"]] || LOSS_COLORS.uncomputable; return {radius: 8, color: c, fillColor: c, fillOpacity: 0.08, weight: 3, className: "loss-" + t.loss["class"]}; }, true);
     add("incidents", data.incidents, function () { return {radius: 10, color: "#8e44ad", fill: false, weight: 3}; });
     add("hazards", data.hazards, function () { return {radius: 5, color: "#b7950b", fillColor: "#f1c40f", fillOpacity: 1, weight: 1}; });
     window.L.control.layers(null, layers, {collapsed: false}).addTo(map);
