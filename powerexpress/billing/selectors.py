@@ -1,10 +1,13 @@
 """Reads of billing: tariff schedules, quotes, bills and their explanation, auto-debit KPIs."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Count, F, Q, Sum
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -121,6 +124,83 @@ def quote_out(result: kernel.Quote) -> dict:
 
 def bills_visible(user):
     return visible(user, Bill.objects.select_related("customer", "customer__village", "station", "schedule"))
+
+
+BILLS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class BillsPage:
+    """One page of the bills list, newest month first (then newest bill), with the cursors of
+    the pages before and after it (None at either end)."""
+
+    bills: list
+    previous_cursor: str | None
+    next_cursor: str | None
+
+
+class _RowLessThan(TupleLessThan):
+    """``(a, b) < (x, y)`` written as a row-value comparison on every backend (SQLite ≥ 3.15
+    and PostgreSQL both use it as an index range); Django writes it out as ORs on SQLite, which
+    no index serves as a range."""
+
+    def as_sql(self, compiler, connection):
+        return LessThan.as_sql(self, compiler, connection)
+
+
+class _RowGreaterThan(TupleGreaterThan):
+    def as_sql(self, compiler, connection):
+        return GreaterThan.as_sql(self, compiler, connection)
+
+
+def bill_cursor(bill: Bill) -> str:
+    return f"{bill.month:%Y-%m-%d}_{bill.pk}"
+
+
+def parse_bill_cursor(text: str) -> tuple[datetime.date, int] | None:
+    """``"2026-10-01_123"`` → (month, id); None for anything else."""
+    month_text, _sep, pk_text = (text or "").partition("_")
+    try:
+        return datetime.date.fromisoformat(month_text), int(pk_text)
+    except ValueError:
+        return None
+
+
+def bills_filtered(user, *, account_no: str = "", month: datetime.date | None = None, status: str = ""):
+    bills = bills_visible(user)
+    if account_no:
+        bills = bills.filter(customer__account_no=account_no)
+    if month:
+        bills = bills.filter(month=month)
+    if status:
+        bills = bills.filter(status=status)
+    return bills
+
+
+def bills_page(bills, *, after: str = "", before: str = "", size: int = BILLS_PAGE_SIZE) -> BillsPage:
+    """Keyset pagination over (month, id) descending, which the indexes ``bill_month_id`` and
+    ``bill_station_month_id`` serve: a page costs the same at page 1 and page 6,000. ``after``
+    is the cursor of the last bill seen (next page), ``before`` the first (previous page)."""
+    key = Tuple(F("month"), F("id"))
+    if before and (cursor := parse_bill_cursor(before)):
+        rows = list(bills.filter(_RowGreaterThan(key, cursor)).order_by("month", "id")[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return BillsPage(
+            rows,
+            bill_cursor(rows[0]) if more_before else None,
+            bill_cursor(rows[-1]) if rows else None,
+        )
+    if after and (cursor := parse_bill_cursor(after)):
+        bills = bills.filter(_RowLessThan(key, cursor))
+    rows = list(bills.order_by("-month", "-id")[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return BillsPage(
+        rows,
+        bill_cursor(rows[0]) if rows and after and parse_bill_cursor(after) else None,
+        bill_cursor(rows[-1]) if more_after else None,
+    )
 
 
 def runs_visible(user):
