@@ -39,6 +39,8 @@ PAGES = [
     ("outreach overview", "manager", "/outreach/"),
     ("care due list", "manager", "/outreach/care/"),
     ("bills list, first page", "manager", "/billing/bills/"),
+    # Three quarters down the list: `page` for the OFFSET pager it replaced, `after` for the cursor.
+    ("bills list, 3/4 down", "manager", "/billing/bills/?page={deep_page}&after={deep_cursor}"),
 ]
 
 
@@ -51,11 +53,15 @@ def measure(runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from powerexpress.accounts.models import User
+    from powerexpress.billing.models import Bill
     from powerexpress.command.score_selectors import last_complete_month
     from powerexpress.registry.models import Customer
 
     households = Customer.objects.count()
     last_month = f"{last_complete_month():%Y-%m}"
+    deep_offset = Bill.objects.count() * 3 // 4
+    deep_month, deep_id = Bill.objects.order_by("-month", "-id").values_list("month", "id")[deep_offset]
+    deep = {"deep_page": deep_offset // 50 + 1, "deep_cursor": f"{deep_month:%Y-%m-%d}_{deep_id}"}
     clients = {}
     results = []
     for label, username, path in PAGES:
@@ -63,7 +69,7 @@ def measure(runs: int) -> dict:
             clients[username] = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
             clients[username].force_login(User.objects.get(username=username))
         client = clients[username]
-        url = path.format(last_month=last_month)
+        url = path.format(last_month=last_month, **deep)
         client.get(url)  # warm caches (templates, plotly file lookups)
         times, queries, status = [], 0, 0
         for _run in range(runs):
