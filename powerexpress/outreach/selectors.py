@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,6 +173,25 @@ STATES = list(STATE_ORDER)
 DUE_STATES = ("never", "overdue", "due", "soon")
 
 
+class _PlusDays(Func):
+    """``date + days`` computed by the database itself: Django's timedelta arithmetic calls back
+    into Python for every row on SQLite."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, days: int):
+        super().__init__(expression)
+        self.days = days
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + %s)", (*params, self.days)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, %s)", (*params, f"+{self.days} days")
+
+
 def _plan_cases(plans: dict[int | None, dict[str, int]], value) -> Case:
     """A CASE giving ``value(days)`` for the tightest planned interval among a household's tags
     under its station's plan (``plans[None]``: stations with no plan of their own) — the tags
@@ -232,9 +251,7 @@ def _care_annotate(queryset, today: datetime.date):
                 When(last_visited_on__lte=F("care_soon_through"), then=Value(STATE_ORDER["soon"])),
                 default=Value(STATE_ORDER["ok"]),
             ),
-            care_next_due=_plan_cases(
-                plans, lambda days: F("last_visited_on") + datetime.timedelta(days=days)
-            ),
+            care_next_due=_plan_cases(plans, lambda days: _PlusDays(F("last_visited_on"), days)),
         )
         .select_related("village")
         .order_by("care_rank", "care_next_due", "account_no")

@@ -389,7 +389,9 @@ def care_due(request):
     )
     summary = selectors.care_counts(households)
     wanted = {"due": selectors.DUE_STATES, "all": selectors.STATES}.get(state, [state])
-    page = Paginator(selectors.care_in_states(households, wanted), 100).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.care_in_states(households, wanted), 100)
+    paginator.count = sum(summary.get(state, 0) for state in wanted)  # counted already
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.care_rows(page.object_list, today)
     context = {
         "page": page,
