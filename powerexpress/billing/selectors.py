@@ -6,8 +6,6 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Count, F, Q, Sum
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -139,20 +137,6 @@ class BillsPage:
     next_cursor: str | None
 
 
-class _RowLessThan(TupleLessThan):
-    """``(a, b) < (x, y)`` written as a row-value comparison on every backend (SQLite ≥ 3.15
-    and PostgreSQL both use it as an index range); Django writes it out as ORs on SQLite, which
-    no index serves as a range."""
-
-    def as_sql(self, compiler, connection):
-        return LessThan.as_sql(self, compiler, connection)
-
-
-class _RowGreaterThan(TupleGreaterThan):
-    def as_sql(self, compiler, connection):
-        return GreaterThan.as_sql(self, compiler, connection)
-
-
 def bill_cursor(bill: Bill) -> str:
     return f"{bill.month:%Y-%m-%d}_{bill.pk}"
 
@@ -177,13 +161,27 @@ def bills_filtered(user, *, account_no: str = "", month: datetime.date | None = 
     return bills
 
 
+def _beyond(bills, cursor: tuple[datetime.date, int], size: int, *, older: bool) -> list:
+    """Up to ``size`` bills past ``cursor`` in (month, id) order, older or newer: the rest of the
+    cursor's month, then the months beyond it — two exact index ranges (``bill_month_id``,
+    ``bill_station_month_id``) on SQLite and PostgreSQL alike."""
+    month, pk = cursor
+    if older:
+        same = bills.filter(month=month, id__lt=pk).order_by("-id")
+        rest = bills.filter(month__lt=month).order_by("-month", "-id")
+    else:
+        same = bills.filter(month=month, id__gt=pk).order_by("id")
+        rest = bills.filter(month__gt=month).order_by("month", "id")
+    rows = list(same[:size])
+    return rows + list(rest[: size - len(rows)]) if len(rows) < size else rows
+
+
 def bills_page(bills, *, after: str = "", before: str = "", size: int = BILLS_PAGE_SIZE) -> BillsPage:
-    """Keyset pagination over (month, id) descending, which the indexes ``bill_month_id`` and
-    ``bill_station_month_id`` serve: a page costs the same at page 1 and page 6,000. ``after``
-    is the cursor of the last bill seen (next page), ``before`` the first (previous page)."""
-    key = Tuple(F("month"), F("id"))
+    """Keyset pagination over (month, id) newest first: a page costs the same at page 1 and page
+    6,000, and no request counts or skips rows. ``after`` is the cursor of the last bill seen
+    (next page), ``before`` the first (previous page)."""
     if before and (cursor := parse_bill_cursor(before)):
-        rows = list(bills.filter(_RowGreaterThan(key, cursor)).order_by("month", "id")[: size + 1])
+        rows = _beyond(bills, cursor, size + 1, older=False)
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return BillsPage(
@@ -191,14 +189,17 @@ def bills_page(bills, *, after: str = "", before: str = "", size: int = BILLS_PA
             bill_cursor(rows[0]) if more_before else None,
             bill_cursor(rows[-1]) if rows else None,
         )
-    if after and (cursor := parse_bill_cursor(after)):
-        bills = bills.filter(_RowLessThan(key, cursor))
-    rows = list(bills.order_by("-month", "-id")[: size + 1])
+    cursor = parse_bill_cursor(after) if after else None
+    rows = (
+        _beyond(bills, cursor, size + 1, older=True)
+        if cursor
+        else list(bills.order_by("-month", "-id")[: size + 1])
+    )
     more_after = len(rows) > size
     rows = rows[:size]
     return BillsPage(
         rows,
-        bill_cursor(rows[0]) if rows and after and parse_bill_cursor(after) else None,
+        bill_cursor(rows[0]) if rows and cursor else None,
         bill_cursor(rows[-1]) if more_after else None,
     )
 
