@@ -283,7 +283,12 @@ class Bill(models.Model):
                 fields=["customer", "month", "sequence"], name="bill_customer_month_sequence"
             ),
         ]
-        indexes = [models.Index(fields=["station", "month"], name="bill_station_month")]
+        # The bills list pages by (month, id) newest first (keyset): these two serve it bureau-wide
+        # and for one station; the second also serves the run's reads by station and month.
+        indexes = [
+            models.Index(fields=["month", "id"], name="bill_month_id"),
+            models.Index(fields=["station", "month", "id"], name="bill_station_month_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month:%Y-%m}#{self.sequence}"

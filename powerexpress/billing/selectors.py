@@ -1,6 +1,7 @@
 """Reads of billing: tariff schedules, quotes, bills and their explanation, auto-debit KPIs."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core import signing
@@ -121,6 +122,86 @@ def quote_out(result: kernel.Quote) -> dict:
 
 def bills_visible(user):
     return visible(user, Bill.objects.select_related("customer", "customer__village", "station", "schedule"))
+
+
+BILLS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class BillsPage:
+    """One page of the bills list, newest month first (then newest bill), with the cursors of
+    the pages before and after it (None at either end)."""
+
+    bills: list
+    previous_cursor: str | None
+    next_cursor: str | None
+
+
+def bill_cursor(bill: Bill) -> str:
+    return f"{bill.month:%Y-%m-%d}_{bill.pk}"
+
+
+def parse_bill_cursor(text: str) -> tuple[datetime.date, int] | None:
+    """``"2026-10-01_123"`` → (month, id); None for anything else."""
+    month_text, _sep, pk_text = (text or "").partition("_")
+    try:
+        return datetime.date.fromisoformat(month_text), int(pk_text)
+    except ValueError:
+        return None
+
+
+def bills_filtered(user, *, account_no: str = "", month: datetime.date | None = None, status: str = ""):
+    bills = bills_visible(user)
+    if account_no:
+        bills = bills.filter(customer__account_no=account_no)
+    if month:
+        bills = bills.filter(month=month)
+    if status:
+        bills = bills.filter(status=status)
+    return bills
+
+
+def _beyond(bills, cursor: tuple[datetime.date, int], size: int, *, older: bool) -> list:
+    """Up to ``size`` bills past ``cursor`` in (month, id) order, older or newer: the rest of the
+    cursor's month, then the months beyond it — two exact index ranges (``bill_month_id``,
+    ``bill_station_month_id``) on SQLite and PostgreSQL alike."""
+    month, pk = cursor
+    if older:
+        same = bills.filter(month=month, id__lt=pk).order_by("-id")
+        rest = bills.filter(month__lt=month).order_by("-month", "-id")
+    else:
+        same = bills.filter(month=month, id__gt=pk).order_by("id")
+        rest = bills.filter(month__gt=month).order_by("month", "id")
+    rows = list(same[:size])
+    return rows + list(rest[: size - len(rows)]) if len(rows) < size else rows
+
+
+def bills_page(bills, *, after: str = "", before: str = "", size: int = BILLS_PAGE_SIZE) -> BillsPage:
+    """Keyset pagination over (month, id) newest first: a page costs the same at page 1 and page
+    6,000, and no request counts or skips rows. ``after`` is the cursor of the last bill seen
+    (next page), ``before`` the first (previous page)."""
+    if before and (cursor := parse_bill_cursor(before)):
+        rows = _beyond(bills, cursor, size + 1, older=False)
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return BillsPage(
+            rows,
+            bill_cursor(rows[0]) if more_before else None,
+            bill_cursor(rows[-1]) if rows else None,
+        )
+    cursor = parse_bill_cursor(after) if after else None
+    rows = (
+        _beyond(bills, cursor, size + 1, older=True)
+        if cursor
+        else list(bills.order_by("-month", "-id")[: size + 1])
+    )
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return BillsPage(
+        rows,
+        bill_cursor(rows[0]) if rows and cursor else None,
+        bill_cursor(rows[-1]) if more_after else None,
+    )
 
 
 def runs_visible(user):

@@ -1,5 +1,6 @@
 """Billing pages: runs and readings, bills explained, tariffs, agreements, debit files, KPIs."""
 
+import datetime
 import json
 
 from django.contrib import messages
@@ -130,20 +131,30 @@ def reading_fix_view(request, pk: int):
     return redirect("billing:run", pk=int(run_pk)) if run_pk.isdigit() else redirect("billing:home")
 
 
+def _parse_month(text: str) -> datetime.date | None:
+    """``"2026-10"`` → 1 October 2026; None for anything else."""
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m").date() if len(text) == 7 else None
+    except ValueError:
+        return None
+
+
 @login_required
 def bills_view(request):
-    bills = selectors.bills_visible(request.user)
     account = request.GET.get("account_no", "").strip()
     month = request.GET.get("month", "").strip()
     status = request.GET.get("status", "").strip()
-    if account:
-        bills = bills.filter(customer__account_no=account)
-    if month:
-        bills = bills.filter(month=f"{month}-01") if len(month) == 7 else bills.none()
-    if status in BillStatus.values:
-        bills = bills.filter(status=status)
-    page = Paginator(bills.order_by("-month", "customer__account_no", "sequence"), 50).get_page(
-        request.GET.get("page")
+    month_day = _parse_month(month)
+    bills = selectors.bills_filtered(
+        request.user,
+        account_no=account,
+        month=month_day,
+        status=status if status in BillStatus.values else "",
+    )
+    if month and month_day is None:
+        bills = bills.none()
+    page = selectors.bills_page(
+        bills, after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
     return render(
         request,

@@ -179,9 +179,9 @@ def create_activity(request, data: ActivityIn):
 @paginate(LimitOffsetPagination)
 def list_care_due(request, state: str = "due", village: str | None = None):
     village_id = get_visible_or_404(request.user, Village.objects.all(), code=village).pk if village else None
-    rows = selectors.care_households(request.user, today=timezone.localdate(), village_id=village_id)
-    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(
-        state, {state}
+    wanted = {"due": selectors.DUE_STATES, "all": selectors.STATES}.get(state, [state])
+    rows = selectors.care_households(
+        request.user, today=timezone.localdate(), village_id=village_id, states=wanted
     )
     return [
         {
@@ -196,7 +196,6 @@ def list_care_due(request, state: str = "due", village: str | None = None):
             "days_overdue": r["due"].days_overdue,
         }
         for r in rows
-        if r["due"].state in wanted
     ]
 
 

@@ -32,23 +32,33 @@ class VisitDue:
     state: str  # "never", "overdue", "due", "soon", "ok"
 
 
+def visit_due_bounds(
+    *, interval_days: int, today: datetime.date, soon_days: int
+) -> tuple[datetime.date, datetime.date]:
+    """The rule, as the two last-visit dates where the state changes: a last visit before
+    ``due_on`` is overdue, on it due today, up to ``soon_through`` due soon, after it up to date.
+    Python (``visit_due``) and the database (``outreach.selectors``) both decide by these."""
+    due_on = today - datetime.timedelta(days=interval_days)
+    return due_on, due_on + datetime.timedelta(days=soon_days)
+
+
 def visit_due(
     *, last_visited_on: datetime.date | None, interval_days: int, today: datetime.date, soon_days: int
 ) -> VisitDue:
     """When a household is next due a visit, and whether that is overdue, due, soon or fine."""
     if last_visited_on is None:
         return VisitDue(None, 0, "never")
-    next_due = last_visited_on + datetime.timedelta(days=interval_days)
-    late = (today - next_due).days
-    if late > 0:
+    due_on, soon_through = visit_due_bounds(interval_days=interval_days, today=today, soon_days=soon_days)
+    if last_visited_on < due_on:
         state = "overdue"
-    elif late == 0:
+    elif last_visited_on == due_on:
         state = "due"
-    elif -late <= soon_days:
+    elif last_visited_on <= soon_through:
         state = "soon"
     else:
         state = "ok"
-    return VisitDue(next_due, late, state)
+    next_due = last_visited_on + datetime.timedelta(days=interval_days)
+    return VisitDue(next_due, (today - next_due).days, state)
 
 
 def interval_for(tags: list[str], plan_days: dict[str, int]) -> int | None:

@@ -6,12 +6,18 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, DateField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from powerexpress.core.scope import visible
-from powerexpress.outreach.calc import gantt_bar, interval_for, month_weeks, percent, visit_due
+from powerexpress.outreach.calc import (
+    gantt_bar,
+    month_weeks,
+    percent,
+    visit_due,
+    visit_due_bounds,
+)
 from powerexpress.outreach.choices import DEFAULT_VISIT_DAYS, DUE_SOON_DAYS, HazardStatus, PlanStatus
 from powerexpress.outreach.models import (
     Activity,
@@ -163,13 +169,49 @@ def visit_plan_days(station_id: int) -> dict[str, int]:
 
 
 STATE_ORDER = {"never": 0, "overdue": 1, "due": 2, "soon": 3, "ok": 4}
+STATES = list(STATE_ORDER)
+DUE_STATES = ("never", "overdue", "due", "soon")
 
 
-def care_households(
-    user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""
-) -> list[dict]:
-    """Every tagged household in scope with its interval, last visit, next due date and state,
-    most urgent first."""
+class _PlusDays(Func):
+    """``date + days`` computed by the database itself: Django's timedelta arithmetic calls back
+    into Python for every row on SQLite."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, days: int):
+        super().__init__(expression)
+        self.days = days
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + %s)", (*params, self.days)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, %s)", (*params, f"+{self.days} days")
+
+
+def _plan_cases(plans: dict[int | None, dict[str, int]], value) -> Case:
+    """A CASE giving ``value(days)`` for the tightest planned interval among a household's tags
+    under its station's plan (``plans[None]``: stations with no plan of their own) — the tags
+    are tried from the shortest interval up, so the first match is the tightest (``interval_for``)."""
+
+    def by_tag(days: dict[str, int]) -> Case:
+        ordered = sorted(days.items(), key=lambda item: item[1])
+        return Case(*[When(tags__contains=f",{tag},", then=value(d)) for tag, d in ordered], default=None)
+
+    stations = [
+        When(village__station_id=station, then=by_tag(days)) for station, days in plans.items() if station
+    ]
+    return Case(*stations, default=by_tag(plans[None])) if stations else by_tag(plans[None])
+
+
+def care_queryset(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""):
+    """Tagged households in scope with a visit plan, annotated in the database with their
+    interval, last visit, state (``care_rank``: the index in ``STATES``) and next due date, most
+    urgent first: never visited, then overdue (longest first), due today, due soon, up to date.
+    The state follows ``calc.visit_due_bounds``, the rule ``calc.visit_due`` uses."""
     queryset = visible(user, Customer.objects.exclude(tags=""))
     if station_id:
         queryset = queryset.filter(village__station_id=station_id)
@@ -177,43 +219,95 @@ def care_households(
         queryset = queryset.filter(village_id=village_id)
     if tag:
         queryset = queryset.filter(tags__contains=f",{tag},")
-    return _care_rows(queryset, today)
+    return _care_annotate(queryset, today)
 
 
-def _care_rows(queryset, today: datetime.date) -> list[dict]:
-    queryset = queryset.select_related("village").annotate(last_visited_on=Max("care_visits__visited_on"))
-    plans: dict[int, dict[str, int]] = {}
-    rows = []
-    for customer in queryset.only(
-        "account_no", "name", "tags", "village__name", "village__code", "village__station_id"
-    ):
-        station = customer.village.station_id
-        if station not in plans:
-            plans[station] = visit_plan_days(station)
-        interval = interval_for(customer.tag_list, plans[station])
-        if interval is None:
-            continue
-        due = visit_due(
-            last_visited_on=customer.last_visited_on,
-            interval_days=interval,
-            today=today,
-            soon_days=DUE_SOON_DAYS,
+def _care_annotate(queryset, today: datetime.date):
+    plans: dict[int | None, dict[str, int]] = {None: dict(DEFAULT_VISIT_DAYS)}
+    for station, plan_tag, days in VisitPlan.objects.values_list("station_id", "tag", "interval_days"):
+        plans.setdefault(station, dict(DEFAULT_VISIT_DAYS))[plan_tag] = days
+
+    def bound(index: int):
+        return lambda days: Value(
+            visit_due_bounds(interval_days=days, today=today, soon_days=DUE_SOON_DAYS)[index]
         )
-        rows.append({"customer": customer, "interval_days": interval, "due": due})
-    rows.sort(key=lambda r: (STATE_ORDER[r["due"].state], -r["due"].days_overdue, r["customer"].account_no))
-    return rows
+
+    last_visit = (
+        CareVisit.objects.filter(customer=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    )
+    return (
+        queryset.annotate(
+            last_visited_on=Subquery(last_visit),
+            care_interval_days=_plan_cases(plans, Value),
+            care_due_on=_plan_cases(plans, bound(0)),
+            care_soon_through=_plan_cases(plans, bound(1)),
+        )
+        .filter(care_interval_days__isnull=False)
+        .annotate(
+            care_rank=Case(
+                When(last_visited_on__isnull=True, then=Value(STATE_ORDER["never"])),
+                When(last_visited_on__lt=F("care_due_on"), then=Value(STATE_ORDER["overdue"])),
+                When(last_visited_on=F("care_due_on"), then=Value(STATE_ORDER["due"])),
+                When(last_visited_on__lte=F("care_soon_through"), then=Value(STATE_ORDER["soon"])),
+                default=Value(STATE_ORDER["ok"]),
+            ),
+            care_next_due=_plan_cases(plans, lambda days: _PlusDays(F("last_visited_on"), days)),
+        )
+        .select_related("village")
+        .order_by("care_rank", "care_next_due", "account_no")
+    )
+
+
+def care_counts(queryset) -> dict[str, int]:
+    """Households per state, counted in the database."""
+    counts = {state: 0 for state in STATES}
+    for rank, count in queryset.order_by().values_list("care_rank").annotate(n=Count("pk")):
+        counts[STATES[rank]] = count
+    return counts
+
+
+def care_in_states(queryset, states):
+    return queryset.filter(care_rank__in=[STATE_ORDER[state] for state in states if state in STATE_ORDER])
+
+
+def care_rows(customers, today: datetime.date) -> list[dict]:
+    """The rows a page shows, for households from ``care_queryset``: the due date and days
+    overdue computed by ``calc.visit_due``."""
+    return [
+        {
+            "customer": customer,
+            "interval_days": customer.care_interval_days,
+            "due": visit_due(
+                last_visited_on=customer.last_visited_on,
+                interval_days=customer.care_interval_days,
+                today=today,
+                soon_days=DUE_SOON_DAYS,
+            ),
+        }
+        for customer in customers
+    ]
+
+
+def care_households(
+    user, *, today: datetime.date, station_id=None, village_id=None, tag: str = "", states=None
+) -> list[dict]:
+    """Every tagged household in scope (or those in ``states``) with its interval, last visit,
+    next due date and state, most urgent first."""
+    queryset = care_queryset(user, today=today, station_id=station_id, village_id=village_id, tag=tag)
+    if states is not None:
+        queryset = care_in_states(queryset, states)
+    return care_rows(queryset, today)
 
 
 def station_overdue(station, today: datetime.date) -> dict[str, int]:
     """What a station has let slip, for the daily reminder (a system job, so no user scope): care
     visits past due, vulnerable households never visited, hazards past their deadline not closed."""
-    states = [
-        row["due"].state
-        for row in _care_rows(Customer.objects.exclude(tags="").filter(village__station=station), today)
-    ]
+    counts = care_counts(
+        _care_annotate(Customer.objects.exclude(tags="").filter(village__station=station), today)
+    )
     return {
-        "care_overdue": states.count("overdue"),
-        "care_never": states.count("never"),
+        "care_overdue": counts["overdue"],
+        "care_never": counts["never"],
         "hazards": Hazard.objects.filter(station=station, deadline__lt=today)
         .exclude(status=HazardStatus.CLOSED)
         .count(),
@@ -222,41 +316,20 @@ def station_overdue(station, today: datetime.date) -> dict[str, int]:
 
 def care_summary_counts(user, *, today: datetime.date, station_id=None) -> dict[int, dict[str, int]]:
     """Per station: how many tagged households are never visited, overdue, due, due soon or up
-    to date — counted in the database by (station, tags, last visit), so the work in Python
-    grows with the distinct combinations, not with the households."""
-    last_visit = (
-        CareVisit.objects.filter(customer=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
-    )
+    to date — decided and counted in the database (one grouped query)."""
     queryset = visible(user, Customer.objects.exclude(tags=""))
     if station_id:
         queryset = queryset.filter(village__station_id=station_id)
     groups = (
-        queryset.annotate(last_visited_on=Subquery(last_visit))
-        .values_list("village__station_id", "tags", "last_visited_on")
-        .annotate(n=Count("pk"))
+        _care_annotate(queryset, today)
         .order_by()
+        .values_list("village__station_id", "care_rank")
+        .annotate(n=Count("pk"))
     )
-    plans: dict[int, dict[str, int]] = {}
     summaries: dict[int, dict[str, int]] = {}
-    for station, tags, last_visited_on, count in groups:
-        if station not in plans:
-            plans[station] = visit_plan_days(station)
-        interval = interval_for([tag for tag in tags.split(",") if tag], plans[station])
-        if interval is None:
-            continue
-        state = visit_due(
-            last_visited_on=last_visited_on, interval_days=interval, today=today, soon_days=DUE_SOON_DAYS
-        ).state
-        summary = summaries.setdefault(station, {key: 0 for key in STATE_ORDER})
-        summary[state] += count
+    for station, rank, count in groups:
+        summaries.setdefault(station, {state: 0 for state in STATES})[STATES[rank]] = count
     return summaries
-
-
-def care_summary(rows) -> dict[str, int]:
-    summary = {state: 0 for state in STATE_ORDER}
-    for row in rows:
-        summary[row["due"].state] += 1
-    return summary
 
 
 def household_visits(customer):

@@ -115,7 +115,8 @@ def today(request):
     """The team member's day on a phone: today's activities, households due a care visit and the
     inspection campaigns running today (cached by the phone for offline use)."""
     user, day = request.user, timezone.localdate()
-    care = [row for row in selectors.care_households(user, today=day) if row["due"].state in DUE_TODAY][:30]
+    due_today = selectors.care_in_states(selectors.care_queryset(user, today=day), DUE_TODAY)
+    care = selectors.care_rows(due_today[:30], day)
     context = {
         "day": day,
         "activities": selectors.activity_list(user).filter(held_on=day),
@@ -383,16 +384,15 @@ def meeting_detail(request, pk: int):
 def care_due(request):
     today = timezone.localdate()
     state = request.GET.get("state", "due")
-    rows = selectors.care_households(
+    households = selectors.care_queryset(
         request.user, today=today, tag=request.GET.get("tag", ""), village_id=_int(request.GET.get("village"))
     )
-    summary = selectors.care_summary(rows)
-    wanted = {"due": {"never", "overdue", "due", "soon"}, "all": set(selectors.STATE_ORDER)}.get(
-        state, {state}
-    )
-    page = Paginator([row for row in rows if row["due"].state in wanted], 100).get_page(
-        request.GET.get("page")
-    )
+    summary = selectors.care_counts(households)
+    wanted = {"due": selectors.DUE_STATES, "all": selectors.STATES}.get(state, [state])
+    paginator = Paginator(selectors.care_in_states(households, wanted), 100)
+    paginator.count = sum(summary.get(state, 0) for state in wanted)  # counted already
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.care_rows(page.object_list, today)
     context = {
         "page": page,
         "summary": summary,
