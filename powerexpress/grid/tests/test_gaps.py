@@ -30,12 +30,16 @@ def series(pattern: str) -> dict:
 
 def found(events, kind):
     hit = events.kind == kind
-    return list(zip(events.start[hit].tolist(), events.end[hit].tolist(), events.gap_inside[hit].tolist()))
+    return list(
+        zip(
+            events.start[hit].tolist(), events.end[hit].tolist(), events.gap_inside[hit].tolist(), strict=True
+        )
+    )
 
 
 def broken(events, kind):
     hit = events.broken.kind == kind
-    return list(zip(events.broken.start[hit].tolist(), events.broken.end[hit].tolist()))
+    return list(zip(events.broken.start[hit].tolist(), events.broken.end[hit].tolist(), strict=True))
 
 
 def test_by_default_a_run_broken_by_one_missing_reading_is_no_event_but_is_marked_gap_inside():
