@@ -170,8 +170,9 @@ def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
     return value
 
 
-def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> None:
-    """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array).
+def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> bool:
+    """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array);
+    return whether a current is missing (NaN) anywhere.
 
     With ``idle_as_zero`` false, and no negative current, the pass that sets 0 where I_max ≤ 0 is
     skipped: such steps stay NaN (0 / 0), which no limit ≥ 0 tells apart from 0."""
@@ -179,12 +180,17 @@ def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as
     np.maximum(high, i_c, out=high)
     np.minimum(i_a, i_b, out=out)
     np.minimum(out, i_c, out=out)
-    idle_as_zero = idle_as_zero or bool(np.fmin.reduce(out, axis=None, initial=0.0) < 0)
+    lowest = np.minimum.reduce(out, axis=None, initial=0.0)  # NaN where a current is missing
+    has_missing = bool(np.isnan(lowest))
+    if has_missing:
+        lowest = np.fmin.reduce(out, axis=None, initial=0.0)
+    idle_as_zero = idle_as_zero or bool(lowest < 0)
     np.subtract(high, out, out=out)
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(out, high, out=out)
     if idle_as_zero:
         np.copyto(out, 0.0, where=high <= 0)
+    return has_missing
 
 
 def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -439,8 +445,9 @@ def _detect_block(
     events, so it is looked for only from the first to the last row where the broader kind has
     one (or a broken run). Inside a load event every step with a reading is above its limit, so
     the energy above the limit is the run's sum of S minus its readings × limit × rated: no
-    per-step excess array is built. Missing readings are looked for only in a block whose sum is
-    not finite."""
+    per-step excess array is built. Each row's highest S (and lowest / highest voltage) is taken
+    first, in one pass that also tells whether a reading is missing: rows that cannot reach a limit
+    are not scanned, and missing readings are looked for only in blocks that have them."""
     t = plan.thresholds
     n = rows.stop - rows.start
 
@@ -491,18 +498,22 @@ def _detect_block(
         found[kind].append((event_rows + rows.start, starts, ends, peak, energy, gapped))
 
     every = slice(0, n)
-    missing_s = missing_of(s_kva)
-    mask = np.greater_equal(s_kva, plan.heavy_line[rows], out=work.mask)
-    heavy_rows = find(
-        HEAVY_LOAD, mask, missing_s, plan.load_steps, every, s_kva, np.maximum, t.heavy_load_rate
-    )
+    peak_kva, missing_s = _row_extreme(s_kva, np.maximum)
+    row_peak = peak_kva / rated
+    scan = _rows_over(peak_kva >= plan.heavy_line[rows][:, 0])
+    heavy_rows = np.zeros(0, dtype=np.intp)
+    if scan.start < scan.stop:
+        mask = np.greater_equal(s_kva[scan], plan.heavy_line[rows][scan], out=work.mask[scan])
+        heavy_rows = find(
+            HEAVY_LOAD, mask, missing_s, plan.load_steps, scan, s_kva, np.maximum, t.heavy_load_rate
+        )
     scan = _rows_to_scan(heavy_rows, n, implied=plan.overload_in_heavy)
     if scan.start < scan.stop:
         mask = np.greater(s_kva[scan], plan.overload_line[rows][scan], out=work.mask[scan])
         find(OVERLOAD, mask, missing_s, plan.load_steps, scan, s_kva, np.maximum, t.overload_rate)
 
     unb = work.unbalance
-    _unbalance_into(
+    currents_missing = _unbalance_into(
         i_a,
         i_b,
         i_c,
@@ -511,7 +522,11 @@ def _detect_block(
         idle_as_zero=min(t.unbalance_limit, t.practice_unbalance_limit) < 0,
     )
     # I_max is missing where any phase current is (an idle step's 0 / 0 is not a missing reading).
-    missing_unb = missing_of(work.high, s_kva)
+    missing_unb = None
+    if currents_missing or missing_s is not None:
+        missing_unb = np.isnan(work.high)
+        if missing_s is not None:
+            missing_unb |= missing_s
     mask = np.greater(unb, t.unbalance_limit, out=work.mask)
     mask &= np.greater(s_kva, plan.unbalance_line[rows], out=work.load)
     unbalanced_rows = find(UNBALANCE, mask, missing_unb, plan.unbalance_steps, every, unb, np.maximum)
@@ -521,19 +536,23 @@ def _detect_block(
         mask &= np.greater(s_kva[scan], plan.practice_line[rows][scan], out=work.load[scan])
         find(UNBALANCE_PRACTICE, mask, missing_unb, plan.practice_steps, scan, unb, np.maximum)
 
-    mask = np.less(v_min, t.low_voltage_v, out=work.mask)
-    find(LOW_VOLTAGE, mask, missing_of(v_min), plan.low_voltage_steps, every, v_min, np.minimum)
+    row_low, missing_v = _row_extreme(v_min, np.minimum)
+    scan = _rows_over(row_low < t.low_voltage_v)
+    if scan.start < scan.stop:
+        mask = np.less(v_min[scan], t.low_voltage_v, out=work.mask[scan])
+        find(LOW_VOLTAGE, mask, missing_v, plan.low_voltage_steps, scan, v_min, np.minimum)
 
     if v_max is not None:
-        mask = np.greater(v_max, t.over_voltage_v, out=work.mask)
-        find(OVER_VOLTAGE, mask, missing_of(v_max), plan.over_voltage_steps, every, v_max, np.maximum)
+        row_high, missing_v = _row_extreme(v_max, np.maximum)
+        scan = _rows_over(row_high > t.over_voltage_v)
+        if scan.start < scan.stop:
+            mask = np.greater(v_max[scan], t.over_voltage_v, out=work.mask[scan])
+            find(OVER_VOLTAGE, mask, missing_v, plan.over_voltage_steps, scan, v_max, np.maximum)
 
-    row_peak = np.fmax.reduce(s_kva, axis=1) / rated
     for kind, rate, steps in plan.emergency:
-        hot = np.flatnonzero(row_peak > rate)
-        if hot.size == 0:
+        scan = _rows_over(row_peak > rate)
+        if scan.start == scan.stop:
             continue
-        scan = slice(int(hot[0]), int(hot[-1]) + 1)
         mask = np.greater(s_kva[scan], rate * rated[scan, None], out=work.mask[scan])
         find(kind, mask, missing_s, steps, scan, s_kva, np.maximum, rate)
 
@@ -546,6 +565,22 @@ def _detect_block(
             event_rows, starts, ends, peak, _energy, gapped = found[NEUTRAL_CURRENT][k]
             peak = peak / current[event_rows - rows.start]
             found[NEUTRAL_CURRENT][k] = (event_rows, starts, ends, peak, np.zeros(event_rows.size), gapped)
+
+
+def _row_extreme(values: np.ndarray, how) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each row's maximum or minimum (``how``) ignoring missing readings, and where readings are
+    missing (None when none is): one pass, as NaN propagates through np.maximum / np.minimum."""
+    extreme = how.reduce(values, axis=1)
+    if not np.isnan(extreme).any():
+        return extreme, None
+    ignoring = np.fmax if how is np.maximum else np.fmin
+    return ignoring.reduce(values, axis=1), np.isnan(values)
+
+
+def _rows_over(hot: np.ndarray) -> slice:
+    """The rows from the first to the last where ``hot`` is True (an empty slice when none)."""
+    where = np.flatnonzero(hot)
+    return slice(int(where[0]), int(where[-1]) + 1) if where.size else slice(0, 0)
 
 
 def _gap_runs(mask, missing, min_steps: int, gaps, run_work):

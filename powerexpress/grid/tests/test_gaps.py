@@ -9,6 +9,7 @@ readings in a row never bridge. Expected values below are worked from that rule:
 """
 
 import numpy as np
+import pytest
 
 from powerexpress.analytics import loading
 from powerexpress.analytics.loading import HEAVY_LOAD, OVERLOAD, detect
@@ -154,3 +155,105 @@ def test_a_long_gapped_run_before_the_boundary_is_found_whole_with_the_carry():
     assert (OVERLOAD, FIRST, FIRST + 14, True) in events
     whole = detect(rated_kva=np.array([100.0]), bridge_single_gaps=True, **a)
     assert found(whole, OVERLOAD) == [(FIRST, FIRST + 14, True)]
+
+
+def reference(values: list[float], limit: float, min_steps: int, bridge: bool):
+    """The rule, step by step: runs of readings over ``limit``, joined across one missing reading
+    between two readings over it; a joined run counts its readings only. Returns (events as
+    (start, end, gap inside), marks as (start, end))."""
+    over = [v == v and v > limit for v in values]
+    joined = []  # (start, end, readings, gaps)
+    k = 0
+    while k < len(values):
+        if not over[k]:
+            k += 1
+            continue
+        start, readings, gaps = k, 0, 0
+        while k < len(values):
+            if over[k]:
+                readings += 1
+                k += 1
+            elif values[k] != values[k] and 0 < k < len(values) - 1 and over[k - 1] and over[k + 1]:
+                gaps += 1
+                k += 1
+            else:
+                break
+        joined.append((start, k, readings, gaps))
+    plain = []
+    for k, flag in enumerate(over):
+        if flag and (k == 0 or not over[k - 1]):
+            end = k
+            while end < len(over) and over[end]:
+                end += 1
+            if end - k >= min_steps:
+                plain.append((k, end, False))
+    long_enough = [(s, e, g) for s, e, r, g in joined if r >= min_steps]
+    if bridge:
+        return [(s, e, g > 0) for s, e, g in long_enough], []
+    return plain, [(s, e) for s, e, g in long_enough if g > 0]
+
+
+@pytest.mark.parametrize("bridge", [False, True])
+def test_random_series_with_missing_readings_give_the_events_and_marks_of_the_rule(bridge):
+    rng = np.random.default_rng(7)
+    m, steps = 40, 300
+    s = rng.choice([120.0, 50.0, np.nan], size=(m, steps), p=[0.8, 0.08, 0.12])
+    amps = np.where(np.isnan(s), np.nan, s * 1000 / 3 / 230)
+    volts = np.where(np.isnan(s), np.nan, 225.0)
+    events = detect(
+        rated_kva=np.full(m, 100.0),
+        s_kva=s,
+        i_a=amps,
+        i_b=amps.copy(),
+        i_c=amps.copy(),
+        v_min=volts,
+        v_max=volts,
+        bridge_single_gaps=bridge,
+    )
+    seen_gaps = 0
+    for row in range(m):
+        expected_events, expected_marks = reference(s[row].tolist(), 100.0, 8, bridge)
+        hit = (events.kind == OVERLOAD) & (events.row == row)
+        got = list(
+            zip(
+                events.start[hit].tolist(),
+                events.end[hit].tolist(),
+                events.gap_inside[hit].tolist(),
+                strict=True,
+            )
+        )
+        marked = (events.broken.kind == OVERLOAD) & (events.broken.row == row)
+        got_marks = list(
+            zip(events.broken.start[marked].tolist(), events.broken.end[marked].tolist(), strict=True)
+        )
+        assert got == expected_events and got_marks == expected_marks
+        seen_gaps += sum(g for *_x, g in expected_events) + len(expected_marks)
+    assert seen_gaps > 10  # the series do exercise the rule
+
+
+def test_an_idle_step_with_no_current_is_not_a_missing_reading():
+    a = series("HHHHHHHHH")
+    a["i_a"][0, FIRST + 4] = a["i_b"][0, FIRST + 4] = a["i_c"][0, FIRST + 4] = 0.0
+    a["i_a"][0, FIRST : FIRST + 9] *= 3  # unbalanced: 300 % / 100 % / 100 % shares
+    events = detect(rated_kva=np.array([100.0]), bridge_single_gaps=True, **a)
+    assert (
+        not (events.kind == loading.UNBALANCE).any() and not (events.broken.kind == loading.UNBALANCE).any()
+    )
+    a["i_a"][0, FIRST + 4], a["i_b"][0, FIRST + 4], a["i_c"][0, FIRST + 4] = np.nan, np.nan, np.nan
+    events = detect(rated_kva=np.array([100.0]), bridge_single_gaps=True, **a)
+    assert events.gap_inside[events.kind == loading.UNBALANCE].tolist() == [True]  # a missing one bridges
+
+
+def test_a_single_missing_voltage_reading_bridges_a_low_voltage_run_when_bridging_is_on():
+    a = series("")
+    a["v_min"][0, FIRST : FIRST + 3] = 190.0
+    a["v_min"][0, FIRST + 1] = np.nan  # 2 readings below 198 V around one missing: 30 min ≥ 15 min
+    events = detect(rated_kva=np.array([100.0]), bridge_single_gaps=True, **a)
+    hit = events.kind == loading.LOW_VOLTAGE
+    assert list(zip(events.start[hit].tolist(), events.end[hit].tolist(), strict=True)) == [
+        (FIRST, FIRST + 3)
+    ]
+    assert events.gap_inside[hit].tolist() == [True] and events.peak[hit].tolist() == [190.0]
+    off = detect(rated_kva=np.array([100.0]), **a)
+    # Off: each side alone is one reading of 15 min, already an event (the rule is ≥ 15 min).
+    assert (off.kind == loading.LOW_VOLTAGE).sum() == 2 and len(off.broken) == 1
