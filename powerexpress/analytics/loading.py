@@ -462,20 +462,23 @@ def _detect_block(
     def find(kind, mask, missing, min_steps, scan: slice, values, how, limit=None) -> np.ndarray:
         """Add the events (and broken runs) of ``mask`` (rows ``scan`` of the block); return the
         rows with either, sorted."""
-        event_rows, starts, ends = _runs(mask, min_steps, work.runs)
-        gapped = np.zeros(event_rows.size, dtype=bool)
+        gap_rows = None
         if missing is not None:
+            # Runs joined across single missing readings (None when there is no such reading);
+            # they include every plain run long enough, so with bridging they are the events.
             gap_rows, gap_starts, gap_ends, gaps = _gap_runs(
                 mask, missing[scan], min_steps, work.gaps[scan], work.runs
             )
-            if gap_rows.size and bridge:
-                event_rows, starts, ends, gapped = gap_rows, gap_starts, gap_ends, gaps > 0
-            elif gap_rows.size:
-                hit = gaps > 0
-                broken[kind].append((gap_rows[hit] + scan.start + rows.start, gap_starts[hit], gap_ends[hit]))
-                rows_with = np.union1d(event_rows, gap_rows[hit])
-                add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
-                return rows_with + scan.start
+        if gap_rows is not None and bridge:
+            add(kind, gap_rows + scan.start, gap_starts, gap_ends, gaps > 0, values, how, limit)
+            return gap_rows + scan.start
+        event_rows, starts, ends = _runs(mask, min_steps, work.runs)
+        gapped = np.zeros(event_rows.size, dtype=bool)
+        if gap_rows is not None and gap_rows.size:
+            hit = gaps > 0
+            broken[kind].append((gap_rows[hit] + scan.start + rows.start, gap_starts[hit], gap_ends[hit]))
+            add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
+            return np.union1d(event_rows, gap_rows[hit]) + scan.start
         add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
         return event_rows + scan.start
 
@@ -586,11 +589,11 @@ def _rows_over(hot: np.ndarray) -> slice:
 def _gap_runs(mask, missing, min_steps: int, gaps, run_work):
     """Runs of ``mask`` joined across single missing steps (a missing step between two steps in
     the condition), whose steps with readings meet ``min_steps``: (row, start, end, missing steps
-    inside) in order. ``gaps`` is a work array of the mask's shape."""
+    inside) in order; all None when no missing step lies between two steps in the condition (the
+    plain runs are then the answer). ``gaps`` is a work array of the mask's shape."""
     m, steps = mask.shape
-    empty = np.zeros(0, dtype=np.intp)
     if steps < 3:
-        return empty, empty, empty, empty
+        return None, None, None, None
     gaps[:, 0] = False
     gaps[:, -1] = False
     inner = gaps[:, 1:-1]
@@ -598,7 +601,7 @@ def _gap_runs(mask, missing, min_steps: int, gaps, run_work):
     inner &= missing[:, 1:-1]
     where = np.flatnonzero(gaps)
     if where.size == 0:
-        return empty, empty, empty, empty
+        return None, None, None, None
     joined = np.logical_or(mask, gaps, out=gaps)
     event_rows, starts, ends = _runs(joined, min_steps, run_work)
     flat = event_rows.astype(np.int64) * steps
