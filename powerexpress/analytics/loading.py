@@ -625,9 +625,14 @@ def _events(found: dict[str, list[tuple]], broken: dict[str, list[tuple]]) -> Ev
     broken_counts = [sum(part[0].size for part in broken[kind]) for kind in EVENT_KINDS]
     broken_parts = [part for kind in EVENT_KINDS for part in broken[kind]]
     empty = np.zeros(0, dtype=np.intp)
+    b_row, b_start, b_end = (
+        np.concatenate([part[k] for part in broken_parts]) if broken_parts else empty for k in range(3)
+    )
     runs_broken = BrokenRuns(
         _KIND_NAMES[np.repeat(np.arange(len(EVENT_KINDS), dtype=np.int8), broken_counts)],
-        *(np.concatenate([part[k] for part in broken_parts]) if broken_parts else empty for k in range(3)),
+        b_row,
+        b_start,
+        b_end,
     )
     if not parts:
         return Events(
@@ -641,9 +646,10 @@ def _events(found: dict[str, list[tuple]], broken: dict[str, list[tuple]]) -> Ev
             runs_broken,
         )
     codes = np.repeat(np.arange(len(EVENT_KINDS), dtype=np.int8), counts)
-    return Events(
-        _KIND_NAMES[codes], *(np.concatenate([part[k] for part in parts]) for k in range(6)), runs_broken
+    row, start, end, peak, energy, gap_inside = (
+        np.concatenate([part[k] for part in parts]) for k in range(6)
     )
+    return Events(_KIND_NAMES[codes], row, start, end, peak, energy, gap_inside, runs_broken)
 
 
 def daily_max(values: np.ndarray, steps_per_day: int) -> np.ndarray:
