@@ -14,6 +14,11 @@ detection partition over fastest baseline partition), the least sensitive to bur
 
     .venv/bin/python benchmarks/grid_detection.py                 # 10,000 transformers
     .venv/bin/python benchmarks/grid_detection.py --transformers 1000
+    .venv/bin/python benchmarks/grid_detection.py --transformers 1000 --missing 0.01 --bridge
+
+``--missing`` blanks that share of the steps (every quantity of a transformer at once, as a lost
+reading does), so that the missing-data path (runs joined across single missing readings, or
+marked "gap inside") is measured too; ``--bridge`` bridges them.
 """
 
 import argparse
@@ -46,9 +51,26 @@ def bare_pass(arrays) -> int:
     return 0
 
 
+BRIDGE = {"bridge_single_gaps": False}
+
+
+def with_missing(rng, arrays, share: float) -> tuple:
+    """The arrays with ``share`` of the steps missing (NaN in every quantity at once)."""
+    if share <= 0:
+        return arrays
+    lost = rng.random(arrays[0].shape) < share
+    for values in arrays:
+        values[lost] = np.nan
+    return arrays
+
+
 def detection_pass(arrays, rated) -> int:
     s, i_a, i_b, i_c, v_min, v_max = arrays
-    return len(loading.detect(s_kva=s, rated_kva=rated, i_a=i_a, i_b=i_b, i_c=i_c, v_min=v_min, v_max=v_max))
+    return len(
+        loading.detect(
+            s_kva=s, rated_kva=rated, i_a=i_a, i_b=i_b, i_c=i_c, v_min=v_min, v_max=v_max, **BRIDGE
+        )
+    )
 
 
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -76,7 +98,9 @@ def detection_by_month(windows, rated) -> int:
     """Detection over each month window; events lying wholly in the carry are the month before's."""
     found = 0
     for carry, (s, i_a, i_b, i_c, v_min, v_max) in windows:
-        events = loading.detect(s_kva=s, rated_kva=rated, i_a=i_a, i_b=i_b, i_c=i_c, v_min=v_min, v_max=v_max)
+        events = loading.detect(
+            s_kva=s, rated_kva=rated, i_a=i_a, i_b=i_b, i_c=i_c, v_min=v_min, v_max=v_max, **BRIDGE
+        )
         found += int((events.end > carry).sum())
     return found
 
@@ -93,7 +117,10 @@ def main():
     parser.add_argument("--per-partition", type=int, default=250)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--whole", action="store_true", help="detect the whole year in one piece")
+    parser.add_argument("--missing", type=float, default=0.0, help="share of steps with no reading")
+    parser.add_argument("--bridge", action="store_true", help="bridge single missing readings")
     args = parser.parse_args()
+    BRIDGE["bridge_single_gaps"] = args.bridge
     detect_run = detection_pass if args.whole else detection_by_month
     rng = np.random.default_rng(1)
     rated = np.full(args.per_partition, 100.0)
@@ -102,7 +129,7 @@ def main():
     done = 0
     while done < args.transformers:
         m = min(args.per_partition, args.transformers - done)
-        arrays = partition(rng, m, args.days)
+        arrays = with_missing(rng, partition(rng, m, args.days), args.missing)
         bare_first = len(baseline) % 2 == 0
         if bare_first:
             baseline.append(cpu_seconds(bare_pass, arrays)[0])

@@ -13,6 +13,13 @@ of 220 V, GB/T 12325-2008); emergency overload: a load above 1.3× / 1.6× / 2×
 longer than 2 h / 30 min / 7.5 min (a run of ⌊minutes / step⌋ + 1 steps or more); neutral current
 above 25 % of the rated current (S / (√3 · 0.4 kV)) of a Yyn0 unit (SD 292-1988), when the data
 has a neutral current. All limits are parameters.
+
+Missing data: a step whose reading is missing is never in a condition, so it breaks a run. With
+``bridge_single_gaps`` one missing step between two steps in the condition joins them into one
+event marked ``gap_inside`` (two or more missing steps in a row never do). The duration rule
+counts the steps with readings only: the steps on both sides together must meet it. Without
+bridging (the default), such a run, which would have been one event but for the missing
+reading, is listed in ``Events.broken`` ("gap inside": not an event, shown to staff).
 """
 
 from __future__ import annotations
@@ -98,15 +105,32 @@ class Events:
     end: np.ndarray
     peak: np.ndarray
     energy_above_kvah: np.ndarray
+    gap_inside: np.ndarray
+    broken: BrokenRuns
+
+    def __len__(self) -> int:
+        return int(self.row.size)
+
+
+@dataclass(frozen=True)
+class BrokenRuns:
+    """Runs broken only by single missing readings that would have been events had the gaps been
+    bridged (``detect`` without ``bridge_single_gaps``): kind, row, start, end (exclusive)."""
+
+    kind: np.ndarray
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
 
     def __len__(self) -> int:
         return int(self.row.size)
 
 
 def carry_steps(thresholds: Thresholds, step_min: int) -> int:
-    """Steps a piece of work must carry from the piece before (the longest duration rule's), so
-    that a run split between two pieces is found as one event: a run too short to be an event
-    in either piece lies within this many steps of the boundary on the earlier side."""
+    """Steps a piece of work must carry from the piece before (twice the longest duration rule's),
+    so that a run split between two pieces is found as one event: a run too short to be an event
+    in either piece lies within this many steps of the boundary on the earlier side, even when
+    single missing readings inside it (at most one per reading) lengthen it."""
     t = thresholds
     longest = max(
         -(-t.load_min_duration_min // step_min),
@@ -117,7 +141,7 @@ def carry_steps(thresholds: Thresholds, step_min: int) -> int:
         -(-t.neutral_min_duration_min // step_min),
         *(emergency_steps(minutes, step_min) for _kind, _rate, minutes in t.emergency_tiers()),
     )
-    return int(longest)
+    return 2 * int(longest)
 
 
 def emergency_steps(minutes: float, step_min: int) -> int:
@@ -146,8 +170,9 @@ def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
     return value
 
 
-def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> None:
-    """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array).
+def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> bool:
+    """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array);
+    return whether a current is missing (NaN) anywhere.
 
     With ``idle_as_zero`` false, and no negative current, the pass that sets 0 where I_max ≤ 0 is
     skipped: such steps stay NaN (0 / 0), which no limit ≥ 0 tells apart from 0."""
@@ -155,12 +180,17 @@ def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as
     np.maximum(high, i_c, out=high)
     np.minimum(i_a, i_b, out=out)
     np.minimum(out, i_c, out=out)
-    idle_as_zero = idle_as_zero or bool(np.fmin.reduce(out, axis=None, initial=0.0) < 0)
+    lowest = np.minimum.reduce(out, axis=None, initial=0.0)  # NaN where a current is missing
+    has_missing = bool(np.isnan(lowest))
+    if has_missing:
+        lowest = np.fmin.reduce(out, axis=None, initial=0.0)
+    idle_as_zero = idle_as_zero or bool(lowest < 0)
     np.subtract(high, out, out=out)
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(out, high, out=out)
     if idle_as_zero:
         np.copyto(out, 0.0, where=high <= 0)
+    return has_missing
 
 
 def runs(mask: np.ndarray, min_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -259,6 +289,7 @@ def detect(
     step_min: int = 15,
     thresholds: Thresholds = Thresholds(),
     rows_per_block: int | None = None,
+    bridge_single_gaps: bool = False,
 ) -> Events:
     """All events of all kinds over the (m, T) arrays, grouped by kind, then by row and start.
 
@@ -273,6 +304,7 @@ def detect(
         min(rows_per_block, rated.size), np.shape(s_kva)[-1], np.result_type(i_a, i_b, i_c, np.float16)
     )
     found: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
+    broken: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
     for first in range(0, rated.size, rows_per_block):
         rows = slice(first, min(first + rows_per_block, rated.size))
         _detect_block(
@@ -288,8 +320,10 @@ def detect(
             plan=plan,
             work=scratch.take(rows.stop - first),
             found=found,
+            broken=broken,
+            bridge=bridge_single_gaps,
         )
-    return _events(found)
+    return _events(found, broken)
 
 
 @dataclass(frozen=True)
@@ -360,6 +394,7 @@ class _Scratch:
     unbalance: np.ndarray
     mask: np.ndarray
     load: np.ndarray
+    gaps: np.ndarray
     runs: _RunWork
 
     @classmethod
@@ -369,6 +404,7 @@ class _Scratch:
             np.empty((rows, steps), dtype=dtype),
             np.empty((rows, steps), dtype=bool),
             np.empty((rows, steps), dtype=bool),
+            np.empty((rows, steps), dtype=bool),
             _RunWork.for_mask(rows, steps),
         )
 
@@ -376,7 +412,12 @@ class _Scratch:
         if rows == self.mask.shape[0]:
             return self
         return _Scratch(
-            self.high[:rows], self.unbalance[:rows], self.mask[:rows], self.load[:rows], self.runs
+            self.high[:rows],
+            self.unbalance[:rows],
+            self.mask[:rows],
+            self.load[:rows],
+            self.gaps[:rows],
+            self.runs,
         )
 
 
@@ -394,40 +435,88 @@ def _detect_block(
     plan: _Plan,
     work: _Scratch,
     found: dict[str, list[tuple]],
+    broken: dict[str, list[tuple]],
+    bridge: bool = False,
 ) -> None:
-    """Add the events of one block of rows to ``found``: kind → [(row, start, end, peak, energy)].
+    """Add the events of one block of rows to ``found``: kind → [(row, start, end, peak, energy,
+    gap inside)], and the runs broken only by a missing reading to ``broken`` (without bridging).
 
     A narrower kind whose condition implies the broader one's lies inside the broader kind's
     events, so it is looked for only from the first to the last row where the broader kind has
-    one. Inside a load event every step is above its limit, so the energy above the limit is the
-    run's sum of S minus steps × limit × rated: no per-step excess array is built."""
+    one (or a broken run). Inside a load event every step with a reading is above its limit, so
+    the energy above the limit is the run's sum of S minus its readings × limit × rated: no
+    per-step excess array is built. Each row's highest S (and lowest / highest voltage) is taken
+    first, in one pass that also tells whether a reading is missing: rows that cannot reach a limit
+    are not scanned, and missing readings are looked for only in blocks that have them."""
     t = plan.thresholds
     n = rows.stop - rows.start
 
-    def add(kind: str, event_rows, starts, ends, values, how, limit=None) -> None:
+    def missing_of(*arrays) -> np.ndarray | None:
+        if all(np.isfinite(np.add.reduce(a, axis=None)) for a in arrays):
+            return None
+        out = np.isnan(arrays[0])
+        for a in arrays[1:]:
+            out |= np.isnan(a)
+        return out
+
+    def find(kind, mask, missing, min_steps, scan: slice, values, how, limit=None) -> np.ndarray:
+        """Add the events (and broken runs) of ``mask`` (rows ``scan`` of the block); return the
+        rows with either, sorted."""
+        gap_rows = None
+        if missing is not None:
+            # Runs joined across single missing readings (None when there is no such reading);
+            # they include every plain run long enough, so with bridging they are the events.
+            gap_rows, gap_starts, gap_ends, gaps = _gap_runs(
+                mask, missing[scan], min_steps, work.gaps[scan], work.runs
+            )
+        if gap_rows is not None and bridge:
+            add(kind, gap_rows + scan.start, gap_starts, gap_ends, gaps > 0, values, how, limit)
+            return gap_rows + scan.start
+        event_rows, starts, ends = _runs(mask, min_steps, work.runs)
+        gapped = np.zeros(event_rows.size, dtype=bool)
+        if gap_rows is not None and gap_rows.size:
+            hit = gaps > 0
+            broken[kind].append((gap_rows[hit] + scan.start + rows.start, gap_starts[hit], gap_ends[hit]))
+            add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
+            return np.union1d(event_rows, gap_rows[hit]) + scan.start
+        add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
+        return event_rows + scan.start
+
+    def add(kind: str, event_rows, starts, ends, gapped, values, how, limit=None) -> None:
         if event_rows.size == 0:
             return
+        if gapped.any():
+            how = np.fmax if how is np.maximum else np.fmin
         peak = _reduce(values, event_rows, starts, ends, how)
         energy = np.zeros(event_rows.size)
         if limit is not None:
+            readings = (ends - starts).astype(float)
+            total = _reduce(values, event_rows, starts, ends, np.add)
+            for k in np.flatnonzero(gapped):
+                run = values[event_rows[k], starts[k] : ends[k]]
+                total[k] = np.nansum(run)
+                readings[k] = np.count_nonzero(~np.isnan(run))
             peak = peak / rated[event_rows]
-            energy = (
-                _reduce(values, event_rows, starts, ends, np.add)
-                - (ends - starts) * limit * rated[event_rows]
-            ) * plan.step_h
-        found[kind].append((event_rows + rows.start, starts, ends, peak, energy))
+            energy = (total - readings * limit * rated[event_rows]) * plan.step_h
+        found[kind].append((event_rows + rows.start, starts, ends, peak, energy, gapped))
 
-    mask = np.greater_equal(s_kva, plan.heavy_line[rows], out=work.mask)
-    heavy_rows, starts, ends = _runs(mask, plan.load_steps, work.runs)
-    add(HEAVY_LOAD, heavy_rows, starts, ends, s_kva, np.maximum, t.heavy_load_rate)
+    every = slice(0, n)
+    peak_kva, missing_s = _row_extreme(s_kva, np.maximum)
+    row_peak = peak_kva / rated
+    scan = _rows_over(peak_kva >= plan.heavy_line[rows][:, 0])
+    heavy_rows = np.zeros(0, dtype=np.intp)
+    if scan.start < scan.stop:
+        mask = np.greater_equal(s_kva[scan], plan.heavy_line[rows][scan], out=work.mask[scan])
+        heavy_rows = find(
+            HEAVY_LOAD, mask, missing_s, plan.load_steps, scan, s_kva, np.maximum, t.heavy_load_rate
+        )
     scan = _rows_to_scan(heavy_rows, n, implied=plan.overload_in_heavy)
     if scan.start < scan.stop:
         mask = np.greater(s_kva[scan], plan.overload_line[rows][scan], out=work.mask[scan])
-        event_rows, starts, ends = _runs(mask, plan.load_steps, work.runs)
-        add(OVERLOAD, event_rows + scan.start, starts, ends, s_kva, np.maximum, t.overload_rate)
+        find(OVERLOAD, mask, missing_s, plan.load_steps, scan, s_kva, np.maximum, t.overload_rate)
 
     unb = work.unbalance
-    _unbalance_into(
+    currents_missing = _unbalance_into(
         i_a,
         i_b,
         i_c,
@@ -435,45 +524,90 @@ def _detect_block(
         out=unb,
         idle_as_zero=min(t.unbalance_limit, t.practice_unbalance_limit) < 0,
     )
+    # I_max is missing where any phase current is (an idle step's 0 / 0 is not a missing reading).
+    missing_unb = None
+    if currents_missing or missing_s is not None:
+        missing_unb = np.isnan(work.high)
+        if missing_s is not None:
+            missing_unb |= missing_s
     mask = np.greater(unb, t.unbalance_limit, out=work.mask)
     mask &= np.greater(s_kva, plan.unbalance_line[rows], out=work.load)
-    unbalanced_rows, starts, ends = _runs(mask, plan.unbalance_steps, work.runs)
-    add(UNBALANCE, unbalanced_rows, starts, ends, unb, np.maximum)
+    unbalanced_rows = find(UNBALANCE, mask, missing_unb, plan.unbalance_steps, every, unb, np.maximum)
     scan = _rows_to_scan(unbalanced_rows, n, implied=plan.practice_in_unbalance)
     if scan.start < scan.stop:
         mask = np.greater(unb[scan], t.practice_unbalance_limit, out=work.mask[scan])
         mask &= np.greater(s_kva[scan], plan.practice_line[rows][scan], out=work.load[scan])
-        event_rows, starts, ends = _runs(mask, plan.practice_steps, work.runs)
-        add(UNBALANCE_PRACTICE, event_rows + scan.start, starts, ends, unb, np.maximum)
+        find(UNBALANCE_PRACTICE, mask, missing_unb, plan.practice_steps, scan, unb, np.maximum)
 
-    mask = np.less(v_min, t.low_voltage_v, out=work.mask)
-    event_rows, starts, ends = _runs(mask, plan.low_voltage_steps, work.runs)
-    add(LOW_VOLTAGE, event_rows, starts, ends, v_min, np.minimum)
+    row_low, missing_v = _row_extreme(v_min, np.minimum)
+    scan = _rows_over(row_low < t.low_voltage_v)
+    if scan.start < scan.stop:
+        mask = np.less(v_min[scan], t.low_voltage_v, out=work.mask[scan])
+        find(LOW_VOLTAGE, mask, missing_v, plan.low_voltage_steps, scan, v_min, np.minimum)
 
     if v_max is not None:
-        mask = np.greater(v_max, t.over_voltage_v, out=work.mask)
-        event_rows, starts, ends = _runs(mask, plan.over_voltage_steps, work.runs)
-        add(OVER_VOLTAGE, event_rows, starts, ends, v_max, np.maximum)
+        row_high, missing_v = _row_extreme(v_max, np.maximum)
+        scan = _rows_over(row_high > t.over_voltage_v)
+        if scan.start < scan.stop:
+            mask = np.greater(v_max[scan], t.over_voltage_v, out=work.mask[scan])
+            find(OVER_VOLTAGE, mask, missing_v, plan.over_voltage_steps, scan, v_max, np.maximum)
 
-    row_peak = np.fmax.reduce(s_kva, axis=1) / rated
     for kind, rate, steps in plan.emergency:
-        hot = np.flatnonzero(row_peak > rate)
-        if hot.size == 0:
+        scan = _rows_over(row_peak > rate)
+        if scan.start == scan.stop:
             continue
-        scan = slice(int(hot[0]), int(hot[-1]) + 1)
         mask = np.greater(s_kva[scan], rate * rated[scan, None], out=work.mask[scan])
-        event_rows, starts, ends = _runs(mask, steps, work.runs)
-        add(kind, event_rows + scan.start, starts, ends, s_kva, np.maximum, rate)
+        find(kind, mask, missing_s, steps, scan, s_kva, np.maximum, rate)
 
     if i_n is not None:
         current = rated_current_a(rated)
         mask = np.greater(i_n, t.neutral_limit_rate * current[:, None], out=work.mask)
-        event_rows, starts, ends = _runs(mask, plan.neutral_steps, work.runs)
-        if event_rows.size:
-            peak = _reduce(i_n, event_rows, starts, ends, np.maximum) / current[event_rows]
-            found[NEUTRAL_CURRENT].append(
-                (event_rows + rows.start, starts, ends, peak, np.zeros(event_rows.size))
-            )
+        before = len(found[NEUTRAL_CURRENT])
+        find(NEUTRAL_CURRENT, mask, missing_of(i_n), plan.neutral_steps, every, i_n, np.maximum)
+        for k in range(before, len(found[NEUTRAL_CURRENT])):
+            event_rows, starts, ends, peak, _energy, gapped = found[NEUTRAL_CURRENT][k]
+            peak = peak / current[event_rows - rows.start]
+            found[NEUTRAL_CURRENT][k] = (event_rows, starts, ends, peak, np.zeros(event_rows.size), gapped)
+
+
+def _row_extreme(values: np.ndarray, how) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each row's maximum or minimum (``how``) ignoring missing readings, and where readings are
+    missing (None when none is): one pass, as NaN propagates through np.maximum / np.minimum."""
+    extreme = how.reduce(values, axis=1)
+    if not np.isnan(extreme).any():
+        return extreme, None
+    ignoring = np.fmax if how is np.maximum else np.fmin
+    return ignoring.reduce(values, axis=1), np.isnan(values)
+
+
+def _rows_over(hot: np.ndarray) -> slice:
+    """The rows from the first to the last where ``hot`` is True (an empty slice when none)."""
+    where = np.flatnonzero(hot)
+    return slice(int(where[0]), int(where[-1]) + 1) if where.size else slice(0, 0)
+
+
+def _gap_runs(mask, missing, min_steps: int, gaps, run_work):
+    """Runs of ``mask`` joined across single missing steps (a missing step between two steps in
+    the condition), whose steps with readings meet ``min_steps``: (row, start, end, missing steps
+    inside) in order; all None when no missing step lies between two steps in the condition (the
+    plain runs are then the answer). ``gaps`` is a work array of the mask's shape."""
+    m, steps = mask.shape
+    if steps < 3:
+        return None, None, None, None
+    gaps[:, 0] = False
+    gaps[:, -1] = False
+    inner = gaps[:, 1:-1]
+    np.logical_and(mask[:, :-2], mask[:, 2:], out=inner)
+    inner &= missing[:, 1:-1]
+    where = np.flatnonzero(gaps)
+    if where.size == 0:
+        return None, None, None, None
+    joined = np.logical_or(mask, gaps, out=gaps)
+    event_rows, starts, ends = _runs(joined, min_steps, run_work)
+    flat = event_rows.astype(np.int64) * steps
+    inside = np.searchsorted(where, flat + ends) - np.searchsorted(where, flat + starts)
+    keep = (ends - starts) - inside >= min_steps
+    return event_rows[keep], starts[keep], ends[keep], inside[keep]
 
 
 def _rows_to_scan(event_rows: np.ndarray, n: int, *, implied: bool) -> slice:
@@ -484,15 +618,38 @@ def _rows_to_scan(event_rows: np.ndarray, n: int, *, implied: bool) -> slice:
     return slice(int(event_rows[0]), int(event_rows[-1]) + 1) if event_rows.size else slice(0, 0)
 
 
-def _events(found: dict[str, list[tuple]]) -> Events:
+def _events(found: dict[str, list[tuple]], broken: dict[str, list[tuple]]) -> Events:
     """Join the blocks' events into ``Events``; kinds are small integer codes until the end."""
     counts = [sum(part[0].size for part in found[kind]) for kind in EVENT_KINDS]
     parts = [part for kind in EVENT_KINDS for part in found[kind]]
+    broken_counts = [sum(part[0].size for part in broken[kind]) for kind in EVENT_KINDS]
+    broken_parts = [part for kind in EVENT_KINDS for part in broken[kind]]
+    empty = np.zeros(0, dtype=np.intp)
+    b_row, b_start, b_end = (
+        np.concatenate([part[k] for part in broken_parts]) if broken_parts else empty for k in range(3)
+    )
+    runs_broken = BrokenRuns(
+        _KIND_NAMES[np.repeat(np.arange(len(EVENT_KINDS), dtype=np.int8), broken_counts)],
+        b_row,
+        b_start,
+        b_end,
+    )
     if not parts:
-        empty = np.zeros(0, dtype=np.intp)
-        return Events(np.zeros(0, dtype=object), empty, empty, empty, np.zeros(0), np.zeros(0))
+        return Events(
+            np.zeros(0, dtype=object),
+            empty,
+            empty,
+            empty,
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0, dtype=bool),
+            runs_broken,
+        )
     codes = np.repeat(np.arange(len(EVENT_KINDS), dtype=np.int8), counts)
-    return Events(_KIND_NAMES[codes], *(np.concatenate([part[k] for part in parts]) for k in range(5)))
+    row, start, end, peak, energy, gap_inside = (
+        np.concatenate([part[k] for part in parts]) for k in range(6)
+    )
+    return Events(_KIND_NAMES[codes], row, start, end, peak, energy, gap_inside, runs_broken)
 
 
 def daily_max(values: np.ndarray, steps_per_day: int) -> np.ndarray:

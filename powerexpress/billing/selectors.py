@@ -237,6 +237,13 @@ def _prorated_text(bill: Bill) -> str:
         kernel.tiers_for(schedule, bill.month, bill.customer.household_size), bill.supply_months
     )
     bounds = " / ".join(f"{t.up_to_kwh.normalize():f}" for t in tiers if t.up_to_kwh is not None)
+    closed_on = bill.customer.closed_on
+    cycle_end = datetime.date(bill.cycle_start.year + 1, bill.cycle_start.month, 1)
+    if closed_on is not None and bill.cycle_start <= closed_on < cycle_end:
+        return _(
+            "Supplied %(months)s of the cycle's 12 months (closed on %(closed_on)s): the yearly tier "
+            "bounds are prorated to %(bounds)s kWh."
+        ) % {"months": bill.supply_months, "closed_on": closed_on.isoformat(), "bounds": bounds}
     return _(
         "Supplied %(months)s of the cycle's 12 months (connected during the cycle): the yearly tier "
         "bounds are prorated to %(bounds)s kWh."

@@ -784,22 +784,39 @@ BILL_COLUMNS = (
 
 def _supply_months(*, schedule: kernel.Schedule, start: datetime.date, customer_ids) -> dict[int, int]:
     """Months of supply in the cycle of households connected after the cycle's first month (their
-    first reading is the connection), when the bureau prorates annual bounds
-    (``BILLING_PRORATE_PARTIAL_CYCLE``, off by default, to verify)."""
+    first reading is the connection) or closed before its last (``Customer.closed_on``), when the
+    bureau prorates annual bounds (``BILLING_PRORATE_PARTIAL_CYCLE``, off by default, to verify).
+
+    The month of the connection and the month of the closure each count as a month of supply:
+    connected in July and closed in October of a January cycle is July–October, 4 months."""
     if not settings.BILLING_PRORATE_PARTIAL_CYCLE or schedule.cycle != "annual" or not customer_ids:
         return {}
     wanted = set(customer_ids)
-    first = (
-        MeterReading.objects.filter(customer_id__gte=min(customer_ids), customer_id__lte=max(customer_ids))
-        .values("customer_id")
-        .annotate(first=Min("read_on"))
-    )
-    out = {}
-    for row in first:
-        elapsed = (row["first"].year - start.year) * 12 + row["first"].month - start.month
+    id_range = {"customer_id__gte": min(customer_ids), "customer_id__lte": max(customer_ids)}
+    first_month: dict[int, int] = {}
+    for row in MeterReading.objects.filter(**id_range).values("customer_id").annotate(first=Min("read_on")):
+        elapsed = _months_after(start, row["first"])
         if row["customer_id"] in wanted and 1 <= elapsed < 12:
-            out[row["customer_id"]] = 12 - elapsed
+            first_month[row["customer_id"]] = elapsed
+    last_month: dict[int, int] = {}
+    closed = Customer.objects.filter(
+        pk__range=(min(customer_ids), max(customer_ids)), closed_on__isnull=False
+    ).values_list("pk", "closed_on")
+    for pk, closed_on in closed:
+        elapsed = _months_after(start, closed_on)
+        if pk in wanted and 0 <= elapsed < 11:
+            last_month[pk] = elapsed
+    out = {}
+    for pk in first_month.keys() | last_month.keys():
+        months = last_month.get(pk, 11) - first_month.get(pk, 0) + 1
+        if 1 <= months < 12:
+            out[pk] = months
     return out
+
+
+def _months_after(start: datetime.date, day: datetime.date) -> int:
+    """Whole calendar months from the cycle's first month to ``day``'s month (0 in the first)."""
+    return (day.year - start.year) * 12 + day.month - start.month
 
 
 def _group_of(schedule: kernel.Schedule, *, shared: bool, size: int, supply_months: int | None = None) -> str:

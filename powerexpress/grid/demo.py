@@ -31,7 +31,7 @@ from django.utils import timezone
 from powerexpress.analytics import forecast
 from powerexpress.grid import storage
 from powerexpress.grid.choices import DataKind
-from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, Partition, PhasePlan
+from powerexpress.grid.models import FestivalForecast, GapRun, IntervalFile, LoadEvent, Partition, PhasePlan
 from powerexpress.grid.services import (
     carry_steps_before,
     detect_arrays,
@@ -288,6 +288,7 @@ def grid_demo_build(
         PhasePlan.objects.filter(work_order__isnull=True).delete()
         FestivalForecast.objects.filter(work_order__isnull=True).delete()
         LoadEvent.objects.all().delete()
+        GapRun.objects.all().delete()
         Partition.objects.all().delete()
         IntervalFile.objects.all().delete()
     shutil.rmtree(storage.root(), ignore_errors=True)

@@ -62,6 +62,7 @@ SOURCES = {
     "emergency_short_minutes": (EMERGENCY, True),
     "neutral_limit_pct": (SD_292, False),
     "neutral_min_duration_min": (_("Project assumption"), True),
+    "bridge_single_gaps": (_("Project assumption"), True),
 }
 
 

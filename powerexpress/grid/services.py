@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from django.apps import apps as django_apps
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from powerexpress.grid import storage
 from powerexpress.grid.choices import Action, DataKind, FileStatus, RiskLevel
 from powerexpress.grid.models import (
     FestivalForecast,
+    GapRun,
     GridSettings,
     IntervalFile,
     LoadEvent,
@@ -55,9 +56,12 @@ SETTINGS_FIELDS = (
     "emergency_short_minutes",
     "neutral_limit_pct",
     "neutral_min_duration_min",
+    "bridge_single_gaps",
     "growth_factor",
     "returnee_factor",
 )
+
+BOOLEAN_SETTINGS = ("bridge_single_gaps",)
 
 
 def _d(value, places: str = "0.1") -> Decimal:
@@ -114,6 +118,10 @@ def grid_settings_update(*, user, values: dict) -> GridSettings:
     current = grid_settings_get()
     errors = {}
     for name in SETTINGS_FIELDS:
+        if name in BOOLEAN_SETTINGS:
+            if name in values:
+                setattr(current, name, values[name] in (True, "true", "on", "1", 1))
+            continue
         if name not in values or values[name] in (None, ""):
             continue
         try:
@@ -346,10 +354,18 @@ def carry_steps_before(*, station_code: str, start: dt.datetime, thresholds: loa
     peak and energy). At most ``MAX_CARRY_DAYS``."""
     step = dt.timedelta(minutes=storage.STEP_MIN)
     steps = loading.carry_steps(thresholds, storage.STEP_MIN)
-    earliest = (
-        LoadEvent.objects.filter(transformer__station__code=station_code, start_at__lt=start)
-        .filter(Q(end_at=start) | Q(end_at__gt=start))
-        .aggregate(first=Min("start_at"))["first"]
+    earliest = min(
+        (
+            found
+            for model in (LoadEvent, GapRun)
+            if (
+                found := model.objects.filter(transformer__station__code=station_code, start_at__lt=start)
+                .filter(end_at__gte=start)
+                .aggregate(first=Min("start_at"))["first"]
+            )
+            is not None
+        ),
+        default=None,
     )
     if earliest is not None:
         steps = max(steps, -(-(start - earliest) // step))
@@ -399,7 +415,8 @@ def detect_arrays(
     written, whether an event touches the month's end — a cut that the next month must join)."""
     a = arrays
     rated = np.array([r for _c, r in transformers], dtype=float)
-    thresholds = thresholds_from(grid_settings_get(station_code=station_code))
+    current_settings = grid_settings_get(station_code=station_code)
+    thresholds = thresholds_from(current_settings)
     v_min = np.fmin(np.fmin(a["v_a"], a["v_b"]), a["v_c"])
     v_max = np.fmax(np.fmax(a["v_a"], a["v_b"]), a["v_c"])
     i_n = a.get("i_n")
@@ -414,6 +431,7 @@ def detect_arrays(
         i_n=None if i_n is None or np.isnan(i_n).all() else i_n,
         step_min=storage.STEP_MIN,
         thresholds=thresholds,
+        bridge_single_gaps=current_settings.bridge_single_gaps,
     )
     ids = dict(TransformerDistrict.objects.filter(station__code=station_code).values_list("code", "pk"))
     step = dt.timedelta(minutes=storage.STEP_MIN)
@@ -430,30 +448,68 @@ def detect_arrays(
             since + int(last) * step,
             _d(peak),
             _d(energy),
+            bool(gap),
         )
-        for kind, row, first, last, peak, energy in zip(
+        for kind, row, first, last, peak, energy, gap in zip(
             events.kind[keep],
             events.row[keep],
             events.start[keep],
             events.end[keep],
             peaks[keep],
             events.energy_above_kvah[keep],
+            events.gap_inside[keep],
             strict=True,
         )
     ]
-    crossing = {(t, k) for t, k, first, _e, _p, _en in rows if first < start}
+    broken = events.broken
+    broken_keep = broken.end > carry_steps
+    gap_runs = [
+        GapRun(
+            transformer_id=ids[transformers[row][0]],
+            kind=kind,
+            start_at=since + int(first) * step,
+            end_at=since + int(last) * step,
+        )
+        for kind, row, first, last in zip(
+            broken.kind[broken_keep],
+            broken.row[broken_keep],
+            broken.start[broken_keep],
+            broken.end[broken_keep],
+            strict=True,
+        )
+    ]
+    # An event crossing into the month replaces the month before's pieces of it: the one cut at
+    # the boundary, or one that ended a missing reading before it.
+    crossing = {(t, k, first) for t, k, first, *_rest in rows if first < start}
+    gaps_crossing = {(g.transformer_id, g.kind, g.start_at) for g in gap_runs if g.start_at < start}
     with transaction.atomic():
         current = LoadEvent.objects.filter(
             transformer_id__in=ids.values(), start_at__lt=end_at, end_at__gt=start
         )
         joined_after = current.filter(end_at__gt=end_at).exists()
         current.delete()
-        cut = LoadEvent.objects.filter(transformer_id__in=ids.values(), end_at=start)
-        for transformer_id, kind in crossing:
-            cut.filter(transformer_id=transformer_id, kind=kind).delete()
+        for transformer_id, kind, first in crossing:
+            LoadEvent.objects.filter(
+                transformer_id=transformer_id, kind=kind, start_at__gte=first, start_at__lt=start
+            ).delete()
         _insert_events(rows)
+        current_gaps = GapRun.objects.filter(
+            transformer_id__in=ids.values(), start_at__lt=end_at, end_at__gt=start
+        )
+        joined_after = joined_after or current_gaps.filter(end_at__gt=end_at).exists()
+        current_gaps.delete()
+        for transformer_id, kind, first in gaps_crossing:
+            GapRun.objects.filter(
+                transformer_id=transformer_id, kind=kind, start_at__gte=first, start_at__lt=start
+            ).delete()
+        GapRun.objects.bulk_create(gap_runs, batch_size=2000)
     _write_daily(station_code, month, transformers, {k: v[:, carry_steps:] for k, v in a.items()})
-    touches_end = joined_after or bool((events.end[keep] == steps_total).any())
+    touches_end = (
+        joined_after
+        # within a missing reading of the end: the next month may bridge or mark across it
+        or bool((events.end[keep] >= steps_total - 1).any())
+        or bool((broken.end[broken_keep] >= steps_total - 1).any())
+    )
     return len(rows), touches_end
 
 
@@ -461,14 +517,14 @@ def _insert_events(rows: list[tuple]) -> None:
     """Bulk insert of events through the cursor: months of events are hundreds of thousands of rows,
     too many for model instances."""
     table = LoadEvent._meta.db_table
-    columns = "transformer_id, kind, start_at, end_at, peak, energy_above_kvah"
+    columns = "transformer_id, kind, start_at, end_at, peak, energy_above_kvah, gap_inside"
     with connection.cursor() as cursor:
         for first in range(0, len(rows), 5000):
             batch = [
-                (t, k, _db_time(s), _db_time(e), str(p), str(en))
-                for t, k, s, e, p, en in rows[first : first + 5000]
+                (t, k, _db_time(s), _db_time(e), str(p), str(en), gap)
+                for t, k, s, e, p, en, gap in rows[first : first + 5000]
             ]
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", batch)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", batch)
 
 
 def _db_time(value: dt.datetime):

@@ -22,7 +22,7 @@ from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.grid import selectors, services
 from powerexpress.grid.choices import Action, DataKind, EventKind, RiskLevel
 from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
-from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent, PhasePlan
+from powerexpress.grid.models import FestivalForecast, GapRun, IntervalFile, LoadEvent, PhasePlan
 from powerexpress.registry.models import TransformerDistrict
 
 
@@ -125,15 +125,23 @@ def _default_range(transformer) -> tuple[dt.date, dt.date]:
     return max(span[0], span[1] - dt.timedelta(days=7)), span[1]
 
 
+GAP_RUNS_SHOWN = 20
+
+
 def _events(request, transformer) -> dict:
-    """The district's events, newest first, 50 a page, optionally of one kind, with counts per kind."""
+    """The district's events, newest first, 50 a page, optionally of one kind, with counts per kind,
+    and the newest runs that missing data alone kept from being events ("gap inside")."""
     events = LoadEvent.objects.filter(transformer=transformer)
     counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     kind = request.GET.get("kind", "")
+    gap_runs = GapRun.objects.filter(transformer=transformer)
     if kind in EventKind.values:
         events = events.filter(kind=kind)
+        gap_runs = gap_runs.filter(kind=kind)
     return {
         "events": Paginator(events.order_by("-start_at"), 50).get_page(request.GET.get("events_page")),
+        "gap_runs": gap_runs.order_by("-start_at")[:GAP_RUNS_SHOWN],
+        "gap_run_count": gap_runs.count(),
         "event_count": sum(counts.values()),
         "event_kind": kind,
         "event_kinds": [

@@ -106,6 +106,7 @@ class CustomerOut(Schema):
     payment_method: str
     household_size: int
     shared_meter: bool
+    closed_on: str | None = None
 
 
 class CustomerIn(Schema):
@@ -121,6 +122,7 @@ class CustomerIn(Schema):
     payment_method: str | None = None
     household_size: int | None = None
     shared_meter: bool | None = None
+    closed_on: str | None = Field(None, examples=["2026-06-30"])
 
 
 def customer_out(customer, *, reveal: bool = False) -> dict:
@@ -138,6 +140,7 @@ def customer_out(customer, *, reveal: bool = False) -> dict:
         "payment_method": customer.payment_method,
         "household_size": customer.household_size,
         "shared_meter": customer.shared_meter,
+        "closed_on": customer.closed_on.isoformat() if customer.closed_on else None,
     }
 
 

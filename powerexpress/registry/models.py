@@ -191,6 +191,12 @@ class Customer(models.Model):
     )
     household_size = models.PositiveSmallIntegerField(_("household size"), default=3)
     shared_meter = models.BooleanField(_("shared meter (合表)"), default=False)
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day supply ended (account closed, 销户); empty while the household is supplied."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -425,6 +425,7 @@ SPECS: dict[str, Spec] = {
             FieldSpec("payment_method", L("payment method"), _choice(PaymentMethod), choices=PaymentMethod),
             FieldSpec("household_size", L("household size"), _positive_int(50)),
             FieldSpec("shared_meter", L("shared meter (合表)"), _bool),
+            FieldSpec("closed_on", L("closed on"), _date),
         ],
         check=_check_customer,
     ),

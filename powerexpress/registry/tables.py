@@ -71,6 +71,7 @@ COLUMNS = {
         ("payment_method", _("payment method"), lambda o: o.payment_method),
         ("household_size", _("household size"), lambda o: o.household_size),
         ("shared_meter", _("shared meter (合表)"), lambda o: "1" if o.shared_meter else "0"),
+        ("closed_on", _("closed on"), lambda o: o.closed_on.isoformat() if o.closed_on else ""),
     ],
     "meters": [
         ("meter_no", _("meter number"), lambda o: o.meter_no),
