@@ -13,6 +13,23 @@ def data_dir(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture
+def load(world, data_dir, django_capture_on_commit_callbacks):
+    """Upload a transformer file as the clerk of station A, running the commit hooks."""
+    from powerexpress.grid import services
+    from powerexpress.grid.choices import DataKind
+
+    def run(content, name="t.csv"):
+        with django_capture_on_commit_callbacks(execute=True):
+            record = services.interval_file_ingest(
+                user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name=name, content=content
+            )
+        assert record.status == "accepted", record.report
+        return record
+
+    return run
+
+
 def transformer_csv(
     code="XD001-01",
     days=3,

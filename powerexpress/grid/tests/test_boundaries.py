@@ -10,7 +10,7 @@ import pytest
 
 from powerexpress.analytics import loading
 from powerexpress.grid import services, storage
-from powerexpress.grid.choices import DataKind, EventKind
+from powerexpress.grid.choices import EventKind
 from powerexpress.grid.models import LoadEvent
 
 pytestmark = pytest.mark.django_db
@@ -40,19 +40,6 @@ def readings_csv(first: dt.datetime, last: dt.datetime, overloads=(), code="XD00
         )
         ts += dt.timedelta(minutes=15)
     return pl.DataFrame(rows).write_csv().encode()
-
-
-@pytest.fixture
-def load(world, data_dir, django_capture_on_commit_callbacks):
-    def run(content, name="t.csv"):
-        with django_capture_on_commit_callbacks(execute=True):
-            record = services.interval_file_ingest(
-                user=world.users["clerk_a"], kind=DataKind.TRANSFORMER, file_name=name, content=content
-            )
-        assert record.status == "accepted", record.report
-        return record
-
-    return run
 
 
 def stored(kind=None):

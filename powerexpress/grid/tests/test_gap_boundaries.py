@@ -12,7 +12,7 @@ from django.test import Client
 from powerexpress.grid import services
 from powerexpress.grid.choices import EventKind
 from powerexpress.grid.models import GapRun, GridSettings, LoadEvent
-from powerexpress.grid.tests.test_boundaries import TZ, load, readings_csv  # noqa: F401 (fixture)
+from powerexpress.grid.tests.test_boundaries import TZ, readings_csv
 
 pytestmark = pytest.mark.django_db
 
