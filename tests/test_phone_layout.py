@@ -39,7 +39,11 @@ def test_no_staff_page_of_any_role_scrolls_sideways_at_360_px(browser, live_serv
             if who in EVERY_PAGE or name not in checked
         }
         checked.update(pages)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+        # No service worker here: its background precaching would still be talking to the live
+        # server (one shared SQLite connection) when the test's database is flushed.
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": 360, "height": 740}, service_workers="block"
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         browser_login(page, live_server, who)
@@ -48,6 +52,8 @@ def test_no_staff_page_of_any_role_scrolls_sideways_at_360_px(browser, live_serv
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
                 too_wide.append(f"{who} {name} {url}: {width}px")
+        page.goto("about:blank")
+        page.wait_for_load_state("networkidle")
         context.close()
     assert len(checked) >= 55  # the crawl really reached the pages
     assert too_wide == []
