@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # A running or waiting job (import, export, billing run) with no progress for this long has lost its
 # worker: the reaper (every minute) marks it failed with the reason.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 900)
+# Personal data does not linger on disk: an export's file is deleted this many hours after it was
+# ready, an uploaded import file's content this many hours after the import finished (hourly job).
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
+IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 168)
 
 # Billing: a meter's register size when no meter change recorded one (digits), consumption above
 # which a reading is held, households per billing task, and whether annual tier bounds are

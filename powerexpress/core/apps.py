@@ -28,3 +28,7 @@ class CoreConfig(AppConfig):
             "task": "powerexpress.core.tasks.jobs_reap_task",
             "schedule": 60.0,
         }
+        app.conf.beat_schedule["core-job-files-expire"] = {
+            "task": "powerexpress.core.tasks.job_files_expire_task",
+            "schedule": 3600.0,
+        }

@@ -161,3 +161,44 @@ def _register_core_kinds() -> None:
             fail=_fail_export_jobs,
         )
     )
+
+
+def job_files_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Personal data does not linger: an export's file is deleted ``EXPORT_RETENTION_HOURS`` after it
+    was ready (the job row stays as the record of who exported what; its page says the file is gone),
+    an uploaded import file's content is cleared ``IMPORT_RETENTION_HOURS`` after the import finished
+    (its outcome and row errors stay), and temporary ``.part`` files a dead worker left behind are
+    removed after a day. Returns how many of each."""
+    from powerexpress.core.models import ExportJob, ExportStatus, ImportJob, ImportStatus
+
+    now = now or timezone.now()
+    export_cutoff = now - datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+    import_cutoff = now - datetime.timedelta(hours=settings.IMPORT_RETENTION_HOURS)
+    expired = ExportJob.objects.filter(status=ExportStatus.SUCCEEDED, finished_at__lt=export_cutoff).exclude(
+        file_path=""
+    )
+    exports = 0
+    for pk, relative in expired.values_list("pk", "file_path").iterator():
+        # The row first, then the file: a download that read the row before finds the file gone
+        # and answers "export again" (404), never a half-deleted file.
+        if ExportJob.objects.filter(pk=pk, file_path=relative).update(file_path=""):
+            (settings.DATA_DIR / relative).unlink(missing_ok=True)
+            exports += 1
+    imports = (
+        ImportJob.objects.filter(
+            status__in=(ImportStatus.SUCCEEDED, ImportStatus.FAILED), finished_at__lt=import_cutoff
+        )
+        .exclude(content=b"")
+        .update(content=b"")
+    )
+    partials = 0
+    folder = settings.DATA_DIR / "exports"
+    stale_before = (now - datetime.timedelta(days=1)).timestamp()
+    if folder.is_dir():
+        for partial in folder.glob("*/*.part"):
+            if partial.stat().st_mtime < stale_before:
+                partial.unlink(missing_ok=True)
+                partials += 1
+    if exports or imports or partials:
+        logger.info("expired %s export files, %s import files, %s partial files", exports, imports, partials)
+    return {"exports": exports, "imports": imports, "partials": partials}

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from powerexpress.core.jobs import jobs_reap
+from powerexpress.core.jobs import job_files_expire, jobs_reap
 
 
 @shared_task
@@ -12,3 +12,9 @@ def jobs_reap_task() -> int:
 
     app.loader.import_default_modules()  # every app's tasks module registers its job kinds
     return jobs_reap()
+
+
+@shared_task
+def job_files_expire_task() -> dict[str, int]:
+    """Every hour: delete export files and clear uploaded import files past their retention."""
+    return job_files_expire()
