@@ -286,7 +286,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # No service worker here: its background fetches outlive the page that started them (a signed-out
+    # fetch renders the sign-in page and rotates the CSRF cookie under a form being filled). The
+    # offline tests open their own contexts with it.
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -294,7 +299,12 @@ def page(browser, live_server):
 
 
 def browser_login(page, live_server, username: str, password: str = "pw-12345678") -> None:
+    """Signs in through the form. The previous page is left first (a request of it still in flight
+    once the cookies are cleared would render a page and issue a new CSRF cookie under the form), and
+    the form is filled only when the sign-in page has settled."""
+    page.goto("about:blank")
     page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_load_state("networkidle")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     with page.expect_navigation():

@@ -58,6 +58,7 @@ PAGES: dict[str, frozenset[str] | str] = {
     "core:audit_log": AUDITORS,
     "core:import_status": NO_SAMPLE,
     "core:healthz": EVERYONE,
+    "core:favicon": EVERYONE,
     "core:media": NO_SAMPLE,
     "accounts:login": EVERYONE,
     "accounts:logout": POST_ONLY,

@@ -191,3 +191,9 @@ def test_an_export_whose_row_is_not_committed_leaves_no_file(world, settings):
     job = ExportJob.objects.create(user=world.users["clerk_a"], kind="customers", status=ExportStatus.RUNNING)
     registry_export_job_run(job=job)  # inside the test's transaction: never committed
     assert not export_file_path(job).exists()
+
+
+def test_the_favicon_is_a_redirect_to_the_icon_that_sets_no_cookie(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".png")
+    assert "icon-192" in response["Location"] and not response.cookies

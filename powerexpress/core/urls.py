@@ -1,6 +1,6 @@
 from django.urls import path
 
-from powerexpress.core import health, media, views
+from powerexpress.core import favicon, health, media, views
 
 app_name = "core"
 urlpatterns = [
@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("imports/<int:pk>/", views.import_status, name="import_status"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("media/<path:path>", media.media_serve, name="media"),
 ]
