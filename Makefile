@@ -38,10 +38,17 @@ compilemessages:
 messages: $(VENV)/.installed-dev
 	$(BIN)/python -m powerexpress.i18n extract
 
+# Static files hashed and compressed (gzip + Brotli: plotly's bundle goes from 4.6 MB to about 1 MB
+# on the wire), collected again only when a static file or the dependencies changed.
+DEMO_STATIC := $(or $(POWEREXPRESS_DATA_DIR),var)/static/staticfiles.json
+$(DEMO_STATIC): $(shell find powerexpress -path '*/static/*' -type f 2>/dev/null) pyproject.toml
+	$(DEMO_ENV) $(PE) collectstatic --no-input -v0
+
 demo: install
 	@mkdir -p $(DEMO_DATA) && test -s $(DEMO_DATA)/demo-secret-key || \
 		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(DEMO_DATA)/demo-secret-key
 	$(DEMO_ENV) $(PE) migrate --no-input -v0
+	@$(MAKE) --no-print-directory $(DEMO_STATIC)
 	$(DEMO_ENV) $(PE) demo --households $(HOUSEHOLDS) --if-empty
 	@$(DEMO_ENV) $(PE) demo-logins
 	$(DEMO_ENV) $(PE) serve-demo --bind 127.0.0.1:$(PORT)
