@@ -31,7 +31,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.ImageField):
-    widget = MultipleFileInput
+    widget = MultipleFileInput(attrs={"accept": "image/*"})  # core/photos.js shrinks them on the phone
 
     def clean(self, data, initial=None):
         if isinstance(data, (list, tuple)):
@@ -239,7 +239,9 @@ class InspectionForm(SubmissionForm):
             self.fields[f"{item}__severity"] = forms.ChoiceField(
                 label=_("severity if failed"), choices=Severity.choices, initial=Severity.MAJOR
             )
-            self.fields[f"{item}__photo"] = forms.ImageField(label=_("photo"), required=False)
+            self.fields[f"{item}__photo"] = forms.ImageField(
+                label=_("photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+            )
             self.items.append(item)
 
     def item_rows(self):

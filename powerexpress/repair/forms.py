@@ -47,7 +47,9 @@ class ReportForm(forms.Form):
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
     text = forms.CharField(label=_("Text"), max_length=500, required=False)
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.ImageField(
+        label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
 
     def clean_photo(self):
         return photo_size_checked(self.cleaned_data.get("photo"))

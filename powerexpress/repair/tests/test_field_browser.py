@@ -125,3 +125,58 @@ def test_the_installed_app_opens_the_crews_tickets_without_network(browser, live
     page.goto(f"{live_server.url}/repair/crew/")
     assert ticket.number in page.content()
     context.close()
+
+
+def camera_jpeg_bytes() -> bytes:
+    """A 4,000 × 3,000 picture with detail everywhere (a gradient and noise), as a phone camera's
+    JPEG at high quality: several megabytes."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:3000, 0:4000]
+    pixels = np.stack([(x // 16) % 256, (y // 12) % 256, (x + y) // 28 % 256], axis=-1).astype(np.int16)
+    pixels = np.clip(pixels + rng.integers(-40, 40, size=pixels.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_camera_photo_is_shrunk_on_the_phone_before_it_is_sent_online_or_queued_offline(
+    browser, live_server
+):
+    world = build_world()
+    ticket = work_to(world, report(world), "on_site")
+    original = camera_jpeg_bytes()
+    assert len(original) > 3 * 1024 * 1024
+    context, page = phone_page(browser, live_server, "crew_a")
+    page.goto(f"{live_server.url}/repair/crew/{ticket.number}/")
+    page.select_option("select[name=kind]", "before")
+    page.set_input_files(
+        "input[name=photo]", files=[{"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": original}]
+    )
+    for _ in range(120):  # the upload is sent by the page; wait for its row (at most 30 s)
+        if ticket.notes.exclude(photo="").exists():
+            break
+        page.wait_for_timeout(250)
+
+    context.set_offline(True)
+    page.select_option("select[name=kind]", "after")
+    page.set_input_files(
+        "input[name=photo]", files=[{"name": "IMG_0002.JPG", "mimeType": "image/jpeg", "buffer": original}]
+    )
+    page.wait_for_function("document.getElementById('offline-status').textContent.includes('1')")
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('offline-status').hidden", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+
+    photos = [note.photo for note in ticket.notes.exclude(photo="").order_by("pk")]
+    assert len(photos) == 2
+    for photo in photos:
+        with photo.open("rb") as handle:
+            data = handle.read()
+        width, height = Image.open(io.BytesIO(data)).size
+        assert max(width, height) == 1600 and (width, height) == (1600, 1200)
+        assert len(data) < len(original) / 4
+    context.close()
