@@ -91,9 +91,7 @@ def balancing(grid, moves: list[int], milp_nodes: int):
         events_after = int((detect(**transformer_arrays(grid, after)).kind == UNBALANCE).sum())
         exact = ""
         if milp_nodes:
-            milp = solve_milp(
-                profiles, phases, k, fixed, node_limit=milp_nodes, warm_start=result, safety_time_limit_s=None
-            )
+            milp = solve_milp(profiles, phases, k, fixed, node_limit=milp_nodes, warm_start=result)
             exact = f" | {milp.peak_after_kw:6.2f} ({milp.optimal}, {milp.lower_bound_kw or milp.peak_after_kw:.2f})"
         print(
             f"  {k:5d} | {len(result.moves):4d} | {result.peak_before_kw:6.2f} → {result.peak_after_kw:6.2f} "
