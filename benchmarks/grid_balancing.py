@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from powerexpress.analytics.balancing import balance_phases, phase_loads, solve_local_search, solve_milp
-from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_data_dir
+from powerexpress.testing.reference_data import read_ieee_eulv, resample_mean, shared_data_dir
 
 
 def _spin(stop):

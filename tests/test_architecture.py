@@ -77,6 +77,21 @@ def test_the_clock_rule_catches_time_now_and_today(tmp_path):
     ]
 
 
+def test_only_tests_and_benchmarks_use_the_test_support_package():
+    """``powerexpress.testing`` (reference-data readers, benchmark baselines) is never imported
+    by the running app: only by test modules, conftest files and the package itself."""
+    package = ANALYTICS.parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "testing" or "tests" in relative.parts or path.name == "conftest.py":
+            continue
+        offenders += [
+            f"{relative}: {n}" for n in imported_modules(path) if n.startswith("powerexpress.testing")
+        ]
+    assert offenders == []
+
+
 def test_the_analytics_core_imports_without_django_or_celery_installed():
     """In a fresh interpreter where importing django or celery fails, every analytics module
     still imports."""

@@ -15,7 +15,7 @@ from powerexpress.analytics.balancing import (
     solve_local_search,
     solve_milp,
 )
-from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_data_dir
+from powerexpress.testing.reference_data import read_ieee_eulv, resample_mean, shared_data_dir
 
 IEEE = shared_data_dir() / "ieee-eulv"
 # Optimal peaks (kW) on the IEEE feeder at 15-minute resolution, each proven by HiGHS through
