@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from powerexpress.analytics.balancing import balance_phases, phase_loads, solve_local_search, solve_milp
-from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_data_dir
+from powerexpress.testing.reference_data import read_ieee_eulv, resample_mean, shared_data_dir
 
 
 def _spin(stop):
@@ -83,12 +83,10 @@ def ieee(label: str, reference_nodes: int, moves: list[int], reference: dict):
     for k in moves:
         heuristic = solve_local_search(profiles, phases, k)
         started = time.perf_counter()
-        engine = balance_phases(profiles, phases, k, safety_time_limit_s=None)
+        engine = balance_phases(profiles, phases, k)
         took = time.perf_counter() - started
         if k not in reference:
-            reference[k] = solve_milp(
-                profiles, phases, k, node_limit=reference_nodes, warm_start=engine, safety_time_limit_s=None
-            )
+            reference[k] = solve_milp(profiles, phases, k, node_limit=reference_nodes, warm_start=engine)
         exact = reference[k]
         gap = 100 * (engine.peak_after_kw / exact.peak_after_kw - 1)
         print(

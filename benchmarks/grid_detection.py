@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from powerexpress.analytics import loading
+from powerexpress.testing.baselines import daily_max
 
 STEPS_PER_DAY = 96
 
@@ -47,7 +48,7 @@ def partition(rng, m, days):
 
 def bare_pass(arrays) -> int:
     for values in arrays:
-        loading.daily_max(values, STEPS_PER_DAY)
+        daily_max(values, STEPS_PER_DAY)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Grid analytics on SimBench LV grids (a full year of 15-minute profiles, 2016; dev extra ``simbench``).
 
-For each grid: households, their phase split (seeded 50/30/20, see ``powerexpress/grid/simbench_data.py``),
+For each grid: households, their phase split (seeded 50/30/20, see ``powerexpress/testing/simbench_grids.py``),
 the transformer rating, the year-peak load rate and the detection over the whole year (events by kind),
 as SimBench gives it and with every load scaled so that the year peak reaches ``--surge-peak-rate`` (a
 festival-like surge). Then phase balancing on the grid's peak day (96 steps) for 1, 2, 3, 5, 8 and 10
@@ -19,12 +19,13 @@ import time
 import numpy as np
 
 from powerexpress.analytics.balancing import balance_phases, solve_milp
-from powerexpress.analytics.loading import EVENT_KINDS, UNBALANCE, detect, load_rate, unbalance
-from powerexpress.grid.simbench_data import (
+from powerexpress.analytics.loading import EVENT_KINDS, UNBALANCE, detect, unbalance
+from powerexpress.testing.simbench_grids import (
     LV_GRIDS,
     balancing_case,
     day_steps,
     load_grid,
+    load_rate,
     peak_date,
     phase_kw,
     transformer_arrays,
@@ -91,9 +92,7 @@ def balancing(grid, moves: list[int], milp_nodes: int):
         events_after = int((detect(**transformer_arrays(grid, after)).kind == UNBALANCE).sum())
         exact = ""
         if milp_nodes:
-            milp = solve_milp(
-                profiles, phases, k, fixed, node_limit=milp_nodes, warm_start=result, safety_time_limit_s=None
-            )
+            milp = solve_milp(profiles, phases, k, fixed, node_limit=milp_nodes, warm_start=result)
             exact = f" | {milp.peak_after_kw:6.2f} ({milp.optimal}, {milp.lower_bound_kw or milp.peak_after_kw:.2f})"
         print(
             f"  {k:5d} | {len(result.moves):4d} | {result.peak_before_kw:6.2f} → {result.peak_after_kw:6.2f} "

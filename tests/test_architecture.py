@@ -33,6 +33,65 @@ def test_the_rule_catches_a_django_import(tmp_path):
     assert [n for n in imported_modules(sample) if n.startswith(FORBIDDEN)] == ["django.db"]
 
 
+CLOCK_MODULES = ("time",)
+CLOCK_READS = ("now", "today", "utcnow")
+
+
+def clock_reads(path: Path) -> list[str]:
+    """Where a module reads the clock: ``import time`` (or ``from time import …``), a call of
+    ``….now()``, ``….today()`` or ``….utcnow()``, and numpy's ``datetime64("now")`` / ``("today")``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.split(".")[0] in CLOCK_MODULES]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in CLOCK_MODULES:
+            found.append(f"from {node.module} import …")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in CLOCK_READS:
+                found.append(f".{node.func.attr}()")
+            elif node.func.attr == "datetime64" and any(
+                isinstance(arg, ast.Constant) and arg.value in CLOCK_READS for arg in node.args
+            ):
+                found.append("datetime64(now/today)")
+    return [f"{path.name}:{name}" for name in found]
+
+
+def test_the_analytics_core_never_reads_the_clock():
+    """Results are reproducible: a solver is bounded by work, and "now" is an argument."""
+    offenders = [hit for path in sorted(ANALYTICS.rglob("*.py")) for hit in clock_reads(path)]
+    assert offenders == []
+
+
+def test_the_clock_rule_catches_time_now_and_today(tmp_path):
+    sample = tmp_path / "bad.py"
+    sample.write_text(
+        "import time\nfrom time import perf_counter\nimport datetime as dt\nimport numpy as np\n"
+        "a = dt.datetime.now()\nb = dt.date.today()\nc = np.datetime64('today')\nd = dt.date(2026, 1, 1)\n"
+    )
+    assert clock_reads(sample) == [
+        "bad.py:import time",
+        "bad.py:from time import …",
+        "bad.py:.now()",
+        "bad.py:.today()",
+        "bad.py:datetime64(now/today)",
+    ]
+
+
+def test_only_tests_and_benchmarks_use_the_test_support_package():
+    """``powerexpress.testing`` (reference-data readers, benchmark baselines) is never imported
+    by the running app: only by test modules, conftest files and the package itself."""
+    package = ANALYTICS.parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "testing" or "tests" in relative.parts or path.name == "conftest.py":
+            continue
+        offenders += [
+            f"{relative}: {n}" for n in imported_modules(path) if n.startswith("powerexpress.testing")
+        ]
+    assert offenders == []
+
+
 def test_the_analytics_core_imports_without_django_or_celery_installed():
     """In a fresh interpreter where importing django or celery fails, every analytics module
     still imports."""

@@ -19,10 +19,12 @@ Two engines share one result type:
 
 Determinism: both engines are bounded by work, never by the clock — the local search by a number
 of restart rounds (and of descent steps per round), HiGHS by a number of branch-and-bound nodes
-(HiGHS's MIP search is sequential and seeded, so the same model gives the same answer). The same
-input and settings give the same plan on an idle and on a loaded machine. A wall-clock limit
-exists only as a safety stop (``safety_time_limit_s``); when it cuts a search short, the result
-says so in ``stopped_early`` instead of silently returning a worse plan.
+(HiGHS's MIP search is sequential and seeded, so the same model gives the same answer; HiGHS is
+given no time limit). The same input and settings give the same plan on an idle and on a loaded
+machine. This module never reads the clock: a caller that wants a safety stop against a runaway
+search passes ``should_stop``, a callable asked between restart rounds and between HiGHS solves
+(the Django shell builds one from a wall-clock deadline); when it answers True the search ends
+there and the result says so in ``stopped_early`` instead of silently returning a worse plan.
 
 :func:`balance_phases` picks the engine by problem size: the MILP, warm-started by the local
 search, up to ``MILP_MAX_HOUSEHOLDS`` movable households; the local search alone beyond. Pure
@@ -31,8 +33,9 @@ numpy/scipy; no Django.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -44,7 +47,11 @@ LOCAL_SEARCH_ROUNDS = 60
 LOCAL_SEARCH_EVALUATIONS = 3_000_000
 DESCENT_MAX_STEPS = 200
 MILP_NODE_LIMIT = 4000
-SAFETY_TIME_LIMIT_S = 60.0
+
+StopCheck = Callable[[], bool]
+Operation = tuple[str, int, int]
+Candidate = tuple[float, float, Operation]
+Finder = Callable[[np.ndarray, np.ndarray, np.ndarray, int], Candidate | None]
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,18 @@ def peak_and_unbalance(loads: np.ndarray) -> tuple[float, float]:
     return top, (float((top - column.min()) / top) if top > 0 else 0.0)
 
 
-def _result(profiles, start, after, optimal: bool, solver: str) -> BalanceResult:
+def _result(
+    profiles: np.ndarray, start: np.ndarray, after: np.ndarray, optimal: bool, solver: str
+) -> BalanceResult:
     peak0, unb0 = peak_and_unbalance(phase_loads(profiles, start))
     peak1, unb1 = peak_and_unbalance(phase_loads(profiles, after))
     moves = [(int(i), int(start[i]), int(after[i])) for i in np.flatnonzero(after != start)]
     return BalanceResult(after.copy(), moves, peak0, peak1, unb0, unb1, optimal, solver)
 
 
-def _check(profiles: np.ndarray, phases: np.ndarray, max_moves: int, fixed: np.ndarray | None):
+def _check(
+    profiles: Any, phases: Any, max_moves: int, fixed: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     profiles = np.asarray(profiles, dtype=float)
     phases = np.asarray(phases, dtype=np.int64)
     if profiles.ndim != 2 or phases.shape != (profiles.shape[0],):
@@ -111,7 +122,15 @@ def _tolerance(profiles: np.ndarray) -> float:
 class _Search:
     """State of the iterated local search: current phases, phase loads and moves used."""
 
-    def __init__(self, profiles, start, max_moves, fixed, rng, tau):
+    def __init__(
+        self,
+        profiles: np.ndarray,
+        start: np.ndarray,
+        max_moves: int,
+        fixed: np.ndarray,
+        rng: np.random.Generator,
+        tau: float,
+    ) -> None:
         self.profiles = profiles
         self.start = start
         self.max_moves = max_moves
@@ -127,9 +146,11 @@ class _Search:
         top = float(loads.max())
         return top, float(np.exp((loads - top) / self.tau).sum())
 
-    def _candidates_relocate(self, phases, loads, rows_all, used):
+    def _candidates_relocate(
+        self, phases: np.ndarray, loads: np.ndarray, rows_all: np.ndarray, used: int
+    ) -> Candidate | None:
         """Best relocation as (peak, lse, op) over the given steps, or None."""
-        best = None
+        best: Candidate | None = None
         for source in range(3):
             members = np.flatnonzero((phases == source) & self.movable)
             if members.size == 0:
@@ -140,7 +161,7 @@ class _Search:
                 if target == source:
                     continue
                 other = 3 - source - target
-                delta = (target != self.start[members]).astype(int) - (source != self.start[members]).astype(
+                delta = (self.start[members] != target).astype(int) - (self.start[members] != source).astype(
                     int
                 )
                 ok = used + delta <= self.max_moves
@@ -160,7 +181,9 @@ class _Search:
                     best = (float(peak[k]), float(lse[k]), ("move", int(members[k]), target))
         return best
 
-    def _hot_members(self, phases, loads, rows_all, phase, limit):
+    def _hot_members(
+        self, phases: np.ndarray, loads: np.ndarray, rows_all: np.ndarray, phase: int, limit: int
+    ) -> np.ndarray:
         members = np.flatnonzero((phases == phase) & self.movable)
         if members.size <= limit:
             return members
@@ -168,8 +191,10 @@ class _Search:
         weight = rows_all[np.ix_(members, hot)].sum(axis=1)
         return members[np.argsort(weight)[-limit:]]
 
-    def _candidates_swap(self, phases, loads, rows_all, used, limit=32):
-        best = None
+    def _candidates_swap(
+        self, phases: np.ndarray, loads: np.ndarray, rows_all: np.ndarray, used: int, limit: int = 32
+    ) -> Candidate | None:
+        best: Candidate | None = None
         for p, q in ((0, 1), (0, 2), (1, 2)):
             left = self._hot_members(phases, loads, rows_all, p, limit)
             right = self._hot_members(phases, loads, rows_all, q, limit)
@@ -197,7 +222,9 @@ class _Search:
                 best = (float(peak[a, b]), float(lse[a, b]), ("swap", int(left[a]), int(right[b])))
         return best
 
-    def _best_op(self, phases, loads, used, finder):
+    def _best_op(
+        self, phases: np.ndarray, loads: np.ndarray, used: int, finder: Finder
+    ) -> tuple[Candidate, tuple[float, float]] | None:
         """The best operation found by ``finder``, evaluated on the steps that can set the peak.
 
         A step whose highest phase plus the largest household load there stays below the chosen
@@ -212,13 +239,13 @@ class _Search:
             sub_loads = loads[:, steps]
             best = finder(phases, sub_loads, self.profiles[:, steps], used)
             if best is None:
-                return None, None
+                return None
             outside = bound[order[count]] if count < bound.size else -np.inf
             if outside <= best[0] + self.tol or count >= bound.size:
                 return best, (float(loads.max()), self.score(sub_loads)[1])
             count = min(2 * count, bound.size)
 
-    def apply(self, phases, loads, op):
+    def apply(self, phases: np.ndarray, loads: np.ndarray, op: Operation) -> tuple[np.ndarray, np.ndarray]:
         phases = phases.copy()
         loads = loads.copy()
         if op[0] == "move":
@@ -234,13 +261,15 @@ class _Search:
             phases[i], phases[j] = pj, pi
         return phases, loads
 
-    def _improves(self, best, current) -> bool:
+    def _improves(self, best: Candidate, current: tuple[float, float]) -> bool:
         peak, lse, _op = best
         return peak < current[0] - self.tol or (
             peak <= current[0] + self.tol and lse < current[1] * (1 - 1e-9)
         )
 
-    def descend(self, phases, loads, budget=None):
+    def descend(
+        self, phases: np.ndarray, loads: np.ndarray, budget: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Steepest descent: relocations first, exchanges when no relocation improves (at most
         ``DESCENT_MAX_STEPS`` steps, each strictly improving; stops early once ``budget``
         household-step evaluations are spent)."""
@@ -248,15 +277,15 @@ class _Search:
             if budget is not None and self.evaluations >= budget:
                 break
             used = int((phases != self.start).sum())
-            best, current = self._best_op(phases, loads, used, self._candidates_relocate)
-            if best is None or not self._improves(best, current):
-                best, current = self._best_op(phases, loads, used, self._candidates_swap)
-            if best is None or not self._improves(best, current):
+            found = self._best_op(phases, loads, used, self._candidates_relocate)
+            if found is None or not self._improves(*found):
+                found = self._best_op(phases, loads, used, self._candidates_swap)
+            if found is None or not self._improves(*found):
                 break
-            phases, loads = self.apply(phases, loads, best[2])
+            phases, loads = self.apply(phases, loads, found[0][2])
         return phases, loads
 
-    def kick(self, phases, loads):
+    def kick(self, phases: np.ndarray, loads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ruin and recreate: undo one or two moves, then move one or two households that carry
         the peak phase at the peak step (chosen at random, weighted by their load there)."""
         moved = np.flatnonzero(phases != self.start)
@@ -280,7 +309,7 @@ class _Search:
                 phases, loads = self.apply(phases, loads, ("move", i, target))
         return phases, loads
 
-    def fewer_moves(self, phases, loads):
+    def fewer_moves(self, phases: np.ndarray, loads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Undo moves (alone, then in pairs) that the peak does not need."""
         peak = float(loads.max())
         improved = True
@@ -296,9 +325,9 @@ class _Search:
                 continue
             for a in range(len(moved)):
                 for b in range(a + 1, len(moved)):
-                    i, j = int(moved[a]), int(moved[b])
-                    trial = self.apply(phases, loads, ("move", i, int(self.start[i])))
-                    trial = self.apply(trial[0], trial[1], ("move", j, int(self.start[j])))
+                    first, second = int(moved[a]), int(moved[b])
+                    trial = self.apply(phases, loads, ("move", first, int(self.start[first])))
+                    trial = self.apply(trial[0], trial[1], ("move", second, int(self.start[second])))
                     if trial[1].max() <= peak + self.tol:
                         phases, loads, improved = trial[0], trial[1], True
                         break
@@ -308,24 +337,25 @@ class _Search:
 
 
 def solve_local_search(
-    profiles,
-    phases,
+    profiles: Any,
+    phases: Any,
     max_moves: int,
-    fixed=None,
+    fixed: Any = None,
     *,
     rounds: int = LOCAL_SEARCH_ROUNDS,
     evaluations: int = LOCAL_SEARCH_EVALUATIONS,
     seed: int = 0,
-    safety_time_limit_s: float | None = None,
+    should_stop: StopCheck | None = None,
 ) -> BalanceResult:
     """Iterated local search (relocations and exchanges); fast, not proven optimal.
 
     The work is bounded by ``rounds`` seeded restarts and by ``evaluations``, the number of
     (candidate, time step) pairs scored after the first descent (which always completes): a
     small case runs all its rounds, a large one stops when the evaluations are spent — the same
-    place on any machine. Only the safety time limit can stop it earlier (``stopped_early``)."""
+    place on any machine. Only the caller's ``should_stop``, asked before each round, can stop it
+    earlier (``stopped_early``)."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
-    safety = _SafetyClock(safety_time_limit_s)
+    safety = _SafetyStop(should_stop)
     loads = phase_loads(profiles, start)
     tau = max(0.02 * float(loads.max(initial=0.0)), 1e-6)
     search = _Search(profiles, start, max_moves, fixed_mask, np.random.default_rng(seed), tau)
@@ -348,23 +378,16 @@ def solve_local_search(
     return replace(_result(profiles, start, best_phases, False, "local-search"), stopped_early=safety.stopped)
 
 
-class _SafetyClock:
-    """The wall-clock safety stop: never consulted for the answer, only to stop a runaway search
-    (and to say so). ``None`` means no stop at all."""
+class _SafetyStop:
+    """The caller's safety stop: never consulted for the answer, only to end a runaway search (and
+    to say so). ``None`` means no stop at all; once it has answered True it stays stopped."""
 
-    def __init__(self, limit_s: float | None):
-        self.limit_s = limit_s
-        self.started = time.perf_counter()
+    def __init__(self, should_stop: StopCheck | None):
+        self.should_stop = should_stop
         self.stopped = False
 
-    def remaining(self) -> float | None:
-        if self.limit_s is None:
-            return None
-        return self.limit_s - (time.perf_counter() - self.started)
-
     def expired(self) -> bool:
-        remaining = self.remaining()
-        self.stopped = self.stopped or (remaining is not None and remaining <= 0)
+        self.stopped = self.stopped or (self.should_stop is not None and bool(self.should_stop()))
         return self.stopped
 
 
@@ -380,7 +403,9 @@ class _MoveModel:
     Fixed households get no variables, at most one move per household and ``max_moves`` in all.
     """
 
-    def __init__(self, profiles, start, fixed_mask, max_moves):
+    def __init__(
+        self, profiles: np.ndarray, start: np.ndarray, fixed_mask: np.ndarray, max_moves: int
+    ) -> None:
         self.profiles = profiles
         self.start = start
         self.max_moves = max_moves
@@ -420,19 +445,17 @@ class _MoveModel:
         after[self.household[chosen]] = self.target[chosen]
         return after
 
-    def solve(self, steps, *, cost, z_upper, node_limit, safety):
-        """One HiGHS solve on ``steps``, bounded by ``node_limit`` branch-and-bound nodes:
-        (phases or None, proven optimal, dual bound). The safety clock's remaining time is passed
-        as HiGHS's time limit only when a safety stop is set; hitting it marks ``safety.stopped``."""
+    def solve(
+        self, steps: np.ndarray, *, cost: np.ndarray, z_upper: float, node_limit: int
+    ) -> tuple[np.ndarray | None, bool, float | None]:
+        """One HiGHS solve on ``steps``, bounded by ``node_limit`` branch-and-bound nodes and
+        given no time limit: (phases or None, proven optimal, dual bound)."""
         matrix, upper = self.peak_rows(steps)
         bounds_upper = np.ones(self.size + 1)
         bounds_upper[-1] = z_upper
         integrality = np.ones(self.size + 1)
         integrality[-1] = 0
         options = {"node_limit": int(node_limit), "mip_rel_gap": 1e-6, "disp": False, "presolve": True}
-        remaining = safety.remaining()
-        if remaining is not None:
-            options["time_limit"] = max(remaining, 0.05)
         result = milp(
             cost,
             integrality=integrality,
@@ -440,12 +463,10 @@ class _MoveModel:
             constraints=self.fixed_rows + [LinearConstraint(matrix, -np.inf, upper)],
             options=options,
         )
-        if result.status == 1 and "time" in str(result.message).lower():
-            safety.stopped = True
         bound = getattr(result, "mip_dual_bound", None)
         if result.x is None:
             return None, False, bound
-        return self.phases(result.x), result.status == 0, bound
+        return self.phases(result.x), bool(result.status == 0), bound
 
     def binding_steps(self) -> np.ndarray:
         """The steps that can carry the optimal peak. At step t no phase can exceed its load plus
@@ -466,16 +487,22 @@ class _MoveModel:
         return np.flatnonzero(cap >= lower - _tolerance(self.profiles))
 
 
-def _solve_with_all_steps(model, steps, *, cost, z_upper, node_limit, safety):
+def _solve_with_all_steps(
+    model: _MoveModel,
+    steps: np.ndarray,
+    *,
+    cost: np.ndarray,
+    z_upper: float,
+    node_limit: int,
+    safety: _SafetyStop,
+) -> tuple[np.ndarray | None, bool, float | None]:
     """Solve on ``steps``; while the plan exceeds its peak at a left-out step, add those steps and
     solve again (never needed with :meth:`_MoveModel.binding_steps`, kept as the proof; the step
     set only grows, so the loop ends)."""
     tol = _tolerance(model.profiles)
     proven = True
     while True:
-        phases, optimal, bound = model.solve(
-            steps, cost=cost, z_upper=z_upper, node_limit=node_limit, safety=safety
-        )
+        phases, optimal, bound = model.solve(steps, cost=cost, z_upper=z_upper, node_limit=node_limit)
         if phases is None:
             return None, False, bound
         proven = proven and optimal
@@ -487,13 +514,13 @@ def _solve_with_all_steps(model, steps, *, cost, z_upper, node_limit, safety):
 
 
 def solve_milp(
-    profiles,
-    phases,
+    profiles: Any,
+    phases: Any,
     max_moves: int,
-    fixed=None,
+    fixed: Any = None,
     *,
     node_limit: int = MILP_NODE_LIMIT,
-    safety_time_limit_s: float | None = None,
+    should_stop: StopCheck | None = None,
     warm_start: BalanceResult | None = None,
 ) -> BalanceResult:
     """Exact plan by MILP (HiGHS): minimise the peak, then the number of moves at that peak.
@@ -502,15 +529,17 @@ def solve_milp(
     proven peak, runs only when the first proved it. ``optimal`` is True only when both stages
     were proven optimal. Otherwise moves the peak does not need are undone, and the warm start
     (the local search's plan when none is given) is returned instead when it is better: a lower
-    peak, or as low with fewer moves. ``stopped_early`` is True when the safety time limit cut
-    a solve short (the answer may then differ from run to run).
+    peak, or as low with fewer moves. ``should_stop`` is asked between the solves (HiGHS itself
+    runs to its node limit); ``stopped_early`` is True when it ended the search early.
     """
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
     n, steps_total = profiles.shape
     if n == 0 or steps_total == 0 or max_moves == 0 or fixed_mask.all():
         return _result(profiles, start, start, True, "milp-highs")
-    safety = _SafetyClock(safety_time_limit_s)
-    warm = warm_start or solve_local_search(profiles, start, max_moves, fixed_mask)
+    safety = _SafetyStop(should_stop)
+    warm = warm_start or solve_local_search(profiles, start, max_moves, fixed_mask, should_stop=should_stop)
+    if safety.expired():
+        return replace(warm, stopped_early=True)
     tol = _tolerance(profiles)
     model = _MoveModel(profiles, start, fixed_mask, max_moves)
     steps = model.binding_steps()
@@ -553,28 +582,23 @@ def solve_milp(
 
 
 def balance_phases(
-    profiles,
-    phases,
+    profiles: Any,
+    phases: Any,
     max_moves: int,
-    fixed=None,
+    fixed: Any = None,
     *,
     milp_max_households: int = MILP_MAX_HOUSEHOLDS,
     milp_node_limit: int = MILP_NODE_LIMIT,
     local_search_rounds: int = LOCAL_SEARCH_ROUNDS,
-    safety_time_limit_s: float | None = SAFETY_TIME_LIMIT_S,
+    should_stop: StopCheck | None = None,
 ) -> BalanceResult:
     """The local search alone beyond ``milp_max_households`` movable households; below, the MILP
-    with the local search's plan as its cap and fallback. Both are bounded by work; the safety
-    time limit is shared between them and reported in ``stopped_early`` when it is hit."""
+    with the local search's plan as its cap and fallback. Both are bounded by work; the caller's
+    ``should_stop`` (none by default) is shared between them and reported in ``stopped_early``
+    when it ends the search."""
     profiles, start, fixed_mask = _check(profiles, phases, max_moves, fixed)
-    safety = _SafetyClock(safety_time_limit_s)
     warm = solve_local_search(
-        profiles,
-        start,
-        max_moves,
-        fixed_mask,
-        rounds=local_search_rounds,
-        safety_time_limit_s=safety_time_limit_s,
+        profiles, start, max_moves, fixed_mask, rounds=local_search_rounds, should_stop=should_stop
     )
     if int((~fixed_mask).sum()) > milp_max_households:
         return warm
@@ -584,6 +608,6 @@ def balance_phases(
         max_moves,
         fixed_mask,
         node_limit=milp_node_limit,
-        safety_time_limit_s=safety.remaining(),
+        should_stop=should_stop,
         warm_start=warm,
     )

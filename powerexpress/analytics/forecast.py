@@ -50,7 +50,8 @@ REPLACE_UNIT = "replace_unit"
 
 def new_year_day(festival_year: int) -> dt.date:
     """正月初一 of lunar year ``festival_year`` as a Gregorian date."""
-    return LunarDate(festival_year, 1, 1).to_solar_date()
+    solar: dt.date = LunarDate(festival_year, 1, 1).to_solar_date()
+    return solar
 
 
 def festival_window(festival_year: int) -> tuple[dt.date, dt.date]:
@@ -347,7 +348,7 @@ def recommend(
 
 def backtest(
     daily: pl.DataFrame, festival_year: int, settings: ForecastSettings = ForecastSettings()
-) -> dict:
+) -> dict[str, int | float]:
     """Forecast festival ``festival_year`` from earlier data only and score it against what
     happened, next to the naive same-lunar-date baseline: mean absolute error and MAPE of the
     window peak, and MAE of the daily peaks over the window."""

@@ -172,7 +172,7 @@ def classify(frame: pl.DataFrame, bands: Bands) -> pl.DataFrame:
     )
 
 
-def totals(rows: pl.DataFrame) -> dict:
+def totals(rows: pl.DataFrame) -> dict[str, float | int | None]:
     """Energy-weighted totals over the computable districts: Σ loss ÷ Σ supply."""
     ok = rows.filter(pl.col("loss_rate").is_not_null())
     supply = float(ok["supply_kwh"].sum()) if ok.height else 0.0
@@ -240,7 +240,7 @@ def _corr_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     xn = np.linalg.norm(xc, axis=1, keepdims=True)
     yn = np.linalg.norm(yc, axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = (xc / np.where(xn > 0, xn, 1)) @ (yc / np.where(yn > 0, yn, 1)).T
+        corr: np.ndarray = (xc / np.where(xn > 0, xn, 1)) @ (yc / np.where(yn > 0, yn, 1)).T
     return corr
 
 
@@ -276,11 +276,3 @@ def suspects(
     best_corr = np.where(has, best_corr, 0.0)
     suspected = has & (best_corr > 0) & (best_corr - own_corr >= min_score)
     return Suspects(best, best_corr, own_corr, suspected)
-
-
-def precision_recall(flagged: set, truth: set) -> tuple[float, float]:
-    """Precision and recall of a set of flagged households against the truly mis-registered ones."""
-    hits = len(flagged & truth)
-    precision = hits / len(flagged) if flagged else 1.0
-    recall = hits / len(truth) if truth else 1.0
-    return precision, recall

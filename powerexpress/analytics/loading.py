@@ -25,8 +25,10 @@ reading, is listed in ``Events.broken`` ("gap inside": not an event, shown to st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 HEAVY_LOAD = "heavy_load"
@@ -149,14 +151,10 @@ def emergency_steps(minutes: float, step_min: int) -> int:
     return int(minutes // step_min) + 1
 
 
-def rated_current_a(rated_kva) -> np.ndarray:
+def rated_current_a(rated_kva: npt.ArrayLike) -> np.ndarray:
     """Rated current of a 0.4 kV unit: S / (√3 · 0.4 kV)."""
-    return np.asarray(rated_kva, dtype=float) / (np.sqrt(3) * RATED_LV_KV)
-
-
-def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
-    """S / rated kVA per transformer row."""
-    return s_kva / np.asarray(rated_kva, dtype=float)[:, None]
+    current: np.ndarray = np.asarray(rated_kva, dtype=float) / (np.sqrt(3) * RATED_LV_KV)
+    return current
 
 
 def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
@@ -170,7 +168,15 @@ def unbalance(i_a: np.ndarray, i_b: np.ndarray, i_c: np.ndarray) -> np.ndarray:
     return value
 
 
-def _unbalance_into(i_a, i_b, i_c, *, high: np.ndarray, out: np.ndarray, idle_as_zero: bool) -> bool:
+def _unbalance_into(
+    i_a: np.ndarray,
+    i_b: np.ndarray,
+    i_c: np.ndarray,
+    *,
+    high: np.ndarray,
+    out: np.ndarray,
+    idle_as_zero: bool,
+) -> bool:
     """Write the unbalance into ``out`` and I_max into ``high``, in place (no temporary array);
     return whether a current is missing (NaN) anywhere.
 
@@ -253,7 +259,9 @@ class _RunWork:
         )
 
 
-def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
+def _reduce(
+    values: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, how: np.ufunc
+) -> np.ndarray:
     """Reduce ``values[row, start:end]`` for each run with ``how`` (np.maximum, np.minimum, np.add)."""
     if rows.size == 0:
         return np.zeros(0)
@@ -263,13 +271,16 @@ def _reduce(values: np.ndarray, rows, starts, ends, how) -> np.ndarray:
     bounds = np.empty(2 * rows.size, dtype=np.int64)
     bounds[0::2] = offsets + starts
     bounds[1::2] = np.minimum(offsets + ends, flat.size - 1)
-    reduced = how.reduceat(flat, bounds)[0::2]
+    reduced: np.ndarray = how.reduceat(flat, bounds)[0::2]
     if offsets[-1] + ends[-1] == flat.size:
         reduced[-1] = how.reduce(flat[offsets[-1] + starts[-1] :])
     return reduced
 
 
 _KIND_NAMES = np.array(EVENT_KINDS, dtype=object)
+# kind → the arrays of each block's events (row, start, end, peak, energy, gap inside) or broken
+# runs (row, start, end)
+_Parts = dict[str, list[tuple[np.ndarray, ...]]]
 ROWS_PER_BLOCK = 4
 # Values per quantity in one block: four transformers × a year of 15-minute steps (about 1 MB of
 # float64 per array), so a month's piece takes about twelve times as many rows per block.
@@ -278,14 +289,14 @@ BLOCK_VALUES = ROWS_PER_BLOCK * 365 * 96
 
 def detect(
     *,
-    s_kva,
-    rated_kva,
-    i_a,
-    i_b,
-    i_c,
-    v_min,
-    v_max=None,
-    i_n=None,
+    s_kva: np.ndarray,
+    rated_kva: npt.ArrayLike,
+    i_a: np.ndarray,
+    i_b: np.ndarray,
+    i_c: np.ndarray,
+    v_min: np.ndarray,
+    v_max: np.ndarray | None = None,
+    i_n: np.ndarray | None = None,
     step_min: int = 15,
     thresholds: Thresholds = Thresholds(),
     rows_per_block: int | None = None,
@@ -303,8 +314,8 @@ def detect(
     scratch = _Scratch.for_block(
         min(rows_per_block, rated.size), np.shape(s_kva)[-1], np.result_type(i_a, i_b, i_c, np.float16)
     )
-    found: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
-    broken: dict[str, list[tuple]] = {kind: [] for kind in EVENT_KINDS}
+    found: _Parts = {kind: [] for kind in EVENT_KINDS}
+    broken: _Parts = {kind: [] for kind in EVENT_KINDS}
     for first in range(0, rated.size, rows_per_block):
         rows = slice(first, min(first + rows_per_block, rated.size))
         _detect_block(
@@ -341,7 +352,7 @@ class _Plan:
     low_voltage_steps: int
     over_voltage_steps: int
     neutral_steps: int
-    emergency: tuple
+    emergency: tuple[tuple[str, float, int], ...]
     heavy_line: np.ndarray
     overload_line: np.ndarray
     unbalance_line: np.ndarray
@@ -398,7 +409,7 @@ class _Scratch:
     runs: _RunWork
 
     @classmethod
-    def for_block(cls, rows: int, steps: int, dtype) -> _Scratch:
+    def for_block(cls, rows: int, steps: int, dtype: npt.DTypeLike) -> _Scratch:
         return cls(
             np.empty((rows, steps), dtype=dtype),
             np.empty((rows, steps), dtype=dtype),
@@ -424,18 +435,18 @@ class _Scratch:
 def _detect_block(
     rows: slice,
     *,
-    s_kva,
-    rated,
-    i_a,
-    i_b,
-    i_c,
-    v_min,
-    v_max=None,
-    i_n=None,
+    s_kva: np.ndarray,
+    rated: np.ndarray,
+    i_a: np.ndarray,
+    i_b: np.ndarray,
+    i_c: np.ndarray,
+    v_min: np.ndarray,
+    v_max: np.ndarray | None = None,
+    i_n: np.ndarray | None = None,
     plan: _Plan,
     work: _Scratch,
-    found: dict[str, list[tuple]],
-    broken: dict[str, list[tuple]],
+    found: _Parts,
+    broken: _Parts,
     bridge: bool = False,
 ) -> None:
     """Add the events of one block of rows to ``found``: kind → [(row, start, end, peak, energy,
@@ -451,38 +462,59 @@ def _detect_block(
     t = plan.thresholds
     n = rows.stop - rows.start
 
-    def missing_of(*arrays) -> np.ndarray | None:
+    def missing_of(*arrays: np.ndarray) -> np.ndarray | None:
         if all(np.isfinite(np.add.reduce(a, axis=None)) for a in arrays):
             return None
-        out = np.isnan(arrays[0])
+        out: np.ndarray = np.isnan(arrays[0])
         for a in arrays[1:]:
             out |= np.isnan(a)
         return out
 
-    def find(kind, mask, missing, min_steps, scan: slice, values, how, limit=None) -> np.ndarray:
+    def find(
+        kind: str,
+        mask: np.ndarray,
+        missing: np.ndarray | None,
+        min_steps: int,
+        scan: slice,
+        values: np.ndarray,
+        how: np.ufunc,
+        limit: float | None = None,
+    ) -> np.ndarray:
         """Add the events (and broken runs) of ``mask`` (rows ``scan`` of the block); return the
         rows with either, sorted."""
-        gap_rows = None
+        joined = None
         if missing is not None:
             # Runs joined across single missing readings (None when there is no such reading);
             # they include every plain run long enough, so with bridging they are the events.
-            gap_rows, gap_starts, gap_ends, gaps = _gap_runs(
-                mask, missing[scan], min_steps, work.gaps[scan], work.runs
-            )
-        if gap_rows is not None and bridge:
-            add(kind, gap_rows + scan.start, gap_starts, gap_ends, gaps > 0, values, how, limit)
-            return gap_rows + scan.start
+            joined = _gap_runs(mask, missing[scan], min_steps, work.gaps[scan], work.runs)
+        if joined is not None and bridge:
+            gap_rows, gap_starts, gap_ends, gaps = joined
+            bridged: np.ndarray = gap_rows + scan.start
+            add(kind, bridged, gap_starts, gap_ends, gaps > 0, values, how, limit)
+            return bridged
         event_rows, starts, ends = _runs(mask, min_steps, work.runs)
         gapped = np.zeros(event_rows.size, dtype=bool)
-        if gap_rows is not None and gap_rows.size:
+        if joined is not None and joined[0].size:
+            gap_rows, gap_starts, gap_ends, gaps = joined
             hit = gaps > 0
             broken[kind].append((gap_rows[hit] + scan.start + rows.start, gap_starts[hit], gap_ends[hit]))
             add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
-            return np.union1d(event_rows, gap_rows[hit]) + scan.start
-        add(kind, event_rows + scan.start, starts, ends, gapped, values, how, limit)
-        return event_rows + scan.start
+            either: np.ndarray = np.union1d(event_rows, gap_rows[hit]) + scan.start
+            return either
+        in_block: np.ndarray = event_rows + scan.start
+        add(kind, in_block, starts, ends, gapped, values, how, limit)
+        return in_block
 
-    def add(kind: str, event_rows, starts, ends, gapped, values, how, limit=None) -> None:
+    def add(
+        kind: str,
+        event_rows: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        gapped: np.ndarray,
+        values: np.ndarray,
+        how: np.ufunc,
+        limit: float | None = None,
+    ) -> None:
         if event_rows.size == 0:
             return
         if gapped.any():
@@ -570,7 +602,7 @@ def _detect_block(
             found[NEUTRAL_CURRENT][k] = (event_rows, starts, ends, peak, np.zeros(event_rows.size), gapped)
 
 
-def _row_extreme(values: np.ndarray, how) -> tuple[np.ndarray, np.ndarray | None]:
+def _row_extreme(values: np.ndarray, how: np.ufunc) -> tuple[np.ndarray, np.ndarray | None]:
     """Each row's maximum or minimum (``how``) ignoring missing readings, and where readings are
     missing (None when none is): one pass, as NaN propagates through np.maximum / np.minimum."""
     extreme = how.reduce(values, axis=1)
@@ -586,14 +618,16 @@ def _rows_over(hot: np.ndarray) -> slice:
     return slice(int(where[0]), int(where[-1]) + 1) if where.size else slice(0, 0)
 
 
-def _gap_runs(mask, missing, min_steps: int, gaps, run_work):
+def _gap_runs(
+    mask: np.ndarray, missing: np.ndarray, min_steps: int, gaps: np.ndarray, run_work: _RunWork
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """Runs of ``mask`` joined across single missing steps (a missing step between two steps in
     the condition), whose steps with readings meet ``min_steps``: (row, start, end, missing steps
-    inside) in order; all None when no missing step lies between two steps in the condition (the
+    inside) in order; None when no missing step lies between two steps in the condition (the
     plain runs are then the answer). ``gaps`` is a work array of the mask's shape."""
     m, steps = mask.shape
     if steps < 3:
-        return None, None, None, None
+        return None
     gaps[:, 0] = False
     gaps[:, -1] = False
     inner = gaps[:, 1:-1]
@@ -601,7 +635,7 @@ def _gap_runs(mask, missing, min_steps: int, gaps, run_work):
     inner &= missing[:, 1:-1]
     where = np.flatnonzero(gaps)
     if where.size == 0:
-        return None, None, None, None
+        return None
     joined = np.logical_or(mask, gaps, out=gaps)
     event_rows, starts, ends = _runs(joined, min_steps, run_work)
     flat = event_rows.astype(np.int64) * steps
@@ -618,7 +652,7 @@ def _rows_to_scan(event_rows: np.ndarray, n: int, *, implied: bool) -> slice:
     return slice(int(event_rows[0]), int(event_rows[-1]) + 1) if event_rows.size else slice(0, 0)
 
 
-def _events(found: dict[str, list[tuple]], broken: dict[str, list[tuple]]) -> Events:
+def _events(found: _Parts, broken: _Parts) -> Events:
     """Join the blocks' events into ``Events``; kinds are small integer codes until the end."""
     counts = [sum(part[0].size for part in found[kind]) for kind in EVENT_KINDS]
     parts = [part for kind in EVENT_KINDS for part in found[kind]]
@@ -652,14 +686,9 @@ def _events(found: dict[str, list[tuple]], broken: dict[str, list[tuple]]) -> Ev
     return Events(_KIND_NAMES[codes], row, start, end, peak, energy, gap_inside, runs_broken)
 
 
-def daily_max(values: np.ndarray, steps_per_day: int) -> np.ndarray:
-    """The bare baseline pass: each row's maximum per day (T must be whole days)."""
-    m, steps = values.shape
-    return np.nanmax(values.reshape(m, steps // steps_per_day, steps_per_day), axis=2)
-
-
-def apparent_power_kva(i_a, i_b, i_c, v_a, v_b, v_c) -> np.ndarray:
-    """S = Σ V_p · I_p / 1000 (kVA) from phase currents and phase-to-neutral voltages."""
+def apparent_power_kva(i_a: Any, i_b: Any, i_c: Any, v_a: Any, v_b: Any, v_c: Any) -> Any:
+    """S = Σ V_p · I_p / 1000 (kVA) from phase currents and phase-to-neutral voltages (numpy
+    arrays, or polars expressions as the upload uses it)."""
     return (v_a * i_a + v_b * i_b + v_c * i_c) / 1000.0
 
 
@@ -681,10 +710,10 @@ class Issue:
 
     code: str
     fatal: bool
-    params: dict
+    params: dict[str, Any]
 
 
-def _to_utc(frame, column: str, local_tz: str):
+def _to_utc(frame: pl.DataFrame, column: str, local_tz: str) -> pl.Series:
     dtype = frame.schema[column]
     if dtype == pl.String:
         parsed = frame[column].str.to_datetime(time_unit="us", strict=False, time_zone=None)
@@ -696,12 +725,18 @@ def _to_utc(frame, column: str, local_tz: str):
         series = frame[column].cast(
             pl.Datetime("us", dtype.time_zone if isinstance(dtype, pl.Datetime) else None)
         )
-    if series.dtype.time_zone is None:
+    if not isinstance(series.dtype, pl.Datetime) or series.dtype.time_zone is None:
         series = series.dt.replace_time_zone(local_tz, ambiguous="earliest", non_existent="null")
     return series.dt.convert_time_zone("UTC")
 
 
-def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz: str = "Asia/Shanghai"):
+def check_intervals(
+    frame: pl.DataFrame,
+    kind: str,
+    *,
+    rated_kva: dict[str, float] | None = None,
+    local_tz: str = "Asia/Shanghai",
+) -> tuple[pl.DataFrame | None, list[Issue]]:
     """Check one file's readings; return (normalised frame or None, issues).
 
     ``kind`` is "transformer" (columns transformer, ts, i_a..i_c in A, v_a..v_c in V, optional
@@ -764,7 +799,7 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
         issues += _transformer_units(frame, rated_kva or {})
         load = frame["i_a"] + frame["i_b"] + frame["i_c"]
     else:
-        median_kwh = frame["energy_kwh"].median() or 0.0
+        median_kwh = _median_or(frame["energy_kwh"], 0.0)
         if median_kwh * 60 / step > 50:
             issues.append(Issue("unit_wh", True, {"median": round(median_kwh, 1)}))
         load = frame["energy_kwh"]
@@ -775,10 +810,10 @@ def check_intervals(frame, kind: str, *, rated_kva: dict | None = None, local_tz
     return (None if fatal else frame.with_columns(pl.lit(step).alias("step_min"))), issues
 
 
-def _transformer_units(frame, rated_kva: dict) -> list[Issue]:
+def _transformer_units(frame: pl.DataFrame, rated_kva: dict[str, float]) -> list[Issue]:
     issues = []
     volts = pl.concat([frame["v_a"], frame["v_b"], frame["v_c"]]).drop_nulls()
-    median_v = float(volts.median()) if volts.len() else 230.0
+    median_v = _median_or(volts, 230.0)
     if median_v < 1.0:
         issues.append(Issue("unit_kv", True, {"median": round(median_v, 3)}))
     elif median_v > 300:
@@ -786,12 +821,18 @@ def _transformer_units(frame, rated_kva: dict) -> list[Issue]:
     if "s_kva" in frame.columns and rated_kva:
         rated = frame[frame.columns[0]].replace_strict(rated_kva, default=None, return_dtype=pl.Float64)
         ratio = (frame["s_kva"] / rated).drop_nulls().drop_nans()
-        if ratio.len() and float(ratio.median()) > 5:
-            issues.append(Issue("unit_w", True, {"median": round(float(frame["s_kva"].median()), 1)}))
+        if ratio.len() and _median_or(ratio, 0.0) > 5:
+            issues.append(Issue("unit_w", True, {"median": round(_median_or(frame["s_kva"], 0.0), 1)}))
     return issues
 
 
-def _hour_of_daily_minimum(local_ts, load) -> int | None:
+def _median_or(series: pl.Series, default: float) -> float:
+    """The median of a numeric series as a float; ``default`` when it has no value."""
+    median = series.median()
+    return default if median is None else float(cast(float, median))
+
+
+def _hour_of_daily_minimum(local_ts: pl.Series, load: pl.Series) -> int | None:
     """The most common local hour of the daily minimum of the summed load: about 3-5 h at night
     in a rural district; about 19-21 h means UTC timestamps read as Beijing time, about 11-13 h
     Beijing time labelled as UTC."""

@@ -3,6 +3,8 @@
 import datetime as dt
 import hashlib
 import io
+import time
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -738,6 +740,14 @@ def phase_balance_inputs(*, profiles, phases, max_moves, fixed=()):
     return names, rows, indexes, fixed_mask, max_moves
 
 
+def safety_stop(seconds: float) -> Callable[[], bool]:
+    """The engine's safety stop: True once ``seconds`` of wall-clock time have passed since now.
+    The clock is read here in the shell, never in the analytics core; the engine only asks
+    between rounds and solves, so an answer it gives is bounded by work alone."""
+    deadline = time.monotonic() + seconds
+    return lambda: time.monotonic() >= deadline
+
+
 def phase_balance_solve(rows, phases, max_moves: int, fixed) -> balancing.BalanceResult:
     """The engine with the project's work bounds and safety stop (settings read at call time)."""
     from django.conf import settings
@@ -749,7 +759,7 @@ def phase_balance_solve(rows, phases, max_moves: int, fixed) -> balancing.Balanc
         fixed,
         milp_node_limit=settings.GRID_BALANCE_MILP_NODES,
         local_search_rounds=settings.GRID_BALANCE_SEARCH_ROUNDS,
-        safety_time_limit_s=settings.GRID_BALANCE_SAFETY_SECONDS,
+        should_stop=safety_stop(settings.GRID_BALANCE_SAFETY_SECONDS),
     )
 
 

@@ -128,3 +128,11 @@ def test_one_user_is_rate_limited_and_another_is_not(world, settings):
     assert answers == [200, 200, 429]
     assert world.api("manager").post(URL, BODY).status_code == 200
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_solve_past_the_safety_seconds_says_it_stopped_early(world, settings):
+    settings.GRID_BALANCE_SAFETY_SECONDS = 0
+    data = world.api("clerk_a").post(URL, BODY).json()
+    assert data["stopped_early"] is True
+    assert data["peak_phase_kw_after"] <= data["peak_phase_kw_before"]

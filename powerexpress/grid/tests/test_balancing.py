@@ -15,7 +15,7 @@ from powerexpress.analytics.balancing import (
     solve_local_search,
     solve_milp,
 )
-from powerexpress.grid.reference import read_ieee_eulv, resample_mean, shared_data_dir
+from powerexpress.testing.reference_data import read_ieee_eulv, resample_mean, shared_data_dir
 
 IEEE = shared_data_dir() / "ieee-eulv"
 # Optimal peaks (kW) on the IEEE feeder at 15-minute resolution, each proven by HiGHS through
@@ -143,12 +143,21 @@ def test_a_large_case_goes_to_the_heuristic():
     assert result.peak_after_kw < 0.95 * result.peak_before_kw
 
 
-def test_a_search_cut_short_by_the_safety_time_limit_says_so():
+def test_a_search_cut_short_by_the_callers_safety_stop_says_so():
     profiles, phases = random_case(3, n=9, steps=12)
-    result = balance_phases(profiles, phases, 3, safety_time_limit_s=0)
+    result = balance_phases(profiles, phases, 3, should_stop=lambda: True)
     assert result.stopped_early
     assert result.peak_after_kw <= result.peak_before_kw + 1e-9
     assert not balance_phases(profiles, phases, 3).stopped_early
+
+
+def test_a_safety_stop_that_never_fires_changes_nothing_but_is_asked():
+    profiles, phases = random_case(4, n=9, steps=12)
+    asked = []
+    watched = balance_phases(profiles, phases, 3, should_stop=lambda: asked.append(1) is not None)
+    plain = balance_phases(profiles, phases, 3)
+    assert asked and not watched.stopped_early
+    assert watched.moves == plain.moves and watched.peak_after_kw == plain.peak_after_kw
 
 
 def test_a_case_with_nothing_to_move_is_returned_unchanged():
@@ -183,7 +192,7 @@ def test_the_ieee_feeder_reads_as_documented(ieee):
 @pytest.mark.parametrize("max_moves", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
 def test_on_the_ieee_feeder_the_engine_stays_within_one_percent_of_the_optimum(ieee, max_moves):
     profiles, phases = ieee
-    result = balance_phases(resample_mean(profiles, 15), phases, max_moves, safety_time_limit_s=None)
+    result = balance_phases(resample_mean(profiles, 15), phases, max_moves)
     assert result.peak_after_kw <= IEEE_MILP_PEAK_KW[max_moves] * 1.01
     assert result.peak_after_kw < 0.85 * result.peak_before_kw
     assert len(result.moves) <= max_moves and not result.stopped_early

@@ -8,6 +8,7 @@ import pytest
 
 from powerexpress.analytics import loading
 from powerexpress.analytics.loading import Thresholds, check_intervals, detect, runs, unbalance
+from powerexpress.testing.baselines import daily_max
 
 
 def arrays(m=2, steps=96, kva=50.0, amps=60.0, volts=225.0):
@@ -123,7 +124,7 @@ def test_an_event_running_to_the_last_step_is_closed_there():
 
 def test_daily_max_is_the_bare_baseline_pass():
     values = np.arange(2 * 192, dtype=float).reshape(2, 192)
-    assert loading.daily_max(values, 96).tolist() == [[95.0, 191.0], [287.0, 383.0]]
+    assert daily_max(values, 96).tolist() == [[95.0, 191.0], [287.0, 383.0]]
 
 
 # Per-file checks

@@ -16,14 +16,14 @@ from powerexpress.analytics.loading import (
     UNBALANCE,
     Thresholds,
     detect,
-    load_rate,
     unbalance,
 )
-from powerexpress.grid import simbench_data
-from powerexpress.grid.simbench_data import (
+from powerexpress.testing import simbench_grids
+from powerexpress.testing.simbench_grids import (
     POWER_FACTOR,
     balancing_case,
     day_steps,
+    load_rate,
     peak_date,
     phase_kw,
     split_phases,
@@ -31,7 +31,7 @@ from powerexpress.grid.simbench_data import (
 )
 
 GRID = "1-LV-rural2--0-sw"
-UNAVAILABLE = simbench_data.unavailable_reason()
+UNAVAILABLE = simbench_grids.unavailable_reason()
 
 
 def long_runs(mask, min_steps):
@@ -64,7 +64,7 @@ def test_the_phase_counts_add_up_and_follow_the_shares(n):
 def grid():
     if UNAVAILABLE is not None:
         pytest.skip(f"SimBench grids not available: {UNAVAILABLE}")
-    return simbench_data.load_grid(GRID)
+    return simbench_grids.load_grid(GRID)
 
 
 def test_a_year_is_35136_quarter_hours_of_the_leap_year_2016(grid):

@@ -139,6 +139,11 @@ def phase_kw(grid: SimbenchGrid, phases: np.ndarray | None = None) -> np.ndarray
     return loads
 
 
+def load_rate(s_kva: np.ndarray, rated_kva: np.ndarray) -> np.ndarray:
+    """S / rated kVA per transformer row."""
+    return s_kva / np.asarray(rated_kva, dtype=float)[:, None]
+
+
 def transformer_arrays(
     grid: SimbenchGrid,
     phases: np.ndarray | None = None,
