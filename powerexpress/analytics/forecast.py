@@ -67,13 +67,18 @@ def next_festival_year(today: dt.date) -> int:
     return year if festival_window(year)[1] >= today else year + 1
 
 
+def lunar_date(day: dt.date) -> tuple[int, int, bool]:
+    """(lunar month 1–12, lunar day 1–30, leap month?) of a solar date."""
+    lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+    return int(lunar.month), int(lunar.day), bool(lunar.is_leap_month)
+
+
 def lunar_label(day: dt.date) -> str:
     """Chinese lunar label of a date, e.g. 腊月廿五 or 正月初七."""
     months = "正二三四五六七八九十冬腊"
     tens = ("初", "十", "廿", "三")
     digits = "一二三四五六七八九十"
-    lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
-    d = lunar.day
+    month, d, leap = lunar_date(day)
     if d == 10:
         name = "初十"
     elif d == 20:
@@ -82,7 +87,7 @@ def lunar_label(day: dt.date) -> str:
         name = "三十"
     else:
         name = tens[d // 10] + digits[d % 10 - 1]
-    return ("闰" if lunar.is_leap_month else "") + months[lunar.month - 1] + "月" + name
+    return ("闰" if leap else "") + months[month - 1] + "月" + name
 
 
 def with_offset(daily: pl.DataFrame, festival_year: int) -> pl.DataFrame:

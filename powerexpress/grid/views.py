@@ -19,7 +19,7 @@ from powerexpress.accounts.roles import ACT_ON_GRID, CHANGE_GRID_SETTINGS, USE_S
 from powerexpress.analytics import forecast
 from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404, visible
-from powerexpress.grid import selectors, services
+from powerexpress.grid import lunar, selectors, services
 from powerexpress.grid.choices import Action, DataKind, EventKind, RiskLevel
 from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
 from powerexpress.grid.models import FestivalForecast, GapRun, IntervalFile, LoadEvent, PhasePlan
@@ -81,7 +81,7 @@ def risk_view(request):
     items = list(selectors.risk_list(request.user, year))
     losses = _line_losses(request.user, [item.transformer_id for item in items])
     for item in items:
-        item.peak_label = forecast.lunar_label(item.peak_on)
+        item.peak_label = lunar.lunar_label(item.peak_on)
         item.line_loss = losses.get(item.transformer_id)
     context = {
         **selectors.festival_context(year),

@@ -190,3 +190,16 @@ def test_without_growth_or_season_the_forecast_is_no_worse_than_naive(seed):
     scores = forecast.backtest(daily, 2026)
     assert scores["forecast_mape"] < scores["naive_mape"] + 0.005
     assert scores["forecast_daily_mae"] < 1.1 * scores["naive_daily_mae"]
+
+
+def test_the_lunar_label_follows_the_pages_language():
+    from django.utils import translation
+
+    from powerexpress.grid.lunar import lunar_label
+
+    with translation.override("zh-hans"):
+        assert lunar_label(dt.date(2026, 2, 12)) == "腊月廿五"
+    with translation.override("en"):
+        assert lunar_label(dt.date(2026, 2, 12)) == "lunar 12-25"
+        assert lunar_label(dt.date(2026, 2, 23)) == "lunar 1-7"
+        assert lunar_label(dt.date(2023, 3, 22)) == "lunar leap 2-1"  # 2023 had a leap 2nd month
