@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "powerexpress.core.context_processors.navigation",
+                "powerexpress.command.landing.bottom_bar",
             ],
         },
     },

@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from powerexpress.api import api
+from powerexpress.command import landing
+from powerexpress.core import urls as core_urls
+
+# Core's pages and the role landing / overview (command.landing) under one namespace, "core".
+core_patterns = ([*landing.urlpatterns, *core_urls.urlpatterns], core_urls.app_name)
 
 urlpatterns = [
-    path("", include("powerexpress.core.urls")),
+    path("", include(core_patterns)),
     path("accounts/", include("powerexpress.accounts.urls")),
     path("registry/", include("powerexpress.registry.urls")),
     path("workorders/", include("powerexpress.workorders.urls")),

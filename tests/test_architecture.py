@@ -119,3 +119,68 @@ def test_the_analytics_core_imports_without_django_or_celery_installed():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+CORE = ANALYTICS.parent / "core"
+APPS = sorted(p.parent.name for p in ANALYTICS.parent.glob("*/apps.py") if p.parent.name != "core")
+
+
+def core_modules() -> list[Path]:
+    """Core's own code: everything under powerexpress/core but its tests, which exercise the
+    whole site (the test world is built with every app)."""
+    return [p for p in CORE.rglob("*.py") if "tests" not in p.relative_to(CORE).parts]
+
+
+def absolute_imports(path: Path, package: str) -> list[str]:
+    """Every module a file imports, at any depth (inside functions too), relative imports resolved
+    against ``package`` and ``from powerexpress import x`` read as ``powerexpress.x``."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([node.module] if node.module else []))
+            names += [f"{base}.{alias.name}" for alias in node.names] if base == "powerexpress" else [base]
+    return names
+
+
+def app_imports(path: Path, package: str = "powerexpress.core") -> list[str]:
+    """The ``powerexpress.<app>`` modules (for any app but core) that one file imports."""
+    apps = tuple(f"powerexpress.{app}" for app in APPS)
+    return [
+        n for n in absolute_imports(path, package) if n in apps or n.startswith(tuple(a + "." for a in apps))
+    ]
+
+
+def test_core_imports_no_app():
+    """Arrows point inward: every app may use core, core uses none of them (not even accounts:
+    the permission names core checks are spelled in ``core.permissions``)."""
+    offenders = [
+        f"{p.relative_to(CORE)}: {name}"
+        for p in core_modules()
+        for name in app_imports(p, ".".join(("powerexpress", *p.parent.relative_to(CORE.parent).parts)))
+    ]
+    assert offenders == []
+
+
+def test_the_core_rule_catches_an_import_of_an_app_inside_a_function(tmp_path):
+    sample = tmp_path / "bad.py"
+    sample.write_text(
+        "from powerexpress.core.scope import visible\n"
+        "def f():\n"
+        "    from powerexpress.registry.models import Village\n"
+        "import powerexpress.repair.selectors\n"
+        "from powerexpress import billing\n"
+        "from ..grid import models\n"
+        "from . import scope\n"
+    )
+    assert sorted(app_imports(sample)) == [
+        "powerexpress.billing",
+        "powerexpress.grid",
+        "powerexpress.registry.models",
+        "powerexpress.repair.selectors",
+    ]
+    assert "registry" in APPS and "accounts" in APPS and "core" not in APPS

@@ -9,6 +9,10 @@ every permission.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.core.permissions import USE_STAFF_PAGES as USE_STAFF_PAGES
+from powerexpress.core.permissions import VIEW_AUDIT_LOG as VIEW_AUDIT_LOG
+from powerexpress.core.permissions import VIEW_PERSONAL_DATA as VIEW_PERSONAL_DATA
+
 
 class Role(models.TextChoices):
     MANAGER = "manager", _("Manager (whole bureau)")
@@ -18,11 +22,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor (read-only)")
 
 
-# Any role: the staff pages (lists, maps, reports) within the user's scope.
-USE_STAFF_PAGES = "core.use_staff_pages"
-VIEW_AUDIT_LOG = "core.view_auditentry"
-# Registry: personal data unmasked, records, imports; stations and first run are bureau-wide.
-VIEW_PERSONAL_DATA = "registry.view_personal_data"
+# Any role: the staff pages (lists, maps, reports) within the user's scope, and the audit log;
+# personal data unmasked. Spelled in core (which checks them) and named here with the others.
+# (USE_STAFF_PAGES, VIEW_AUDIT_LOG, VIEW_PERSONAL_DATA, imported above)
+# Registry: records, imports; stations and first run are bureau-wide.
 EDIT_REGISTRY = "registry.edit_registry"
 IMPORT_REGISTRY = "registry.import_registry"
 EDIT_STATIONS = "registry.edit_stations"

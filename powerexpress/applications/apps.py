@@ -9,6 +9,10 @@ class ApplicationsConfig(AppConfig):
     nav_items = ((_("Applications"), "applications:list", None),)
 
     def ready(self):
+        from powerexpress.applications.worklist import applications_near_limit
+        from powerexpress.core.worklist import worklist_register
+
+        worklist_register("applications", applications_near_limit, position=30)
         from celery.schedules import crontab
 
         from powerexpress.celery_app import app

@@ -51,14 +51,14 @@ from powerexpress.applications.services import (
     settings_update,
 )
 from powerexpress.applications.validation import format_kw
-from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import api_error_dict, api_error_text
 from powerexpress.core.masking import mask_id_number, mask_phone
-from powerexpress.core.models import AuditAction
-from powerexpress.core.places import place_groups
+from powerexpress.core.reveal import reveal_with_audit
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import TransformerDistrict
+from powerexpress.registry.places import place_groups
 
 
 def _kind_or_404(kind: str) -> str:
@@ -127,7 +127,7 @@ def apply_form(request, kind: str):
             raw=raw, source=source, idempotency_key=raw["form_token"], user=request.user
         )
     except ApiError as exc:
-        errors = {item["field"]: item["message"] for item in exc.errors or []} or {"form": str(exc.message)}
+        errors = api_error_dict(exc)
         return render(
             request, "applications/apply_form.html", _form_context(request, kind, raw, errors), status=422
         )
@@ -303,11 +303,8 @@ def _working_days_left(application: Application) -> int | None:
 def application_reveal(request, tracking_no: str):
     """Show the full ID number and mobile to a role that may see them; every reveal is audited."""
     application = get_visible_or_404(request.user, Application.objects.all(), tracking_no=tracking_no)
-    if not request.user.has_perm(VIEW_PERSONAL_DATA):
-        raise PermissionDenied
-    audit_record(
+    reveal_with_audit(
         user=request.user,
-        action=AuditAction.REVEAL,
         object_type="application",
         object_ref=application.tracking_no,
         fields=("id_number", "phone"),
@@ -370,7 +367,7 @@ def application_settings(request):
                 request, _("Settings saved. Time limits apply to applications received from now on.")
             )
         except ApiError as exc:
-            messages.error(request, " ".join(item["message"] for item in exc.errors or []) or exc.message)
+            messages.error(request, api_error_text(exc, sep=" "))
         return redirect("applications:settings")
     return _settings_page(request, editable=editable)
 
@@ -401,7 +398,7 @@ def holiday_notice_save_view(request):
     try:
         notice = holiday_notice_save(user=request.user, **values)
     except ApiError as exc:
-        errors = {item["field"]: item["message"] for item in exc.errors or []}
+        errors = api_error_dict(exc, form_key=None)
         return _settings_page(request, editable=True, notice_errors=errors, notice_values=values, status=422)
     messages.success(
         request,

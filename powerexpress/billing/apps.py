@@ -10,3 +10,9 @@ class BillingConfig(AppConfig):
         (_("Billing"), "billing:home", None),
         (_("Auto-debit"), "billing:kpis", None),
     )
+
+    def ready(self):
+        from powerexpress.billing.worklist import billing_held_readings
+        from powerexpress.core.worklist import worklist_register
+
+        worklist_register("billing", billing_held_readings, position=20)

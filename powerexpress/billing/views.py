@@ -19,6 +19,7 @@ from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffFo
 from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import api_error_text
 from powerexpress.core.masking import mask_bank_account
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.registry.models import Customer, Village
@@ -27,12 +28,6 @@ from powerexpress.registry.models import Customer, Village
 def _operator(request) -> None:
     if not can_operate_billing(request.user):
         raise PermissionDenied
-
-
-def _error_text(exc: ApiError) -> str:
-    if exc.errors:
-        return "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
-    return str(exc.message)
 
 
 @login_required
@@ -59,7 +54,7 @@ def readings_import_view(request):
     try:
         outcome = services.readings_import(user=request.user, file_name=upload.name, content=upload.read())
     except ApiError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, api_error_text(exc, with_fields=True))
         return redirect("billing:home")
     return render(request, "billing/readings_result.html", {"outcome": outcome})
 
@@ -79,7 +74,7 @@ def run_start_view(request):
             month=services.month_parse(form.cleaned_data["month"]),
         )
     except ApiError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, api_error_text(exc, with_fields=True))
         return redirect("billing:home")
     return redirect("billing:run", pk=run.pk)
 
@@ -126,7 +121,7 @@ def reading_fix_view(request, pk: int):
             )
         messages.success(request, _("Saved. Run the month again to bill this household."))
     except ApiError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, api_error_text(exc, with_fields=True))
     run_pk = request.POST.get("run", "")
     return redirect("billing:run", pk=int(run_pk)) if run_pk.isdigit() else redirect("billing:home")
 
@@ -233,7 +228,7 @@ def tariff_edit_view(request, pk: int):
         try:
             saved = services.tariff_schedule_save(user=request.user, code=schedule.code, **form.cleaned_data)
         except ApiError as exc:
-            form.add_error("definition", _error_text(exc))
+            form.add_error("definition", api_error_text(exc, with_fields=True))
         else:
             messages.success(request, _("Saved as version %(version)s.") % {"version": saved.version})
             return redirect("billing:tariff", pk=saved.pk)
@@ -253,7 +248,7 @@ def agreements_view(request):
             try:
                 services.agreement_sign(user=request.user, customer=customer, **data)
             except ApiError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, api_error_text(exc, with_fields=True))
             else:
                 messages.success(
                     request, _("Agreement signed for %(account)s.") % {"account": customer.account_no}
@@ -290,7 +285,7 @@ def agreement_action_view(request, pk: int, action: str):
     try:
         actions[action](user=request.user, agreement=agreement)
     except ApiError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, api_error_text(exc, with_fields=True))
     return redirect("billing:agreements")
 
 
@@ -330,7 +325,7 @@ def debit_view(request):
                 messages.success(request, _("Batch %(batch)s created.") % {"batch": batch.batch_no})
                 return redirect("billing:debit")
         except ApiError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, api_error_text(exc, with_fields=True))
     return render(
         request,
         "billing/debit.html",

@@ -18,9 +18,8 @@ from powerexpress.command.choices import Direction, KpiFormula, ReportFormat, Re
 from powerexpress.command.models import FrozenTable, Kpi, MapOutline, MonthlyReport, Score, ScoreMonth
 from powerexpress.command.scoring import month_results
 from powerexpress.command.selectors import Filters, month_back, month_bounds, month_forward, scoreboard
-from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import FieldError
-from powerexpress.core.models import AuditAction
+from powerexpress.core.reveal import reveal_with_audit
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.registry.models import SupplyStation, Village
 
@@ -43,13 +42,8 @@ def map_contact_reveal(*, user, kind: str, code: str, request=None) -> str:
         phone = hazard.responsible.phone if hazard.responsible else ""
     else:
         raise Http404(kind)
-    audit_record(
-        user=user,
-        action=AuditAction.REVEAL,
-        object_type=f"map_{kind}",
-        object_ref=code,
-        fields=("responsible_phone",),
-        request=request,
+    reveal_with_audit(
+        user=user, object_type=f"map_{kind}", object_ref=code, fields=("responsible_phone",), request=request
     )
     return phone
 

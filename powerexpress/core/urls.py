@@ -3,9 +3,9 @@ from django.urls import path
 from powerexpress.core import favicon, health, media, views
 
 app_name = "core"
+# "" (core:home) and "overview/" (core:overview) are the role landing and the stations overview,
+# which gather every capability: command.landing holds them and powerexpress/urls.py adds them here.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("overview/", views.overview_page, name="overview"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("offline/sync/", views.offline_sync, name="offline_sync"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import ACT_ON_LINELOSS, CHANGE_LINELOSS_SETTINGS, USE_STAFF_PAGES
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import apply_api_error
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.lineloss import selectors, services
 from powerexpress.lineloss.choices import LossClass
@@ -165,10 +166,7 @@ def settings_view(request):
             try:
                 services.lineloss_settings_update(user=request.user, values=form.cleaned_data)
             except ApiError as exc:
-                for error in exc.errors or []:
-                    form.add_error(
-                        error["field"] if error["field"] in form.fields else None, error["message"]
-                    )
+                apply_api_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("lineloss:settings")

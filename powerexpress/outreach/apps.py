@@ -9,6 +9,10 @@ class OutreachConfig(AppConfig):
     nav_items = ((_("Outreach"), "outreach:home", None),)
 
     def ready(self):
+        from powerexpress.core.worklist import worklist_register
+        from powerexpress.outreach.worklist import outreach_overdue
+
+        worklist_register("outreach", outreach_overdue, position=40)
         from celery.schedules import crontab
 
         from powerexpress.core.offline import offline_handler_register

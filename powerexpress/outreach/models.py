@@ -25,6 +25,13 @@ def _submission_key():
     return models.CharField(_("submission key"), max_length=40, blank=True, editable=False)
 
 
+def _station(related_name: str) -> models.ForeignKey:
+    """The supply station a programme row belongs to (the scope path of most outreach rows)."""
+    return models.ForeignKey(
+        "registry.SupplyStation", verbose_name=_("station"), on_delete=PROTECT, related_name=related_name
+    )
+
+
 def _unique_key(name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["submission_key"], condition=~models.Q(submission_key=""), name=name
@@ -39,12 +46,7 @@ class Activity(models.Model):
     are attributed to the activity; ``signups_recorded`` is the count written down on the day.
     """
 
-    station = models.ForeignKey(
-        "registry.SupplyStation",
-        verbose_name=_("station"),
-        on_delete=PROTECT,
-        related_name="outreach_activities",
-    )
+    station = _station("outreach_activities")
     code = models.CharField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -108,9 +110,7 @@ class ActivityPhoto(models.Model):
 class PlanItem(models.Model):
     """A dated line of the action plan (推进计划表): an activity to hold or a milestone to reach."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation", verbose_name=_("station"), on_delete=PROTECT, related_name="plan_items"
-    )
+    station = _station("plan_items")
     kind = models.CharField(
         _("kind"), max_length=20, choices=PlanItemKind.choices, default=PlanItemKind.ACTIVITY
     )
@@ -200,12 +200,7 @@ class PlanItemUpdate(models.Model):
 class ProgressMeeting(models.Model):
     """A progress meeting (推进会) on the action plan, with its minutes and decisions."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation",
-        verbose_name=_("station"),
-        on_delete=PROTECT,
-        related_name="progress_meetings",
-    )
+    station = _station("progress_meetings")
     held_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     attendees = models.CharField(_("attendees"), max_length=300, blank=True)
@@ -232,9 +227,7 @@ class ProgressMeeting(models.Model):
 class VisitPlan(models.Model):
     """How often a station's vanguard team visits households carrying a care tag."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation", verbose_name=_("station"), on_delete=PROTECT, related_name="visit_plans"
-    )
+    station = _station("visit_plans")
     tag = models.CharField(_("care tag"), max_length=30, choices=CustomerTag.choices)
     interval_days = models.PositiveSmallIntegerField(_("visit every (days)"))
 
@@ -298,12 +291,7 @@ class InspectionCampaign(models.Model):
     """A safety inspection campaign of a station: e.g. the pre-festival dragnet inspection of its
     transformer districts and lines, or customer-side checks in safety month."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation",
-        verbose_name=_("station"),
-        on_delete=PROTECT,
-        related_name="inspection_campaigns",
-    )
+    station = _station("inspection_campaigns")
     kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
     title = models.CharField(_("title"), max_length=200)
     starts_on = models.DateField(_("starts on"))
@@ -407,9 +395,7 @@ class Hazard(models.Model):
     """A hazard (隐患) found by a failed check item. Its fix is a work order; it closes only after
     a re-inspection passes."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation", verbose_name=_("station"), on_delete=PROTECT, related_name="hazards"
-    )
+    station = _station("hazards")
     village = models.ForeignKey(
         "registry.Village", verbose_name=_("village"), on_delete=PROTECT, related_name="hazards"
     )
@@ -507,12 +493,7 @@ class Reinspection(models.Model):
 class CharityCampaign(models.Model):
     """A charity drive (爱心包裹) for poor students and left-behind children, with an end date."""
 
-    station = models.ForeignKey(
-        "registry.SupplyStation",
-        verbose_name=_("station"),
-        on_delete=PROTECT,
-        related_name="charity_campaigns",
-    )
+    station = _station("charity_campaigns")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(_("starts on"))

@@ -60,6 +60,20 @@ def _existing(model, submission_key: str):
     return model.objects.filter(submission_key=submission_key).first() if submission_key else None
 
 
+def _fields_save(obj, fields: dict) -> None:
+    """Set ``fields`` on a saved row and write just those columns."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(fields))
+
+
+def _activity_attach(activity: Activity, *, participants, photos) -> None:
+    """The activity's participants (replacing any before) and its new photos."""
+    activity.participants.set(participants)
+    for image in photos:
+        ActivityPhoto.objects.create(activity=activity, image=image)
+
+
 def _next_activity_code(station, held_on: datetime.date) -> str:
     prefix = f"HD{station.code}{held_on:%Y%m%d}"
     count = Activity.objects.filter(code__startswith=prefix).count()
@@ -115,9 +129,7 @@ def activity_create(
                     created_by=user,
                     submission_key=submission_key,
                 )
-                activity.participants.set(participants)
-                for image in photos:
-                    ActivityPhoto.objects.create(activity=activity, image=image)
+                _activity_attach(activity, participants=participants, photos=photos)
                 return activity
         except IntegrityError:
             existing = _existing(Activity, submission_key)
@@ -162,12 +174,8 @@ def activity_update(
             "outcomes": outcomes,
             "signups_recorded": signups_recorded,
         }
-        for name, value in fields.items():
-            setattr(activity, name, value)
-        activity.save(update_fields=list(fields))
-        activity.participants.set(participants)
-        for image in photos:
-            ActivityPhoto.objects.create(activity=activity, image=image)
+        _fields_save(activity, fields)
+        _activity_attach(activity, participants=participants, photos=photos)
     return activity
 
 
@@ -245,9 +253,7 @@ def plan_item_update(
             "updated_by": user,
             "updated_at": timezone.now(),
         }
-        for name, value in fields.items():
-            setattr(item, name, value)
-        item.save(update_fields=list(fields))
+        _fields_save(item, fields)
         item.villages.set(villages)
     return item
 

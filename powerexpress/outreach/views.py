@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import apply_api_error
 from powerexpress.core.offline import offline_conflicts
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.outreach import selectors, services
@@ -56,12 +57,6 @@ def _require_recorder(user) -> None:
         raise PermissionDenied
 
 
-def _form_errors(form, exc: ApiError) -> None:
-    for error in exc.errors or [{"field": None, "message": str(exc.message)}]:
-        field = error["field"] if error["field"] in form.fields else None
-        form.add_error(field, error["message"])
-
-
 def _form_page(
     request, form, save, *, title: str, back: str, detail: str, multipart: bool = False, success=None
 ):
@@ -72,7 +67,7 @@ def _form_page(
         try:
             saved = save(dict(form.cleaned_data))
         except ApiError as exc:
-            _form_errors(form, exc)
+            apply_api_error(form, exc)
         else:
             if success:
                 messages.success(request, success(saved))
@@ -338,7 +333,7 @@ def plan_item_detail(request, pk: int):
             try:
                 services.plan_item_progress(user=request.user, item=item, **form.cleaned_data)
             except ApiError as exc:
-                _form_errors(form, exc)
+                apply_api_error(form, exc)
             else:
                 messages.success(request, _("Progress saved."))
                 return redirect("outreach:plan_item", pk=item.pk)
@@ -417,7 +412,7 @@ def care_household(request, account_no: str):
             try:
                 services.care_visit_record(user=request.user, customer=customer, **form.cleaned_data)
             except ApiError as exc:
-                _form_errors(form, exc)
+                apply_api_error(form, exc)
             else:
                 messages.success(request, _("Visit recorded."))
                 return redirect("outreach:care_household", account_no=customer.account_no)
@@ -518,7 +513,7 @@ def inspection_from_form(*, user, campaign, form, submission_key: str = "", reco
             recorded_offline=recorded_offline,
         )
     except ApiError as exc:
-        _form_errors(form, exc)
+        apply_api_error(form, exc)
         return None
 
 
@@ -752,7 +747,7 @@ def _charity_post(request, campaign, which, forms, beneficiaries) -> bool:
         else:
             services.distribution_record(user=request.user, campaign=campaign, **data)
     except ApiError as exc:
-        _form_errors(form, exc)
+        apply_api_error(form, exc)
         return False
     messages.success(request, _("Saved."))
     return True

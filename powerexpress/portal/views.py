@@ -18,6 +18,7 @@ from powerexpress.applications.models import Application
 from powerexpress.applications.selectors import applications_for_phone
 from powerexpress.applications.services import format_yuan
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import api_error_dict
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.portal.selectors import (
@@ -44,10 +45,6 @@ def portal_login_required(view):
     return wrapper
 
 
-def _errors(exc: ApiError) -> dict:
-    return {item["field"]: item["message"] for item in exc.errors or []} or {"form": str(exc.message)}
-
-
 def login(request):
     values = {
         "account_no": request.POST.get("account_no", "").strip(),
@@ -66,7 +63,7 @@ def login(request):
                 )
                 return redirect("portal:login_code")
             except ApiError as exc:
-                errors = _errors(exc)
+                errors = api_error_dict(exc)
     return render(request, "portal/login.html", {"values": values, "errors": errors})
 
 
@@ -86,7 +83,7 @@ def login_code(request):
                 request.session.update({"portal_customer_id": customer.pk, "portal_phone": customer.phone})
                 return redirect("portal:home")
             except ApiError as exc:
-                errors = _errors(exc)
+                errors = api_error_dict(exc)
     return render(
         request, "portal/login_code.html", {"phone": mask_phone(pending["phone"]), "errors": errors}
     )
@@ -130,7 +127,7 @@ def autodebit(request):
             messages.success(request, _("Request sent. The station will confirm it and tell you by SMS."))
             return redirect("portal:home")
         except ApiError as exc:
-            errors = _errors(exc)
+            errors = api_error_dict(exc)
     return render(
         request,
         "portal/autodebit.html",
@@ -168,7 +165,7 @@ def faults(request):
                 )
                 return redirect("portal:faults")
             except ApiError as exc:
-                errors = _errors(exc)
+                errors = api_error_dict(exc)
     tickets = tickets_for(customer.phone)
     follow = [(t, _follow_url(t.number, customer.phone)) for t in tickets or []]
     return render(
@@ -227,7 +224,7 @@ def rate(request, tracking_no: str):
             messages.success(request, _("Thank you for your rating!"))
             return redirect("portal:applications")
         except ApiError as exc:
-            errors = _errors(exc)
+            errors = api_error_dict(exc)
     return render(
         request, "portal/rate.html", {"application": application, "errors": errors, "stars": range(5, 0, -1)}
     )

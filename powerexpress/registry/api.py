@@ -12,12 +12,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from powerexpress.accounts.roles import VIEW_PERSONAL_DATA
-from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_id_number, mask_phone
-from powerexpress.core.models import AuditAction
 from powerexpress.core.pagination import LimitOffsetPagination
+from powerexpress.core.reveal import reveal_with_audit
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.registry.choices import AreaClass, ConnectionGroup, CustomerTag, Phase, TeamKind
 from powerexpress.registry.filters import FILTERSETS
@@ -323,15 +321,13 @@ def list_customers(request, filters: Query[CustomerFilter]):
 def get_customer(request, account_no: str, reveal: bool = False):
     customer = get_visible_or_404(request.user, QUERYSETS["customers"](), account_no=account_no)
     if reveal:
-        if not request.user.has_perm(VIEW_PERSONAL_DATA):
-            raise ApiError(_("You may not view unmasked personal data."), status=403, code="forbidden")
-        audit_record(
+        reveal_with_audit(
             user=request.user,
-            action=AuditAction.REVEAL,
             object_type="customer",
             object_ref=customer.account_no,
             fields=("id_number", "phone"),
             request=request,
+            denied=ApiError(_("You may not view unmasked personal data."), status=403, code="forbidden"),
         )
     return customer_out(customer, reveal=reveal)
 

@@ -319,29 +319,50 @@ def _check_station(values, instance):
     return {}
 
 
-def _check_village(values, instance):
-    station, township = _current(values, instance, "station"), _current(values, instance, "township")
-    if township is not None and station is not None and township.station_id != station.pk:
-        return {"township": _("The township belongs to another station.")}
-    return {}
+def _same_station(field: str, other: str, message) -> Callable:
+    """A check that the record's ``field`` belongs to the station of its ``other`` field (a
+    station, or a record with a station); the error names ``field``."""
+
+    def check(values, instance):
+        row, ref = _current(values, instance, field), _current(values, instance, other)
+        if row is None or ref is None:
+            return {}
+        station_id = ref.pk if isinstance(ref, SupplyStation) else ref.station_id
+        return {field: str(message)} if row.station_id != station_id else {}
+
+    return check
 
 
-def _check_transformer(values, instance):
-    station, village = _current(values, instance, "station"), _current(values, instance, "village")
-    if village is not None and station is not None and village.station_id != station.pk:
-        return {"village": _("The village belongs to another station.")}
-    return {}
-
-
-def _check_customer(values, instance):
-    village, transformer = _current(values, instance, "village"), _current(values, instance, "transformer")
-    if village is not None and transformer is not None and transformer.station_id != village.station_id:
-        return {"transformer": _("The transformer district belongs to another station than the village.")}
-    return {}
+_check_village = _same_station(
+    "township", "station", gettext_lazy("The township belongs to another station.")
+)
+_check_transformer = _same_station(
+    "village", "station", gettext_lazy("The village belongs to another station.")
+)
+_check_customer = _same_station(
+    "transformer",
+    "village",
+    gettext_lazy("The transformer district belongs to another station than the village."),
+)
 
 
 L = gettext_lazy
 _STATION_REF = _ref(SupplyStation, "code")
+
+
+def _code(max_length: int) -> FieldSpec:
+    return FieldSpec("code", L("code"), _text(max_length), required=True)
+
+
+def _name(max_length: int) -> FieldSpec:
+    return FieldSpec("name", L("name"), _text(max_length), required=True)
+
+
+_STATION = FieldSpec("station", L("station"), _STATION_REF, required=True)
+_COORDINATES = [
+    FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
+    FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
+]
 
 SPECS: dict[str, Spec] = {
     "stations": Spec(
@@ -349,8 +370,8 @@ SPECS: dict[str, Spec] = {
         SupplyStation,
         "code",
         [
-            FieldSpec("code", L("code"), _text(20), required=True),
-            FieldSpec("name", L("name"), _text(100), required=True),
+            _code(20),
+            _name(100),
             FieldSpec("address", L("address"), _text(200)),
             FieldSpec("head_name", L("station head"), _text(50)),
             FieldSpec("head_phone", L("station head phone"), _mobile),
@@ -362,9 +383,9 @@ SPECS: dict[str, Spec] = {
         Township,
         "code",
         [
-            FieldSpec("code", L("code"), _text(20), required=True),
-            FieldSpec("name", L("name"), _text(100), required=True),
-            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            _code(20),
+            _name(100),
+            _STATION,
         ],
     ),
     "villages": Spec(
@@ -372,15 +393,14 @@ SPECS: dict[str, Spec] = {
         Village,
         "code",
         [
-            FieldSpec("code", L("code"), _text(20), required=True),
-            FieldSpec("name", L("name"), _text(100), required=True),
-            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            _code(20),
+            _name(100),
+            _STATION,
             FieldSpec("township", L("township"), _ref(Township, "code")),
             FieldSpec("area_class", L("area class"), _choice(AreaClass), required=True, choices=AreaClass),
             FieldSpec("responsible_name", L("responsible person"), _text(50)),
             FieldSpec("responsible_phone", L("responsible person's phone"), _mobile),
-            FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
-            FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
+            *_COORDINATES,
         ],
         check=_check_village,
     ),
@@ -389,9 +409,9 @@ SPECS: dict[str, Spec] = {
         TransformerDistrict,
         "code",
         [
-            FieldSpec("code", L("code"), _text(30), required=True),
-            FieldSpec("name", L("name"), _text(100), required=True),
-            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            _code(30),
+            _name(100),
+            _STATION,
             FieldSpec("village", L("village"), _ref(Village, "code"), required=True),
             FieldSpec("rated_kva", L("rated capacity (kVA)"), _positive_int(10000), required=True),
             FieldSpec(
@@ -402,8 +422,7 @@ SPECS: dict[str, Spec] = {
                 choices=ConnectionGroup,
             ),
             FieldSpec("location", L("location"), _text(200)),
-            FieldSpec("latitude", L("latitude"), _decimal(Decimal(-90), Decimal(90), 6)),
-            FieldSpec("longitude", L("longitude"), _decimal(Decimal(-180), Decimal(180), 6)),
+            *_COORDINATES,
             FieldSpec("commissioned_on", L("commissioned on"), _date),
         ],
         check=_check_transformer,
@@ -414,7 +433,7 @@ SPECS: dict[str, Spec] = {
         "account_no",
         [
             FieldSpec("account_no", L("account number"), _text(20), required=True),
-            FieldSpec("name", L("name"), _text(50), required=True),
+            _name(50),
             FieldSpec("id_number", L("resident ID number"), _id_number),
             FieldSpec("phone", L("mobile"), _mobile),
             FieldSpec("address", L("address"), _text(200)),
@@ -446,7 +465,7 @@ SPECS: dict[str, Spec] = {
         "employee_no",
         [
             FieldSpec("employee_no", L("employee number"), _text(20), required=True),
-            FieldSpec("name", L("name"), _text(50), required=True),
+            _name(50),
             FieldSpec("station", L("station"), _STATION_REF),
             FieldSpec("phone", L("mobile"), _mobile),
             FieldSpec("position", L("position"), _text(50)),
@@ -457,9 +476,9 @@ SPECS: dict[str, Spec] = {
         Team,
         "code",
         [
-            FieldSpec("code", L("code"), _text(30), required=True),
-            FieldSpec("name", L("name"), _text(100), required=True),
-            FieldSpec("station", L("station"), _STATION_REF, required=True),
+            _code(30),
+            _name(100),
+            _STATION,
             FieldSpec("kind", L("kind"), _choice(TeamKind), required=True, choices=TeamKind),
             FieldSpec("responsible_unit", L("responsible unit"), _text(100)),
             FieldSpec("responsible_person", L("responsible person"), _ref(Staff, "employee_no")),

@@ -20,8 +20,10 @@ from powerexpress.accounts.roles import (
 )
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import apply_api_error
 from powerexpress.core.jobs import job_dispatch
 from powerexpress.core.models import AuditAction, ImportJob
+from powerexpress.core.reveal import reveal_with_audit
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.tables import write_csv, write_xlsx
 from powerexpress.registry.filters import FILTERSETS
@@ -128,8 +130,7 @@ def registry_edit_view(request, kind: str, pk: int | None = None):
         try:
             obj = registry_save(user=request.user, kind=kind, raw=raw, instance=instance)
         except ApiError as exc:
-            for error in exc.errors or [{"field": None, "message": str(exc.message)}]:
-                form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+            apply_api_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:detail", kind=kind, pk=obj.pk)
@@ -205,11 +206,8 @@ def registry_export_view(request, kind: str):
 @require_POST
 def customer_reveal_view(request, pk: int):
     customer = get_visible_or_404(request.user, QUERYSETS["customers"](), pk=pk)
-    if not request.user.has_perm(VIEW_PERSONAL_DATA):
-        raise PermissionDenied
-    audit_record(
+    reveal_with_audit(
         user=request.user,
-        action=AuditAction.REVEAL,
         object_type="customer",
         object_ref=customer.account_no,
         fields=("id_number", "phone"),
@@ -269,8 +267,7 @@ def first_run_view(request):
                 manager_password=data["password"],
             )
         except ApiError as exc:
-            for error in exc.errors or [{"field": None, "message": str(exc.message)}]:
-                form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+            apply_api_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:first_run")

@@ -12,6 +12,10 @@ class RepairConfig(AppConfig):
     )
 
     def ready(self):
+        from powerexpress.core.worklist import worklist_register
+        from powerexpress.repair.worklist import repair_near_deadline
+
+        worklist_register("repair", repair_near_deadline, position=10)
         from powerexpress.core.offline import offline_handler_register
         from powerexpress.repair.offline import repair_note_offline, repair_step_offline
 

@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 from powerexpress.accounts.roles import USE_STAFF_PAGES, VIEW_PERSONAL_DATA
 from powerexpress.core.audit import audit_record
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import api_error_text, apply_api_error
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.models import AuditAction
-from powerexpress.core.places import place_picker
+from powerexpress.core.reveal import reveal_with_audit
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import Customer, TransformerDistrict, Village
+from powerexpress.registry.places import place_picker
 from powerexpress.repair.choices import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -81,12 +83,6 @@ def role_required(view):
     return wrapper
 
 
-def _apply_errors(form, exc: ApiError) -> None:
-    for item in exc.errors or [{"field": None, "message": exc.message}]:
-        field = item["field"] if item["field"] in form.fields else None
-        form.add_error(field, str(item["message"]))
-
-
 def _report(request, form: ReportForm, *, source: str, actor=None):
     """Validate the form and record the report; returns the ticket or None (errors on the form)."""
     if not form.is_valid():
@@ -107,7 +103,7 @@ def _report(request, form: ReportForm, *, source: str, actor=None):
             actor=actor,
         )
     except ApiError as exc:
-        _apply_errors(form, exc)
+        apply_api_error(form, exc)
         return None
     if created and data.get("photo"):
         fault_note_add(
@@ -198,7 +194,7 @@ def rate(request, number: str, token: str):
                 ticket=ticket, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
             )
         except ApiError as exc:
-            _apply_errors(form, exc)
+            apply_api_error(form, exc)
         else:
             return render(request, "repair/rated.html", {"ticket": ticket})
     return render(request, "repair/rate.html", {"ticket": ticket, "form": form})
@@ -303,11 +299,8 @@ def ticket_detail(request, number: str):
 def ticket_reveal(request, number: str):
     """htmx: show the reporter's full mobile to a role allowed to, and audit it."""
     ticket = get_visible_or_404(request.user, tickets_visible(request.user), number=number)
-    if not request.user.has_perm(VIEW_PERSONAL_DATA):
-        raise PermissionDenied
-    audit_record(
+    reveal_with_audit(
         user=request.user,
-        action=AuditAction.REVEAL,
         object_type="repair.faultticket",
         object_ref=ticket.number,
         fields=["phone"],
@@ -368,7 +361,7 @@ def ticket_note(request, number: str):
             )
             messages.success(request, _("Saved."))
         except ApiError as exc:
-            messages.error(request, "; ".join(str(e["message"]) for e in exc.errors or []) or exc.message)
+            messages.error(request, api_error_text(exc))
     else:
         messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
     return _back(request, ticket)
@@ -450,7 +443,7 @@ def crew_step(request, number: str):
             ticket=ticket, to_status=request.POST.get("status", ""), actor=request.user
         )
     except ApiError as exc:
-        return _card_response(request, ticket, error=_error_text(exc))
+        return _card_response(request, ticket, error=api_error_text(exc))
     label = FaultStatus(moved.status).label
     return _card_response(request, moved, confirm=_("Recorded: %(step)s") % {"step": label}, undo=True)
 
@@ -463,7 +456,7 @@ def crew_undo(request, number: str):
     try:
         fault_ticket_step_undo(ticket=ticket, actor=request.user)
     except ApiError as exc:
-        return _card_response(request, ticket, error=_error_text(exc))
+        return _card_response(request, ticket, error=api_error_text(exc))
     return _card_response(request, ticket, confirm=_("Step undone."))
 
 
@@ -480,12 +473,8 @@ def crew_note(request, number: str):
     try:
         fault_note_add(ticket=ticket, actor=request.user, **form.cleaned_data)
     except ApiError as exc:
-        return _card_response(request, ticket, error=_error_text(exc))
+        return _card_response(request, ticket, error=api_error_text(exc))
     return _card_response(request, ticket, confirm=_("Saved."))
-
-
-def _error_text(exc: ApiError) -> str:
-    return "; ".join(str(e["message"]) for e in exc.errors or []) or str(exc.message)
 
 
 @role_required
@@ -560,7 +549,7 @@ def outage_plan(request):
                 actor=request.user,
             )
         except ApiError as exc:
-            _apply_errors(form, exc)
+            apply_api_error(form, exc)
         else:
             return redirect("repair:outage", pk=outage.pk)
     return render(request, "repair/outage_plan.html", {"form": form})

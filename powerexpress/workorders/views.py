@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import WORK_WORKORDERS
 from powerexpress.core.errors import ApiError
+from powerexpress.core.forms import api_error_text
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.workorders.choices import CAPACITY_KINDS, TRANSITIONS, WorkOrderKind, WorkOrderStatus
 from powerexpress.workorders.models import WorkOrder
@@ -82,5 +83,5 @@ def work_order_complete_view(request, pk: int):
             notes=request.POST.get("notes", ""),
         )
     except ApiError as exc:
-        messages.error(request, "; ".join(e["message"] for e in exc.errors or []) or exc.message)
+        messages.error(request, api_error_text(exc))
     return redirect("workorders:detail", pk=order.pk)
