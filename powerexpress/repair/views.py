@@ -256,7 +256,8 @@ def ticket_list(request):
     data = request.GET.copy()
     data.setdefault("status", "open")
     filterset = ticket_filterset(request.user, data)
-    status = filterset.form.cleaned_data.get("status") if filterset.is_valid() else ""
+    filterset.is_valid()  # a bad value is shown on the form; the valid fields still filter
+    status = filterset.form.cleaned_data.get("status")
     tickets = filterset.qs.order_by("arrival_due_at" if status == "open" else "-reported_at")
     context = {
         "filterset": filterset,
