@@ -4,30 +4,35 @@ Public (no sign-in, rate-limited per client):
   POST /api/v1/applications               submit; 201 {tracking_no, status, connected_kw, plan_due_on, connect_due_on}
   GET  /api/v1/applications/{no}?phone=   progress for the applicant (404 unless the phone matches)
 Staff (token or session, own station only):
-  GET  /api/v1/applications               list, ?status=&overdue=true
+  GET  /api/v1/applications               list, ?status=&overdue=true&kind=&station=&q=
   POST /api/v1/applications/{no}/steps    move to the next step
 """
 
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from powerexpress.applications.choices import ApplicationSource, ApplicationStatus
+from powerexpress.applications.filters import filtered_or_422
 from powerexpress.applications.links import track_path
 from powerexpress.applications.models import Application
 from powerexpress.applications.permissions import can_move
-from powerexpress.applications.selectors import application_public_get, application_steps, due_dates_note
+from powerexpress.applications.selectors import (
+    application_filterset,
+    application_public_get,
+    application_steps,
+    due_dates_note,
+)
 from powerexpress.applications.services import STEP_SERVICES, application_submit, format_yuan
 from powerexpress.applications.validation import format_kw
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.pagination import LimitOffsetPagination
-from powerexpress.core.scope import MappedQuerySet, get_visible_or_404, visible
+from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import TransformerDistrict
 
@@ -111,6 +116,9 @@ class ApplicationListOut(Schema):
 class ApplicationFilter(Schema):
     status: ApplicationStatus | None = None
     overdue: bool | None = None
+    q: str | None = Field(None, description="search: tracking number, applicant's name, village")
+    station: str | None = Field(None, description="station code")
+    kind: str | None = Field(None, description="application kind")
 
 
 class StepIn(Schema):
@@ -202,12 +210,7 @@ def get_application_progress(request, tracking_no: str, phone: str = ""):
 @router.get("/applications", response=list[ApplicationListOut])
 @paginate(LimitOffsetPagination)
 def list_applications(request, filters: Query[ApplicationFilter]):
-    queryset = visible(request.user, Application.objects.select_related("station", "village", "transformer"))
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.overdue is not None:
-        overdue = Q(due_on__lt=timezone.localdate())
-        queryset = queryset.filter(overdue) if filters.overdue else queryset.exclude(overdue)
+    queryset = filtered_or_422(application_filterset(request, filters.dict()))
     return MappedQuerySet(queryset, _list_out)
 
 

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from powerexpress.applications.choices import (
     MAIN_STEPS,
     ApplicationStatus,
 )
+from powerexpress.applications.filters import ApplicationFilterSet
 from powerexpress.applications.models import Application, ApplicationPolicy, TimeLimit
 from powerexpress.core.scope import visible
 
@@ -113,16 +114,26 @@ def application_steps(application: Application) -> list[dict]:
     return steps
 
 
-def station_queues(user, today: datetime.date | None = None, station_code: str = "") -> dict:
-    """Open applications the user may see (optionally of one station), split into overdue, near due
-    and the rest."""
+def applications_visible(user) -> QuerySet:
+    return visible(user, Application.objects.select_related("village", "station", "transformer"))
+
+
+def application_filterset(request, data=None) -> ApplicationFilterSet:
+    """The list's filters (``q``, ``station``, ``kind``, ``status``, ``overdue``) over the
+    applications the user may see; ``data`` defaults to the query string."""
+    data = request.GET if data is None else data
+    return ApplicationFilterSet(data, queryset=applications_visible(request.user), request=request)
+
+
+def station_queues(
+    user, today: datetime.date | None = None, station_code: str = "", applications: QuerySet | None = None
+) -> dict:
+    """Open applications the user may see (optionally of one station, or only ``applications``, a
+    filtered subset of them), split into overdue, near due and the rest."""
     today = today or timezone.localdate()
     near_limit = add_working_days(today, policy_current().near_due_working_days).on
-    open_apps = (
-        visible(user, Application.objects.select_related("village", "station"))
-        .exclude(status__in=CLOSED_STATUSES)
-        .order_by("due_on", "id")
-    )
+    base = applications_visible(user) if applications is None else applications
+    open_apps = base.exclude(status__in=CLOSED_STATUSES).order_by("due_on", "id")
     if station_code:
         open_apps = open_apps.filter(station__code=station_code)
     return {

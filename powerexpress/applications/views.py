@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from powerexpress.applications.links import track_path, track_token, track_token
 from powerexpress.applications.models import Application, HolidayNotice
 from powerexpress.applications.permissions import can_edit_settings, can_move
 from powerexpress.applications.selectors import (
+    application_filterset,
     application_new_load_kw,
     application_public_get,
     application_steps,
@@ -55,7 +57,7 @@ from powerexpress.core.errors import ApiError
 from powerexpress.core.forms import api_error_dict, api_error_text
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.reveal import reveal_with_audit
-from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.core.scope import get_visible_or_404
 from powerexpress.core.throttle import public_rate_limited
 from powerexpress.registry.models import TransformerDistrict
 from powerexpress.registry.places import place_groups
@@ -222,25 +224,20 @@ def blank_pdf(request, kind: str):
 
 @login_required
 def application_list(request):
-    station_code = request.GET.get("station", "")
-    queues = station_queues(request.user, station_code=station_code)
-    closed = (
-        visible(request.user, Application.objects.select_related("village", "station"))
-        .filter(closed_at__isnull=False)
-        .order_by("-closed_at")
-    )
-    if station_code:
-        closed = closed.filter(station__code=station_code)
+    filterset = application_filterset(request)
+    queues = station_queues(request.user, applications=filterset.qs)
+    closed = filterset.qs.filter(closed_at__isnull=False).order_by("-closed_at")
     return render(
         request,
         "applications/list.html",
         {
+            "filterset": filterset,
             "overdue": queues["overdue"][:200],
             "near_due": queues["near_due"][:200],
-            "open": queues["open"][:200],
+            "page": Paginator(queues["open"], 50).get_page(request.GET.get("page")),
             "closed": closed[:20],
             "stations": station_due_counts(request.user),
-            "station_code": station_code,
+            "station_code": request.GET.get("station", ""),
             "counts": {name: queues[name].count() for name in ("overdue", "near_due", "open")},
         },
     )

@@ -22,12 +22,13 @@ from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import Village
 from powerexpress.repair.choices import FaultSource
+from powerexpress.repair.filters import filtered_or_422
 from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.selectors import (
     can_work,
     repair_kpi_table,
+    ticket_filterset,
     ticket_for_reporter,
-    tickets_filtered,
     tickets_visible,
 )
 from powerexpress.repair.services import fault_report_errors, fault_report_submit, fault_ticket_transition
@@ -114,6 +115,7 @@ class FaultFilter(Schema):
     status: str = Field("", description="a status, or 'open'")
     village: str = ""
     overdue: bool = False
+    q: str = Field("", description="search: number, village, household, account, last digits of the phone")
 
 
 def fault_out(ticket: FaultTicket) -> dict:
@@ -194,9 +196,7 @@ def fault_follow(request, number: str, phone: str):
 @router.get("/repair/tickets", response=list[FaultStaffOut], summary="Fault tickets of the stations you see")
 @paginate(LimitOffsetPagination)
 def fault_list(request, filters: Query[FaultFilter]):
-    tickets = tickets_filtered(
-        request.user, status=filters.status, village=filters.village, overdue=filters.overdue
-    )
+    tickets = filtered_or_422(ticket_filterset(request.user, filters.dict()))
     return MappedQuerySet(tickets, fault_staff_out)
 
 

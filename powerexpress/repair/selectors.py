@@ -21,8 +21,8 @@ from powerexpress.repair.choices import (
     CREW_NEXT_STEP,
     CREW_STEP_ACTIONS,
     OPEN_STATUSES,
-    FaultStatus,
 )
+from powerexpress.repair.filters import FaultTicketFilterSet
 from powerexpress.repair.models import FaultTicket, Outage, RepairSettings
 
 
@@ -54,20 +54,14 @@ def tickets_visible(user) -> QuerySet:
     return visible(user, FaultTicket.objects.select_related("village", "station", "assignee", "outage"))
 
 
+def ticket_filterset(user, data) -> FaultTicketFilterSet:
+    """The ticket list's filters (``status``, ``village``, ``overdue``, search ``q``) over the
+    tickets the user may see."""
+    return FaultTicketFilterSet(data, queryset=tickets_visible(user))
+
+
 def tickets_filtered(user, *, status: str = "", village: str = "", overdue: bool = False) -> QuerySet:
-    tickets = tickets_visible(user)
-    if status == "open":
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
-    elif status in FaultStatus.values:
-        tickets = tickets.filter(status=status)
-    if village:
-        tickets = tickets.filter(village__code=village)
-    if overdue:
-        now = timezone.now()
-        tickets = tickets.filter(status__in=AWAITING_ARRIVAL, arrival_due_at__lt=now) | tickets.filter(
-            status=FaultStatus.ON_SITE, restore_due_at__lt=now
-        )
-    return tickets
+    return ticket_filterset(user, {"status": status, "village": village, "overdue": overdue}).qs
 
 
 def tickets_for_crew(user) -> QuerySet:

@@ -49,8 +49,8 @@ from powerexpress.repair.selectors import (
     outages_visible,
     repair_kpi_table,
     repair_settings_for,
+    ticket_filterset,
     ticket_for_reporter,
-    tickets_filtered,
     tickets_for_card,
     tickets_for_crew,
     tickets_visible,
@@ -249,17 +249,15 @@ def account_lookup(request):
 
 @role_required
 def ticket_list(request):
-    status = request.GET.get("status", "open")
-    overdue = request.GET.get("overdue") == "1"
-    tickets = tickets_filtered(
-        request.user, status=status, village=request.GET.get("village", ""), overdue=overdue
-    ).order_by("arrival_due_at" if status == "open" else "-reported_at")
-    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    filterset = ticket_filterset(request.user, data)
+    filterset.is_valid()  # a bad value is shown on the form; the valid fields still filter
+    status = filterset.form.cleaned_data.get("status")
+    tickets = filterset.qs.order_by("arrival_due_at" if status == "open" else "-reported_at")
     context = {
-        "page": page,
-        "status": status,
-        "overdue": overdue,
-        "statuses": [("open", _("Open")), *FaultStatus.choices, ("all", _("All"))],
+        "filterset": filterset,
+        "page": Paginator(tickets, 50).get_page(request.GET.get("page")),
         "can_dispatch": can_dispatch(request.user),
     }
     template = "repair/_ticket_rows.html" if request.htmx else "repair/list.html"

@@ -8,22 +8,18 @@ from django.views.decorators.http import require_POST
 from powerexpress.accounts.roles import WORK_WORKORDERS
 from powerexpress.core.errors import ApiError
 from powerexpress.core.forms import api_error_text
-from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.core.scope import get_visible_or_404
 from powerexpress.workorders.choices import CAPACITY_KINDS, TRANSITIONS, WorkOrderKind, WorkOrderStatus
 from powerexpress.workorders.models import WorkOrder
+from powerexpress.workorders.selectors import work_order_filterset
 from powerexpress.workorders.services import work_order_complete, work_order_transition
 
 
 @login_required
 def work_order_list(request):
-    orders = visible(request.user, WorkOrder.objects.select_related("station", "team", "transformer"))
-    status = request.GET.get("status")
-    if status in WorkOrderStatus.values:
-        orders = orders.filter(status=status)
-    page = Paginator(orders, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "workorders/list.html", {"page": page, "statuses": WorkOrderStatus.choices, "status": status}
-    )
+    filterset = work_order_filterset(request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "workorders/list.html", {"page": page, "filterset": filterset})
 
 
 @login_required
