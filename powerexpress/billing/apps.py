@@ -10,3 +10,8 @@ class BillingConfig(AppConfig):
         (_("Billing"), "billing:home", None),
         (_("Auto-debit"), "billing:kpis", None),
     )
+
+    def ready(self) -> None:
+        from powerexpress.billing import kpis
+
+        kpis.connect()
