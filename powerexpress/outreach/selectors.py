@@ -218,16 +218,26 @@ def care_queryset(user, *, today: datetime.date, station_id=None, village_id=Non
     )
 
 
-def care_counts(queryset, today: datetime.date) -> dict[str, int]:
-    """Households per state among these schedule rows, counted in the database (one query)."""
+def care_counts(queryset, today: datetime.date | None = None) -> dict[str, int]:
+    """Households per state among these schedule rows, counted in the database (one query); without
+    ``today``, by the ``care_rank`` of ``care_queryset``."""
+    if today is None:
+        counts = {state: 0 for state in STATES}
+        for rank, count in queryset.order_by().values_list("care_rank").annotate(n=Count("pk")):
+            counts[STATES[rank]] = count
+        return counts
     totals = queryset.order_by().aggregate(
         **{state: Count("pk", filter=care_state_q(state, today)) for state in STATES}
     )
     return {state: totals[state] or 0 for state in STATES}
 
 
-def care_in_states(queryset, states, today: datetime.date):
+def care_in_states(queryset, states, today: datetime.date | None = None):
+    """These rows in the given states: ranges on the next-due date with ``today``, else by the
+    ``care_rank`` of ``care_queryset``."""
     wanted = [state for state in states if state in STATE_ORDER]
+    if today is None:
+        return queryset.filter(care_rank__in=[STATE_ORDER[state] for state in wanted])
     if set(wanted) == set(STATES):
         return queryset
     condition = Q(pk__in=[])
