@@ -23,6 +23,7 @@ from powerexpress.outreach.calc import interval_for, next_visit_due
 from powerexpress.outreach.choices import DEFAULT_VISIT_DAYS
 
 CHUNK = 500
+MARK_PK = 1  # the one row of CareScheduleMark
 
 
 class _Models:
@@ -135,56 +136,57 @@ def care_schedule_rebuild(*, registry=None) -> int:
     """Recompute every schedule row and count from the households, visits and plans; returns the
     number of scheduled households."""
     models = _Models(registry)
-    plans = visit_plans(registry)
     with transaction.atomic():
-        mark = _mark(models)
-        customer_max = models.customer.objects.aggregate(n=Max("pk"))["n"] or 0
-        visit_max = models.visit.objects.aggregate(n=Max("pk"))["n"] or 0
-        models.schedule.objects.all().delete()
-        models.count.objects.all().delete()
-        ids = list(models.customer.objects.exclude(tags="").order_by("pk").values_list("pk", flat=True))
-        total = 0
-        for start in range(0, len(ids), CHUNK):
-            rows = _rows(models, ids[start : start + CHUNK], plans)
-            models.schedule.objects.bulk_create(rows)
-            total += len(rows)
-        grouped = (
-            models.schedule.objects.values_list("station_id", "next_due_on")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        models.count.objects.bulk_create(
-            [models.count(station_id=s, next_due_on=d, households=n) for s, d, n in grouped]
-        )
-        mark.customer_max_id, mark.visit_max_id, mark.plans = customer_max, visit_max, _fingerprint(plans)
-        mark.save()
+        models.mark.objects.get_or_create(pk=MARK_PK)
+        return _rebuild(models, models.mark.objects.select_for_update().get(pk=MARK_PK), registry)
+
+
+def _rebuild(models: _Models, mark, registry) -> int:
+    plans = visit_plans(registry)
+    customer_max = models.customer.objects.aggregate(n=Max("pk"))["n"] or 0
+    visit_max = models.visit.objects.aggregate(n=Max("pk"))["n"] or 0
+    models.schedule.objects.all().delete()
+    models.count.objects.all().delete()
+    ids = list(models.customer.objects.exclude(tags="").order_by("pk").values_list("pk", flat=True))
+    total = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = _rows(models, ids[start : start + CHUNK], plans)
+        models.schedule.objects.bulk_create(rows)
+        total += len(rows)
+    grouped = (
+        models.schedule.objects.values_list("station_id", "next_due_on").annotate(n=Count("pk")).order_by()
+    )
+    models.count.objects.bulk_create(
+        [models.count(station_id=s, next_due_on=d, households=n) for s, d, n in grouped]
+    )
+    mark.customer_max_id, mark.visit_max_id, mark.plans = customer_max, visit_max, _fingerprint(plans)
+    mark.save()
     return total
-
-
-def _mark(models: _Models):
-    mark = models.mark.objects.select_for_update().order_by("pk").first()
-    return mark or models.mark.objects.create()
 
 
 def care_schedule_sync(*, registry=None) -> None:
     """Catch up with households and visits added since the last look (and rebuild when the plans
-    differ from those the schedule was built with). Four small reads when nothing changed."""
+    differ from those the schedule was built with). Four small reads when nothing changed; while
+    another request is catching up, this one reads the schedule as it stands instead of waiting."""
     models = _Models(registry)
-    mark = models.mark.objects.order_by("pk").first()
     plans = _fingerprint(visit_plans(registry))
     customer_max = models.customer.objects.aggregate(n=Max("pk"))["n"] or 0
     visit_max = models.visit.objects.aggregate(n=Max("pk"))["n"] or 0
+    mark = models.mark.objects.filter(pk=MARK_PK).first()
     if mark is not None and (mark.customer_max_id, mark.visit_max_id, mark.plans) == (
         customer_max,
         visit_max,
         plans,
     ):
         return
-    if mark is None or mark.plans != plans:
-        care_schedule_rebuild(registry=registry)
-        return
     with transaction.atomic():
-        mark = _mark(models)
+        models.mark.objects.get_or_create(pk=MARK_PK)
+        mark = models.mark.objects.select_for_update(skip_locked=True).filter(pk=MARK_PK).first()
+        if mark is None:  # locked: another request is catching up
+            return
+        if mark.plans != plans:
+            _rebuild(models, mark, registry)
+            return
         ids = set(
             models.customer.objects.filter(pk__gt=mark.customer_max_id, pk__lte=customer_max)
             .exclude(tags="")
