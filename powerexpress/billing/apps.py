@@ -11,8 +11,10 @@ class BillingConfig(AppConfig):
         (_("Auto-debit"), "billing:kpis", None),
     )
 
-    def ready(self):
+    def ready(self) -> None:
+        from powerexpress.billing import kpis
         from powerexpress.billing.worklist import billing_held_readings
         from powerexpress.core.worklist import worklist_register
 
         worklist_register("billing", billing_held_readings, position=20)
+        kpis.connect()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from powerexpress.billing.choices import AgreementChannel, AgreementStatus, DebitResult, ReadingStatus
 from powerexpress.billing.debitfile import ReturnLine, debit_format
+from powerexpress.billing.kpis import signup_totals_rebuild
 from powerexpress.billing.models import Agreement, Bill, DebitBatch, MeterReading, TariffSchedule
 from powerexpress.billing.services import billing_run_now, debit_batch_create, debit_return_import
 from powerexpress.billing.shipped import load_shipped
@@ -57,6 +58,7 @@ def billing_demo_build(*, seed: int = 20261127, report: Callable[[str], None] | 
     report(f"{bills} bills")
     batches = _debits(stations, rng)
     report(f"{batches} debit batches")
+    signup_totals_rebuild()  # the agreements and households were loaded in bulk
     return {"agreements": agreements, "readings": readings, "bills": bills, "batches": batches}
 
 

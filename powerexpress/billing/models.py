@@ -484,3 +484,48 @@ class CreditApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credit_id}→{self.bill_id} {self.amount_fen}"
+
+
+class SignupMonth(models.Model):
+    """The net change of a station's signed households in a month (agreements signed in it minus
+    those cancelled in it): the signed-up KPI sums these up to a month instead of counting every
+    agreement per request. Kept by ``billing.kpis`` with every agreement saved or deleted."""
+
+    station = models.ForeignKey(
+        "registry.SupplyStation", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    net_signed = models.IntegerField(_("net signed"), default=0)
+
+    station_path = "station"
+
+    class Meta:
+        verbose_name = _("signed households per month")
+        verbose_name_plural = _("signed households per month")
+        constraints = [models.UniqueConstraint(fields=["station", "month"], name="signupmonth_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m}: {self.net_signed:+d}"
+
+
+class StationHouseholds(models.Model):
+    """How many households a station supplies, kept by ``billing.kpis`` with every household
+    saved, moved or deleted: the signed-up rate's denominator without a count per request."""
+
+    station = models.OneToOneField(
+        "registry.SupplyStation",
+        verbose_name=_("station"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    households = models.IntegerField(_("households"), default=0)
+
+    station_path = "station"
+
+    class Meta:
+        verbose_name = _("households per station")
+        verbose_name_plural = _("households per station")
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.households}"

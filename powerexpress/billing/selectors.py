@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from powerexpress.analytics import tariff as kernel
+from powerexpress.billing import kpis
 from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
 from powerexpress.billing.models import (
     Agreement,
@@ -26,10 +27,10 @@ from powerexpress.billing.models import (
 from powerexpress.core.audit import audit_record
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import visible
-from powerexpress.registry.models import Customer, SupplyStation, Village
+from powerexpress.registry.models import Customer, Village
 
 KWH = Decimal("0.001")
-SIGNUP_TARGET = Decimal("0.80")
+SIGNUP_TARGET = kpis.SIGNUP_TARGET
 
 
 # Tariffs
@@ -408,46 +409,9 @@ def _month_of(day: datetime.date | None) -> datetime.date | None:
 
 
 def signup_kpis(user, months: list[datetime.date]) -> list[dict]:
-    """Per visible station and month: households, signed households (agreements signed by the
-    month's end and not cancelled by then), signed-up rate and the gap to the 80% target."""
-    if not months:
-        return []
-    stations = visible(user, SupplyStation.objects.order_by("code"))
-    households = dict(Customer.objects.values_list("village__station").annotate(n=Count("pk")))
-    # One grouped query: agreements by station, day signed and day cancelled (plain columns, so
-    # the database groups without a per-row function). An agreement counts in month M when
-    # signed in or before M and not cancelled in or before M.
-    grouped = (
-        Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=month_end(max(months)))
-        .exclude(status=AgreementStatus.PENDING)
-        .values_list("customer__village__station", "signed_on", "cancelled_on")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_station: dict[int, list[tuple]] = {}
-    for station_id, signed_month, cancelled_month, n in grouped:
-        by_station.setdefault(station_id, []).append((_month_of(signed_month), _month_of(cancelled_month), n))
-    rows = []
-    for station in stations:
-        total = households.get(station.pk, 0)
-        cells = []
-        for month in months:
-            signed = sum(
-                n
-                for signed_month, cancelled_month, n in by_station.get(station.pk, ())
-                if signed_month <= month and (cancelled_month is None or cancelled_month > month)
-            )
-            rate = (Decimal(signed) / total).quantize(Decimal("0.001")) if total else None
-            cells.append(
-                {
-                    "month": month,
-                    "signed": signed,
-                    "rate": rate,
-                    "on_target": rate is not None and rate >= SIGNUP_TARGET,
-                }
-            )
-        rows.append({"station": station, "households": total, "months": cells})
-    return rows
+    """Per visible station and month: households, signed households, signed-up rate and the gap
+    to the 80% target (from the aggregates of ``billing.kpis``)."""
+    return kpis.signup_kpis(user, months)
 
 
 def debit_kpis(user) -> list[dict]:

@@ -29,19 +29,27 @@ def kpis_all():
     return Kpi.objects.order_by("code")
 
 
-def month_scores(user, month: datetime.date) -> tuple[list[dict], bool]:
-    """The month's score rows for the stations the user may see, and whether they are frozen.
-    Before the freeze the rows are computed on the fly (provisional, not stored)."""
+def month_scores(
+    user, month: datetime.date, *, with_items: bool = True, station_code: str = ""
+) -> tuple[list[dict], bool]:
+    """The month's score rows for the stations the user may see (or one station of them), and
+    whether they are frozen. Before the freeze the rows are computed on the fly (provisional, not
+    stored). ``with_items=False`` leaves out the items behind each score (empty lists): the
+    ranking reads only the points, and the items grow with the county."""
     score_month = ScoreMonth.objects.filter(month=month).first()
     if score_month is not None:
         scores = visible(user, Score.objects.filter(score_month=score_month).select_related("station"))
+        if station_code:
+            scores = scores.filter(station__code=station_code)
+        if not with_items:
+            return [_row(score, items=[]) for score in scores.defer("items")], True
         return [_row(score) for score in scores], True
     stations = list(visible(user, SupplyStation.objects.order_by("code")))
     kpis = list(Kpi.objects.filter(active=True).order_by("code"))
     return month_results(kpis, stations, month), False
 
 
-def _row(score: Score) -> dict:
+def _row(score: Score, items: list | None = None) -> dict:
     return {
         "station": score.station,
         "responsible": score.responsible,
@@ -52,7 +60,7 @@ def _row(score: Score) -> dict:
         "weight_points": score.weight_points,
         "deducted_points": score.deducted_points,
         "score_points": score.score_points,
-        "items": score.items,
+        "items": score.items if items is None else items,
     }
 
 

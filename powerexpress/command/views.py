@@ -114,7 +114,7 @@ def _require_viewer(user) -> None:
 def scores_view(request):
     _require_viewer(request.user)
     month = score_selectors.parse_month(request.GET.get("month", "")) or score_selectors.last_complete_month()
-    rows, frozen = score_selectors.month_scores(request.user, month)
+    rows, frozen = score_selectors.month_scores(request.user, month, with_items=False)
     stations, people = score_selectors.ranking(rows)
     context = {"month": month, "frozen": frozen, "stations": stations, "people": people}
     return render(request, "command/scores.html", context)
@@ -126,7 +126,7 @@ def score_detail_view(request, month: str, station: str):
     parsed = score_selectors.parse_month(month)
     if parsed is None:
         raise Http404(month)
-    rows, frozen = score_selectors.month_scores(request.user, parsed)
+    rows, frozen = score_selectors.month_scores(request.user, parsed, station_code=station)
     person = request.GET.get("person", "")
     detail = score_selectors.score_detail(rows, station, person)
     if not detail:

@@ -32,33 +32,37 @@ class VisitDue:
     state: str  # "never", "overdue", "due", "soon", "ok"
 
 
-def visit_due_bounds(
-    *, interval_days: int, today: datetime.date, soon_days: int
-) -> tuple[datetime.date, datetime.date]:
-    """The rule, as the two last-visit dates where the state changes: a last visit before
-    ``due_on`` is overdue, on it due today, up to ``soon_through`` due soon, after it up to date.
-    Python (``visit_due``) and the database (``outreach.selectors``) both decide by these."""
-    due_on = today - datetime.timedelta(days=interval_days)
-    return due_on, due_on + datetime.timedelta(days=soon_days)
+def next_visit_due(last_visited_on: datetime.date | None, interval_days: int) -> datetime.date | None:
+    """The day the next visit falls due (None: never visited, due at once)."""
+    return None if last_visited_on is None else last_visited_on + datetime.timedelta(days=interval_days)
+
+
+def visit_due_bounds(*, today: datetime.date, soon_days: int) -> tuple[datetime.date, datetime.date]:
+    """The rule, as the two next-due dates where the state changes: due before ``today`` is
+    overdue, on it due today, up to ``soon_through`` due soon, after it up to date. Python
+    (``visit_state``) and the database (``outreach.selectors.care_state_q``) both decide by these."""
+    return today, today + datetime.timedelta(days=soon_days)
+
+
+def visit_state(*, next_due_on: datetime.date | None, today: datetime.date, soon_days: int) -> str:
+    """ "never", "overdue", "due", "soon" or "ok" for a household next due on ``next_due_on``."""
+    if next_due_on is None:
+        return "never"
+    due_on, soon_through = visit_due_bounds(today=today, soon_days=soon_days)
+    if next_due_on < due_on:
+        return "overdue"
+    if next_due_on == due_on:
+        return "due"
+    return "soon" if next_due_on <= soon_through else "ok"
 
 
 def visit_due(
     *, last_visited_on: datetime.date | None, interval_days: int, today: datetime.date, soon_days: int
 ) -> VisitDue:
     """When a household is next due a visit, and whether that is overdue, due, soon or fine."""
-    if last_visited_on is None:
-        return VisitDue(None, 0, "never")
-    due_on, soon_through = visit_due_bounds(interval_days=interval_days, today=today, soon_days=soon_days)
-    if last_visited_on < due_on:
-        state = "overdue"
-    elif last_visited_on == due_on:
-        state = "due"
-    elif last_visited_on <= soon_through:
-        state = "soon"
-    else:
-        state = "ok"
-    next_due = last_visited_on + datetime.timedelta(days=interval_days)
-    return VisitDue(next_due, (today - next_due).days, state)
+    next_due = next_visit_due(last_visited_on, interval_days)
+    state = visit_state(next_due_on=next_due, today=today, soon_days=soon_days)
+    return VisitDue(next_due, 0 if next_due is None else (today - next_due).days, state)
 
 
 def interval_for(tags: list[str], plan_days: dict[str, int]) -> int | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from powerexpress.accounts.models import User
 from powerexpress.accounts.roles import Role
+from powerexpress.outreach.care_schedule import care_schedule_rebuild
 from powerexpress.outreach.choices import (
     SEVERITY_DAYS,
     ActivityKind,
@@ -121,6 +122,7 @@ def outreach_demo_reset() -> None:
             Activity,
         ):
             model.objects.all().delete()
+        care_schedule_rebuild()
 
 
 def outreach_demo_build(*, seed: int = 20261127, today: datetime.date | None = None) -> dict:
@@ -143,6 +145,7 @@ def outreach_demo_build(*, seed: int = 20261127, today: datetime.date | None = N
             counts["visits"] += _visits(station, teams, clerk, rng, today)
             counts["hazards"] += _inspections(station, villages, clerk, rng, today)
             counts["donations"] += _charity(station, villages, clerk, rng, today)
+        care_schedule_rebuild()
     return counts
 
 

@@ -287,6 +287,100 @@ class CareVisit(models.Model):
         return f"{self.customer} {self.visited_on}"
 
 
+class CareSchedule(models.Model):
+    """When a tagged household with a visit plan is next due a care visit: its tightest planned
+    interval, its last visit and the date they give (empty: never visited). Derived data, kept
+    current by ``care_schedule`` (visits, plans, tag changes), so that the due list is an indexed
+    range on ``next_due_on`` instead of a pass over every household per request."""
+
+    customer = models.OneToOneField(
+        "registry.Customer",
+        verbose_name=_("household"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="care_schedule",
+    )
+    station = models.ForeignKey(
+        "registry.SupplyStation", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    village = models.ForeignKey(
+        "registry.Village", verbose_name=_("village"), on_delete=models.CASCADE, related_name="+"
+    )
+    account_no = models.CharField(_("account number"), max_length=20)
+    interval_days = models.PositiveSmallIntegerField(_("visit every (days)"))
+    last_visited_on = models.DateField(_("last visited on"), null=True, blank=True)
+    visited = models.BooleanField(_("visited"), default=False)
+    next_due_on = models.DateField(_("next visit due on"), null=True, blank=True)
+
+    station_path = "station"
+
+    class Meta:
+        verbose_name = _("care schedule")
+        verbose_name_plural = _("care schedules")
+        indexes = [
+            models.Index(fields=["visited", "next_due_on", "account_no"], name="careschedule_due"),
+            models.Index(
+                fields=["station", "visited", "next_due_on", "account_no"], name="careschedule_station_due"
+            ),
+            models.Index(
+                fields=["village", "visited", "next_due_on", "account_no"], name="careschedule_village_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_no} {self.next_due_on}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.customer.tag_list
+
+
+class CareDueCount(models.Model):
+    """How many scheduled households of a station fall due on each day (``next_due_on`` empty:
+    never visited) — the counts the overview and the scoreboard sum over date ranges, kept by
+    ``care_schedule`` with every change of ``CareSchedule``."""
+
+    station = models.ForeignKey(
+        "registry.SupplyStation", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    next_due_on = models.DateField(_("next visit due on"), null=True, blank=True)
+    households = models.IntegerField(_("households"), default=0)
+
+    station_path = "station"
+
+    class Meta:
+        verbose_name = _("care visits due per day")
+        verbose_name_plural = _("care visits due per day")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "next_due_on"], name="careduecount_one_per_day"),
+            models.UniqueConstraint(
+                fields=["station"],
+                condition=models.Q(next_due_on__isnull=True),
+                name="careduecount_one_never",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.next_due_on}: {self.households}"
+
+
+class CareScheduleMark(models.Model):
+    """How far ``CareSchedule`` has caught up (one row): the last household and visit ids seen and
+    the visit plans it was built from, so that rows written outside the services (bulk loads) are
+    picked up by the next read."""
+
+    customer_max_id = models.BigIntegerField(default=0)
+    visit_max_id = models.BigIntegerField(default=0)
+    plans = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("care schedule mark")
+        verbose_name_plural = _("care schedule marks")
+
+    def __str__(self) -> str:
+        return f"{self.customer_max_id}/{self.visit_max_id}"
+
+
 class InspectionCampaign(models.Model):
     """A safety inspection campaign of a station: e.g. the pre-festival dragnet inspection of its
     transformer districts and lines, or customer-side checks in safety month."""

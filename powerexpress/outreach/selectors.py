@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Case, Count, DateField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +18,12 @@ from powerexpress.outreach.calc import (
     visit_due,
     visit_due_bounds,
 )
+from powerexpress.outreach.care_schedule import care_schedule_sync
 from powerexpress.outreach.choices import DEFAULT_VISIT_DAYS, DUE_SOON_DAYS, HazardStatus, PlanStatus
 from powerexpress.outreach.models import (
     Activity,
+    CareDueCount,
+    CareSchedule,
     CareVisit,
     CharityCampaign,
     Hazard,
@@ -173,137 +176,147 @@ STATES = list(STATE_ORDER)
 DUE_STATES = ("never", "overdue", "due", "soon")
 
 
-class _PlusDays(Func):
-    """``date + days`` computed by the database itself: Django's timedelta arithmetic calls back
-    into Python for every row on SQLite."""
-
-    output_field = DateField()
-
-    def __init__(self, expression, days: int):
-        super().__init__(expression)
-        self.days = days
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} + %s)", (*params, self.days)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"date({sql}, %s)", (*params, f"+{self.days} days")
+def care_state_q(state: str, today: datetime.date) -> Q:
+    """The schedule rows in one state, as a range on the stored next-due date — the bounds of
+    ``calc.visit_due_bounds``, the rule ``calc.visit_state`` decides by."""
+    due_on, soon_through = visit_due_bounds(today=today, soon_days=DUE_SOON_DAYS)
+    return {
+        "never": Q(visited=False),
+        "overdue": Q(visited=True, next_due_on__lt=due_on),
+        "due": Q(visited=True, next_due_on=due_on),
+        "soon": Q(visited=True, next_due_on__gt=due_on, next_due_on__lte=soon_through),
+        "ok": Q(visited=True, next_due_on__gt=soon_through),
+    }[state]
 
 
-def _plan_cases(plans: dict[int | None, dict[str, int]], value) -> Case:
-    """A CASE giving ``value(days)`` for the tightest planned interval among a household's tags
-    under its station's plan (``plans[None]``: stations with no plan of their own) — the tags
-    are tried from the shortest interval up, so the first match is the tightest (``interval_for``)."""
-
-    def by_tag(days: dict[str, int]) -> Case:
-        ordered = sorted(days.items(), key=lambda item: item[1])
-        return Case(*[When(tags__contains=f",{tag},", then=value(d)) for tag, d in ordered], default=None)
-
-    stations = [
-        When(village__station_id=station, then=by_tag(days)) for station, days in plans.items() if station
-    ]
-    return Case(*stations, default=by_tag(plans[None])) if stations else by_tag(plans[None])
+def _care_rank(today: datetime.date) -> Case:
+    return Case(*[When(care_state_q(state, today), then=Value(rank)) for state, rank in STATE_ORDER.items()])
 
 
-def care_queryset(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""):
-    """Tagged households in scope with a visit plan, annotated in the database with their
-    interval, last visit, state (``care_rank``: the index in ``STATES``) and next due date, most
-    urgent first: never visited, then overdue (longest first), due today, due soon, up to date.
-    The state follows ``calc.visit_due_bounds``, the rule ``calc.visit_due`` uses."""
-    queryset = visible(user, Customer.objects.exclude(tags=""))
+def _care_schedule(user, *, station_id=None, village_id=None, tag: str = ""):
+    care_schedule_sync()
+    queryset = visible(user, CareSchedule.objects.all())
     if station_id:
-        queryset = queryset.filter(village__station_id=station_id)
+        queryset = queryset.filter(station_id=station_id)
     if village_id:
         queryset = queryset.filter(village_id=village_id)
     if tag:
-        queryset = queryset.filter(tags__contains=f",{tag},")
-    return _care_annotate(queryset, today)
+        queryset = queryset.filter(customer__tags__contains=f",{tag},")
+    return queryset
 
 
-def _care_annotate(queryset, today: datetime.date):
-    plans: dict[int | None, dict[str, int]] = {None: dict(DEFAULT_VISIT_DAYS)}
-    for station, plan_tag, days in VisitPlan.objects.values_list("station_id", "tag", "interval_days"):
-        plans.setdefault(station, dict(DEFAULT_VISIT_DAYS))[plan_tag] = days
-
-    def bound(index: int):
-        return lambda days: Value(
-            visit_due_bounds(interval_days=days, today=today, soon_days=DUE_SOON_DAYS)[index]
-        )
-
-    last_visit = (
-        CareVisit.objects.filter(customer=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
-    )
+def care_queryset(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""):
+    """Scheduled households in scope (``CareSchedule`` rows: interval, last visit, next due date;
+    ``care_rank`` is the state's index in ``STATES``), most urgent first: never visited, then by
+    next due date (longest overdue first), then account number — the order of the schedule's
+    indexes, so a page is read straight off an index."""
     return (
-        queryset.annotate(
-            last_visited_on=Subquery(last_visit),
-            care_interval_days=_plan_cases(plans, Value),
-            care_due_on=_plan_cases(plans, bound(0)),
-            care_soon_through=_plan_cases(plans, bound(1)),
-        )
-        .filter(care_interval_days__isnull=False)
-        .annotate(
-            care_rank=Case(
-                When(last_visited_on__isnull=True, then=Value(STATE_ORDER["never"])),
-                When(last_visited_on__lt=F("care_due_on"), then=Value(STATE_ORDER["overdue"])),
-                When(last_visited_on=F("care_due_on"), then=Value(STATE_ORDER["due"])),
-                When(last_visited_on__lte=F("care_soon_through"), then=Value(STATE_ORDER["soon"])),
-                default=Value(STATE_ORDER["ok"]),
-            ),
-            care_next_due=_plan_cases(plans, lambda days: _PlusDays(F("last_visited_on"), days)),
-        )
-        .select_related("village")
-        .order_by("care_rank", "care_next_due", "account_no")
+        _care_schedule(user, station_id=station_id, village_id=village_id, tag=tag)
+        .annotate(care_rank=_care_rank(today), care_interval_days=F("interval_days"))
+        .select_related("customer", "village")
+        .order_by("visited", "next_due_on", "account_no")
     )
 
 
-def care_counts(queryset) -> dict[str, int]:
-    """Households per state, counted in the database."""
-    counts = {state: 0 for state in STATES}
-    for rank, count in queryset.order_by().values_list("care_rank").annotate(n=Count("pk")):
-        counts[STATES[rank]] = count
-    return counts
+def care_counts(queryset, today: datetime.date | None = None) -> dict[str, int]:
+    """Households per state among these schedule rows, counted in the database (one query); without
+    ``today``, by the ``care_rank`` of ``care_queryset``."""
+    if today is None:
+        counts = {state: 0 for state in STATES}
+        for rank, count in queryset.order_by().values_list("care_rank").annotate(n=Count("pk")):
+            counts[STATES[rank]] = count
+        return counts
+    totals = queryset.order_by().aggregate(
+        **{state: Count("pk", filter=care_state_q(state, today)) for state in STATES}
+    )
+    return {state: totals[state] or 0 for state in STATES}
 
 
-def care_in_states(queryset, states):
-    return queryset.filter(care_rank__in=[STATE_ORDER[state] for state in states if state in STATE_ORDER])
+def care_in_states(queryset, states, today: datetime.date | None = None):
+    """These rows in the given states: ranges on the next-due date with ``today``, else by the
+    ``care_rank`` of ``care_queryset``."""
+    wanted = [state for state in states if state in STATE_ORDER]
+    if today is None:
+        return queryset.filter(care_rank__in=[STATE_ORDER[state] for state in wanted])
+    if set(wanted) == set(STATES):
+        return queryset
+    condition = Q(pk__in=[])
+    for state in wanted:
+        condition |= care_state_q(state, today)
+    return queryset.filter(condition)
 
 
-def care_rows(customers, today: datetime.date) -> list[dict]:
-    """The rows a page shows, for households from ``care_queryset``: the due date and days
-    overdue computed by ``calc.visit_due``."""
-    return [
-        {
-            "customer": customer,
-            "interval_days": customer.care_interval_days,
-            "due": visit_due(
-                last_visited_on=customer.last_visited_on,
-                interval_days=customer.care_interval_days,
-                today=today,
-                soon_days=DUE_SOON_DAYS,
-            ),
-        }
-        for customer in customers
-    ]
+def care_rows(schedules, today: datetime.date) -> list[dict]:
+    """The rows a page shows, for rows of ``care_queryset``: the household (with its last visit),
+    the interval, and the due date and days overdue computed by ``calc.visit_due``."""
+    rows = []
+    for schedule in schedules:
+        customer = schedule.customer
+        customer.village = schedule.village
+        customer.last_visited_on = schedule.last_visited_on
+        rows.append(
+            {
+                "customer": customer,
+                "interval_days": schedule.interval_days,
+                "due": visit_due(
+                    last_visited_on=schedule.last_visited_on,
+                    interval_days=schedule.interval_days,
+                    today=today,
+                    soon_days=DUE_SOON_DAYS,
+                ),
+            }
+        )
+    return rows
 
 
 def care_households(
     user, *, today: datetime.date, station_id=None, village_id=None, tag: str = "", states=None
 ) -> list[dict]:
-    """Every tagged household in scope (or those in ``states``) with its interval, last visit,
+    """Every scheduled household in scope (or those in ``states``) with its interval, last visit,
     next due date and state, most urgent first."""
     queryset = care_queryset(user, today=today, station_id=station_id, village_id=village_id, tag=tag)
     if states is not None:
-        queryset = care_in_states(queryset, states)
+        queryset = care_in_states(queryset, states, today)
     return care_rows(queryset, today)
+
+
+def care_household_row(user, customer, today: datetime.date) -> dict | None:
+    """One household's row (None when it has no visit plan)."""
+    rows = care_rows(care_queryset(user, today=today).filter(customer=customer), today)
+    return rows[0] if rows else None
+
+
+def _day_counts(queryset, today: datetime.date) -> dict[int, dict[str, int]]:
+    """Per station and state, summed from ``CareDueCount`` (a row per station and due day): the
+    work grows with the days, not with the households."""
+    summaries: dict[int, dict[str, int]] = {}
+    for station_id, state, n in (
+        queryset.annotate(care_rank=_care_rank_counts(today))
+        .order_by()
+        .values_list("station_id", "care_rank")
+        .annotate(n=Sum("households"))
+    ):
+        summaries.setdefault(station_id, {s: 0 for s in STATES})[STATES[state]] = n
+    return summaries
+
+
+def _care_rank_counts(today: datetime.date) -> Case:
+    due_on, soon_through = visit_due_bounds(today=today, soon_days=DUE_SOON_DAYS)
+    return Case(
+        When(next_due_on__isnull=True, then=Value(STATE_ORDER["never"])),
+        When(next_due_on__lt=due_on, then=Value(STATE_ORDER["overdue"])),
+        When(next_due_on=due_on, then=Value(STATE_ORDER["due"])),
+        When(next_due_on__lte=soon_through, then=Value(STATE_ORDER["soon"])),
+        default=Value(STATE_ORDER["ok"]),
+    )
 
 
 def station_overdue(station, today: datetime.date) -> dict[str, int]:
     """What a station has let slip, for the daily reminder (a system job, so no user scope): care
     visits past due, vulnerable households never visited, hazards past their deadline not closed."""
-    counts = care_counts(
-        _care_annotate(Customer.objects.exclude(tags="").filter(village__station=station), today)
+    care_schedule_sync()
+    counts = _day_counts(CareDueCount.objects.filter(station=station), today).get(
+        station.pk, {state: 0 for state in STATES}
     )
     return {
         "care_overdue": counts["overdue"],
@@ -315,21 +328,25 @@ def station_overdue(station, today: datetime.date) -> dict[str, int]:
 
 
 def care_summary_counts(user, *, today: datetime.date, station_id=None) -> dict[int, dict[str, int]]:
-    """Per station: how many tagged households are never visited, overdue, due, due soon or up
-    to date — decided and counted in the database (one grouped query)."""
-    queryset = visible(user, Customer.objects.exclude(tags=""))
+    """Per station: how many scheduled households are never visited, overdue, due, due soon or up
+    to date — summed from the per-day counts."""
+    care_schedule_sync()
+    queryset = visible(user, CareDueCount.objects.all())
     if station_id:
-        queryset = queryset.filter(village__station_id=station_id)
-    groups = (
-        _care_annotate(queryset, today)
-        .order_by()
-        .values_list("village__station_id", "care_rank")
-        .annotate(n=Count("pk"))
-    )
-    summaries: dict[int, dict[str, int]] = {}
-    for station, rank, count in groups:
-        summaries.setdefault(station, {state: 0 for state in STATES})[STATES[rank]] = count
-    return summaries
+        queryset = queryset.filter(station_id=station_id)
+    return _day_counts(queryset, today)
+
+
+def care_page_counts(user, *, today: datetime.date, station_id=None, village_id=None, tag: str = ""):
+    """The state counts the due list shows: from the per-day counts when only the scope (and a
+    station) narrows it, else counted over the filtered schedule rows."""
+    if village_id or tag:
+        return care_counts(_care_schedule(user, station_id=station_id, village_id=village_id, tag=tag), today)
+    totals = {state: 0 for state in STATES}
+    for summary in care_summary_counts(user, today=today, station_id=station_id).values():
+        for state, n in summary.items():
+            totals[state] += n
+    return totals
 
 
 def household_visits(customer):

@@ -11,6 +11,11 @@ from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify, notify_once
 from powerexpress.core.scope import can_see_station
 from powerexpress.outreach.calc import fen_to_yuan
+from powerexpress.outreach.care_schedule import (
+    care_schedule_rebuild,
+    care_schedule_refresh,
+    care_schedule_refresh_station,
+)
 from powerexpress.outreach.choices import (
     HAZARD_TRANSITIONS,
     PLAN_TRANSITIONS,
@@ -312,9 +317,11 @@ def visit_plan_set(*, user, station, tag: str, interval_days: int) -> VisitPlan:
     _check_writer(user, station.pk)
     if interval_days < 1:
         raise FieldError({"interval_days": _("Visit at least every day.")})
-    plan, _created = VisitPlan.objects.update_or_create(
-        station=station, tag=tag, defaults={"interval_days": interval_days}
-    )
+    with transaction.atomic():
+        plan, _created = VisitPlan.objects.update_or_create(
+            station=station, tag=tag, defaults={"interval_days": interval_days}
+        )
+        care_schedule_refresh_station(station.pk)
     return plan
 
 
@@ -343,7 +350,7 @@ def care_visit_record(
         raise FieldError({"follow_up_notes": _("Say what needs following up.")})
     try:
         with transaction.atomic():
-            return CareVisit.objects.create(
+            visit = CareVisit.objects.create(
                 customer=customer,
                 visited_on=visited_on,
                 team=team,
@@ -357,6 +364,8 @@ def care_visit_record(
                 submission_key=submission_key,
                 recorded_offline=recorded_offline,
             )
+            care_schedule_refresh([customer.pk])
+            return visit
     except IntegrityError:
         return CareVisit.objects.get(submission_key=submission_key)
 
@@ -654,6 +663,7 @@ def overdue_reminders_send(*, today: datetime.date | None = None) -> int:
     and day, however often the job runs; nothing is sent when nothing is overdue. Returns the
     number of messages sent."""
     today = today or timezone.localdate()
+    care_schedule_rebuild()  # the daily backstop: rows changed outside the services are caught up
     sent = 0
     for station in SupplyStation.objects.exclude(head_phone="").order_by("code"):
         counts = station_overdue(station, today)

@@ -90,10 +90,7 @@ def home(request):
     year_activities = selectors.with_signups(
         selectors.activity_list(user).filter(held_on__gte=today.replace(month=1, day=1))
     )
-    care = {state: 0 for state in selectors.STATE_ORDER}
-    for summary in selectors.care_summary_counts(user, today=today).values():
-        for state, count in summary.items():
-            care[state] += count
+    care = selectors.care_page_counts(user, today=today)
     context = {
         "totals": selectors.activity_totals(year_activities),
         "overdue_items": selectors.plan_items(user, status="overdue").count(),
@@ -110,7 +107,7 @@ def today(request):
     """The team member's day on a phone: today's activities, households due a care visit and the
     inspection campaigns running today (cached by the phone for offline use)."""
     user, day = request.user, timezone.localdate()
-    due_today = selectors.care_in_states(selectors.care_queryset(user, today=day), DUE_TODAY)
+    due_today = selectors.care_in_states(selectors.care_queryset(user, today=day), DUE_TODAY, day)
     care = selectors.care_rows(due_today[:30], day)
     context = {
         "day": day,
@@ -379,12 +376,11 @@ def meeting_detail(request, pk: int):
 def care_due(request):
     today = timezone.localdate()
     state = request.GET.get("state", "due")
-    households = selectors.care_queryset(
-        request.user, today=today, tag=request.GET.get("tag", ""), village_id=_int(request.GET.get("village"))
-    )
-    summary = selectors.care_counts(households)
+    narrowed = {"tag": request.GET.get("tag", ""), "village_id": _int(request.GET.get("village"))}
+    households = selectors.care_queryset(request.user, today=today, **narrowed)
+    summary = selectors.care_page_counts(request.user, today=today, **narrowed)
     wanted = {"due": selectors.DUE_STATES, "all": selectors.STATES}.get(state, [state])
-    paginator = Paginator(selectors.care_in_states(households, wanted), 100)
+    paginator = Paginator(selectors.care_in_states(households, wanted, today), 100)
     paginator.count = sum(summary.get(state, 0) for state in wanted)  # counted already
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.care_rows(page.object_list, today)
@@ -416,8 +412,7 @@ def care_household(request, account_no: str):
             else:
                 messages.success(request, _("Visit recorded."))
                 return redirect("outreach:care_household", account_no=customer.account_no)
-    rows = selectors.care_households(request.user, today=timezone.localdate(), village_id=customer.village_id)
-    due = next((row for row in rows if row["customer"].pk == customer.pk), None)
+    due = selectors.care_household_row(request.user, customer, timezone.localdate())
     context = {
         "customer": customer,
         "visits": selectors.household_visits(customer),

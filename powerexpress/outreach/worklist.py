@@ -10,7 +10,7 @@ from powerexpress.outreach.selectors import care_households, hazard_list
 def outreach_overdue(user, now) -> WorkGroup:
     today = timezone.localdate(now)
     items = []
-    for row in care_households(user, today=today):
+    for row in care_households(user, today=today, states=("never", "overdue")):
         if row["due"].state not in ("never", "overdue"):
             break
         customer = row["customer"]

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,21 @@ def registry_save(*, user, kind: str, raw: dict, instance=None):
     if errors:
         raise FieldError(errors)
     with transaction.atomic():
-        return spec.save(values, instance=instance)
+        saved = spec.save(values, instance=instance)
+        _care_schedule_refresh(kind, [saved])
+        return saved
+
+
+def _care_schedule_refresh(kind: str, saved: list) -> None:
+    """Households' tags and villages decide their care visits: keep outreach's schedule current."""
+    if kind not in ("customers", "villages") or not apps.is_installed("powerexpress.outreach"):
+        return
+    from powerexpress.outreach import care_schedule
+
+    if kind == "customers":
+        care_schedule.care_schedule_refresh([obj.pk for obj in saved])
+    else:
+        care_schedule.care_schedule_refresh_villages([obj.pk for obj in saved])
 
 
 @dataclass
@@ -104,14 +119,16 @@ def registry_import(
     if outcome.errors:
         return outcome
     with transaction.atomic():
+        saved = []
         for index, (values, instance) in enumerate(cleaned, start=1):
-            spec.save(values, instance=instance)
+            saved.append(spec.save(values, instance=instance))
             if instance is None:
                 outcome.created += 1
             else:
                 outcome.updated += 1
             if progress and index % 500 == 0:
                 progress(len(rows) + index, len(rows) * 2)
+        _care_schedule_refresh(kind, saved)
     if progress:
         progress(len(rows) * 2, len(rows) * 2)
     return outcome
