@@ -1,6 +1,5 @@
 """Billing pages: runs and readings, bills explained, tariffs, agreements, debit files, KPIs."""
 
-import datetime
 import json
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import CHANGE_TARIFFS
 from powerexpress.billing import selectors, services
-from powerexpress.billing.choices import AgreementStatus, BillStatus
+from powerexpress.billing.filters import AgreementFilterSet, BillFilterSet, filtered_or_none
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
 from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
@@ -131,40 +130,13 @@ def reading_fix_view(request, pk: int):
     return redirect("billing:run", pk=int(run_pk)) if run_pk.isdigit() else redirect("billing:home")
 
 
-def _parse_month(text: str) -> datetime.date | None:
-    """``"2026-10"`` → 1 October 2026; None for anything else."""
-    try:
-        return datetime.datetime.strptime(text, "%Y-%m").date() if len(text) == 7 else None
-    except ValueError:
-        return None
-
-
 @login_required
 def bills_view(request):
-    account = request.GET.get("account_no", "").strip()
-    month = request.GET.get("month", "").strip()
-    status = request.GET.get("status", "").strip()
-    month_day = _parse_month(month)
-    bills = selectors.bills_filtered(
-        request.user,
-        account_no=account,
-        month=month_day,
-        status=status if status in BillStatus.values else "",
-    )
-    if month and month_day is None:
-        bills = bills.none()
+    filterset = BillFilterSet(request.GET, queryset=selectors.bills_visible(request.user))
     page = selectors.bills_page(
-        bills, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+        filtered_or_none(filterset), after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
-    return render(
-        request,
-        "billing/bills.html",
-        {
-            "page": page,
-            "statuses": BillStatus.choices,
-            "filters": {"account_no": account, "month": month, "status": status},
-        },
-    )
+    return render(request, "billing/bills.html", {"page": page, "filterset": filterset})
 
 
 @login_required
@@ -259,11 +231,8 @@ def agreements_view(request):
                     request, _("Agreement signed for %(account)s.") % {"account": customer.account_no}
                 )
                 return redirect("billing:agreements")
-    agreements = selectors.agreements_visible(request.user)
-    status = request.GET.get("status", AgreementStatus.PENDING)
-    if status in AgreementStatus.values:
-        agreements = agreements.filter(status=status)
-    page = Paginator(agreements, 50).get_page(request.GET.get("page"))
+    filterset = AgreementFilterSet(request.GET, queryset=selectors.agreements_visible(request.user))
+    page = Paginator(filtered_or_none(filterset), 50).get_page(request.GET.get("page"))
     rows = [(a, mask_bank_account(a.bank_account)) for a in page]
     return render(
         request,
@@ -272,8 +241,7 @@ def agreements_view(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "status": status,
-            "statuses": AgreementStatus.choices,
+            "filterset": filterset,
             "can_operate": can_operate_billing(request.user),
         },
     )
