@@ -2,6 +2,7 @@
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,14 +14,20 @@ from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import CHANGE_TARIFFS
 from powerexpress.billing import selectors, services
-from powerexpress.billing.filters import AgreementFilterSet, BillFilterSet, filtered_or_none
+from powerexpress.billing.filters import (
+    AgreementFilterSet,
+    BatchFilterSet,
+    BillFilterSet,
+    RunFilterSet,
+    filtered_or_none,
+)
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
 from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
 from powerexpress.core.errors import ApiError
 from powerexpress.core.masking import mask_bank_account
-from powerexpress.core.scope import get_visible_or_404
-from powerexpress.registry.models import Customer, Village
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.registry.models import Customer, SupplyStation, Village
 
 
 def _operator(request) -> None:
@@ -34,10 +41,23 @@ def _error_text(exc: ApiError) -> str:
     return str(exc.message)
 
 
+def _offer_stations(filterset, user):
+    """The station filter as a drop-down of the stations the user sees (it still takes codes);
+    the filter fields' ids apart from those of the page's other form."""
+    filterset.form.auto_id = "filter_%s"
+    stations = visible(user, SupplyStation.objects.order_by("code")).values_list("code", "name")
+    filterset.form.fields["station"].widget = forms.Select(choices=[("", "—"), *stations])
+    return filterset
+
+
 @login_required
 def home_view(request):
+    runs = _offer_stations(
+        RunFilterSet(request.GET, queryset=selectors.runs_visible(request.user)), request.user
+    )
     context = {
-        "runs": selectors.runs_visible(request.user)[:20],
+        "runs": filtered_or_none(runs)[:20],
+        "run_filters": runs,
         "run_form": StationMonthForm(user=request.user),
         "upload_form": UploadForm(),
         "can_operate": can_operate_billing(request.user),
@@ -299,11 +319,15 @@ def debit_view(request):
                 return redirect("billing:debit")
         except ApiError as exc:
             messages.error(request, _error_text(exc))
+    batches = _offer_stations(
+        BatchFilterSet(request.GET, queryset=selectors.batches_visible(request.user)), request.user
+    )
     return render(
         request,
         "billing/debit.html",
         {
-            "batches": selectors.batches_visible(request.user)[:50],
+            "batches": filtered_or_none(batches)[:50],
+            "batch_filters": batches,
             "batch_form": batch_form,
             "upload_form": UploadForm(),
             "arrears": selectors.arrears_list(request.user)[:200],

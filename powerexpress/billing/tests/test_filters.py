@@ -1,17 +1,19 @@
 """The billing lists' FilterSets: bills searched by account number or name and filtered on the
-keyset-paged page, agreements searched and filtered; never wider than the user's scope, and a
+keyset-paged page, agreements, runs and debit batches searched and filtered; never wider than the user's scope, and a
 bad value a form error on the page (never a 500)."""
 
+import datetime
 import re
 
 import pytest
 
-from powerexpress.billing.choices import AgreementStatus, BillStatus
-from powerexpress.billing.models import Agreement, Bill
+from powerexpress.billing.choices import AgreementStatus, BillStatus, RunStatus
+from powerexpress.billing.models import Agreement, Bill, BillingRun, DebitBatch
 from powerexpress.billing.tests.test_bills_list import bills, expected
 
 pytestmark = pytest.mark.django_db
 __all__ = ["bills"]  # the fixture, shared with the paging tests
+MONTH = datetime.date(2026, 10, 1)
 
 
 def listed(html: str) -> list[int]:
@@ -89,3 +91,33 @@ def test_an_agreement_search_never_reaches_another_station(world, agreements):
 def test_a_bad_agreement_status_is_a_form_error(world, agreements):
     page = world.web("manager").get("/billing/agreements/", {"status": "lost"})
     assert page.status_code == 200 and page.context["filterset"].errors["status"] and shown(page) == []
+
+
+def test_runs_are_filtered_by_station_month_and_status_within_scope(world):
+    done = BillingRun.objects.create(station=world.station_a, month=MONTH, status=RunStatus.DONE)
+    other = BillingRun.objects.create(station=world.station_b, month=MONTH, status=RunStatus.DONE)
+    web = world.web("manager")
+    assert list(web.get("/billing/", {"station": "ZJC"}).context["runs"]) == [other]
+    assert set(web.get("/billing/", {"month": "2026-10", "status": "done"}).context["runs"]) == {done, other}
+    assert list(world.web("clerk_a").get("/billing/", {"station": "ZJC"}).context["runs"]) == []
+    page = web.get("/billing/", {"month": "October"})
+    assert page.status_code == 200 and page.context["run_filters"].errors["month"]
+
+
+def test_debit_batches_are_searched_by_number_within_scope(world):
+    batches = [
+        DebitBatch.objects.create(
+            batch_no=f"{station.code}-202610-1",
+            station=station,
+            month=MONTH,
+            file_format="PXD1",
+            record_count=0,
+            total_fen=0,
+            content="",
+            created_by=world.users["manager"],
+        )
+        for station in (world.station_a, world.station_b)
+    ]
+    web = world.web("manager")
+    assert list(web.get("/billing/debit/", {"q": "zjc"}).context["batches"]) == [batches[1]]
+    assert list(world.web("clerk_a").get("/billing/debit/", {"q": "ZJC"}).context["batches"]) == []
