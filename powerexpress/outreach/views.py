@@ -141,21 +141,23 @@ DUE_TODAY = ("never", "overdue", "due")
 # Activities
 
 
-PICK_LISTS = {
-    "station": (SupplyStation, "name"),
-    "village": (Village, "name"),
-    "team": (Team, "name"),
-}
+PICK_LISTS = {"station": SupplyStation, "village": Village, "team": Team}
+
+
+def _pick_label(field: str, code: str, name: str) -> str:
+    """Villages by code and name (names repeat across townships); stations and teams by name
+    (a team's code carries English words)."""
+    return f"{code} {name}" if field == "village" else name
 
 
 def _offer_pick_lists(form, user) -> None:
     """Station, village and team filters become drop-downs of what the user may see (the
     FilterSet still takes codes, as the API does)."""
-    for field, (model, label) in PICK_LISTS.items():
+    for field, model in PICK_LISTS.items():
         if field in form.fields:
-            rows = visible(user, model.objects.all()).order_by("code").values_list("code", label)
+            rows = visible(user, model.objects.all()).order_by("code").values_list("code", "name")
             form.fields[field].widget = forms.Select(
-                choices=[("", "—")] + [(code, f"{code} {name}") for code, name in rows]
+                choices=[("", "—")] + [(code, _pick_label(field, code, name)) for code, name in rows]
             )
 
 
