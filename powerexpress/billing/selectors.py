@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from powerexpress.analytics import tariff as kernel
 from powerexpress.billing import kpis
 from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
+from powerexpress.billing.filters import BillFilterSet, filtered_or_none
 from powerexpress.billing.models import (
     Agreement,
     Bill,
@@ -152,14 +153,9 @@ def parse_bill_cursor(text: str) -> tuple[datetime.date, int] | None:
 
 
 def bills_filtered(user, *, account_no: str = "", month: datetime.date | None = None, status: str = ""):
-    bills = bills_visible(user)
-    if account_no:
-        bills = bills.filter(customer__account_no=account_no)
-    if month:
-        bills = bills.filter(month=month)
-    if status:
-        bills = bills.filter(status=status)
-    return bills
+    """The user's bills through the list's FilterSet (the page passes its query string instead)."""
+    data = {"account_no": account_no, "month": f"{month:%Y-%m}" if month else "", "status": status}
+    return filtered_or_none(BillFilterSet(data, queryset=bills_visible(user)))
 
 
 def _beyond(bills, cursor: tuple[datetime.date, int], size: int, *, older: bool) -> list:

@@ -1,8 +1,8 @@
 """Billing pages: runs and readings, bills explained, tariffs, agreements, debit files, KPIs."""
 
-import datetime
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,15 +14,21 @@ from django.views.decorators.http import require_POST
 
 from powerexpress.accounts.roles import CHANGE_TARIFFS
 from powerexpress.billing import selectors, services
-from powerexpress.billing.choices import AgreementStatus, BillStatus
+from powerexpress.billing.filters import (
+    AgreementFilterSet,
+    BatchFilterSet,
+    BillFilterSet,
+    RunFilterSet,
+    filtered_or_none,
+)
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
 from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
 from powerexpress.core.errors import ApiError
 from powerexpress.core.forms import api_error_text
 from powerexpress.core.masking import mask_bank_account
-from powerexpress.core.scope import get_visible_or_404
-from powerexpress.registry.models import Customer, Village
+from powerexpress.core.scope import get_visible_or_404, visible
+from powerexpress.registry.models import Customer, SupplyStation, Village
 
 
 def _operator(request) -> None:
@@ -30,10 +36,23 @@ def _operator(request) -> None:
         raise PermissionDenied
 
 
+def _offer_stations(filterset, user):
+    """The station filter as a drop-down of the stations the user sees (it still takes codes);
+    the filter fields' ids apart from those of the page's other form."""
+    filterset.form.auto_id = "filter_%s"
+    stations = visible(user, SupplyStation.objects.order_by("code")).values_list("code", "name")
+    filterset.form.fields["station"].widget = forms.Select(choices=[("", "—"), *stations])
+    return filterset
+
+
 @login_required
 def home_view(request):
+    runs = _offer_stations(
+        RunFilterSet(request.GET, queryset=selectors.runs_visible(request.user)), request.user
+    )
     context = {
-        "runs": selectors.runs_visible(request.user)[:20],
+        "runs": filtered_or_none(runs)[:20],
+        "run_filters": runs,
         "run_form": StationMonthForm(user=request.user),
         "upload_form": UploadForm(),
         "can_operate": can_operate_billing(request.user),
@@ -126,40 +145,13 @@ def reading_fix_view(request, pk: int):
     return redirect("billing:run", pk=int(run_pk)) if run_pk.isdigit() else redirect("billing:home")
 
 
-def _parse_month(text: str) -> datetime.date | None:
-    """``"2026-10"`` → 1 October 2026; None for anything else."""
-    try:
-        return datetime.datetime.strptime(text, "%Y-%m").date() if len(text) == 7 else None
-    except ValueError:
-        return None
-
-
 @login_required
 def bills_view(request):
-    account = request.GET.get("account_no", "").strip()
-    month = request.GET.get("month", "").strip()
-    status = request.GET.get("status", "").strip()
-    month_day = _parse_month(month)
-    bills = selectors.bills_filtered(
-        request.user,
-        account_no=account,
-        month=month_day,
-        status=status if status in BillStatus.values else "",
-    )
-    if month and month_day is None:
-        bills = bills.none()
+    filterset = BillFilterSet(request.GET, queryset=selectors.bills_visible(request.user))
     page = selectors.bills_page(
-        bills, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+        filtered_or_none(filterset), after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
-    return render(
-        request,
-        "billing/bills.html",
-        {
-            "page": page,
-            "statuses": BillStatus.choices,
-            "filters": {"account_no": account, "month": month, "status": status},
-        },
-    )
+    return render(request, "billing/bills.html", {"page": page, "filterset": filterset})
 
 
 @login_required
@@ -254,11 +246,8 @@ def agreements_view(request):
                     request, _("Agreement signed for %(account)s.") % {"account": customer.account_no}
                 )
                 return redirect("billing:agreements")
-    agreements = selectors.agreements_visible(request.user)
-    status = request.GET.get("status", AgreementStatus.PENDING)
-    if status in AgreementStatus.values:
-        agreements = agreements.filter(status=status)
-    page = Paginator(agreements, 50).get_page(request.GET.get("page"))
+    filterset = AgreementFilterSet(request.GET, queryset=selectors.agreements_visible(request.user))
+    page = Paginator(filtered_or_none(filterset), 50).get_page(request.GET.get("page"))
     rows = [(a, mask_bank_account(a.bank_account)) for a in page]
     return render(
         request,
@@ -267,8 +256,7 @@ def agreements_view(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "status": status,
-            "statuses": AgreementStatus.choices,
+            "filterset": filterset,
             "can_operate": can_operate_billing(request.user),
         },
     )
@@ -326,11 +314,15 @@ def debit_view(request):
                 return redirect("billing:debit")
         except ApiError as exc:
             messages.error(request, api_error_text(exc, with_fields=True))
+    batches = _offer_stations(
+        BatchFilterSet(request.GET, queryset=selectors.batches_visible(request.user)), request.user
+    )
     return render(
         request,
         "billing/debit.html",
         {
-            "batches": selectors.batches_visible(request.user)[:50],
+            "batches": filtered_or_none(batches)[:50],
+            "batch_filters": batches,
             "batch_form": batch_form,
             "upload_form": UploadForm(),
             "arrears": selectors.arrears_list(request.user)[:200],

@@ -93,13 +93,19 @@ def household_data_span(transformer) -> tuple[dt.date, dt.date] | None:
     return (timezone.localdate(span["a"][0]), timezone.localdate(span["b"][0]))
 
 
-def risk_list(user, festival_year: int):
-    """Forecasts the user may see, worst first, at risk only (above 80 %)."""
+def forecasts_at_risk(user):
+    """Forecasts the user may see, every festival year, worst first, at risk only (above 80 %);
+    the risk list's FilterSet narrows them to a year, a station, a level or a search."""
     return (
-        visible(user, FestivalForecast.objects.filter(festival_year=festival_year, forecast_rate_pct__gt=80))
+        visible(user, FestivalForecast.objects.filter(forecast_rate_pct__gt=80))
         .select_related("transformer", "transformer__station", "transformer__village", "work_order")
         .order_by("-forecast_rate_pct")
     )
+
+
+def risk_list(user, festival_year: int):
+    """Forecasts the user may see in one festival year, worst first, at risk only (above 80 %)."""
+    return forecasts_at_risk(user).filter(festival_year=festival_year)
 
 
 def festival_context(festival_year: int) -> dict:

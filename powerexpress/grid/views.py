@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django import forms
 from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +23,10 @@ from powerexpress.core.forms import apply_api_error
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.grid import lunar, selectors, services
 from powerexpress.grid.choices import Action, DataKind, EventKind, RiskLevel
+from powerexpress.grid.filters import EventFilterSet, RiskFilterSet, UploadFilterSet, filtered_or_none
 from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
 from powerexpress.grid.models import FestivalForecast, GapRun, IntervalFile, LoadEvent, PhasePlan
-from powerexpress.registry.models import TransformerDistrict
+from powerexpress.registry.models import SupplyStation, TransformerDistrict
 
 
 def _require_role(user):
@@ -51,15 +53,24 @@ def _line_losses(user, transformers) -> dict:
     return losses
 
 
+def _risk_filters(request) -> RiskFilterSet:
+    """The risk list's FilterSet; without a year, the next Spring Festival's."""
+    data = request.GET.copy()
+    if not data.get("year"):
+        data["year"] = str(forecast.next_festival_year(timezone.localdate()))
+    filterset = RiskFilterSet(data, queryset=selectors.forecasts_at_risk(request.user))
+    stations = visible(request.user, SupplyStation.objects.order_by("code")).values_list("code", "name")
+    filterset.form.fields["station"].widget = forms.Select(choices=[("", _("all")), *stations])
+    return filterset
+
+
 @login_required
 def risk_view(request):
     _require_role(request.user)
-    year = request.GET.get("year", "")
-    year = (
-        int(year)
-        if year.isdigit() and 2000 <= int(year) <= 2100
-        else forecast.next_festival_year(timezone.localdate())
-    )
+    filterset = _risk_filters(request)
+    valid = filterset.is_valid()
+    year = filterset.form.cleaned_data["year"] if valid else forecast.next_festival_year(timezone.localdate())
+    year = int(year)
     grid_settings = services.grid_settings_get()
     form = ForecastForm(
         request.POST or None,
@@ -79,7 +90,7 @@ def risk_view(request):
             )
             messages.success(request, _("Forecast updated for %(n)s districts.") % {"n": count})
             return redirect(f"{request.path}?year={year}")
-    items = list(selectors.risk_list(request.user, year))
+    items = list(filtered_or_none(filterset))
     losses = _line_losses(request.user, [item.transformer_id for item in items])
     for item in items:
         item.peak_label = lunar.lunar_label(item.peak_on)
@@ -87,6 +98,7 @@ def risk_view(request):
     context = {
         **selectors.festival_context(year),
         "items": items,
+        "filterset": filterset,
         "form": form,
         "can_act": _can_act(request.user),
         "overloaded": sum(1 for i in items if i.risk == RiskLevel.OVERLOAD),
@@ -134,11 +146,12 @@ def _events(request, transformer) -> dict:
     and the newest runs that missing data alone kept from being events ("gap inside")."""
     events = LoadEvent.objects.filter(transformer=transformer)
     counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    kind = request.GET.get("kind", "")
-    gap_runs = GapRun.objects.filter(transformer=transformer)
-    if kind in EventKind.values:
-        events = events.filter(kind=kind)
-        gap_runs = gap_runs.filter(kind=kind)
+    filters = {"kind": request.GET.get("kind", "")}
+    events = filtered_or_none(EventFilterSet(filters, queryset=events))
+    gap_runs = filtered_or_none(
+        EventFilterSet(filters, queryset=GapRun.objects.filter(transformer=transformer))
+    )
+    kind = filters["kind"] if filters["kind"] in EventKind.values else ""
     return {
         "events": Paginator(events.order_by("-start_at"), 50).get_page(request.GET.get("events_page")),
         "gap_runs": gap_runs.order_by("-start_at")[:GAP_RUNS_SHOWN],
@@ -251,11 +264,12 @@ def upload_view(request):
                 file_name=upload.name,
                 content=upload.read(),
             )
-    files = visible(request.user, IntervalFile.objects.all())[:20]
+    uploads = UploadFilterSet(request.GET, queryset=visible(request.user, IntervalFile.objects.all()))
     context = {
         "form": form,
+        "uploads": uploads,
         "record": record,
-        "files": files,
+        "files": filtered_or_none(uploads)[:20],
         "can_act": _can_act(request.user),
         "report": [(item, services.issue_message(item)) for item in (record.report if record else [])],
         "kinds": DataKind,

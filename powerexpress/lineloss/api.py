@@ -8,16 +8,14 @@ fractions (0.06 = 6 %); ``class`` is one of ``qualified``, ``high``, ``negative`
 ``uncomputable``, ``stopped``.
 """
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from powerexpress.accounts.roles import USE_STAFF_PAGES
-from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.errors import ApiError
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.lineloss import selectors
-from powerexpress.lineloss.choices import LossClass
+from powerexpress.lineloss.filters import LineLossFilterSet, filtered_or_422
 from powerexpress.registry.models import TransformerDistrict
 
 router = Router(tags=["line loss"])
@@ -49,6 +47,7 @@ class LossFilter(Schema):
     month: str = Field(..., pattern=r"^\d{4}-\d{2}$")
     station: str | None = None
     class_: str | None = Field(None, alias="class")
+    q: str | None = Field(None, description="Text in the district's code or name")
 
 
 def _require_role(user) -> None:
@@ -71,22 +70,12 @@ def _row(item) -> dict:
     }
 
 
-def _month(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError as exc:
-        raise FieldError({"month": _("Enter a month as YYYY-MM.")}) from exc
-
-
 @router.get("/grid/line-loss", response=list[LossOut], by_alias=True)
 def line_loss_list(request, filters: Query[LossFilter]):
     """The month's line loss per district, worst first, within the caller's scope."""
     _require_role(request.user)
-    if filters.class_ and filters.class_ not in LossClass.values:
-        raise FieldError(
-            {"class": _("Choose one of: %(choices)s.") % {"choices": ", ".join(LossClass.values)}}
-        )
-    rows = selectors.loss_rows(request.user, _month(filters.month), filters.station, filters.class_)
+    data = {key: value for key, value in filters.dict(by_alias=True).items() if value not in (None, "")}
+    rows = filtered_or_422(LineLossFilterSet(data, selectors.loss_list(request.user)))
     return [_row(item) for item in rows]
 
 

@@ -28,6 +28,13 @@ def latest_month(user, *, since: dt.date | None = None, until: dt.date | None = 
     return rows.order_by("-month").values_list("month", flat=True).first()
 
 
+def loss_list(user):
+    """Every computed district-month the user sees, worst loss first (uncomputable and stopped
+    last); the list's FilterSet narrows it to a month, a station, a class or a search."""
+    rows = visible(user, LineLoss.objects.select_related("transformer", "transformer__station"))
+    return rows.order_by("-loss_rate", "transformer__code")
+
+
 def loss_rows(user, month: dt.date, station: str | None = None, loss_class: str | None = None):
     """The month's districts, worst loss first (uncomputable and stopped last)."""
     rows = visible(user, LineLoss.objects.filter(month=month)).select_related(

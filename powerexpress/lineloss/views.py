@@ -1,7 +1,6 @@
 """Line-loss pages: the month's ranking, a district's trend and suspected households, the plan."""
 
-import datetime as dt
-
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from powerexpress.core.forms import apply_api_error
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.lineloss import selectors, services
 from powerexpress.lineloss.choices import LossClass
+from powerexpress.lineloss.filters import LineLossFilterSet
 from powerexpress.lineloss.forms import PlanForm, SettingsForm
 from powerexpress.lineloss.models import LineLoss, LossSuspect, PlanItem
 from powerexpress.registry.models import SupplyStation, TransformerDistrict
@@ -25,30 +25,32 @@ def _require_role(user):
         raise PermissionDenied
 
 
-def _month(request, user) -> dt.date | None:
-    value = request.GET.get("month", "")
-    try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError:
-        return selectors.latest_month(user)
+def _ranking_filters(request) -> LineLossFilterSet:
+    """The ranking's FilterSet; without a month, the latest computed month the user sees."""
+    data = request.GET.copy()
+    if not data.get("month") and (latest := selectors.latest_month(request.user)):
+        data["month"] = f"{latest:%Y-%m}"
+    filterset = LineLossFilterSet(data, queryset=selectors.loss_list(request.user))
+    form = filterset.form
+    form.fields["month"].widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    stations = visible(request.user, SupplyStation.objects.order_by("code")).values_list("code", "name")
+    form.fields["station"].widget = forms.Select(choices=[("", _("all")), *stations])
+    return filterset
 
 
 @login_required
 def ranking_view(request):
     _require_role(request.user)
-    month = _month(request, request.user)
-    station, loss_class = request.GET.get("station", ""), request.GET.get("class", "")
-    rows = selectors.loss_rows(request.user, month, station, loss_class) if month else LineLoss.objects.none()
+    filterset = _ranking_filters(request)
+    month = filterset.form.cleaned_data.get("month") if filterset.is_valid() else None
+    rows = filterset.qs if month else LineLoss.objects.none()
     all_rows = selectors.loss_rows(request.user, month) if month else LineLoss.objects.none()
     context = {
         "month": month,
+        "filterset": filterset,
         "rows": rows[:500],
         "bureau": selectors.totals(all_rows),
         "stations": selectors.station_totals(request.user, month) if month else [],
-        "station_choices": visible(request.user, SupplyStation.objects.all()),
-        "station": station,
-        "loss_class": loss_class,
-        "classes": LossClass.choices,
         "counts": {c: all_rows.filter(loss_class=c).count() for c in LossClass.values},
         "bands": selectors.bands(),
     }

@@ -18,6 +18,7 @@ from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.choices import ActivityKind, HazardStatus, Severity
+from powerexpress.outreach.filters import ActivityFilterSet, HazardFilterSet, filtered_or_422
 from powerexpress.outreach.models import Activity
 from powerexpress.registry.models import Staff, Team, Village
 
@@ -58,6 +59,7 @@ class ActivityIn(Schema):
 
 
 class ActivityFilter(Schema):
+    q: str | None = Field(None, description="Text in the title, code or village (name or code)")
     kind: ActivityKind | None = None
     village: str | None = Field(None, description="Village code")
     team: str | None = Field(None, description="Team code")
@@ -104,6 +106,12 @@ class BoardOut(Schema):
     hotline: str
 
 
+def _query(filters) -> dict:
+    """The API's query parameters as the FilterSet's data (unset ones left out)."""
+    data = filters if isinstance(filters, dict) else filters.dict()
+    return {key: value for key, value in data.items() if value not in (None, "")}
+
+
 def activity_out(activity: Activity) -> dict:
     return {
         "code": activity.code,
@@ -139,12 +147,8 @@ class SignupsPage(MappedQuerySet):
 @router.get("/outreach/activities", response=list[ActivityOut])
 @paginate(LimitOffsetPagination)
 def list_activities(request, filters: Query[ActivityFilter]):
-    queryset = selectors.activity_list(request.user, kind=filters.kind or "").prefetch_related("participants")
-    if filters.village:
-        queryset = queryset.filter(village__code=filters.village)
-    if filters.team:
-        queryset = queryset.filter(team__code=filters.team)
-    return SignupsPage(queryset, activity_out)
+    queryset = selectors.activity_list(request.user).prefetch_related("participants")
+    return SignupsPage(filtered_or_422(ActivityFilterSet(_query(filters), queryset)), activity_out)
 
 
 @router.get("/outreach/activities/{code}", response=ActivityOut)
@@ -202,12 +206,18 @@ def list_care_due(request, state: str = "due", village: str | None = None):
 @router.get("/outreach/hazards", response=list[HazardOut])
 @paginate(LimitOffsetPagination)
 def list_hazards(
-    request, severity: Severity | None = None, status: str = "unclosed", village: str | None = None
+    request,
+    severity: Severity | None = None,
+    status: str = "unclosed",
+    village: str | None = None,
+    q: str | None = Query(None, description="Text in the description or the village (name or code)"),
 ):
     today = timezone.localdate()
-    village_id = get_visible_or_404(request.user, Village.objects.all(), code=village).pk if village else None
-    queryset = selectors.hazard_list(
-        request.user, severity=severity or "", status=status, village_id=village_id, today=today
+    if village:
+        get_visible_or_404(request.user, Village.objects.all(), code=village)
+    data = {"severity": severity, "status": status, "village": village, "q": q}
+    queryset = filtered_or_422(
+        HazardFilterSet(_query(data), selectors.hazard_list(request.user, today=today))
     )
     return MappedQuerySet(
         queryset,

@@ -3,6 +3,7 @@
 import datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,13 @@ from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.board import board_pdf, qr_svg
 from powerexpress.outreach.calc import shift_month
-from powerexpress.outreach.choices import ActivityKind, HazardStatus, PlanStatus, Severity
+from powerexpress.outreach.choices import HazardStatus, PlanStatus
+from powerexpress.outreach.filters import (
+    ActivityFilterSet,
+    CampaignFilterSet,
+    HazardFilterSet,
+    filtered_or_none,
+)
 from powerexpress.outreach.forms import (
     ActivityForm,
     BeneficiaryForm,
@@ -126,24 +133,42 @@ DUE_TODAY = ("never", "overdue", "due")
 # Activities
 
 
+PICK_LISTS = {"station": SupplyStation, "village": Village, "team": Team}
+
+
+def _pick_label(field: str, code: str, name: str) -> str:
+    """Villages by code and name (names repeat across townships); stations and teams by name
+    (a team's code carries English words)."""
+    return f"{code} {name}" if field == "village" else name
+
+
+def _offer_pick_lists(form, user) -> None:
+    """Station, village and team filters become drop-downs of what the user may see (the
+    FilterSet still takes codes, as the API does)."""
+    for field, model in PICK_LISTS.items():
+        if field in form.fields:
+            rows = visible(user, model.objects.all()).order_by("code").values_list("code", "name")
+            form.fields[field].widget = forms.Select(
+                choices=[("", "—")] + [(code, _pick_label(field, code, name)) for code, name in rows]
+            )
+
+
+def _filter_page(request, filterset_class, queryset, **context):
+    filterset = filterset_class(request.GET, queryset=queryset)
+    _offer_pick_lists(filterset.form, request.user)
+    page = Paginator(filtered_or_none(filterset), 50).get_page(request.GET.get("page"))
+    return {"filterset": filterset, "page": page, **context}
+
+
 @login_required
 def activity_list(request):
-    filters = {
-        "kind": request.GET.get("kind", ""),
-        "village_id": _int(request.GET.get("village")),
-        "team_id": _int(request.GET.get("team")),
-    }
-    queryset = selectors.activity_list(request.user, **filters)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_signups(page.object_list)
-    context = {
-        "page": page,
-        "kinds": ActivityKind.choices,
-        "filters": request.GET,
-        "villages": visible(request.user, Village.objects.all()),
-        "teams": visible(request.user, Team.objects.all()),
-        "can_record": services.can_record(request.user),
-    }
+    context = _filter_page(
+        request,
+        ActivityFilterSet,
+        selectors.activity_list(request.user),
+        can_record=services.can_record(request.user),
+    )
+    context["page"].object_list = selectors.with_signups(context["page"].object_list)
     return render(request, "outreach/activity_list.html", context)
 
 
@@ -460,11 +485,10 @@ def _chosen_station(request) -> SupplyStation:
 @login_required
 def campaign_list(request):
     campaigns = visible(request.user, InspectionCampaign.objects.select_related("station"))
-    return render(
-        request,
-        "outreach/campaign_list.html",
-        {"campaigns": campaigns, "can_record": services.can_record(request.user)},
+    context = _filter_page(
+        request, CampaignFilterSet, campaigns, can_record=services.can_record(request.user)
     )
+    return render(request, "outreach/campaign_list.html", context)
 
 
 @login_required
@@ -540,25 +564,10 @@ def campaign_detail(request, pk: int):
 @login_required
 def hazard_list(request):
     today = timezone.localdate()
-    filters = {
-        "station_id": _int(request.GET.get("station")),
-        "village_id": _int(request.GET.get("village")),
-        "severity": request.GET.get("severity", ""),
-        "status": request.GET.get("status", "unclosed"),
-    }
-    queryset = selectors.hazard_list(request.user, today=today, **filters)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "today": today,
-        "counts": selectors.hazard_counts(selectors.hazard_list(request.user), today),
-        "filters": request.GET,
-        "status": filters["status"],
-        "severities": Severity.choices,
-        "statuses": HazardStatus.choices,
-        "stations": visible(request.user, SupplyStation.objects.all()),
-        "villages": visible(request.user, Village.objects.all()),
-    }
+    hazards = selectors.hazard_list(request.user, today=today)
+    context = _filter_page(
+        request, HazardFilterSet, hazards, today=today, counts=selectors.hazard_counts(hazards, today)
+    )
     return render(request, "outreach/hazard_list.html", context)
 
 
