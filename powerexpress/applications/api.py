@@ -17,7 +17,6 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from powerexpress.applications.choices import ApplicationSource, ApplicationStatus
-from powerexpress.applications.filters import filtered_or_422
 from powerexpress.applications.links import track_path
 from powerexpress.applications.models import Application
 from powerexpress.applications.permissions import can_move
@@ -30,6 +29,7 @@ from powerexpress.applications.selectors import (
 from powerexpress.applications.services import STEP_SERVICES, application_submit, format_yuan
 from powerexpress.applications.validation import format_kw
 from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.filters import filtered_or_422
 from powerexpress.core.masking import mask_id_number, mask_phone
 from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from powerexpress.applications.choices import ApplicationKind, ApplicationStatus
 from powerexpress.applications.models import Application
-from powerexpress.core.errors import FieldError
 from powerexpress.core.scope import visible
 from powerexpress.registry.models import SupplyStation
 
@@ -50,10 +49,3 @@ class ApplicationFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due_on__lt=timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-
-def filtered_or_422(filterset: django_filters.FilterSet):
-    """The filtered queryset, or a 422 naming each field whose value is not valid (API lists)."""
-    if not filterset.is_valid():
-        raise FieldError({field: " ".join(messages) for field, messages in filterset.errors.items()})
-    return filterset.qs

@@ -12,11 +12,6 @@ from powerexpress.billing.choices import AgreementStatus, BillStatus, RunStatus
 from powerexpress.billing.models import Agreement, Bill, BillingRun, DebitBatch
 
 
-def filtered_or_none(filterset):
-    """The filtered queryset for a page: nothing while the form shows an error (never a 500)."""
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
-
-
 class CustomerSearchFilter(django_filters.CharFilter):
     """``q``: the account number starts with the text, or the customer's name contains it."""
 

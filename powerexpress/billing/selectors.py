@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from powerexpress.analytics import tariff as kernel
 from powerexpress.billing import kpis
 from powerexpress.billing.choices import AgreementStatus, BillKind, BillStatus, DebitResult, ReadingStatus
-from powerexpress.billing.filters import BillFilterSet, filtered_or_none
+from powerexpress.billing.filters import BillFilterSet
 from powerexpress.billing.models import (
     Agreement,
     Bill,
@@ -26,6 +26,7 @@ from powerexpress.billing.models import (
     TariffSchedule,
 )
 from powerexpress.core.audit import audit_record
+from powerexpress.core.filters import filtered_or_none
 from powerexpress.core.models import AuditAction
 from powerexpress.core.scope import visible
 from powerexpress.registry.models import Customer, Village

@@ -19,12 +19,12 @@ from powerexpress.billing.filters import (
     BatchFilterSet,
     BillFilterSet,
     RunFilterSet,
-    filtered_or_none,
 )
 from powerexpress.billing.forms import AgreementForm, StationMonthForm, TariffForm, UploadForm
 from powerexpress.billing.models import Bill, TariffSchedule
 from powerexpress.billing.permissions import can_operate_billing
 from powerexpress.core.errors import ApiError
+from powerexpress.core.filters import filtered_or_none
 from powerexpress.core.forms import api_error_text
 from powerexpress.core.masking import mask_bank_account
 from powerexpress.core.scope import get_visible_or_404, visible

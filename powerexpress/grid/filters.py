@@ -14,11 +14,6 @@ from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def filtered_or_none(filterset):
-    """The filtered queryset for a page: nothing while the form shows an error (never a 500)."""
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
-
-
 class RiskFilterSet(django_filters.FilterSet):
     """The districts at risk in one festival ``year``, by ``station`` (code), ``risk`` level and
     ``q`` (text in the district's code or name)."""

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from powerexpress.accounts.roles import ACT_ON_GRID, CHANGE_GRID_SETTINGS, USE_STAFF_PAGES
 from powerexpress.analytics import forecast
 from powerexpress.core.errors import ApiError
+from powerexpress.core.filters import filtered_or_none
 from powerexpress.core.forms import apply_api_error
 from powerexpress.core.scope import get_visible_or_404, visible
 from powerexpress.grid import lunar, selectors, services
 from powerexpress.grid.choices import Action, DataKind, EventKind, RiskLevel
-from powerexpress.grid.filters import EventFilterSet, RiskFilterSet, UploadFilterSet, filtered_or_none
+from powerexpress.grid.filters import EventFilterSet, RiskFilterSet, UploadFilterSet
 from powerexpress.grid.forms import ForecastForm, IssueForm, PlanForm, SettingsForm, UploadForm
 from powerexpress.grid.models import FestivalForecast, GapRun, IntervalFile, LoadEvent, PhasePlan
 from powerexpress.registry.models import SupplyStation, TransformerDistrict

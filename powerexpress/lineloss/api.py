@@ -13,9 +13,10 @@ from ninja import Field, Query, Router, Schema
 
 from powerexpress.accounts.roles import USE_STAFF_PAGES
 from powerexpress.core.errors import ApiError
+from powerexpress.core.filters import filtered_or_422
 from powerexpress.core.scope import get_visible_or_404
 from powerexpress.lineloss import selectors
-from powerexpress.lineloss.filters import LineLossFilterSet, filtered_or_422
+from powerexpress.lineloss.filters import LineLossFilterSet
 from powerexpress.registry.models import TransformerDistrict
 
 router = Router(tags=["line loss"])

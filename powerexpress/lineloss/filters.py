@@ -7,16 +7,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from powerexpress.core.errors import FieldError
 from powerexpress.lineloss.choices import LossClass
 from powerexpress.lineloss.models import LineLoss
-
-
-def filtered_or_422(filterset):
-    """The filtered queryset, or a 422 naming each field the API caller got wrong."""
-    if not filterset.is_valid():
-        raise FieldError({field: " ".join(errors) for field, errors in filterset.errors.items()})
-    return filterset.qs
 
 
 class LineLossFilterSet(django_filters.FilterSet):

@@ -14,11 +14,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from powerexpress.core.errors import FieldError
+from powerexpress.core.filters import filtered_or_422
 from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.choices import ActivityKind, HazardStatus, Severity
-from powerexpress.outreach.filters import ActivityFilterSet, HazardFilterSet, filtered_or_422
+from powerexpress.outreach.filters import ActivityFilterSet, HazardFilterSet
 from powerexpress.outreach.models import Activity
 from powerexpress.registry.models import Staff, Team, Village
 

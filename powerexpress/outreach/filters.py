@@ -9,21 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from powerexpress.core.errors import FieldError
 from powerexpress.outreach.choices import ActivityKind, HazardStatus, Severity
 from powerexpress.outreach.models import Activity, Hazard, InspectionCampaign
-
-
-def filtered_or_422(filterset):
-    """The filtered queryset, or a 422 naming each field the API caller got wrong."""
-    if not filterset.is_valid():
-        raise FieldError({field: " ".join(errors) for field, errors in filterset.errors.items()})
-    return filterset.qs
-
-
-def filtered_or_none(filterset):
-    """The filtered queryset for a page: nothing while the form shows an error (never a 500)."""
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
 class SearchFilter(django_filters.CharFilter):

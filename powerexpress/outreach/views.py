@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerexpress.core.errors import ApiError
+from powerexpress.core.filters import filtered_or_none
 from powerexpress.core.forms import apply_api_error
 from powerexpress.core.offline import offline_conflicts
 from powerexpress.core.scope import get_visible_or_404, visible
@@ -29,7 +30,6 @@ from powerexpress.outreach.filters import (
     ActivityFilterSet,
     CampaignFilterSet,
     HazardFilterSet,
-    filtered_or_none,
 )
 from powerexpress.outreach.forms import (
     ActivityForm,

@@ -16,13 +16,13 @@ from ninja.pagination import paginate
 from powerexpress.accounts.models import User
 from powerexpress.accounts.roles import Role
 from powerexpress.core.errors import ApiError, FieldError
+from powerexpress.core.filters import filtered_or_422
 from powerexpress.core.masking import mask_phone
 from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.core.throttle import public_rate_limit_check
 from powerexpress.registry.models import Village
 from powerexpress.repair.choices import FaultSource
-from powerexpress.repair.filters import filtered_or_422
 from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.selectors import (
     can_work,

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from powerexpress.core.errors import FieldError
 from powerexpress.repair.choices import AWAITING_ARRIVAL, OPEN_STATUSES, FaultStatus
 from powerexpress.repair.models import FaultTicket
 
@@ -62,10 +61,3 @@ class FaultTicketFilterSet(django_filters.FilterSet):
             Q(status__in=AWAITING_ARRIVAL, arrival_due_at__lt=now)
             | Q(status=FaultStatus.ON_SITE, restore_due_at__lt=now)
         )
-
-
-def filtered_or_422(filterset: django_filters.FilterSet):
-    """The filtered queryset, or a 422 naming each field whose value is not valid (API lists)."""
-    if not filterset.is_valid():
-        raise FieldError({field: " ".join(messages) for field, messages in filterset.errors.items()})
-    return filterset.qs
