@@ -11,20 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from powerexpress.applications.choices import ApplicationKind, ApplicationStatus
 from powerexpress.applications.models import Application
-from powerexpress.core.scope import visible
-from powerexpress.registry.models import SupplyStation
-
-
-def stations_for(request):
-    if request is None:
-        return SupplyStation.objects.none()
-    return visible(request.user, SupplyStation.objects.order_by("code"))
+from powerexpress.core.filters import SearchFilter
+from powerexpress.registry.filters import visible_stations
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(search_fields=("tracking_no", "applicant_name", "village__name"), label=_("Search"))
     station = django_filters.ModelChoiceFilter(
-        queryset=stations_for, to_field_name="code", empty_label=_("All stations"), label=_("Station")
+        queryset=visible_stations, to_field_name="code", empty_label=_("All stations"), label=_("Station")
     )
     kind = django_filters.ChoiceFilter(choices=ApplicationKind.choices, empty_label=_("All"), label=_("Kind"))
     status = django_filters.ChoiceFilter(
@@ -35,16 +29,6 @@ class ApplicationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Application
         fields: list[str] = []
-
-    def filter_q(self, queryset, name, value):
-        text = value.strip()
-        if not text:
-            return queryset
-        return queryset.filter(
-            Q(tracking_no__icontains=text)
-            | Q(applicant_name__icontains=text)
-            | Q(village__name__icontains=text)
-        )
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due_on__lt=timezone.localdate())

@@ -2,7 +2,8 @@
 valid; a page shows the form's errors over an empty list (never a 500)."""
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from powerexpress.core.errors import FieldError
 
@@ -17,3 +18,21 @@ def filtered_or_422(filterset: django_filters.FilterSet) -> QuerySet:
 def filtered_or_none(filterset: django_filters.FilterSet) -> QuerySet:
     """The filtered queryset for a page: nothing while the form shows an error (never a 500)."""
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+class SearchFilter(django_filters.CharFilter):
+    """``q``: any of ``search_fields`` contains the text (case-insensitive); blank matches all."""
+
+    def __init__(self, *args, search_fields: tuple[str, ...], **kwargs):
+        kwargs.setdefault("label", _("search"))
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        match = Q()
+        for field in self.search_fields:
+            match |= Q(**{f"{field}__icontains": value})
+        return qs.filter(match)

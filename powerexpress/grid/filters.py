@@ -5,9 +5,9 @@ They filter the selectors' querysets, already narrowed to what the user may see:
 narrows further, so no query string widens the scope."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.core.filters import SearchFilter
 from powerexpress.grid.choices import DataKind, EventKind, FileStatus, RiskLevel
 from powerexpress.grid.models import FestivalForecast, IntervalFile, LoadEvent
 
@@ -27,17 +27,11 @@ class RiskFilterSet(django_filters.FilterSet):
     )
     station = django_filters.CharFilter(field_name="transformer__station__code", label=_("station"))
     risk = django_filters.ChoiceFilter(choices=RiskLevel.choices, empty_label=_("all"), label=_("risk"))
-    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    q = SearchFilter(search_fields=("transformer__code", "transformer__name"))
 
     class Meta:
         model = FestivalForecast
         fields: list[str] = []
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(transformer__code__icontains=value) | Q(transformer__name__icontains=value))
 
 
 class EventFilterSet(django_filters.FilterSet):

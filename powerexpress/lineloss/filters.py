@@ -4,9 +4,9 @@ It filters the districts' computed months the selector returns, already narrowed
 may see: a filter only narrows further, so no query string widens the scope."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.core.filters import SearchFilter
 from powerexpress.lineloss.choices import LossClass
 from powerexpress.lineloss.models import LineLoss
 
@@ -22,17 +22,11 @@ class LineLossFilterSet(django_filters.FilterSet):
     loss_class = django_filters.ChoiceFilter(
         field_name="loss_class", choices=LossClass.choices, empty_label=_("all"), label=_("class")
     )
-    q = django_filters.CharFilter(method="filter_q", label=_("search"))
+    q = SearchFilter(search_fields=("transformer__code", "transformer__name"))
 
     class Meta:
         model = LineLoss
         fields: list[str] = []
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(transformer__code__icontains=value) | Q(transformer__name__icontains=value))
 
 
 # The query parameter is ``class`` (a Python keyword, so not an attribute name above).

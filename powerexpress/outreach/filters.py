@@ -5,30 +5,12 @@ filter only narrows further, so no query string widens the scope. Villages, team
 named by code on the page and the API alike."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from powerexpress.core.filters import SearchFilter
 from powerexpress.outreach.choices import ActivityKind, HazardStatus, Severity
 from powerexpress.outreach.models import Activity, Hazard, InspectionCampaign
-
-
-class SearchFilter(django_filters.CharFilter):
-    """``q``: any of ``search_fields`` contains the text (case-insensitive)."""
-
-    def __init__(self, *args, search_fields: tuple[str, ...], **kwargs):
-        kwargs.setdefault("label", _("search"))
-        super().__init__(*args, **kwargs)
-        self.search_fields = search_fields
-
-    def filter(self, qs, value):
-        value = (value or "").strip()
-        if not value:
-            return qs
-        match = Q()
-        for field in self.search_fields:
-            match |= Q(**{f"{field}__icontains": value})
-        return qs.filter(match)
 
 
 class ActivityFilterSet(django_filters.FilterSet):

@@ -16,6 +16,16 @@ from powerexpress.registry.models import (
 )
 
 
+def visible_stations(request):
+    """The stations a FilterSet's ``station`` choice offers: those the user may see (so another
+    station's code is refused as an invalid choice, never obeyed)."""
+    from powerexpress.core.scope import visible
+
+    if request is None:
+        return SupplyStation.objects.none()
+    return visible(request.user, SupplyStation.objects.order_by("code"))
+
+
 class StationCodeFilter(django_filters.CharFilter):
     """Filters by station code along the model's ``station_path``."""
 
