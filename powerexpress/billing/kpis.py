@@ -17,7 +17,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.apps import apps as global_apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -49,17 +49,26 @@ def signup_deltas(station_id, status: str, signed_on, cancelled_on) -> Counter:
 def _apply(deltas: Counter, registry=None) -> None:
     model = (registry or global_apps).get_model("billing", "SignupMonth")
     for (station_id, month), change in deltas.items():
-        if change and not model.objects.filter(station_id=station_id, month=month).update(
-            net_signed=F("net_signed") + change
-        ):
-            model.objects.create(station_id=station_id, month=month, net_signed=change)
+        if change:
+            _add_or_create(model, {"station_id": station_id, "month": month}, "net_signed", change)
+
+
+def _add_or_create(model, key: dict, field: str, change: int) -> None:
+    """Adds ``change`` to the row with ``key``, creating it when there is none. Two first writers at
+    once: the loser's insert fails on the unique key inside its savepoint and it adds instead."""
+    if model.objects.filter(**key).update(**{field: F(field) + change}):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, **{field: change})
+    except IntegrityError:
+        model.objects.filter(**key).update(**{field: F(field) + change})
 
 
 def _households_add(station_id, change: int) -> None:
     model = global_apps.get_model("billing", "StationHouseholds")
     if station_id is not None and change:
-        if not model.objects.filter(station_id=station_id).update(households=F("households") + change):
-            model.objects.create(station_id=station_id, households=change)
+        _add_or_create(model, {"station_id": station_id}, "households", change)
 
 
 def signup_totals_rebuild(*, registry=None) -> None:
