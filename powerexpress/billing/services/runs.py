@@ -4,31 +4,20 @@ and adjustment bills re-priced at the corrected cycle position."""
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from itertools import repeat
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import BigIntegerField, F, Max, Min, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from powerexpress.analytics import tariff as kernel
-from powerexpress.billing.choices import (
-    BillKind,
-    BillStatus,
-    ReadingStatus,
-    RunStatus,
-)
-from powerexpress.billing.models import (
-    Bill,
-    BillingRun,
-    MeterReading,
-)
-from powerexpress.billing.selectors import (
-    month_end,
-    parsed_schedule,
-    tariff_schedule_get,
-)
+from powerexpress.billing.choices import BillKind, BillStatus, ReadingStatus, RunStatus
+from powerexpress.billing.models import Bill, BillingRun, MeterReading
+from powerexpress.billing.selectors import month_end, parsed_schedule, tariff_schedule_get
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.registry.models import Customer
 
@@ -91,7 +80,14 @@ def billing_run_finish(*, run: BillingRun) -> None:
     )
 
 
-def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, Decimal]:
+def _milli_of(field_name: str) -> Cast:
+    """A kWh column read as whole milli-kWh (exact: kWh carry 3 decimals), so that big reads skip
+    the Decimal converter of every row."""
+    return Cast(Round(F(field_name) * kernel.KWH_SCALE), BigIntegerField())
+
+
+def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, int]:
+    """Each household's milli-kWh billed in the cycle before ``month`` (adjustments included)."""
     wanted = set(customer_ids)
     rows = (
         Bill.objects.filter(
@@ -101,9 +97,10 @@ def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dic
             month__lt=month,
         )
         .values("customer_id")
-        .annotate(total=Sum("energy_kwh"))
+        .annotate(total=Sum(_milli_of("energy_kwh")))
+        .values_list("customer_id", "total")
     )
-    return {row["customer_id"]: row["total"] for row in rows if row["customer_id"] in wanted}
+    return {customer_id: int(total) for customer_id, total in rows if customer_id in wanted}
 
 
 def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
@@ -113,7 +110,7 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
     stored = tariff_schedule_get(None, month)
     schedule = parsed_schedule(stored)
     start = kernel.cycle_start(schedule, month)
-    readings = defaultdict(lambda: [Decimal(0), False])
+    readings: dict[int, list] = defaultdict(lambda: [0, False])  # customer → [milli-kWh, estimated]
     held = set()
     wanted = set(customer_ids)
     id_range = (min(customer_ids), max(customer_ids)) if customer_ids else (0, -1)
@@ -122,7 +119,7 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
         customer_id__lte=id_range[1],
         current=True,
         read_on__range=(month, month_end(month)),
-    ).values_list("customer_id", "energy_kwh", "estimated", "status")
+    ).values_list("customer_id", _milli_of("energy_kwh"), "estimated", "status")
     for customer_id, energy, estimated, status in reading_rows:
         if customer_id not in wanted:
             continue
@@ -154,7 +151,7 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
             adjusted += _adjustment_create(
                 run=run,
                 customer_id=customer_id,
-                energy=readings[customer_id][0],
+                energy=_kwh(readings[customer_id][0]),
                 ytd_kwh=ytd_kwh,
                 estimated=readings[customer_id][1],
             )
@@ -204,9 +201,24 @@ def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> in
     return len(bill_rows)
 
 
+# The decimal places of 0–999 milli-kWh as written in a kWh text: "", ".001" … ".5" … ".999".
+_PLACES = ("", *(f".{part:03d}".rstrip("0") for part in range(1, kernel.KWH_SCALE)))
+
+
 def _kwh_text(milli: int) -> str:
     whole, part = divmod(milli, kernel.KWH_SCALE)
-    return f"{whole}.{part:03d}".rstrip("0") if part else str(whole)
+    return f"{whole}{_PLACES[part]}"
+
+
+def _kwh_texts(milli: np.ndarray) -> list[str]:
+    """``_kwh_text`` of many non-negative milli-kWh at once (the bulk path of a run)."""
+    whole, part = np.divmod(milli, kernel.KWH_SCALE)
+    places = _PLACES
+    return [f"{w}{places[p]}" for w, p in zip(whole.tolist(), part.tolist(), strict=True)]
+
+
+def _kwh(milli: int) -> Decimal:
+    return Decimal(milli).scaleb(-3)
 
 
 BILL_COLUMNS = (
@@ -299,65 +311,68 @@ def _price(tiers, ytd_milli, kwh_milli, free_milli) -> kernel.KernelResult:
 
 
 def _bill_rows(*, run, stored, schedule, start, ids, group, readings, ytd, tags) -> list[tuple]:
-    """Bill rows (``BILL_COLUMNS``) of one tariff group, priced by the vectorised kernel."""
+    """Bill rows (``BILL_COLUMNS``) of one tariff group, priced by the vectorised kernel and built
+    column by column: each kWh column is formatted in one pass, the rows are zipped at the end."""
     tiers = _group_tiers(schedule, run.month, group)
     if tiers is None:
         return []
-    scale = kernel.KWH_SCALE
-    ytd_milli = np.array([int(ytd.get(cid, 0) * scale) for cid in ids], dtype=np.int64)
-    kwh_milli = np.array([int(readings[cid][0] * scale) for cid in ids], dtype=np.int64)
-    allowances = {}
-    free_milli = np.zeros(len(ids), dtype=np.int64)
+    n = len(ids)
+    ytd_milli = np.fromiter((ytd.get(cid, 0) for cid in ids), dtype=np.int64, count=n)
+    kwh_milli = np.fromiter((readings[cid][0] for cid in ids), dtype=np.int64, count=n)
+    free_milli = np.zeros(n, dtype=np.int64)
     if group != "shared" and schedule.free_kwh_per_month:
-        for i, cid in enumerate(ids):
-            if tags[cid] not in allowances:
-                allowances[tags[cid]] = int(kernel.free_allowance(schedule, tags[cid].split(",")) * scale)
-            free_milli[i] = allowances[tags[cid]]
+        allowances = {
+            text: int(kernel.free_allowance(schedule, text.split(",")) * kernel.KWH_SCALE)
+            for text in {tags[cid] for cid in ids}
+        }
+        free_milli = np.fromiter((allowances[tags[cid]] for cid in ids), dtype=np.int64, count=n)
     result = _price(tiers, ytd_milli, kwh_milli, free_milli)
-    free_used = np.minimum(free_milli, kwh_milli).tolist()
-    prices_text = [str(t.price_yuan_per_kwh) for t in tiers]
-    split, line_fen = result.kwh_milli.tolist(), result.line_fen.tolist()
-    amounts, after, left = result.amount_fen.tolist(), result.tier_after.tolist(), result.left_milli.tolist()
-    month, start_text = run.month.isoformat(), start.isoformat()
-    supply_months = _group_months(group)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    out = []
-    for i, cid in enumerate(ids):
-        lines = (
-            [f'{{"tier": 0, "kwh": "{_kwh_text(free_used[i])}", "price_yuan_per_kwh": "0", "amount_fen": 0}}']
-            if free_used[i]
-            else []
-        )
-        lines += [
-            f'{{"tier": {t + 1}, "kwh": "{_kwh_text(split[i][t])}", "price_yuan_per_kwh": "{prices_text[t]}", '
-            f'"amount_fen": {line_fen[i][t]}}}'
-            for t in range(len(tiers))
-            if split[i][t]
+    free_used = np.minimum(free_milli, kwh_milli)
+    free_texts = _kwh_texts(free_used)
+    line_columns = [
+        [
+            f'{{"tier": 0, "kwh": "{text}", "price_yuan_per_kwh": "0", "amount_fen": 0}}' if used else ""
+            for text, used in zip(free_texts, free_used.tolist(), strict=True)
         ]
-        out.append(
-            (
-                cid,
-                run.station_id,
-                month,
-                0,
-                BillKind.REGULAR,
-                stored.pk,
-                run.pk,
-                str(readings[cid][0]),
-                _kwh_text(int(ytd_milli[i])),
-                _kwh_text(free_used[i]),
-                amounts[i],
-                after[i],
-                None if left[i] < 0 else _kwh_text(left[i]),
-                start_text,
-                "[" + ", ".join(lines) + "]",
-                supply_months,
-                readings[cid][1],
-                BillStatus.ISSUED,
-                now,
-            )
+    ]
+    for index, tier in enumerate(tiers):
+        head = f'{{"tier": {index + 1}, "kwh": "'
+        tail = f'", "price_yuan_per_kwh": "{tier.price_yuan_per_kwh}", "amount_fen": '
+        split = result.kwh_milli[:, index]
+        line_columns.append(
+            [
+                f"{head}{text}{tail}{fen}}}" if milli else ""
+                for text, milli, fen in zip(
+                    _kwh_texts(split), split.tolist(), result.line_fen[:, index].tolist(), strict=True
+                )
+            ]
         )
-    return out
+    lines = ["[" + ", ".join(filter(None, parts)) + "]" for parts in zip(*line_columns, strict=True)]
+    left = result.left_milli
+    left_texts = _kwh_texts(np.maximum(left, 0))
+    return list(
+        zip(
+            ids,
+            repeat(run.station_id),
+            repeat(run.month.isoformat()),
+            repeat(0),
+            repeat(BillKind.REGULAR),
+            repeat(stored.pk),
+            repeat(run.pk),
+            _kwh_texts(kwh_milli),
+            _kwh_texts(ytd_milli),
+            free_texts,
+            result.amount_fen.tolist(),
+            result.tier_after.tolist(),
+            [None if milli < 0 else text for milli, text in zip(left.tolist(), left_texts, strict=True)],
+            repeat(start.isoformat()),
+            lines,
+            repeat(_group_months(group)),
+            [readings[cid][1] for cid in ids],
+            repeat(BillStatus.ISSUED),
+            repeat(connection.ops.adapt_datetimefield_value(timezone.now())),
+        )
+    )
 
 
 def bills_insert(rows: list[tuple]) -> None:
@@ -395,8 +410,8 @@ def _repricing_needed(*, month, start, issued: dict, readings) -> dict[int, Deci
             latest[row["customer_id"]] = row["ytd_before_kwh"]
     changed = {}
     for cid in ids:
-        position = ytd_now.get(cid) or Decimal(0)
-        if issued[cid]["energy"] != readings[cid][0] or latest.get(cid) != position:
+        position = _kwh(ytd_now.get(cid, 0))
+        if issued[cid]["energy"] != _kwh(readings[cid][0]) or latest.get(cid) != position:
             changed[cid] = position
     return changed
 
