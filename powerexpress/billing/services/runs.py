@@ -86,6 +86,15 @@ def _milli_of(field_name: str) -> Cast:
     return Cast(Round(F(field_name) * kernel.KWH_SCALE), BigIntegerField())
 
 
+def _plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the database driver returns them, without the
+    ORM's per-row converters (a big run's reads: booleans may come as 0/1 on SQLite)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _ytd_before(customer_ids, month: datetime.date, start: datetime.date) -> dict[int, int]:
     """Each household's milli-kWh billed in the cycle before ``month`` (adjustments included)."""
     wanted = set(customer_ids)
@@ -110,24 +119,30 @@ def billing_run_chunk(*, run: BillingRun, customer_ids: list[int]) -> dict:
     stored = tariff_schedule_get(None, month)
     schedule = parsed_schedule(stored)
     start = kernel.cycle_start(schedule, month)
-    readings: dict[int, list] = defaultdict(lambda: [0, False])  # customer → [milli-kWh, estimated]
+    readings: dict[int, list] = {}  # customer → [milli-kWh, estimated]
     held = set()
     wanted = set(customer_ids)
     id_range = (min(customer_ids), max(customer_ids)) if customer_ids else (0, -1)
-    reading_rows = MeterReading.objects.filter(
-        customer_id__gte=id_range[0],
-        customer_id__lte=id_range[1],
-        current=True,
-        read_on__range=(month, month_end(month)),
-    ).values_list("customer_id", _milli_of("energy_kwh"), "estimated", "status")
+    reading_rows = _plain_rows(
+        MeterReading.objects.filter(
+            customer_id__gte=id_range[0],
+            customer_id__lte=id_range[1],
+            current=True,
+            read_on__range=(month, month_end(month)),
+        ).values_list("customer_id", _milli_of("energy_kwh"), "estimated", "status")
+    )
     for customer_id, energy, estimated, status in reading_rows:
         if customer_id not in wanted:
             continue
         if status == ReadingStatus.HELD:
             held.add(customer_id)
         elif energy is not None:
-            readings[customer_id][0] += energy
-            readings[customer_id][1] |= estimated
+            entry = readings.get(customer_id)
+            if entry is None:
+                readings[customer_id] = [energy, bool(estimated)]
+            else:
+                entry[0] += energy
+                entry[1] |= bool(estimated)
     for customer_id in held:
         readings.pop(customer_id, None)
     issued = {
@@ -173,8 +188,10 @@ def _bills_create(*, run, stored, schedule, start, customer_ids, readings) -> in
     wanted = set(customer_ids)
     rows = [
         row
-        for row in Customer.objects.filter(pk__range=(min(customer_ids), max(customer_ids))).values_list(
-            "pk", "tags", "shared_meter", "household_size"
+        for row in _plain_rows(
+            Customer.objects.filter(pk__range=(min(customer_ids), max(customer_ids))).values_list(
+                "pk", "tags", "shared_meter", "household_size"
+            )
         )
         if row[0] in wanted
     ]
@@ -211,10 +228,13 @@ def _kwh_text(milli: int) -> str:
 
 
 def _kwh_texts(milli: np.ndarray) -> list[str]:
-    """``_kwh_text`` of many non-negative milli-kWh at once (the bulk path of a run)."""
-    whole, part = np.divmod(milli, kernel.KWH_SCALE)
+    """``_signed_kwh_text`` of many milli-kWh at once (the bulk path of a run)."""
+    whole, part = np.divmod(np.abs(milli), kernel.KWH_SCALE)
     places = _PLACES
-    return [f"{w}{places[p]}" for w, p in zip(whole.tolist(), part.tolist(), strict=True)]
+    texts = [f"{w}{places[p]}" for w, p in zip(whole.tolist(), part.tolist(), strict=True)]
+    if (milli < 0).any():
+        return [f"-{text}" if m < 0 else text for m, text in zip(milli.tolist(), texts, strict=True)]
+    return texts
 
 
 def _kwh(milli: int) -> Decimal:
