@@ -1,5 +1,6 @@
-"""Tier kernel throughput: the vectorised integer-fen kernel against a plain Python loop on the
-same accounts, side by side, and a check that both agree to the fen.
+"""Tier kernel throughput: the vectorised integer-fen kernel with its tier lines (``bill_kernel``,
+the path the billing run uses), the totals-only variant and a plain Python loop on the same
+accounts, side by side, and a check that all three agree to the fen.
 
     .venv/bin/python benchmarks/billing_kernel.py [--accounts 10000000] [--loop-accounts 1000000]
 """
@@ -9,6 +10,7 @@ import time
 from decimal import Decimal
 
 import numpy as np
+from tariff_baselines import bill_amounts_fen, python_loop_amounts_fen  # the script's own folder
 
 from powerexpress.analytics import tariff
 
@@ -49,13 +51,12 @@ def main() -> None:
     args = parser.parse_args()
     bounds, prices = tariff.tier_arrays(GUIZHOU.tiers)
     ytd, kwh, free = accounts(args.accounts)
-    totals_s, totals = best_of(3, lambda: tariff.bill_amounts_fen(ytd, kwh, free, bounds, prices))
-    full_s, _full = best_of(1, lambda: tariff.bill_kernel(ytd, kwh, free, bounds, prices))
+    totals_s, totals = best_of(3, lambda: bill_amounts_fen(ytd, kwh, free, bounds, prices))
+    full_s, full = best_of(3, lambda: tariff.bill_kernel(ytd, kwh, free, bounds, prices))
     m = args.loop_accounts
-    loop_s, loop = best_of(
-        1, lambda: tariff.python_loop_amounts_fen(ytd[:m], kwh[:m], free[:m], bounds, prices)
-    )
+    loop_s, loop = best_of(1, lambda: python_loop_amounts_fen(ytd[:m], kwh[:m], free[:m], bounds, prices))
     assert loop == totals[:m].tolist(), "kernel and loop disagree"
+    assert (full.amount_fen == totals).all() and (full.line_fen.sum(axis=1) == totals).all()
     sample = np.random.default_rng(1).choice(args.accounts, 2000, replace=False)
     for i in sample.tolist():
         ref = tariff.quote(

@@ -376,11 +376,6 @@ def quote(
 # Vectorised kernel (integer fen)
 
 
-def to_milli_kwh(values) -> np.ndarray:
-    """Decimals (or strings) of kWh → int64 milli-kWh (exact for ≤3 decimals)."""
-    return np.array([int(Decimal(v) * KWH_SCALE) for v in values], dtype=np.int64)
-
-
 def tier_arrays(tiers) -> tuple[np.ndarray, np.ndarray]:
     """Finite bounds in milli-kWh and prices in micro-yuan of a tier list."""
     bounds = np.array([int(t.up_to_kwh * KWH_SCALE) for t in tiers[:-1]], dtype=np.int64)
@@ -397,12 +392,6 @@ class KernelResult:
     left_milli: np.ndarray  # (n,) milli-kWh left in that tier, -1 in the last tier
 
 
-def _round_fen(milli_kwh: np.ndarray, price_micro) -> np.ndarray:
-    # yuan = milli * price / (1000 * 1e6); fen = milli * price / 1e7, rounded half-up.
-    denominator = KWH_SCALE * PRICE_SCALE // 100
-    return (milli_kwh * price_micro * 2 + denominator) // (2 * denominator)
-
-
 def bill_kernel(
     ytd_milli: np.ndarray,
     kwh_milli: np.ndarray,
@@ -410,124 +399,55 @@ def bill_kernel(
     bounds_milli: np.ndarray,
     prices_micro: np.ndarray,
 ) -> KernelResult:
-    """Split each account's bill across the tiers and price it, one numpy pass per tier, block
-    by block so that the working arrays stay in the CPU cache.
+    """Split each account's bill across the tiers and price it: every line rounded half-up to the
+    fen, the bill's total, the tier of its last kWh and the kWh left in that tier.
 
-    ``bounds_milli`` is (tiers-1,) for all accounts or (n, tiers-1) per account; ``free_milli``
-    is each account's free allowance (capped at its bill here). No input array is modified.
-    """
+    ``bounds_milli`` (tiers-1,) are the cumulative finite bounds and ``prices_micro`` (tiers,) the
+    prices of one tier table for all accounts; ``free_milli`` is each account's free allowance
+    (capped at its bill here). The work goes block by block (``BLOCK`` accounts) through a few
+    reused buffers, writing each result in place, so that the working set stays in the CPU cache;
+    the per-tier results are tier-major rows, returned as (accounts, tiers) views. No input array
+    is modified."""
     n, count = ytd_milli.shape[0], prices_micro.shape[0]
-    if n <= BLOCK:
-        return _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro)
-    result = KernelResult(
-        np.empty(n, np.int64),
-        np.empty((n, count), np.int64),
-        np.empty((n, count), np.int64),
-        np.empty(n, np.int64),
-        np.empty(n, np.int64),
-    )
-    for first in range(0, n, BLOCK):
-        part = slice(first, min(first + BLOCK, n))
-        bounds = bounds_milli[part] if bounds_milli.ndim == 2 else bounds_milli
-        block = _bill_kernel_block(ytd_milli[part], kwh_milli[part], free_milli[part], bounds, prices_micro)
-        for name in ("amount_fen", "kwh_milli", "line_fen", "tier_after", "left_milli"):
-            getattr(result, name)[part] = getattr(block, name)
-    return result
-
-
-def _bill_kernel_block(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro) -> KernelResult:
-    n = ytd_milli.shape[0]
-    count = prices_micro.shape[0]
-    shared = bounds_milli.ndim == 1  # one tier table for every account: bounds are scalars
-    free = np.minimum(free_milli, kwh_milli)
-    paid_from = ytd_milli + free
-    end = ytd_milli + kwh_milli
-    # Tier-major (tiers, n) arrays are written row by row (contiguous); the result is their
-    # transposed view, shaped (n, tiers) like the per-account layout the callers index.
+    bounds = [int(b) for b in bounds_milli]
+    doubled_prices = [int(p) * 2 for p in prices_micro]
+    denominator = KWH_SCALE * PRICE_SCALE // 100  # fen = milli × micro-yuan / 1e7, half-up
+    bound_of_tier = np.array([*bounds, 0], dtype=np.int64)
     split = np.empty((count, n), dtype=np.int64)
     lines = np.empty((count, n), dtype=np.int64)
-    cut = np.empty(n, dtype=np.int64)
-    lower = np.zeros(n, dtype=np.int64)
-    for index in range(count):
-        row = split[index]
-        if index < count - 1:
-            upper = bounds_milli[index] if shared else bounds_milli[:, index]
-            np.minimum(end, upper, out=cut)
-        else:
-            cut = end
-        np.maximum(paid_from, lower, out=row)
-        np.subtract(cut, row, out=row)
-        np.maximum(row, 0, out=row)
-        lines[index] = _round_fen(row, prices_micro[index])
-        if index < count - 1:
-            lower = upper
-    if count == 1:
-        return KernelResult(lines[0].copy(), split.T, lines.T, np.ones(n, np.int64), np.full(n, -1, np.int64))
-    if shared:
-        tier_after = np.searchsorted(bounds_milli, end, side="left") + 1
-        bound_after = np.append(bounds_milli, -1)[tier_after - 1]
-    else:
-        tier_after = (bounds_milli < end[:, None]).sum(axis=1) + 1
-        padded = np.concatenate([bounds_milli, np.full((n, 1), -1, dtype=np.int64)], axis=1)
-        bound_after = np.take_along_axis(padded, (tier_after - 1)[:, None], axis=1)[:, 0]
-    left = np.where(tier_after < count, bound_after - end, -1)
-    return KernelResult(lines.sum(axis=0), split.T, lines.T, tier_after, left)
-
-
-def bill_amounts_fen(
-    ytd_milli: np.ndarray,
-    kwh_milli: np.ndarray,
-    free_milli: np.ndarray,
-    bounds_milli: np.ndarray,
-    prices_micro: np.ndarray,
-) -> np.ndarray:
-    """Only the bill totals in fen (the benchmark's hot path; same arithmetic as ``bill_kernel``
-    with one tier table for all accounts), computed block by block in reused buffers."""
-    n = ytd_milli.shape[0]
-    total = np.zeros(n, dtype=np.int64)
+    amount = np.zeros(n, dtype=np.int64)
+    tier_after = np.ones(n, dtype=np.int64)
+    left = np.empty(n, dtype=np.int64)
     size = min(BLOCK, n)
-    start, end, cut, work = (np.empty(size, dtype=np.int64) for _ in range(4))
-    denominator = KWH_SCALE * PRICE_SCALE // 100
-    bounds = [int(b) for b in bounds_milli]
-    prices = [int(p) * 2 for p in prices_micro]
+    start, end, cut = (np.empty(size, dtype=np.int64) for _ in range(3))
+    above = np.empty(size, dtype=bool)
     for first in range(0, n, BLOCK):
-        last = min(first + BLOCK, n)
-        m = last - first
-        s, e, c, w, out = start[:m], end[:m], cut[:m], work[:m], total[first:last]
-        np.minimum(free_milli[first:last], kwh_milli[first:last], out=s)
-        np.add(s, ytd_milli[first:last], out=s)  # first paid milli-kWh of the cycle
-        np.add(ytd_milli[first:last], kwh_milli[first:last], out=e)  # cycle total after the bill
-        for index, price in enumerate(prices):
+        part = slice(first, min(first + BLOCK, n))
+        m = part.stop - first
+        s, e, c, over = start[:m], end[:m], cut[:m], above[:m]
+        np.minimum(free_milli[part], kwh_milli[part], out=s)
+        np.add(s, ytd_milli[part], out=s)  # the first paid milli-kWh of the cycle
+        np.add(ytd_milli[part], kwh_milli[part], out=e)  # the cycle's total after the bill
+        for index, price in enumerate(doubled_prices):
+            row, line = split[index, part], lines[index, part]
             if index < len(bounds):
                 np.minimum(e, bounds[index], out=c)
-                np.subtract(c, s, out=w)
+                np.subtract(c, s, out=row)
                 np.maximum(s, c, out=s)  # the next tier starts where this one ends
             else:
-                np.subtract(e, s, out=w)
-            np.maximum(w, 0, out=w)
-            np.multiply(w, price, out=w)
-            np.add(w, denominator, out=w)
-            np.floor_divide(w, 2 * denominator, out=w)
-            np.add(out, w, out=out)
-    return total
-
-
-def python_loop_amounts_fen(ytd_milli, kwh_milli, free_milli, bounds_milli, prices_micro) -> list[int]:
-    """The same computation as a plain Python loop (the benchmark's baseline)."""
-    bounds = [int(b) for b in bounds_milli]
-    prices = [int(p) for p in prices_micro]
-    denominator = KWH_SCALE * PRICE_SCALE // 100
-    out = []
-    for ytd, kwh, allowance in zip(ytd_milli.tolist(), kwh_milli.tolist(), free_milli.tolist(), strict=True):
-        paid_from = ytd + min(allowance, kwh)
-        end = ytd + kwh
-        lower = 0
-        total = 0
-        for index, price in enumerate(prices):
-            upper = bounds[index] if index < len(bounds) else end
-            in_tier = min(end, upper) - max(paid_from, lower)
-            if in_tier > 0:
-                total += (in_tier * price * 2 + denominator) // (2 * denominator)
-            lower = upper
-        out.append(total)
-    return out
+                np.subtract(e, s, out=row)
+            np.maximum(row, 0, out=row)
+            np.multiply(row, price, out=line)
+            np.add(line, denominator, out=line)
+            np.floor_divide(line, 2 * denominator, out=line)
+            np.add(amount[part], line, out=amount[part])
+        after = tier_after[part]
+        for bound in bounds:
+            np.greater(e, bound, out=over)
+            np.add(after, over, out=after)
+        np.subtract(after, 1, out=c)
+        np.take(bound_of_tier, c, out=left[part])
+        np.subtract(left[part], e, out=left[part])
+        np.equal(after, count, out=over)
+        np.copyto(left[part], -1, where=over)
+    return KernelResult(amount, split.T, lines.T, tier_after, left)

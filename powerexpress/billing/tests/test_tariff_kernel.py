@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.tariff_baselines import bill_amounts_fen, python_loop_amounts_fen
 from powerexpress.analytics import tariff as kernel
 
 GUIZHOU = {
@@ -206,10 +207,10 @@ def test_the_kernel_matches_the_decimal_reference_to_the_fen(ytd, kwh, free, pri
         line = paid.get(tier + 1)
         assert int(result.kwh_milli[0, tier]) == (int(line.kwh * 1000) if line else 0)
         assert int(result.line_fen[0, tier]) == (int(line.amount_yuan * 100) if line else 0)
-    plain = kernel.python_loop_amounts_fen(
+    plain = python_loop_amounts_fen(
         np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers)
     )
-    totals = kernel.bill_amounts_fen(
+    totals = bill_amounts_fen(
         np.array([ytd]), np.array([kwh]), np.array([free]), *kernel.tier_arrays(schedule.tiers)
     )
     assert plain == [int(result.amount_fen[0])] == totals.tolist()
@@ -249,11 +250,9 @@ def test_the_blocked_kernels_agree_with_the_plain_loop_across_block_boundaries()
     free = np.where(rng.random(n) < 0.1, 10_000, 0)
     bounds, prices = kernel.tier_arrays(kernel.schedule_from_dict(GUIZHOU).tiers)
     full = kernel.bill_kernel(ytd, kwh, free, bounds, prices)
-    totals = kernel.bill_amounts_fen(ytd, kwh, free, bounds, prices)
+    totals = bill_amounts_fen(ytd, kwh, free, bounds, prices)
     assert (
-        full.amount_fen.tolist()
-        == totals.tolist()
-        == kernel.python_loop_amounts_fen(ytd, kwh, free, bounds, prices)
+        full.amount_fen.tolist() == totals.tolist() == python_loop_amounts_fen(ytd, kwh, free, bounds, prices)
     )
     assert (full.line_fen.sum(axis=1) == full.amount_fen).all()
 
