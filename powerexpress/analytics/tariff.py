@@ -20,8 +20,10 @@ reference rounds it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +67,7 @@ class ScheduleError(ValueError):
     ``code`` (a key of ``ERROR_TEXTS``) and ``params`` say what is wrong; ``message`` is the
     English text for logs."""
 
-    def __init__(self, field: str, code: str, **params):
+    def __init__(self, field: str, code: str, **params: object) -> None:
         self.field = field
         self.code = code
         self.params = params
@@ -118,7 +120,7 @@ class Quote:
 # Parsing and validation
 
 
-def decimal_checked(value, path: str, *, places: int, limit: Decimal) -> Decimal:
+def decimal_checked(value: object, path: str, *, places: int, limit: Decimal) -> Decimal:
     """A non-negative number of at most ``places`` decimals and at most ``limit``. The size is
     checked before the decimals, so no input is too long for the decimal context."""
     if isinstance(value, float):
@@ -140,12 +142,12 @@ def decimal_checked(value, path: str, *, places: int, limit: Decimal) -> Decimal
     return number
 
 
-def _decimal(value, path: str, *, places: int) -> Decimal:
+def _decimal(value: object, path: str, *, places: int) -> Decimal:
     limit = MAX_PRICE_YUAN_PER_KWH if places == 6 else MAX_BOUND_KWH
     return decimal_checked(value, path, places=places, limit=limit)
 
 
-def _tiers(raw, path: str) -> tuple[Tier, ...]:
+def _tiers(raw: object, path: str) -> tuple[Tier, ...]:
     if not isinstance(raw, list) or not raw:
         raise ScheduleError(path, "no_tiers")
     tiers = []
@@ -173,13 +175,13 @@ def _tiers(raw, path: str) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def _month(value, path: str) -> int:
+def _month(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
         raise ScheduleError(path, "bad_month")
     return value
 
 
-def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
+def schedule_from_dict(raw: object, path: str = "tariff") -> Schedule:
     """Validate and parse a schedule; raises ``ScheduleError`` naming the field (e.g.
     ``tariff.tiers.1.up_to_kwh``)."""
     if not isinstance(raw, dict):
@@ -235,7 +237,7 @@ def schedule_from_dict(raw, path: str = "tariff") -> Schedule:
     )
 
 
-def _tiers_out(tiers) -> list[dict]:
+def _tiers_out(tiers: Sequence[Tier]) -> list[dict[str, Any]]:
     return [
         {
             "up_to_kwh": None if t.up_to_kwh is None else str(t.up_to_kwh),
@@ -245,9 +247,9 @@ def _tiers_out(tiers) -> list[dict]:
     ]
 
 
-def schedule_to_dict(schedule: Schedule) -> dict:
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The export (and inline quote) format of a schedule."""
-    out: dict = {
+    out: dict[str, Any] = {
         "cycle": schedule.cycle,
         "cycle_start_month": schedule.cycle_start_month,
         "tiers": _tiers_out(schedule.tiers),
@@ -294,7 +296,7 @@ def tiers_for(schedule: Schedule, on_date: datetime.date, household_size: int = 
     return tiers
 
 
-def prorated_tiers(tiers, supply_months: int, cycle_months: int = 12) -> tuple[Tier, ...]:
+def prorated_tiers(tiers: Sequence[Tier], supply_months: int, cycle_months: int = 12) -> tuple[Tier, ...]:
     """Tiers whose cumulative bounds are scaled by the months of supply in the cycle (a household
     connected or closed mid-cycle), each rounded half-up to the milli-kWh."""
     milli = Decimal("0.001")
@@ -309,7 +311,7 @@ def prorated_tiers(tiers, supply_months: int, cycle_months: int = 12) -> tuple[T
     )
 
 
-def free_allowance(schedule: Schedule, tags) -> Decimal:
+def free_allowance(schedule: Schedule, tags: Iterable[str]) -> Decimal:
     """The monthly free kWh of a household: the largest allowance among its tags."""
     return max((schedule.free_kwh_per_month.get(tag, Decimal(0)) for tag in tags), default=Decimal(0))
 
@@ -321,7 +323,7 @@ def _fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def tier_of(tiers, total_kwh: Decimal) -> int:
+def tier_of(tiers: Sequence[Tier], total_kwh: Decimal) -> int:
     """1-based tier of the kWh that brings the cycle total to ``total_kwh`` (bounds inclusive)."""
     for index, tier in enumerate(tiers):
         if tier.up_to_kwh is None or total_kwh <= tier.up_to_kwh:
@@ -335,7 +337,7 @@ def quote(
     year_to_date_kwh: Decimal,
     kwh: Decimal,
     on_date: datetime.date,
-    tags=(),
+    tags: Iterable[str] = (),
     shared_meter: bool = False,
     household_size: int = 0,
 ) -> Quote:
@@ -376,9 +378,12 @@ def quote(
 # Vectorised kernel (integer fen)
 
 
-def tier_arrays(tiers) -> tuple[np.ndarray, np.ndarray]:
+def tier_arrays(tiers: Sequence[Tier]) -> tuple[np.ndarray, np.ndarray]:
     """Finite bounds in milli-kWh and prices in micro-yuan of a tier list."""
-    bounds = np.array([int(t.up_to_kwh * KWH_SCALE) for t in tiers[:-1]], dtype=np.int64)
+    finite = [t.up_to_kwh for t in tiers[:-1]]
+    if any(bound is None for bound in finite):  # schedule_from_dict never makes such a list
+        raise ValueError("only the last tier may be open-ended")
+    bounds = np.array([int(bound * KWH_SCALE) for bound in finite if bound is not None], dtype=np.int64)
     prices = np.array([int(t.price_yuan_per_kwh * PRICE_SCALE) for t in tiers], dtype=np.int64)
     return bounds, prices
 
