@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify
 from powerexpress.core.validators import mobile_error
-from powerexpress.registry.choices import TeamKind
-from powerexpress.registry.models import Customer, Team, TransformerDistrict
+from powerexpress.registry.models import Customer, TransformerDistrict
 from powerexpress.repair.choices import (
     AWAITING_ARRIVAL,
     OPEN_STATUSES,
@@ -35,7 +34,7 @@ from powerexpress.repair.choices import (
     OutageStatus,
 )
 from powerexpress.repair.models import FaultEvent, FaultNote, FaultTicket, Outage, RepairSettings
-from powerexpress.repair.selectors import repair_settings_for
+from powerexpress.repair.selectors import repair_settings_for, report_routing_for
 
 logger = logging.getLogger("powerexpress.repair")
 
@@ -60,20 +59,19 @@ def _numbered(prefix: str, pk: int, at: datetime.datetime) -> str:
     return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk:06d}"
 
 
-def _customer_for(*, village, phone: str, account_no: str | None, actor=None):
-    if account_no:
-        customer = (
-            Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
-        )
-        if customer is not None and customer.village_id == village.pk:
-            return customer
-        if actor is not None:  # staff (the hotline) are told what is wrong
-            if customer is None:
-                raise FieldError({"account_no": _("No household has this account number.")})
-            raise FieldError({"account_no": _("This account number belongs to another village.")})
-        # A public report is taken either way: a different answer would tell anyone which account
-        # numbers exist. It is matched by the reporter's mobile instead.
-    return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
+def _customer_by_account(*, village, account_no: str, actor=None):
+    """The household of ``account_no`` when it lies in ``village``; else None for a public report
+    and a clear error for staff (the hotline)."""
+    customer = Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
+    if customer is not None and customer.village_id == village.pk:
+        return customer
+    if actor is not None:  # staff (the hotline) are told what is wrong
+        if customer is None:
+            raise FieldError({"account_no": _("No household has this account number.")})
+        raise FieldError({"account_no": _("This account number belongs to another village.")})
+    # A public report is taken either way: a different answer would tell anyone which account
+    # numbers exist. It is matched by the reporter's mobile instead.
+    return None
 
 
 def fault_report_errors(
@@ -117,9 +115,13 @@ def fault_report_submit(
     if errors:
         raise FieldError(errors)
     phone, description = phone.strip(), description.strip()
-    customer = _customer_for(village=village, phone=phone, account_no=account_no, actor=actor)
-    commitments = repair_settings_for(village.station.bureau_id)
-    team = Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE).order_by("pk").first()
+    routing = getattr(village, "report_routing", None)  # loaded with the village (village_for_report)
+    if routing is None or routing.phone != phone:
+        routing = report_routing_for(village, phone)
+    customer = routing.customer  # by the reporter's mobile, unless the account number says otherwise
+    if account_no:
+        customer = _customer_by_account(village=village, account_no=account_no, actor=actor) or customer
+    commitments = routing.commitments
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -127,7 +129,7 @@ def fault_report_submit(
                 number=_temporary_number(),
                 village=village,
                 station_id=village.station_id,
-                team=team,
+                team_id=routing.team_id,
                 responsible_name=village.responsible_name,
                 responsible_phone=village.responsible_phone,
                 customer=customer,
