@@ -123,8 +123,10 @@ def fault_report_submit(
         customer = _customer_by_account(village=village, account_no=account_no, actor=actor) or customer
     commitments = routing.commitments
     now = timezone.now()
+    transformer_id = customer.transformer_id if customer else None
     try:
         with transaction.atomic():
+            outage = _outage_group(transformer_id, customer, now, commitments) if transformer_id else None
             ticket = FaultTicket.objects.create(
                 number=_temporary_number(),
                 village=village,
@@ -134,6 +136,7 @@ def fault_report_submit(
                 responsible_phone=village.responsible_phone,
                 customer=customer,
                 transformer=customer.transformer if customer else None,
+                outage=outage,
                 account_no=customer.account_no if customer else "",
                 phone=phone,
                 description=description[:2000],
@@ -149,8 +152,6 @@ def fault_report_submit(
             ticket.number = _numbered("F", ticket.pk, now)
             FaultTicket.objects.filter(pk=ticket.pk).update(number=ticket.number)
             FaultEvent.objects.create(ticket=ticket, to_status=ticket.status, actor=actor, at=now)
-            if ticket.transformer_id:
-                _outage_group(ticket, commitments)
     except IntegrityError:
         existing = FaultTicket.objects.filter(idempotency_key=key).first() if key else None
         if existing is None:
@@ -182,11 +183,13 @@ def fault_report_create(
     return ticket
 
 
-def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
-    """Join the ticket to its transformer district's open outage, or open one when another
-    household on the same district reported within the window (called inside the transaction)."""
-    transformer = TransformerDistrict.objects.select_for_update().get(pk=ticket.transformer_id)
-    since = ticket.reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
+def _outage_group(transformer_id: int, customer, reported_at, commitments: RepairSettings) -> Outage | None:
+    """The outage a new report on the transformer district joins: its open outage, or a new one when
+    another household on the same district reported within the window (then those reports join it
+    too); None when the report stands alone. Called inside the report's transaction, before the
+    ticket is written, under a lock on the district so that two reports cannot both open one."""
+    transformer = TransformerDistrict.objects.select_for_update().get(pk=transformer_id)
+    since = reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
     outage = (
         Outage.objects.filter(
             transformer=transformer,
@@ -197,38 +200,36 @@ def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
         .order_by("-started_at")
         .first()
     )
-    if outage is None:
-        neighbours = list(
-            FaultTicket.objects.filter(
-                transformer=transformer,
-                outage__isnull=True,
-                status__in=OPEN_STATUSES,
-                reported_at__gte=since,
-            )
-            .exclude(pk=ticket.pk)
-            .exclude(customer_id=ticket.customer_id)
-            .order_by("reported_at")
-        )
-        if not neighbours:
-            return
-        outage = Outage.objects.create(
-            number=_temporary_number(),
-            station_id=transformer.station_id,
+    if outage is not None:
+        Outage.objects.filter(pk=outage.pk).update(last_report_at=reported_at)
+        return outage
+    neighbours = list(
+        FaultTicket.objects.filter(
             transformer=transformer,
-            kind=OutageKind.UNPLANNED,
-            status=OutageStatus.OPEN,
-            suspected_device=str(transformer),
-            affected_households=Customer.objects.filter(transformer=transformer).count(),
-            started_at=neighbours[0].reported_at,
-            last_report_at=ticket.reported_at,
+            outage__isnull=True,
+            status__in=OPEN_STATUSES,
+            reported_at__gte=since,
         )
-        outage.number = _numbered("T", outage.pk, outage.started_at)
-        Outage.objects.filter(pk=outage.pk).update(number=outage.number)
-        FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
-    else:
-        Outage.objects.filter(pk=outage.pk).update(last_report_at=ticket.reported_at)
-    FaultTicket.objects.filter(pk=ticket.pk).update(outage=outage)
-    ticket.outage = outage
+        .exclude(customer_id=customer.pk)
+        .order_by("reported_at")
+    )
+    if not neighbours:
+        return None
+    outage = Outage.objects.create(
+        number=_temporary_number(),
+        station_id=transformer.station_id,
+        transformer=transformer,
+        kind=OutageKind.UNPLANNED,
+        status=OutageStatus.OPEN,
+        suspected_device=str(transformer),
+        affected_households=Customer.objects.filter(transformer=transformer).count(),
+        started_at=neighbours[0].reported_at,
+        last_report_at=reported_at,
+    )
+    outage.number = _numbered("T", outage.pk, outage.started_at)
+    Outage.objects.filter(pk=outage.pk).update(number=outage.number)
+    FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
+    return outage
 
 
 def fault_ticket_transition(
