@@ -21,7 +21,6 @@ from powerexpress.core.masking import mask_phone
 from powerexpress.core.pagination import LimitOffsetPagination
 from powerexpress.core.scope import MappedQuerySet, get_visible_or_404
 from powerexpress.core.throttle import public_rate_limit_check
-from powerexpress.registry.models import Village
 from powerexpress.repair.choices import FaultSource
 from powerexpress.repair.models import FaultTicket
 from powerexpress.repair.selectors import (
@@ -30,6 +29,7 @@ from powerexpress.repair.selectors import (
     ticket_filterset,
     ticket_for_reporter,
     tickets_visible,
+    village_for_report,
 )
 from powerexpress.repair.services import fault_report_errors, fault_report_submit, fault_ticket_transition
 
@@ -147,7 +147,7 @@ def fault_staff_out(ticket: FaultTicket) -> dict:
 @router.post("/faults", auth=None, response={200: FaultOut, 201: FaultOut}, summary="Report a fault (public)")
 def fault_report(request, payload: FaultIn):
     public_rate_limit_check(request, "repair.fault_report")
-    village = Village.objects.select_related("station").filter(code=payload.village.strip()).first()
+    village = village_for_report(payload.village, payload.phone)
     if village is None:
         raise FieldError(
             fault_report_errors(

@@ -1,8 +1,10 @@
 """Reads for fault repair: commitments, tickets by reporter, lists, and who may do what."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from powerexpress.accounts.models import User
@@ -14,8 +16,8 @@ from powerexpress.accounts.roles import (
 )
 from powerexpress.analytics.repair_kpis import TicketTimes, repair_kpis
 from powerexpress.core.scope import visible
-from powerexpress.registry.choices import AreaClass
-from powerexpress.registry.models import Customer
+from powerexpress.registry.choices import AreaClass, TeamKind
+from powerexpress.registry.models import Customer, Team, Village
 from powerexpress.repair.choices import (
     AWAITING_ARRIVAL,
     CREW_NEXT_STEP,
@@ -30,6 +32,65 @@ def repair_settings_for(bureau_id: int) -> RepairSettings:
     """The bureau's commitments (created with the bureau; the model's defaults, unsaved, when the
     row is missing, so that a read never writes and saving it creates the row)."""
     return RepairSettings.objects.filter(bureau_id=bureau_id).first() or RepairSettings(bureau_id=bureau_id)
+
+
+@dataclass(frozen=True)
+class ReportRouting:
+    """What a report at a village needs besides the village: the household registered with the
+    reporter's mobile there (or None), the station's service team and the bureau's commitments."""
+
+    phone: str
+    customer: Customer | None
+    team_id: int | None
+    commitments: RepairSettings
+
+
+def report_routing_for(village: Village, phone: str) -> ReportRouting:
+    """The routing of a report at ``village`` from ``phone``, in three queries."""
+    phone = phone.strip()
+    team_id = (
+        Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return ReportRouting(
+        phone=phone,
+        customer=Customer.objects.filter(village=village, phone=phone).select_related("transformer").first(),
+        team_id=team_id,
+        commitments=repair_settings_for(village.station.bureau_id),
+    )
+
+
+def village_for_report(code: str, phone: str) -> Village | None:
+    """The village of ``code`` with its station and, as ``village.report_routing``, everything a
+    report from ``phone`` needs (see ``report_routing_for``), in one query: the hot path of the
+    public report. None when no village has the code."""
+    phone = phone.strip()
+    service_team = Team.objects.filter(station=OuterRef("station_id"), kind=TeamKind.SERVICE).order_by("pk")
+    village = (
+        Village.objects.filter(code=code.strip())
+        .annotate(
+            reporter=FilteredRelation("customers", condition=Q(customers__phone=phone)),
+            service_team_id=Subquery(service_team.values("pk")[:1]),
+        )
+        .select_related("station__bureau__repair_settings", "reporter__transformer")
+        .order_by("reporter__pk")  # the reporter's first household, as report_routing_for
+        .first()
+    )
+    if village is None:
+        return None
+    try:
+        commitments = village.station.bureau.repair_settings
+    except ObjectDoesNotExist:
+        commitments = RepairSettings(bureau_id=village.station.bureau_id)
+    village.report_routing = ReportRouting(  # type: ignore[attr-defined]
+        phone=phone,
+        customer=getattr(village, "reporter", None),
+        team_id=village.service_team_id,  # type: ignore[attr-defined]
+        commitments=commitments,
+    )
+    return village
 
 
 def tickets_for_phone(phone: str) -> QuerySet:

@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from powerexpress.core.errors import ApiError, FieldError
 from powerexpress.core.notifications import notify
 from powerexpress.core.validators import mobile_error
-from powerexpress.registry.choices import TeamKind
-from powerexpress.registry.models import Customer, Team, TransformerDistrict
+from powerexpress.registry.models import Customer, TransformerDistrict
 from powerexpress.repair.choices import (
     AWAITING_ARRIVAL,
     OPEN_STATUSES,
@@ -35,7 +34,7 @@ from powerexpress.repair.choices import (
     OutageStatus,
 )
 from powerexpress.repair.models import FaultEvent, FaultNote, FaultTicket, Outage, RepairSettings
-from powerexpress.repair.selectors import repair_settings_for
+from powerexpress.repair.selectors import repair_settings_for, report_routing_for
 
 logger = logging.getLogger("powerexpress.repair")
 
@@ -60,20 +59,19 @@ def _numbered(prefix: str, pk: int, at: datetime.datetime) -> str:
     return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk:06d}"
 
 
-def _customer_for(*, village, phone: str, account_no: str | None, actor=None):
-    if account_no:
-        customer = (
-            Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
-        )
-        if customer is not None and customer.village_id == village.pk:
-            return customer
-        if actor is not None:  # staff (the hotline) are told what is wrong
-            if customer is None:
-                raise FieldError({"account_no": _("No household has this account number.")})
-            raise FieldError({"account_no": _("This account number belongs to another village.")})
-        # A public report is taken either way: a different answer would tell anyone which account
-        # numbers exist. It is matched by the reporter's mobile instead.
-    return Customer.objects.filter(village=village, phone=phone).select_related("transformer").first()
+def _customer_by_account(*, village, account_no: str, actor=None):
+    """The household of ``account_no`` when it lies in ``village``; else None for a public report
+    and a clear error for staff (the hotline)."""
+    customer = Customer.objects.filter(account_no=account_no.strip()).select_related("transformer").first()
+    if customer is not None and customer.village_id == village.pk:
+        return customer
+    if actor is not None:  # staff (the hotline) are told what is wrong
+        if customer is None:
+            raise FieldError({"account_no": _("No household has this account number.")})
+        raise FieldError({"account_no": _("This account number belongs to another village.")})
+    # A public report is taken either way: a different answer would tell anyone which account
+    # numbers exist. It is matched by the reporter's mobile instead.
+    return None
 
 
 def fault_report_errors(
@@ -117,21 +115,28 @@ def fault_report_submit(
     if errors:
         raise FieldError(errors)
     phone, description = phone.strip(), description.strip()
-    customer = _customer_for(village=village, phone=phone, account_no=account_no, actor=actor)
-    commitments = repair_settings_for(village.station.bureau_id)
-    team = Team.objects.filter(station_id=village.station_id, kind=TeamKind.SERVICE).order_by("pk").first()
+    routing = getattr(village, "report_routing", None)  # loaded with the village (village_for_report)
+    if routing is None or routing.phone != phone:
+        routing = report_routing_for(village, phone)
+    customer = routing.customer  # by the reporter's mobile, unless the account number says otherwise
+    if account_no:
+        customer = _customer_by_account(village=village, account_no=account_no, actor=actor) or customer
+    commitments = routing.commitments
     now = timezone.now()
+    transformer_id = customer.transformer_id if customer else None
     try:
         with transaction.atomic():
+            outage = _outage_group(transformer_id, customer, now, commitments) if transformer_id else None
             ticket = FaultTicket.objects.create(
                 number=_temporary_number(),
                 village=village,
                 station_id=village.station_id,
-                team=team,
+                team_id=routing.team_id,
                 responsible_name=village.responsible_name,
                 responsible_phone=village.responsible_phone,
                 customer=customer,
                 transformer=customer.transformer if customer else None,
+                outage=outage,
                 account_no=customer.account_no if customer else "",
                 phone=phone,
                 description=description[:2000],
@@ -147,8 +152,6 @@ def fault_report_submit(
             ticket.number = _numbered("F", ticket.pk, now)
             FaultTicket.objects.filter(pk=ticket.pk).update(number=ticket.number)
             FaultEvent.objects.create(ticket=ticket, to_status=ticket.status, actor=actor, at=now)
-            if ticket.transformer_id:
-                _outage_group(ticket, commitments)
     except IntegrityError:
         existing = FaultTicket.objects.filter(idempotency_key=key).first() if key else None
         if existing is None:
@@ -180,11 +183,13 @@ def fault_report_create(
     return ticket
 
 
-def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
-    """Join the ticket to its transformer district's open outage, or open one when another
-    household on the same district reported within the window (called inside the transaction)."""
-    transformer = TransformerDistrict.objects.select_for_update().get(pk=ticket.transformer_id)
-    since = ticket.reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
+def _outage_group(transformer_id: int, customer, reported_at, commitments: RepairSettings) -> Outage | None:
+    """The outage a new report on the transformer district joins: its open outage, or a new one when
+    another household on the same district reported within the window (then those reports join it
+    too); None when the report stands alone. Called inside the report's transaction, before the
+    ticket is written, under a lock on the district so that two reports cannot both open one."""
+    transformer = TransformerDistrict.objects.select_for_update().get(pk=transformer_id)
+    since = reported_at - datetime.timedelta(minutes=commitments.grouping_window_min)
     outage = (
         Outage.objects.filter(
             transformer=transformer,
@@ -195,38 +200,36 @@ def _outage_group(ticket: FaultTicket, commitments: RepairSettings) -> None:
         .order_by("-started_at")
         .first()
     )
-    if outage is None:
-        neighbours = list(
-            FaultTicket.objects.filter(
-                transformer=transformer,
-                outage__isnull=True,
-                status__in=OPEN_STATUSES,
-                reported_at__gte=since,
-            )
-            .exclude(pk=ticket.pk)
-            .exclude(customer_id=ticket.customer_id)
-            .order_by("reported_at")
-        )
-        if not neighbours:
-            return
-        outage = Outage.objects.create(
-            number=_temporary_number(),
-            station_id=transformer.station_id,
+    if outage is not None:
+        Outage.objects.filter(pk=outage.pk).update(last_report_at=reported_at)
+        return outage
+    neighbours = list(
+        FaultTicket.objects.filter(
             transformer=transformer,
-            kind=OutageKind.UNPLANNED,
-            status=OutageStatus.OPEN,
-            suspected_device=str(transformer),
-            affected_households=Customer.objects.filter(transformer=transformer).count(),
-            started_at=neighbours[0].reported_at,
-            last_report_at=ticket.reported_at,
+            outage__isnull=True,
+            status__in=OPEN_STATUSES,
+            reported_at__gte=since,
         )
-        outage.number = _numbered("T", outage.pk, outage.started_at)
-        Outage.objects.filter(pk=outage.pk).update(number=outage.number)
-        FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
-    else:
-        Outage.objects.filter(pk=outage.pk).update(last_report_at=ticket.reported_at)
-    FaultTicket.objects.filter(pk=ticket.pk).update(outage=outage)
-    ticket.outage = outage
+        .exclude(customer_id=customer.pk)
+        .order_by("reported_at")
+    )
+    if not neighbours:
+        return None
+    outage = Outage.objects.create(
+        number=_temporary_number(),
+        station_id=transformer.station_id,
+        transformer=transformer,
+        kind=OutageKind.UNPLANNED,
+        status=OutageStatus.OPEN,
+        suspected_device=str(transformer),
+        affected_households=Customer.objects.filter(transformer=transformer).count(),
+        started_at=neighbours[0].reported_at,
+        last_report_at=reported_at,
+    )
+    outage.number = _numbered("T", outage.pk, outage.started_at)
+    Outage.objects.filter(pk=outage.pk).update(number=outage.number)
+    FaultTicket.objects.filter(pk__in=[n.pk for n in neighbours]).update(outage=outage)
+    return outage
 
 
 def fault_ticket_transition(

@@ -54,6 +54,7 @@ from powerexpress.repair.selectors import (
     tickets_for_card,
     tickets_for_crew,
     tickets_visible,
+    village_for_report,
 )
 from powerexpress.repair.services import (
     fault_note_add,
@@ -88,7 +89,7 @@ def _report(request, form: ReportForm, *, source: str, actor=None):
     if not form.is_valid():
         return None
     data = form.cleaned_data
-    village = Village.objects.select_related("station").filter(code=data["village"]).first()
+    village = village_for_report(data["village"], data["phone"])
     if village is None:
         form.add_error("village", _("Choose the village."))
         return None

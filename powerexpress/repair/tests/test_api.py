@@ -4,7 +4,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from powerexpress.repair.models import FaultTicket
+from powerexpress.registry.models import Customer, Village
+from powerexpress.repair.models import FaultTicket, RepairSettings
+from powerexpress.repair.selectors import report_routing_for, village_for_report
 from powerexpress.repair.tests.factories import report, work_to
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -158,3 +160,32 @@ def test_a_public_report_answers_alike_whether_or_not_the_account_number_exists_
     assert sorted(response.json()) == ["arrival_due_at", "number", "reported_at", "restore_due_at", "status"]
     ticket = FaultTicket.objects.get()
     assert ticket.customer == world.customer_a  # the account number, or else the mobile
+
+
+@pytest.mark.django_db
+def test_a_public_report_reads_everything_it_needs_in_one_query(world, django_assert_num_queries):
+    unknown_mobile = BODY | {"phone": "13700000009"}
+    # the village with its station, commitments, service team and the reporter's household;
+    # then the ticket, its number and its first event, inside one transaction (a savepoint here)
+    with django_assert_num_queries(6):
+        response = world.api(None).post("/api/v1/faults", unknown_mobile, HTTP_IDEMPOTENCY_KEY="q-2")
+    assert response.status_code == 201
+    # a known household adds the outage grouping: the district lock, its open outage, the neighbours
+    with django_assert_num_queries(9):
+        assert world.api(None).post("/api/v1/faults", BODY, HTTP_IDEMPOTENCY_KEY="q-3").status_code == 201
+
+
+@pytest.mark.django_db
+def test_the_village_loaded_for_a_report_routes_it_as_the_plain_village_does(world):
+    second = Customer.objects.create(
+        account_no="0602000009", name="杨二", phone="13812345678", village=world.village_a
+    )
+    for phone in ("13812345678", " 13812345678 ", "13700000009"):
+        loaded = village_for_report(" XD001 ", phone)
+        plain = report_routing_for(Village.objects.get(code="XD001"), phone)
+        assert loaded.report_routing == plain
+        assert loaded.report_routing.team_id == world.team_a.pk
+    assert village_for_report("XD001", "13812345678").report_routing.customer == world.customer_a != second
+    assert village_for_report("NOPE", "13812345678") is None
+    RepairSettings.objects.all().delete()
+    assert village_for_report("XD001", "1").report_routing.commitments.pk is None
