@@ -1,5 +1,9 @@
 #!/bin/bash
-# Idle re-run of issue 11 part 7 on the merged main: gunicorn -w 2 on PostgreSQL h11_bench.
+# Issue 11 part 7: the fault report's p95 against two trivial GETs (/healthz, the manifest), 2 rounds,
+# on `gunicorn -w 2` and PostgreSQL database h11_bench (a 10,000-household demo). Build it once with
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/h11_bench SECRET_KEY=x .venv/bin/powerexpress migrate
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/h11_bench SECRET_KEY=x .venv/bin/powerexpress demo --households 10000
+# Run it on an idle machine: the ratio is the target, and other work on the cores moves both p95s.
 cd "$(dirname "$0")/.."
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/h11_bench SECRET_KEY=bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
   CACHE_URL=redis://127.0.0.1:6379/9 CELERY_BROKER_URL=redis://127.0.0.1:6379/10 RATELIMIT_ENABLE=false \
