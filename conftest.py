@@ -220,6 +220,9 @@ def build_world() -> World:
         world.tokens[name] = token_create(user=user, name="test")
     world.users["crew_a"].staff = staff_a
     world.users["crew_a"].save()
+    from powerexpress.outreach.care_schedule import care_schedule_rebuild
+
+    care_schedule_rebuild()  # the world's households are created outside the services, as a bulk load
     return world
 
 

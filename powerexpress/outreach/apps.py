@@ -27,3 +27,9 @@ class OutreachConfig(AppConfig):
             "task": "powerexpress.outreach.tasks.overdue_reminders",
             "schedule": crontab(hour=8, minute=0),
         }
+        # Households and visits written outside the services (bulk loads, the admin) reach the
+        # care schedule within a minute; the pages only read it.
+        app.conf.beat_schedule["outreach-care-schedule-sync"] = {
+            "task": "powerexpress.outreach.tasks.care_schedule_sync_task",
+            "schedule": 60.0,
+        }

@@ -4,7 +4,7 @@
 The rows are derived data; every change goes through ``care_schedule_refresh`` (one household or
 a few: a visit recorded, tags or village changed, a station's plan changed), so the per-day counts
 move with the rows. ``care_schedule_sync`` catches up with households and visits written outside
-the services (bulk loads) — it runs before the care pages read — and ``care_schedule_rebuild``
+the services (bulk loads, the admin) — a beat job every minute; the care pages only read — and ``care_schedule_rebuild``
 recomputes everything (the data migration, the demo, the morning job).
 
 Every function takes an optional app registry so that the data migration runs the same code

@@ -18,7 +18,6 @@ from powerexpress.outreach.calc import (
     visit_due,
     visit_due_bounds,
 )
-from powerexpress.outreach.care_schedule import care_schedule_sync
 from powerexpress.outreach.choices import DEFAULT_VISIT_DAYS, DUE_SOON_DAYS, HazardStatus, PlanStatus
 from powerexpress.outreach.models import (
     Activity,
@@ -194,7 +193,6 @@ def _care_rank(today: datetime.date) -> Case:
 
 
 def _care_schedule(user, *, station_id=None, village_id=None, tag: str = ""):
-    care_schedule_sync()
     queryset = visible(user, CareSchedule.objects.all())
     if station_id:
         queryset = queryset.filter(station_id=station_id)
@@ -314,7 +312,6 @@ def _care_rank_counts(today: datetime.date) -> Case:
 def station_overdue(station, today: datetime.date) -> dict[str, int]:
     """What a station has let slip, for the daily reminder (a system job, so no user scope): care
     visits past due, vulnerable households never visited, hazards past their deadline not closed."""
-    care_schedule_sync()
     counts = _day_counts(CareDueCount.objects.filter(station=station), today).get(
         station.pk, {state: 0 for state in STATES}
     )
@@ -330,7 +327,6 @@ def station_overdue(station, today: datetime.date) -> dict[str, int]:
 def care_summary_counts(user, *, today: datetime.date, station_id=None) -> dict[int, dict[str, int]]:
     """Per station: how many scheduled households are never visited, overdue, due, due soon or up
     to date — summed from the per-day counts."""
-    care_schedule_sync()
     queryset = visible(user, CareDueCount.objects.all())
     if station_id:
         queryset = queryset.filter(station_id=station_id)

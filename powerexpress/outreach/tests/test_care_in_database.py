@@ -9,6 +9,7 @@ import time_machine
 
 from powerexpress.outreach import selectors, services
 from powerexpress.outreach.calc import interval_for, visit_due
+from powerexpress.outreach.care_schedule import care_schedule_rebuild
 from powerexpress.outreach.choices import DUE_SOON_DAYS
 from powerexpress.outreach.models import CareVisit
 from powerexpress.registry.models import Customer
@@ -57,6 +58,7 @@ def households(world):
                         recorded_by=world.users["clerk_a"],
                     )
             made[customer.account_no] = customer
+    care_schedule_rebuild()  # rows written outside the services, as a bulk load: the job's rebuild
     return made
 
 

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from conftest import make_id_number
-from powerexpress.outreach import care_schedule, selectors, services
+from powerexpress.outreach import care_schedule, selectors, services, tasks
 from powerexpress.outreach.calc import visit_state
 from powerexpress.outreach.models import CareDueCount, CareSchedule, CareVisit
 from powerexpress.registry.models import Customer
@@ -59,13 +59,16 @@ def visit(world, customer, day: datetime.date):
 
 @pytest.fixture
 def empty_nest(world):
-    """A household visited every 30 days (empty_nest) at station A."""
-    return Customer.objects.create(
+    """A household visited every 30 days (empty_nest) at station A, created outside the services
+    and caught up by the sync job."""
+    customer = Customer.objects.create(
         account_no="0602990100",
         name="户100",
         village=world.village_a,
         tags=Customer.encode_tags(["empty_nest"]),
     )
+    care_schedule.care_schedule_sync()
+    return customer
 
 
 @pytest.mark.parametrize(
@@ -147,9 +150,9 @@ def test_a_plan_change_moves_every_household_of_the_station(world, empty_nest):
     assert_equal_to_a_fresh_build()
 
 
-def test_households_and_visits_loaded_in_bulk_are_caught_up_by_the_next_read(world):
+def test_households_and_visits_loaded_in_bulk_are_caught_up_by_the_sync_job(world):
     manager = world.users["manager"]
-    selectors.care_summary_counts(manager, today=D(2026, 12, 31))  # the schedule is current
+    care_schedule.care_schedule_sync()  # the schedule is current
     Customer.objects.bulk_create(
         [
             Customer(
@@ -165,6 +168,8 @@ def test_households_and_visits_loaded_in_bulk_are_caught_up_by_the_next_read(wor
     CareVisit.objects.bulk_create(
         [CareVisit(customer=loaded[0], visited_on=D(2026, 12, 1), recorded_by=world.users["clerk_a"])]
     )
+    assert state_of(manager, loaded[1].account_no, D(2026, 12, 31)) == "not scheduled"  # reads only read
+    tasks.care_schedule_sync_task()  # the beat job, every minute
     assert state_of(manager, loaded[0].account_no, D(2027, 1, 15)) == "due"  # 1 Dec + 45 days
     assert state_of(manager, loaded[1].account_no, D(2026, 12, 31)) == "never"
     assert_equal_to_a_fresh_build()
@@ -176,3 +181,31 @@ def test_another_stations_schedule_is_not_seen(world, empty_nest):
     assert world.station_a.pk not in selectors.care_summary_counts(
         world.users["clerk_b"], today=D(2026, 12, 31)
     )
+
+
+def test_the_care_reads_only_read(world, empty_nest):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Customer.objects.create(  # a household the schedule has not caught up with yet
+        account_no="0602990101",
+        name="户101",
+        village=world.village_a,
+        tags=Customer.encode_tags(["hardship"]),
+    )
+    manager, today = world.users["manager"], D(2026, 12, 31)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.care_households(manager, today=today)
+        selectors.care_summary_counts(manager, today=today)
+        selectors.station_overdue(world.station_a, today)
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+
+
+def test_the_sync_job_is_on_the_beat_schedule_every_minute():
+    from powerexpress.celery_app import app
+
+    entry = app.conf.beat_schedule["outreach-care-schedule-sync"]
+    assert (entry["task"], entry["schedule"]) == ("powerexpress.outreach.tasks.care_schedule_sync_task", 60.0)
