@@ -4,6 +4,16 @@ from conftest import browser_login, build_world
 from powerexpress.repair.models import FaultTicket
 
 
+def wait_until(page, condition, seconds: float = 20) -> None:
+    """Waits (in the browser's clock, a quarter second at a time) until the server has stored what
+    the page sent: a click answered in place gives no navigation to wait for."""
+    for _ in range(int(seconds * 4)):
+        if condition():
+            return
+        page.wait_for_timeout(250)
+    assert condition()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_whole_repair_path_in_a_real_browser(browser, live_server):
@@ -43,10 +53,11 @@ def test_the_whole_repair_path_in_a_real_browser(browser, live_server):
     crew.goto(f"{live_server.url}/repair/crew/{ticket.number}/")
     crew.fill("input[name=text][placeholder*='200']", "200 m 导线")
     crew.click("form:has(input[value=material]) button")
+    wait_until(crew, lambda: ticket.notes.exists())  # the note is saved before the next tap
     crew.wait_for_load_state("networkidle")
     crew.screenshot(path="/tmp/repair-crew.png", full_page=True)
     crew.click("button[name=status][value=restored]")
-    crew.wait_for_load_state("networkidle")
+    wait_until(crew, lambda: FaultTicket.objects.get(pk=ticket.pk).status == "restored")
 
     clerk.reload()
     clerk.click("button[name=status][value=closed]")
